@@ -1,0 +1,129 @@
+"""The vocabulary of every flow: screens, buttons, events, context, effects and outcomes.
+
+A flow is data plus a transition function. It gets its state, one event and a Context, and
+returns an Outcome: the next state, the screen to show and the effects for the shell to run.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from flows.models import NewEntry, Profile
+
+BUTTON_VALUE = re.compile(r"^[a-z0-9_.-]{1,40}$")
+
+
+class Button(BaseModel):
+    """One button: the label the user reads and the value the flow receives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    value: str
+
+    @field_validator("value")
+    @classmethod
+    def _short_and_plain(cls, value: str) -> str:
+        if not BUTTON_VALUE.match(value):
+            raise ValueError(f"button value {value!r} must match {BUTTON_VALUE.pattern}")
+        return value
+
+
+class Screen(BaseModel):
+    """What the user sees: text, an optional fixed-width block, and rows of buttons."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    table: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    def values(self) -> frozenset[str]:
+        """The button values this screen accepts."""
+        return frozenset(b.value for row in self.buttons for b in row)
+
+    def labels(self) -> list[str]:
+        """The button labels in reading order."""
+        return [b.label for row in self.buttons for b in row]
+
+
+class Press(BaseModel):
+    """The user pressed a button with this value."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["press"] = "press"
+    value: str
+
+
+class Text(BaseModel):
+    """The user typed this text."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["text"] = "text"
+    text: str
+
+
+Event = Press | Text
+
+
+class Context(BaseModel):
+    """Everything a flow may know about the world: the time, the user and their diary today."""
+
+    model_config = ConfigDict(frozen=True)
+
+    now: datetime
+    user_id: int
+    language: str = "en"
+    timezone: str = "UTC"
+    profile: Profile | None = None
+    entries_today: int = 0
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        return value
+
+    @property
+    def local_now(self) -> datetime:
+        """The current time in the user's timezone."""
+        return self.now.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def today(self) -> date:
+        """The user's local date."""
+        return self.local_now.date()
+
+
+class RecordConsent(BaseModel):
+    """Store that the user agreed to keep health data, creating their account."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["record_consent"] = "record_consent"
+    language: str
+    timezone: str
+
+
+class SaveProfile(BaseModel):
+    """Store the user's profile answers."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_profile"] = "save_profile"
+    profile: Profile
+
+
+class SaveEntry(BaseModel):
+    """Store one diary entry."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_entry"] = "save_entry"
+    entry: NewEntry
+
+
+Effect = Annotated[RecordConsent | SaveProfile | SaveEntry, Field(discriminator="kind")]
