@@ -87,11 +87,12 @@ class Finding(StrEnum):
     LOW_MOOD = "low_mood"
 
 
-RED_FLAG_FINDINGS: tuple[Finding, ...] = tuple(Finding)[: list(Finding).index(Finding.NEVER_IMPROVED)]
-PATTERN_FINDINGS: tuple[Finding, ...] = tuple(Finding)[
-    list(Finding).index(Finding.NEVER_IMPROVED) : list(Finding).index(Finding.SMOKER)
-]
-RISK_FINDINGS: tuple[Finding, ...] = tuple(Finding)[list(Finding).index(Finding.SMOKER) :]
+_ORDER = list(Finding)
+_FIRST_PATTERN = _ORDER.index(Finding.NEVER_IMPROVED)
+_FIRST_RISK = _ORDER.index(Finding.SMOKER)
+RED_FLAG_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[:_FIRST_PATTERN])
+PATTERN_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[_FIRST_PATTERN:_FIRST_RISK])
+RISK_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[_FIRST_RISK:])
 
 
 class UnknownCodeError(ValueError):

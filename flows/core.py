@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from flows.i18n import t
 from flows.models import NewEntry, Profile
 
 BUTTON_VALUE = re.compile(r"^[a-z0-9_.-]{1,40}$")
@@ -46,6 +47,10 @@ class Screen(BaseModel):
     def values(self) -> frozenset[str]:
         """The button values this screen accepts."""
         return frozenset(b.value for row in self.buttons for b in row)
+
+    def with_hint(self, hint: str) -> Screen:
+        """Return the same screen with a short hint above its text."""
+        return self.model_copy(update={"text": f"{hint}\n\n{self.text}"})
 
     def labels(self) -> list[str]:
         """The button labels in reading order."""
@@ -127,3 +132,35 @@ class SaveEntry(BaseModel):
 
 
 Effect = Annotated[RecordConsent | SaveProfile | SaveEntry, Field(discriminator="kind")]
+
+
+class FlowState(BaseModel):
+    """The saved position of one conversation; each flow subclasses it with a `flow` tag."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flow: str
+
+
+class Outcome(BaseModel):
+    """What a transition decided: next state (None ends the flow), the screen, the effects."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: FlowState | None
+    screen: Screen
+    effects: tuple[Effect, ...] = ()
+    notices: tuple[Screen, ...] = ()
+
+
+def button(label: str, value: str) -> Button:
+    """Return a button."""
+    return Button(label=label, value=value)
+
+
+def nav_row(language: str, *, back: bool = True) -> tuple[Button, ...]:
+    """Return the Back / Cancel row every step carries."""
+    cancel = Button(label=t(language, "nav.cancel"), value="cancel")
+    if not back:
+        return (cancel,)
+    return (Button(label=t(language, "nav.back"), value="back"), cancel)

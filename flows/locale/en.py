@@ -2,6 +2,182 @@
 
 from flows.locale import en_rules
 
-_CORE: dict[str, str] = {}
+_DISCLAIMER = (
+    "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "
+    "after back surgery. It does not diagnose you and is not a substitute for your surgeon, "
+    "GP or emergency services. If you think you need urgent help, don't wait for the bot: "
+    "call your local emergency number (112 in Europe, 999 in the UK, 911 in the US)."
+)
+
+_CORE: dict[str, str] = {
+    # Navigation shared by every step
+    "nav.back": "⬅️ Back",
+    "nav.cancel": "✖️ Cancel",
+    "common.cancelled": "Cancelled. Nothing from that step was saved.",
+    "common.nothing_to_cancel": "There is nothing to cancel. /log adds a diary entry.",
+    "common.use_buttons": "Please use the buttons above to answer.",
+    "common.no_flow": "I didn't catch that. Tap /log to add a diary entry, or /help to see "
+    "what I can do.",
+    "common.start_first": "Please tap /start first: I need your agreement before I store "
+    "anything about your health.",
+    "common.private_only": "BackTrack works only in a private chat, to keep your health "
+    "diary private. Please message me directly.",
+    "common.unsupported": "I can only read button presses and text. Tap /log to add a diary "
+    "entry, or /help.",
+    "common.expired": "Our earlier conversation could not be resumed after an update, so it "
+    "was closed. Nothing you saved was lost.",
+    "common.error": "Sorry, something went wrong on my side and nothing was changed. "
+    "Please try again.",
+    "button.stale": "That button is from an earlier message, so it did nothing. "
+    "Please use the latest message.",
+    "button.forged": "That button isn't one I can use, so nothing changed. "
+    "Please use the latest message.",
+    # Commands
+    "command.log": "Add today's pain diary entry",
+    "command.history": "Your last 14 days",
+    "command.settings": "Change your surgery details",
+    "command.help": "What I can do",
+    "command.cancel": "Stop what we're doing",
+    "command.start": "Welcome and setup",
+    "start.welcome_back": "Welcome back. Tap /log to add today's entry, /history to see your "
+    "last two weeks, or /settings to change your details.",
+    "help.text": "BackTrack keeps your pain diary.\n\n"
+    "/log: record back and leg pain (0–10), symptoms and a note\n"
+    "/history: your last 14 days\n"
+    "/settings: change your surgery details\n"
+    "/cancel: stop what we're doing\n\n" + _DISCLAIMER,
+    # Onboarding
+    "onboarding.welcome": "👋 Welcome to BackTrack.\n\n" + _DISCLAIMER + "\n\n"
+    "To keep your diary I need to store health information about you (your pain scores, "
+    "symptoms and notes) in this bot's database. Only you can see it, and you can ask for "
+    "it to be deleted. Do you agree?",
+    "onboarding.agree": "✅ I agree, keep my diary",
+    "onboarding.decline": "No thanks",
+    "onboarding.declined": "That's fine. I have stored nothing about you. If you change your "
+    "mind, tap /start.",
+    "onboarding.ask_year": "Thank you. A few quick questions help me read your diary.\n\n"
+    "In which year was your back operation? (If you had more than one, the most recent.)",
+    "onboarding.years_earlier": "Earlier years",
+    "onboarding.years_later": "Later years",
+    "onboarding.not_sure": "Not sure",
+    "onboarding.ask_month": "In which month of {year}?",
+    "onboarding.month_unsure": "Not sure of the month",
+    "onboarding.ask_region": "Which part of your spine was operated on?",
+    "onboarding.ask_levels": "How many levels were fused (joined)?",
+    "onboarding.ask_risks": "Do any of these apply to you? Tap all that do, then Done. "
+    "They help explain possible causes of pain. All optional.",
+    "onboarding.risks_done": "Done",
+    "onboarding.done": "All set. Here is what I noted:\n\n{summary}\n\n"
+    "Tap /log to add your first diary entry. You can change these details in /settings.",
+    "month.1": "Jan",
+    "month.2": "Feb",
+    "month.3": "Mar",
+    "month.4": "Apr",
+    "month.5": "May",
+    "month.6": "Jun",
+    "month.7": "Jul",
+    "month.8": "Aug",
+    "month.9": "Sep",
+    "month.10": "Oct",
+    "month.11": "Nov",
+    "month.12": "Dec",
+    "region.lumbar": "Lower back (lumbar)",
+    "region.lumbosacral": "Lower back down to the pelvis (fused to the sacrum)",
+    "region.thoracolumbar": "Middle and lower back",
+    "region.other": "Another part of the spine",
+    "region.unknown": "Not sure",
+    "levels.l0": "None: no fusion (other back surgery)",
+    "levels.l1": "1 level",
+    "levels.l2": "2 levels",
+    "levels.l3": "3 or more levels",
+    "risk.smoker": "I smoke",
+    "risk.diabetes": "Diabetes",
+    "risk.osteoporosis_or_steroids": "Osteoporosis or long-term steroid tablets",
+    "risk.bmi_over_30": "Body mass index over 30",
+    "risk.age_over_65": "Over 65",
+    "risk.long_term_nsaids": "Long-term anti-inflammatories (e.g. ibuprofen)",
+    "risk.prior_discectomy": "Earlier disc operation",
+    "risk.immunosuppressed": "Weakened immune system",
+    "risk.cancer_history": "Cancer, now or in the past",
+    "risk.low_mood": "Low mood or anxiety",
+    "summary.profile": "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
+    "Health factors: {risks}",
+    "summary.unknown": "not sure",
+    "summary.none": "none",
+    # Settings
+    "settings.menu": "Your details:\n\n{summary}\n\nWhat would you like to change?",
+    "settings.surgery_date": "Operation date",
+    "settings.region_levels": "Where and how many levels",
+    "settings.risks": "Health factors",
+    "settings.close": "Done",
+    "settings.closed": "Saved. Your details:\n\n{summary}",
+    # Diary
+    "log.ask_day.early": "Good morning. Is this entry for today, or about yesterday?",
+    "log.ask_day.again": "You already have an entry today. Is this one for today, or for "
+    "yesterday?",
+    "log.day.today": "Today",
+    "log.day.yesterday": "Yesterday",
+    "log.day_words": "{date}",
+    "log.ask_back": "Diary for {day}.\n\nHow bad has your BACK pain been, on average?\n"
+    "0 = no pain, 10 = the worst pain imaginable.",
+    "log.ask_leg": "And your LEG pain (sciatica, pain going down a leg)?\n"
+    "0 = no pain, 10 = the worst pain imaginable.",
+    "log.leg.none": "No leg pain",
+    "log.ask_symptoms": "Is anything here NEW or WORSE since your last entry? "
+    "Tap each one that is, then Done.",
+    "log.symptoms.done_none": "Done: none of these",
+    "log.symptoms.done_some": "Done ({n} ticked)",
+    "log.ask_note": "Anything else to note (medicines, activity, sleep)? Type it now, "
+    "up to {limit} characters, or tap Skip.",
+    "log.note.skip": "Skip",
+    "log.note_too_long": "That note is {n} characters long; the limit is {limit}. "
+    "Please shorten it and send it again.",
+    "log.use_buttons": "Please use the buttons to answer this step.",
+    "log.confirm": "Please check your entry:\n\n{card}",
+    "log.save": "✅ Save",
+    "log.saved": "Saved ✅\n\n{card}\n\n/history shows your last two weeks.",
+    "card.date": "📅 {date}",
+    "card.back": "Back pain: {n}/10",
+    "card.leg": "Leg pain: {n}/10",
+    "card.symptoms": "New or worse: {names}",
+    "card.no_symptoms": "No new or worse symptoms",
+    "card.note": "Note: {note}",
+    "symptom.bladder_change": "Bladder problems",
+    "symptom.bowel_change": "Bowel control problems",
+    "symptom.saddle_numbness": "Numbness around genitals or bottom",
+    "symptom.leg_weakness": "A leg getting weaker",
+    "symptom.both_legs_new": "Pain or numbness in both legs",
+    "symptom.fever": "Fever over 38 °C",
+    "symptom.wound_infection_signs": "Wound red, hot, leaking or opening",
+    "symptom.calf_swelling": "One calf or thigh swollen and sore",
+    "symptom.pe_signs": "Sudden breathlessness or chest pain",
+    "symptom.opioid_drowsiness": "Very drowsy after pain medicine",
+    "symptom.pain_one_leg": "Pain down one leg",
+    "symptom.pain_neuropathic": "Burning, tingling or electric pain",
+    "symptom.pain_buttock_groin": "Pain in buttock or groin",
+    "symptom.muscle_tightness": "Muscle tightness or spasm",
+    "symptom.pain_constant_night": "Constant pain, also at night",
+    # History
+    "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
+    "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "
+    "⚠ warning signs ticked, + other symptoms, ✎ note.",
+    "history.header": "Day     Back Leg",
+    "weekday.0": "Mon",
+    "weekday.1": "Tue",
+    "weekday.2": "Wed",
+    "weekday.3": "Thu",
+    "weekday.4": "Fri",
+    "weekday.5": "Sat",
+    "weekday.6": "Sun",
+    # Console
+    "console.no_token": "No TELEGRAM_BOT_TOKEN set: opening the console instead of Telegram.",
+    "console.intro": "BackTrack console (user {user}). Type a number to press a button, "
+    "/command for a command, anything else is text. Ctrl-D to quit.",
+    "console.no_button": "There is no button {n} on the last screen.",
+}
+
+_overlap = _CORE.keys() & en_rules.MESSAGES.keys()
+if _overlap:
+    raise RuntimeError(f"catalogue keys defined twice: {sorted(_overlap)}")
 
 MESSAGES: dict[str, str] = {**_CORE, **en_rules.MESSAGES}

@@ -1,0 +1,1 @@
+"""The shells: Telegram, the terminal console, the command line, configuration."""

@@ -1,0 +1,84 @@
+"""The `backtrack` command: run, console, triage."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import triage_cmd
+from bot.config import ConfigError, Settings
+from bot.console import run_console
+from bot.engine import Engine
+from bot.logs import setup_logging
+from flows.i18n import t
+from storage.db import Database
+from storage.repo import Store
+
+log = logging.getLogger(__name__)
+
+CONSOLE_USER = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backtrack", description="BackTrack: a pain diary bot for life after back surgery."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run.add_argument(
+        "--fallback-console",
+        action="store_true",
+        help="open the console instead when no TELEGRAM_BOT_TOKEN is set",
+    )
+    console = commands.add_parser("console", help="use the bot in this terminal")
+    console.add_argument("--user", type=int, default=CONSOLE_USER, help="user id to act as")
+    for sub in (run, console):
+        sub.add_argument("--db", type=Path, help="SQLite database path (default BACKTRACK_DB)")
+    triage = commands.add_parser("triage", help="run the shared red-flag and cause rules")
+    triage_cmd.configure(triage)
+    return parser
+
+
+async def _console(db_path: Path, user_id: int) -> int:
+    db = await Database.open(db_path)
+    try:
+        return await run_console(Engine(Store(db)), user_id, sys.stdin, sys.stdout)
+    finally:
+        await db.close()
+
+
+def _run_bot(settings: Settings, db_path: Path) -> int:
+    from bot.service import run_polling
+
+    return run_polling(settings, db_path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "triage":
+        return triage_cmd.run(args, sys.stdout, sys.stderr)
+    settings = Settings()
+    setup_logging(settings.backtrack_log_level)
+    db_path: Path = args.db or settings.backtrack_db
+    try:
+        if args.command == "console":
+            return asyncio.run(_console(db_path, args.user))
+        if args.fallback_console and not settings.has_token():
+            print(t("en", "console.no_token"), file=sys.stderr)
+            return asyncio.run(_console(db_path, CONSOLE_USER))
+        settings.token()
+        return _run_bot(settings, db_path)
+    except ConfigError as error:
+        print(f"backtrack: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Configuration from the environment or a .env file, read once at start-up."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """The operator's settings (see .env.example)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    backtrack_db: Path = Path("backtrack.db")
+    telegram_api_base_url: str | None = None
+    telegram_api_file_url: str | None = None
+    backtrack_log_level: str = "INFO"
+
+    def token(self) -> str:
+        """Return the bot token, or raise ConfigError saying what is wrong with it."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the "
+                "environment or in .env (see .env.example)."
+            )
+        value = self.telegram_bot_token.get_secret_value().strip()
+        if not TOKEN_SHAPE.match(value):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, a colon "
+                "and a long key, as @BotFather gives it)."
+            )
+        return value
+
+    def has_token(self) -> bool:
+        """Whether a token was given at all."""
+        return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value())
+
+    def base_url(self) -> str:
+        """The Bot API base URL (Telegram's own unless a local Bot API server is set)."""
+        return (self.telegram_api_base_url or TELEGRAM_BASE_URL).rstrip("/")
+
+    def base_file_url(self) -> str:
+        """The Bot API file URL, derived from the base URL unless set explicitly."""
+        if self.telegram_api_file_url:
+            return self.telegram_api_file_url.rstrip("/")
+        base = self.base_url()
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file"

@@ -1,0 +1,85 @@
+"""The terminal console: the same flows and database as Telegram, one line at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TextIO
+
+from bot.engine import Engine, Reply, Who
+from flows.core import Screen
+from flows.i18n import t
+from flows.router import Command
+
+CONSOLE_LANGUAGE = "en"
+
+
+def format_screen(screen: Screen) -> str:
+    """Return a screen as console text with numbered buttons."""
+    parts = [screen.text]
+    if screen.table:
+        parts.append(screen.table)
+    labels = screen.labels()
+    if labels:
+        parts.append("\n".join(f"[{i}] {label}" for i, label in enumerate(labels, start=1)))
+    return "\n\n".join(parts)
+
+
+class Console:
+    """Reads lines, sends them to the engine and prints the replies."""
+
+    def __init__(self, engine: Engine, user_id: int, out: TextIO) -> None:
+        self.engine = engine
+        self.who = Who(user_id=user_id, language_code=CONSOLE_LANGUAGE)
+        self.out = out
+        self.live: Reply | None = None
+
+    def show(self, reply: Reply) -> None:
+        """Print a reply: the toast, the screen and any further messages."""
+        if reply.toast:
+            self._print(f"({reply.toast})")
+        if reply.screen is not None:
+            self._print(format_screen(reply.screen))
+            self.live = reply
+        for notice in reply.notices:
+            self._print(format_screen(notice))
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n\n")
+        self.out.flush()
+
+    async def handle(self, line: str) -> None:
+        """Act on one input line."""
+        line = line.strip()
+        if not line:
+            return
+        if line.startswith("/"):
+            name = line[1:].split()[0].split("@")[0].lower() if len(line) > 1 else ""
+            try:
+                command = Command(name)
+            except ValueError:
+                command = Command.HELP
+            self.show(await self.engine.on_command(self.who, command))
+            return
+        if line.isdigit():
+            await self._press(int(line))
+            return
+        self.show(await self.engine.on_text(self.who, line))
+
+    async def _press(self, number: int) -> None:
+        screen = self.live.screen if self.live else None
+        values = [b.value for row in screen.buttons for b in row] if screen else []
+        if self.live is None or not 1 <= number <= len(values):
+            self._print(t(CONSOLE_LANGUAGE, "console.no_button", n=number))
+            return
+        self.show(await self.engine.on_press(self.who, self.live.button_data(values[number - 1])))
+
+
+async def run_console(engine: Engine, user_id: int, stdin: TextIO, out: TextIO) -> int:
+    """Run the console until end of input; returns the exit status."""
+    console = Console(engine, user_id, out)
+    out.write(t(CONSOLE_LANGUAGE, "console.intro", user=user_id) + "\n\n")
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return 0
+        await console.handle(line)

@@ -1,0 +1,193 @@
+"""Runs one user event through the flows and storage, in one transaction.
+
+Telegram and the console both call the engine; it knows nothing about either. Each event is
+one unit of work on the database thread: load the conversation and profile, let the flows
+decide, write the effects and the new state, and claim the update id, all or nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+
+from flows import router
+from flows.callback import ButtonData, decode
+from flows.core import Context, Screen
+from flows.history import HISTORY_DAYS, render_history
+from flows.i18n import supported, t
+from flows.router import AnyState, Command, Decision, Verdict
+from storage.repo import Duplicate, Session, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The person behind an event, as the shell knows them."""
+
+    user_id: int
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the shell should show: a screen (edited in place for presses) and extra messages."""
+
+    verdict: Verdict
+    screen: Screen | None = None
+    seq: int = 0
+    notices: Sequence[Screen] = field(default_factory=tuple)
+    toast: str | None = None
+    duplicate: bool = False
+
+    def button_data(self, value: str) -> str:
+        """Return the callback data for a button of this reply's screen."""
+        return ButtonData(seq=self.seq, value=value).encode()
+
+
+DUPLICATE_REPLY = Reply(verdict=Verdict.IGNORED, duplicate=True)
+
+
+class Engine:
+    """Turns commands, presses and texts into replies, storing what the flows decide."""
+
+    def __init__(self, store: Store, clock: Clock = system_clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    async def on_command(self, who: Who, command: Command, update_id: int | None = None) -> Reply:
+        """Handle a /command."""
+        if command is Command.HISTORY:
+            return await self._history(who)
+        return await self._decide(
+            who, update_id, lambda state, _seq, ctx: router.on_command(command, state, ctx)
+        )
+
+    async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
+        """Handle a button press carrying callback data."""
+        parsed = decode(data)
+        return await self._decide(
+            who, update_id, lambda state, seq, ctx: router.on_press(state, parsed, seq, ctx)
+        )
+
+    async def on_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
+        """Handle typed text."""
+        return await self._decide(
+            who, update_id, lambda state, _seq, ctx: router.on_text(state, text, ctx)
+        )
+
+    async def prune(self, keep: timedelta = timedelta(days=2)) -> int:
+        """Forget processed update ids older than keep."""
+        now = self.clock()
+        result = await self.store.unit(now, lambda s: s.prune_updates(now - keep))
+        return 0 if isinstance(result, Duplicate) else result
+
+    def _context(self, session: Session, who: Who, now: datetime) -> Context:
+        profile = session.profile(who.user_id)
+        language = profile.language if profile else supported(who.language_code)
+        timezone = profile.timezone if profile else "UTC"
+        ctx = Context(
+            now=now,
+            user_id=who.user_id,
+            language=language,
+            timezone=timezone,
+            profile=profile,
+        )
+        if profile is None:
+            return ctx
+        count = session.count_entries_on(who.user_id, ctx.today)
+        return ctx.model_copy(update={"entries_today": count})
+
+    async def _decide(
+        self,
+        who: Who,
+        update_id: int | None,
+        decide: Callable[[AnyState | None, int, Context], Decision],
+    ) -> Reply:
+        now = self.clock()
+
+        def work(session: Session) -> Reply:
+            ctx = self._context(session, who, now)
+            conversation = session.conversation(who.user_id)
+            state: AnyState | None = None
+            lost = False
+            if conversation.state is not None:
+                try:
+                    state = router.load_state(conversation.state)
+                except ValidationError:
+                    # A state saved by an older version that no longer parses: start over
+                    # rather than fail every event of this user.
+                    lost = True
+            decision = decide(state, conversation.seq, ctx)
+            return self._apply(session, who, decision, conversation.seq, ctx, lost)
+
+        result = await self.store.unit(now, work, update_id=update_id)
+        if isinstance(result, Duplicate):
+            log.info("duplicate update %s skipped", update_id)
+            return DUPLICATE_REPLY
+        return result
+
+    def _apply(
+        self,
+        session: Session,
+        who: Who,
+        decision: Decision,
+        seq: int,
+        ctx: Context,
+        lost: bool,
+    ) -> Reply:
+        notices: list[Screen] = []
+        if lost:
+            notices.append(Screen(text=t(ctx.language, "common.expired")))
+        if decision.message is not None:
+            notices.append(decision.message)
+        outcome = decision.outcome
+        if outcome is None:
+            if lost:
+                session.save_conversation(who.user_id, seq + 1, None)
+            return Reply(
+                verdict=decision.verdict, seq=seq, notices=tuple(notices), toast=decision.toast
+            )
+        for effect in outcome.effects:
+            session.apply(who.user_id, effect)
+        new_state = router.as_any(outcome.state)
+        if new_state is None and session.profile(who.user_id) is None:
+            # Without consent nothing is kept, not even where the conversation stood.
+            session.forget_conversation(who.user_id)
+        else:
+            state_json = None if new_state is None else router.dump_state(new_state)
+            session.save_conversation(who.user_id, seq + 1, state_json)
+        return Reply(
+            verdict=decision.verdict,
+            screen=outcome.screen,
+            seq=seq + 1,
+            notices=(*notices, *outcome.notices),
+            toast=decision.toast,
+        )
+
+    async def _history(self, who: Who) -> Reply:
+        now = self.clock()
+
+        def work(session: Session) -> Reply:
+            ctx = self._context(session, who, now)
+            if ctx.profile is None:
+                return Reply(
+                    verdict=Verdict.ACCEPTED,
+                    notices=(router.ask_consent_first(ctx),),
+                )
+            first = ctx.today - timedelta(days=HISTORY_DAYS - 1)
+            entries = session.entries_between(who.user_id, first, ctx.today)
+            return Reply(verdict=Verdict.ACCEPTED, notices=(render_history(entries, ctx),))
+
+        return await self.store.read(work)

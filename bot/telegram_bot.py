@@ -1,0 +1,224 @@
+"""The Telegram shell: python-telegram-bot handlers that hand every event to the engine."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.engine import Engine, Reply, Who
+from flows.core import Screen
+from flows.i18n import supported, t
+from flows.router import MENU_COMMANDS, Command
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def render_html(screen: Screen) -> str:
+    """Return a screen's text as Telegram HTML, the table in a fixed-width block."""
+    text = html.escape(screen.text)
+    if screen.table:
+        text += f"\n\n<pre>{html.escape(screen.table)}</pre>"
+    return text
+
+
+def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
+    """Return the inline keyboard of a screen, each button tied to the reply's seq."""
+    if not screen.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=reply.button_data(b.value)) for b in row]
+            for row in screen.buttons
+        ]
+    )
+
+
+def _who(update: Update) -> Who | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return Who(user_id=user.id, language_code=user.language_code)
+
+
+class TelegramShell:
+    """Owns the handlers; every handler is named for the event it handles."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def install(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Register the handlers on an application."""
+        for command in Command:
+            app.add_handler(CommandHandler(command.value, self.on_command, filters=PRIVATE))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, self.on_unknown_command))
+        app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(
+            MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.on_group)
+        )
+        app.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, self.on_unsupported))
+        app.add_error_handler(self.on_error)
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /command in a private chat."""
+        who, message = _who(update), update.effective_message
+        if who is None or message is None or not message.text:
+            return
+        name = message.text.split()[0][1:].split("@")[0].lower()
+        reply = await self.engine.on_command(who, Command(name), update.update_id)
+        await self._send(message, reply)
+
+    async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A /command the bot does not have: show help."""
+        who, message = _who(update), update.effective_message
+        if who is None or message is None:
+            return
+        await self._send(message, await self.engine.on_command(who, Command.HELP))
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Typed text in a private chat."""
+        who, message = _who(update), update.effective_message
+        if who is None or message is None or message.text is None:
+            return
+        reply = await self.engine.on_text(who, message.text, update.update_id)
+        await self._send(message, reply)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button press: answer it first, then edit the message in place."""
+        query, who = update.callback_query, _who(update)
+        if query is None or who is None:
+            return
+        data = query.data if isinstance(query.data, str) else None
+        reply = await self.engine.on_press(who, data, update.update_id)
+        await query.answer(reply.toast)
+        if reply.duplicate:
+            return
+        message = query.message if isinstance(query.message, Message) else None
+        if reply.screen is not None and message is not None:
+            try:
+                await message.edit_text(
+                    render_html(reply.screen),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply, reply.screen),
+                )
+            except BadRequest as error:
+                # Editing can fail when the message is too old or unchanged; the user must
+                # still see the new screen, so send it as a new message.
+                log.warning("edit failed (%s); sending a new message", type(error).__name__)
+                await self._send_screen(message, reply, reply.screen)
+        elif reply.screen is not None and query.message is not None:
+            await context.bot.send_message(
+                query.message.chat.id,
+                render_html(reply.screen),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply, reply.screen),
+            )
+        if message is not None:
+            for notice in reply.notices:
+                await self._send_screen(message, reply, notice)
+
+    async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any message in a group: politely refuse, the diary is private."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or update.effective_chat is None:
+            return
+        if update.effective_chat.type == ChatType.CHANNEL:
+            return
+        if message.text and message.text.startswith("/"):
+            lang = supported(user.language_code if user else None)
+            await message.reply_text(t(lang, "common.private_only"))
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice and the like in a private chat."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        lang = supported(user.language_code if user else None)
+        await message.reply_text(t(lang, "common.unsupported"))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the error's type and where, never the update (it may hold health data)."""
+        error = context.error
+        log.error(
+            "error while handling an update: %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+        if isinstance(update, Update) and update.effective_message is not None:
+            user = update.effective_user
+            lang = supported(user.language_code if user else None)
+            try:
+                await update.effective_message.reply_text(t(lang, "common.error"))
+            except Exception:
+                log.warning("could not tell the user about the error")
+
+    async def _send(self, message: Message, reply: Reply) -> None:
+        if reply.duplicate:
+            return
+        if reply.toast:
+            await message.reply_text(reply.toast)
+        if reply.screen is not None:
+            await self._send_screen(message, reply, reply.screen)
+        for notice in reply.notices:
+            await self._send_screen(message, reply, notice)
+
+    async def _send_screen(self, message: Message, reply: Reply, screen: Screen) -> None:
+        await message.get_bot().send_message(
+            message.chat.id,
+            render_html(screen),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply, screen),
+        )
+
+
+async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """Set the command menu users see beside the text box."""
+    await app.bot.set_my_commands(
+        [BotCommand(c.value, t("en", f"command.{c.value}")) for c in MENU_COMMANDS]
+    )
+
+
+def build_application(
+    token: str,
+    engine: Engine,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """Build the python-telegram-bot application with BackTrack's handlers."""
+    builder = ApplicationBuilder().token(token)
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if request is not None:
+        builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
+    app = builder.build()
+    TelegramShell(engine).install(app)
+    return app

@@ -1,0 +1,45 @@
+"""Button data: typed, prefixed, size-checked, and tied to the screen it was shown on.
+
+Telegram returns at most 64 bytes of callback data and any client can send any bytes, so the
+data names the screen (a per-user sequence number) and the value, and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.core import BUTTON_VALUE
+
+PREFIX = "bt"
+MAX_BYTES = 64
+_PATTERN = re.compile(r"^bt:(\d{1,12}):(.+)$")
+
+
+class ButtonDataTooLongError(ValueError):
+    """Encoded button data would not fit Telegram's 64 bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonData:
+    """Which screen a button belonged to and the value it carries."""
+
+    seq: int
+    value: str
+
+    def encode(self) -> str:
+        """Return the callback data string sent to Telegram."""
+        data = f"{PREFIX}:{self.seq}:{self.value}"
+        if len(data.encode()) > MAX_BYTES:
+            raise ButtonDataTooLongError(data)
+        return data
+
+
+def decode(data: str | None) -> ButtonData | None:
+    """Parse callback data; None when it is not ours or malformed."""
+    if data is None or len(data.encode()) > MAX_BYTES:
+        return None
+    match = _PATTERN.match(data)
+    if match is None or not BUTTON_VALUE.match(match.group(2)):
+        return None
+    return ButtonData(seq=int(match.group(1)), value=match.group(2))

@@ -1,0 +1,261 @@
+"""The daily diary: back pain, leg pain, symptoms, an optional note, confirm, save."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from flows.codes import Finding
+from flows.core import (
+    Button,
+    Context,
+    Event,
+    FlowState,
+    Outcome,
+    SaveEntry,
+    Screen,
+    Text,
+    button,
+    nav_row,
+)
+from flows.i18n import t
+from flows.models import NOTE_MAX_CHARS, EntrySource, NewEntry
+
+# Before this local hour a new entry may well be about yesterday evening.
+EARLY_HOUR = 10
+
+# The checklist: new-or-worse warning signs first (they are re-screened at every entry,
+# REFERENCE.md §1.3), then the pain patterns that feed the cause rules (§2.3).
+DIARY_SYMPTOMS: tuple[Finding, ...] = (
+    Finding.BLADDER_CHANGE,
+    Finding.BOWEL_CHANGE,
+    Finding.SADDLE_NUMBNESS,
+    Finding.LEG_WEAKNESS,
+    Finding.BOTH_LEGS_NEW,
+    Finding.FEVER,
+    Finding.WOUND_INFECTION_SIGNS,
+    Finding.CALF_SWELLING,
+    Finding.PE_SIGNS,
+    Finding.OPIOID_DROWSINESS,
+    Finding.PAIN_ONE_LEG,
+    Finding.PAIN_NEUROPATHIC,
+    Finding.PAIN_BUTTOCK_GROIN,
+    Finding.MUSCLE_TIGHTNESS,
+    Finding.PAIN_CONSTANT_NIGHT,
+)
+
+
+class LogStep(StrEnum):
+    """What the diary is waiting for."""
+
+    DAY = "day"
+    BACK_PAIN = "back_pain"
+    LEG_PAIN = "leg_pain"
+    SYMPTOMS = "symptoms"
+    NOTE = "note"
+    CONFIRM = "confirm"
+
+
+class LogState(FlowState):
+    """A diary entry being filled in."""
+
+    flow: Literal["log"] = "log"
+    step: LogStep
+    trail: tuple[LogStep, ...] = ()
+    entry_date: date
+    back_pain: int | None = None
+    leg_pain: int | None = None
+    symptoms: tuple[Finding, ...] = ()
+    note: str | None = None
+
+
+def offers_yesterday(ctx: Context) -> bool:
+    """Whether to ask which day the entry is for."""
+    return ctx.entries_today > 0 or ctx.local_now.hour < EARLY_HOUR
+
+
+def begin(ctx: Context) -> Outcome:
+    """Start a new diary entry."""
+    step = LogStep.DAY if offers_yesterday(ctx) else LogStep.BACK_PAIN
+    state = LogState(step=step, entry_date=ctx.today)
+    return Outcome(state=state, screen=render(state, ctx))
+
+
+def render(state: LogState, ctx: Context) -> Screen:
+    """Return the screen for the current step."""
+    lang = ctx.language
+    match state.step:
+        case LogStep.DAY:
+            return ask_day(lang, ctx)
+        case LogStep.BACK_PAIN:
+            return ask_back_pain(lang, state)
+        case LogStep.LEG_PAIN:
+            return ask_leg_pain(lang)
+        case LogStep.SYMPTOMS:
+            return ask_symptoms(lang, state)
+        case LogStep.NOTE:
+            return ask_note(lang)
+        case LogStep.CONFIRM:
+            return ask_confirm(lang, state)
+
+
+def _pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
+    def label(n: int) -> str:
+        return f"• {n} •" if n == selected else str(n)
+
+    return (
+        tuple(button(label(n), f"p{n}") for n in range(0, 4)),
+        tuple(button(label(n), f"p{n}") for n in range(4, 8)),
+        tuple(button(label(n), f"p{n}") for n in range(8, 11)),
+    )
+
+
+def ask_day(lang: str, ctx: Context) -> Screen:
+    """Ask whether the entry is for today or yesterday."""
+    key = "log.ask_day.again" if ctx.entries_today else "log.ask_day.early"
+    return Screen(
+        text=t(lang, key),
+        buttons=(
+            (
+                button(t(lang, "log.day.today"), "today"),
+                button(t(lang, "log.day.yesterday"), "yesterday"),
+            ),
+            nav_row(lang, back=False),
+        ),
+    )
+
+
+def ask_back_pain(lang: str, state: LogState) -> Screen:
+    """Ask for back pain 0-10."""
+    return Screen(
+        text=t(lang, "log.ask_back", day=_day_words(lang, state)),
+        buttons=(*_pain_grid(state.back_pain), nav_row(lang, back=bool(state.trail))),
+    )
+
+
+def ask_leg_pain(lang: str) -> Screen:
+    """Ask for leg pain 0-10, or none."""
+    return Screen(
+        text=t(lang, "log.ask_leg"),
+        buttons=(
+            *_pain_grid(),
+            (button(t(lang, "log.leg.none"), "none"),),
+            nav_row(lang),
+        ),
+    )
+
+
+def ask_symptoms(lang: str, state: LogState) -> Screen:
+    """Show the symptom checklist with ticks on the chosen ones."""
+    rows: list[tuple[Button, ...]] = []
+    for code in DIARY_SYMPTOMS:
+        mark = "✅ " if code in state.symptoms else "▫️ "
+        rows.append((button(mark + t(lang, f"symptom.{code}"), f"s.{code}"),))
+    done_key = "log.symptoms.done_some" if state.symptoms else "log.symptoms.done_none"
+    rows.append((button(t(lang, done_key, n=len(state.symptoms)), "done"),))
+    rows.append(nav_row(lang))
+    return Screen(text=t(lang, "log.ask_symptoms"), buttons=tuple(rows))
+
+
+def ask_note(lang: str) -> Screen:
+    """Ask for an optional note."""
+    return Screen(
+        text=t(lang, "log.ask_note", limit=NOTE_MAX_CHARS),
+        buttons=((button(t(lang, "log.note.skip"), "skip"),), nav_row(lang)),
+    )
+
+
+def ask_confirm(lang: str, state: LogState) -> Screen:
+    """Show the entry card and ask to save it."""
+    return Screen(
+        text=t(lang, "log.confirm", card=entry_card(lang, state)),
+        buttons=((button(t(lang, "log.save"), "save"),), nav_row(lang)),
+    )
+
+
+def _day_words(lang: str, state: LogState) -> str:
+    return t(lang, "log.day_words", date=state.entry_date.isoformat())
+
+
+def entry_card(lang: str, state: LogState) -> str:
+    """Return the entry summary the user confirms."""
+    lines = [
+        t(lang, "card.date", date=state.entry_date.isoformat()),
+        t(lang, "card.back", n=state.back_pain),
+        t(lang, "card.leg", n=state.leg_pain),
+    ]
+    if state.symptoms:
+        names = ", ".join(t(lang, f"symptom.{c}") for c in state.symptoms)
+        lines.append(t(lang, "card.symptoms", names=names))
+    else:
+        lines.append(t(lang, "card.no_symptoms"))
+    if state.note:
+        lines.append(t(lang, "card.note", note=state.note))
+    return "\n".join(lines)
+
+
+def _forward(state: LogState, step: LogStep, **changes: object) -> LogState:
+    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
+
+
+def _advance(state: LogState, ctx: Context) -> Outcome:
+    return Outcome(state=state, screen=render(state, ctx))
+
+
+def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
+    """Apply one button press or text to the diary entry being filled in."""
+    lang = ctx.language
+    if isinstance(event, Text):
+        if state.step is not LogStep.NOTE:
+            hint = t(lang, "log.use_buttons")
+            return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        note = event.text.strip()
+        if len(note) > NOTE_MAX_CHARS:
+            hint = t(lang, "log.note_too_long", n=len(note), limit=NOTE_MAX_CHARS)
+            return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        return _advance(_forward(state, LogStep.CONFIRM, note=note or None), ctx)
+
+    value = event.value
+    if value == "back" and state.trail:
+        previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        return _advance(previous, ctx)
+    match state.step:
+        case LogStep.DAY:
+            day = ctx.today - timedelta(days=1) if value == "yesterday" else ctx.today
+            return _advance(_forward(state, LogStep.BACK_PAIN, entry_date=day), ctx)
+        case LogStep.BACK_PAIN:
+            return _advance(_forward(state, LogStep.LEG_PAIN, back_pain=int(value[1:])), ctx)
+        case LogStep.LEG_PAIN:
+            leg = 0 if value == "none" else int(value[1:])
+            return _advance(_forward(state, LogStep.SYMPTOMS, leg_pain=leg), ctx)
+        case LogStep.SYMPTOMS:
+            if value == "done":
+                return _advance(_forward(state, LogStep.NOTE), ctx)
+            code = Finding(value.removeprefix("s."))
+            chosen = tuple(c for c in DIARY_SYMPTOMS if (c in state.symptoms) != (c == code))
+            return _advance(state.model_copy(update={"symptoms": chosen}), ctx)
+        case LogStep.NOTE:
+            return _advance(_forward(state, LogStep.CONFIRM, note=None), ctx)
+        case LogStep.CONFIRM:
+            return save(state, ctx)
+
+
+def save(state: LogState, ctx: Context) -> Outcome:
+    """End the flow with the entry saved."""
+    entry = NewEntry(
+        entry_date=state.entry_date,
+        recorded_at=ctx.now,
+        timezone=ctx.timezone,
+        back_pain=state.back_pain,
+        leg_pain=state.leg_pain,
+        symptoms=state.symptoms,
+        note=state.note,
+        source=EntrySource.LOG,
+    )
+    lang = ctx.language
+    return Outcome(
+        state=None,
+        screen=Screen(text=t(lang, "log.saved", card=entry_card(lang, state))),
+        effects=(SaveEntry(entry=entry),),
+    )

@@ -1,0 +1,152 @@
+"""Routes commands, button presses and text to the flow that owns the conversation.
+
+This is where a press is checked against the screen it came from: a press whose screen is not
+the current one is stale, and a value the current screen does not offer is forged. Neither
+changes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from flows import log, profile
+from flows.callback import ButtonData
+from flows.core import Context, Event, Outcome, Press, Screen, Text
+from flows.i18n import t
+
+AnyState = Annotated[log.LogState | profile.ProfileState, Field(discriminator="flow")]
+STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
+
+
+class Command(StrEnum):
+    """The bot's commands, in the order of the command menu."""
+
+    LOG = "log"
+    HISTORY = "history"
+    SETTINGS = "settings"
+    HELP = "help"
+    CANCEL = "cancel"
+    START = "start"
+
+
+MENU_COMMANDS: tuple[Command, ...] = tuple(Command)
+
+
+class Verdict(StrEnum):
+    """What became of an event."""
+
+    ACCEPTED = "accepted"
+    STALE = "stale"
+    FORGED = "forged"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """An outcome to apply, or why nothing changes; `toast` is the short answer to a press."""
+
+    verdict: Verdict
+    outcome: Outcome | None = None
+    toast: str | None = None
+    message: Screen | None = None
+
+
+def dump_state(state: AnyState) -> str:
+    """Serialise a flow state for storage."""
+    return state.model_dump_json()
+
+
+def load_state(data: str) -> AnyState:
+    """Parse a stored flow state."""
+    return STATE_ADAPTER.validate_json(data)
+
+
+def as_any(state: object) -> AnyState | None:
+    """Narrow an outcome's state to a known flow state."""
+    if state is None:
+        return None
+    if isinstance(state, log.LogState | profile.ProfileState):
+        return state
+    raise TypeError(f"unknown flow state {type(state).__name__}")
+
+
+def render(state: AnyState, ctx: Context) -> Screen:
+    """Return the current screen of a conversation."""
+    match state:
+        case log.LogState():
+            return log.render(state, ctx)
+        case profile.ProfileState():
+            return profile.render(state, ctx)
+
+
+def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
+    if isinstance(event, Press) and event.value == "cancel":
+        return Outcome(state=None, screen=Screen(text=t(ctx.language, "common.cancelled")))
+    match state:
+        case log.LogState():
+            return log.on_event(state, event, ctx)
+        case profile.ProfileState():
+            return profile.on_event(state, event, ctx)
+
+
+def ask_consent_first(ctx: Context) -> Screen:
+    """Tell a user without an account to start with /start."""
+    return Screen(text=t(ctx.language, "common.start_first"))
+
+
+def needs_consent(ctx: Context) -> Decision:
+    """Refuse a command that needs an account, pointing to /start."""
+    return Decision(Verdict.ACCEPTED, message=ask_consent_first(ctx))
+
+
+def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
+    """Start, restart or leave a flow for a command; /history is answered by the shell."""
+    lang = ctx.language
+    match command:
+        case Command.START:
+            if ctx.profile is None:
+                return Decision(Verdict.ACCEPTED, profile.begin_onboarding(ctx))
+            return Decision(
+                Verdict.ACCEPTED,
+                Outcome(state=None, screen=Screen(text=t(lang, "start.welcome_back"))),
+            )
+        case Command.LOG:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, log.begin(ctx))
+        case Command.SETTINGS:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, profile.begin_settings(ctx))
+        case Command.CANCEL:
+            key = "common.cancelled" if state is not None else "common.nothing_to_cancel"
+            return Decision(
+                Verdict.ACCEPTED, Outcome(state=None, screen=Screen(text=t(lang, key)))
+            )
+        case Command.HELP | Command.HISTORY:
+            return Decision(Verdict.ACCEPTED, message=Screen(text=t(lang, "help.text")))
+
+
+def on_press(
+    state: AnyState | None, data: ButtonData | None, current_seq: int, ctx: Context
+) -> Decision:
+    """Apply a button press if it belongs to the current screen and offers that value."""
+    lang = ctx.language
+    if data is None:
+        return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
+    if state is None or data.seq != current_seq:
+        return Decision(Verdict.STALE, toast=t(lang, "button.stale"))
+    if data.value not in render(state, ctx).values():
+        return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
+    return Decision(Verdict.ACCEPTED, _transition(state, Press(value=data.value), ctx))
+
+
+def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
+    """Apply typed text to the current step, or explain what to do."""
+    if state is None:
+        return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
+    return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))

@@ -1,0 +1,80 @@
+"""The SQLite connection: WAL, foreign keys, and units of work run on aiosqlite's thread."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import aiosqlite
+
+from storage.migrations import migrate
+
+T = TypeVar("T")
+
+
+class Database:
+    """One aiosqlite connection; reads and write transactions each cost one thread hop."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating if needed) and migrate the database file."""
+        file = Path(path)
+        conn = await aiosqlite.connect(file, isolation_level=None, check_same_thread=False)
+        db = cls(conn, file)
+        try:
+            await db.run(_configure)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        """Checkpoint and close the connection."""
+        await self.run(lambda c: c.execute("PRAGMA optimize"))
+        await self._conn.close()
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run fn with the raw connection on the database thread, in one hop."""
+        # aiosqlite has no public call for "run this function on your thread"; _execute is
+        # that call, and using it turns a transaction of N statements into one await.
+        execute = cast(Callable[..., Any], self._conn._execute)
+        result = await execute(lambda: fn(self._raw()))
+        return cast(T, result)
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run fn inside BEGIN IMMEDIATE ... COMMIT on the database thread."""
+        return await self.run(lambda conn: transaction(conn, fn))
+
+    def _raw(self) -> sqlite3.Connection:
+        raw = self._conn._connection
+        if raw is None:
+            raise RuntimeError("database is closed")
+        return raw
+
+
+def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """Run fn in a write transaction that takes the write lock up front."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _configure(conn: sqlite3.Connection) -> int:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # NORMAL is durable across application crashes in WAL mode; only power loss can drop
+    # the last commits.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return migrate(conn)

@@ -1,0 +1,84 @@
+"""Numbered, append-only schema migrations tracked in PRAGMA user_version.
+
+Never edit a migration that has shipped: add a new one. A test pins the text of each.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, diary entries, conversation state, processed Telegram updates
+    """
+    CREATE TABLE users (
+        user_id       INTEGER PRIMARY KEY,
+        consented_at  TEXT NOT NULL,
+        language      TEXT NOT NULL DEFAULT 'en',
+        timezone      TEXT NOT NULL DEFAULT 'UTC',
+        country       TEXT,
+        display_name  TEXT,
+        surgery_year  INTEGER,
+        surgery_month INTEGER CHECK (surgery_month BETWEEN 1 AND 12),
+        region        TEXT,
+        levels        INTEGER CHECK (levels BETWEEN 0 AND 10),
+        risk_factors  TEXT NOT NULL DEFAULT '',
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE entries (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        entry_date  TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        timezone    TEXT NOT NULL,
+        back_pain   INTEGER CHECK (back_pain BETWEEN 0 AND 10),
+        leg_pain    INTEGER CHECK (leg_pain BETWEEN 0 AND 10),
+        symptoms    TEXT NOT NULL DEFAULT '',
+        note        TEXT,
+        source      TEXT NOT NULL,
+        CHECK (back_pain IS NOT NULL OR leg_pain IS NOT NULL)
+    );
+    CREATE INDEX entries_by_user_date ON entries (user_id, entry_date);
+    CREATE TABLE conversations (
+        user_id    INTEGER PRIMARY KEY,
+        seq        INTEGER NOT NULL,
+        state      TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE processed_updates (
+        update_id    INTEGER PRIMARY KEY,
+        processed_at TEXT NOT NULL
+    );
+    """,
+)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """Return the schema version recorded in the database file."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration the database has not seen, each in its own transaction."""
+    current = schema_version(conn)
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {current} is newer than this program "
+            f"({len(MIGRATIONS)}); upgrade BackTrack"
+        )
+    for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return schema_version(conn)
+
+
+def _statements(script: str) -> list[str]:
+    # executescript() would COMMIT on its own; split so the migration stays one transaction.
+    return [s.strip() for s in script.split(";") if s.strip()]

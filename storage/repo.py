@@ -1,0 +1,254 @@
+"""Repositories: typed reads and writes of profiles, diary entries and conversation state."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TypeVar
+
+from flows.codes import Finding
+from flows.core import Effect, RecordConsent, SaveEntry, SaveProfile
+from flows.models import Entry, EntrySource, NewEntry, Profile, Region
+from storage.db import Database
+
+T = TypeVar("T")
+
+_PROFILE_COLUMNS = (
+    "user_id, consented_at, language, timezone, country, display_name, surgery_year, "
+    "surgery_month, region, levels, risk_factors"
+)
+_ENTRY_COLUMNS = (
+    "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where a user's conversation stands: the live screen's number and the flow state."""
+
+    seq: int
+    state: str | None
+
+
+class Duplicate:
+    """Returned instead of a result when a Telegram update was already processed."""
+
+
+DUPLICATE = Duplicate()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _codes(text: str) -> tuple[Finding, ...]:
+    return tuple(Finding(c) for c in text.split(";") if c)
+
+
+def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
+    (uid, consented, lang, tz, country, name, year, month, region, levels, risks) = row
+    return Profile(
+        user_id=int(str(uid)),
+        consented_at=datetime.fromisoformat(str(consented)),
+        language=str(lang),
+        timezone=str(tz),
+        country=None if country is None else str(country),
+        display_name=None if name is None else str(name),
+        surgery_year=None if year is None else int(str(year)),
+        surgery_month=None if month is None else int(str(month)),
+        region=None if region is None else Region(str(region)),
+        levels=None if levels is None else int(str(levels)),
+        risk_factors=_codes(str(risks)),
+    )
+
+
+def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
+    (eid, uid, day, recorded, tz, back, leg, symptoms, note, source) = row
+    return Entry(
+        id=int(str(eid)),
+        user_id=int(str(uid)),
+        entry_date=date.fromisoformat(str(day)),
+        recorded_at=datetime.fromisoformat(str(recorded)),
+        timezone=str(tz),
+        back_pain=None if back is None else int(str(back)),
+        leg_pain=None if leg is None else int(str(leg)),
+        symptoms=_codes(str(symptoms)),
+        note=None if note is None else str(note),
+        source=EntrySource(str(source)),
+    )
+
+
+class Session:
+    """Synchronous access to one connection, used inside a unit of work on the DB thread."""
+
+    def __init__(self, conn: sqlite3.Connection, now: datetime | None = None) -> None:
+        self.conn = conn
+        self._now = now
+
+    @property
+    def now(self) -> datetime:
+        """The moment the unit of work stands for; writes stamp rows with it."""
+        if self._now is None:
+            raise RuntimeError("a read-only session has no clock; use Store.unit to write")
+        return self._now
+
+    def profile(self, user_id: int) -> Profile | None:
+        """Return the user's profile, or None before they consented."""
+        row = self.conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM users WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None else _profile(row)
+
+    def conversation(self, user_id: int) -> Conversation:
+        """Return the user's conversation position (seq 0 and no state when new)."""
+        row = self.conn.execute(
+            "SELECT seq, state FROM conversations WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return Conversation(0, None) if row is None else Conversation(int(row[0]), row[1])
+
+    def save_conversation(self, user_id: int, seq: int, state: str | None) -> None:
+        """Store the conversation position."""
+        self.conn.execute(
+            "INSERT INTO conversations (user_id, seq, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (user_id, seq, state, _iso(self.now)),
+        )
+
+    def forget_conversation(self, user_id: int) -> None:
+        """Remove the conversation row entirely."""
+        self.conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+    def count_entries_on(self, user_id: int, day: date) -> int:
+        """Return how many entries the user has for a local date."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM entries WHERE user_id = ? AND entry_date = ?",
+            (user_id, day.isoformat()),
+        ).fetchone()
+        return int(row[0])
+
+    def entries_between(self, user_id: int, first: date, last: date) -> list[Entry]:
+        """Return the user's entries with dates in [first, last], oldest first."""
+        rows = self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? "
+            "AND entry_date BETWEEN ? AND ? ORDER BY entry_date, recorded_at, id",
+            (user_id, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def add_entry(self, user_id: int, entry: NewEntry) -> int:
+        """Store a diary entry and return its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO entries (user_id, entry_date, recorded_at, timezone, back_pain, "
+            "leg_pain, symptoms, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                entry.entry_date.isoformat(),
+                _iso(entry.recorded_at),
+                entry.timezone,
+                entry.back_pain,
+                entry.leg_pain,
+                ";".join(entry.symptoms),
+                entry.note,
+                entry.source.value,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def record_consent(self, user_id: int, language: str, timezone: str) -> None:
+        """Create the user's account at the moment they consent (kept if it exists)."""
+        self.conn.execute(
+            "INSERT INTO users (user_id, consented_at, language, timezone, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (user_id, _iso(self.now), language, timezone, _iso(self.now)),
+        )
+
+    def save_profile(self, profile: Profile) -> None:
+        """Store every profile field."""
+        self.conn.execute(
+            f"INSERT INTO users ({_PROFILE_COLUMNS}, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+            "language = excluded.language, timezone = excluded.timezone, "
+            "country = excluded.country, display_name = excluded.display_name, "
+            "surgery_year = excluded.surgery_year, surgery_month = excluded.surgery_month, "
+            "region = excluded.region, levels = excluded.levels, "
+            "risk_factors = excluded.risk_factors, updated_at = excluded.updated_at",
+            (
+                profile.user_id,
+                _iso(profile.consented_at),
+                profile.language,
+                profile.timezone,
+                profile.country,
+                profile.display_name,
+                profile.surgery_year,
+                profile.surgery_month,
+                None if profile.region is None else profile.region.value,
+                profile.levels,
+                ";".join(profile.risk_factors),
+                _iso(self.now),
+            ),
+        )
+
+    def apply(self, user_id: int, effect: Effect) -> None:
+        """Carry out one flow effect."""
+        match effect:
+            case RecordConsent():
+                self.record_consent(user_id, effect.language, effect.timezone)
+            case SaveProfile():
+                self.save_profile(effect.profile.model_copy(update={"user_id": user_id}))
+            case SaveEntry():
+                self.add_entry(user_id, effect.entry)
+
+    def claim_update(self, update_id: int) -> bool:
+        """Record a Telegram update as processed; False if it already was."""
+        cursor = self.conn.execute(
+            "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
+            "ON CONFLICT (update_id) DO NOTHING",
+            (update_id, _iso(self.now)),
+        )
+        return cursor.rowcount == 1
+
+    def prune_updates(self, before: datetime) -> int:
+        """Forget processed update ids older than a moment; Telegram redelivers for a day."""
+        cursor = self.conn.execute(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (_iso(before),)
+        )
+        return cursor.rowcount
+
+
+class Store:
+    """The async face of storage: one database-thread hop per call."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def unit(
+        self,
+        now: datetime,
+        work: Callable[[Session], T],
+        *,
+        update_id: int | None = None,
+    ) -> T | Duplicate:
+        """Run work in one write transaction; skip it if the update was already processed."""
+
+        def run(conn: sqlite3.Connection) -> T | Duplicate:
+            session = Session(conn, now)
+            if update_id is not None and not session.claim_update(update_id):
+                return DUPLICATE
+            return work(session)
+
+        return await self.db.write(run)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run a read-only piece of work on the database thread."""
+        return await self.db.run(lambda conn: work(Session(conn)))
+
+    async def profile(self, user_id: int) -> Profile | None:
+        """Return a user's profile."""
+        return await self.read(lambda s: s.profile(user_id))
+
+    async def entries_between(self, user_id: int, first: date, last: date) -> Sequence[Entry]:
+        """Return a user's entries between two dates, oldest first."""
+        return await self.read(lambda s: s.entries_between(user_id, first, last))

@@ -1,0 +1,165 @@
+"""The outer edge, faked: an offline Bot API and builders of Telegram update payloads."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 424242
+TOKEN = "424242:TEST-token-not-real-0123456789abcdefghij"
+
+
+@dataclass
+class ApiCall:
+    """One Bot API method call the bot made."""
+
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class OfflineBotApi(BaseRequest):
+    """Answers Bot API calls like Telegram would, without a network, and records them."""
+
+    calls: list[ApiCall] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    @property
+    def read_timeout(self) -> float | None:
+        """No network, no timeout."""
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Record the call and return what Telegram would."""
+        name = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append(ApiCall(name, params))
+        result = self._result(name, params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _result(self, name: str, params: dict[str, Any]) -> object:
+        if name == "getMe":
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "BackTrack",
+                "username": "backtrack_test_bot",
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if name in ("sendMessage", "editMessageText"):
+            message: dict[str, Any] = {
+                "message_id": params.get("message_id") or next(self._ids),
+                "date": 1_700_000_000,
+                "chat": {"id": params["chat_id"], "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "BackTrack"},
+                "text": params.get("text", ""),
+            }
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        return True
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        """Return the parameters of every call of one method."""
+        return [c.params for c in self.calls if c.method == method]
+
+    def texts(self) -> list[str]:
+        """Return every text the user was sent or shown by an edit, in order."""
+        return [
+            str(c.params["text"])
+            for c in self.calls
+            if c.method in ("sendMessage", "editMessageText")
+        ]
+
+    def last_keyboard(self) -> list[tuple[str, str]]:
+        """Return (label, callback data) of the last inline keyboard shown."""
+        for call in reversed(self.calls):
+            markup = call.params.get("reply_markup")
+            if call.method in ("sendMessage", "editMessageText") and markup:
+                keyboard = markup if isinstance(markup, dict) else json.loads(markup)
+                return [
+                    (b["text"], b["callback_data"])
+                    for row in keyboard["inline_keyboard"]
+                    for b in row
+                ]
+        return []
+
+
+def user_payload(user_id: int, language_code: str = "en") -> dict[str, Any]:
+    """Return a Telegram user object."""
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": "Pat",
+        "language_code": language_code,
+    }
+
+
+def message_update(
+    update_id: int,
+    user_id: int,
+    text: str | None,
+    *,
+    chat_type: str = "private",
+    chat_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return an update carrying a message from a user."""
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": 1_700_000_000,
+        "chat": {"id": chat_id or user_id, "type": chat_type},
+        "from": user_payload(user_id),
+    }
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    message.update(extra or {})
+    return {"update_id": update_id, "message": message}
+
+
+def callback_update(
+    update_id: int, user_id: int, data: str, *, message_id: int = 1
+) -> dict[str, Any]:
+    """Return an update carrying a button press on a bot message."""
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cq{update_id}",
+            "from": user_payload(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": 1_700_000_000,
+                "chat": {"id": user_id, "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "BackTrack"},
+                "text": "earlier screen",
+            },
+        },
+    }

@@ -1,0 +1,103 @@
+"""Drives the pure flows like a user would: by command, button label and text.
+
+Every state is round-tripped through JSON between events, as the shells store it. Effects are
+collected, and consent and profile effects update the context as storage would.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flows import router
+from flows.callback import ButtonData
+from flows.core import (
+    Context,
+    Effect,
+    RecordConsent,
+    SaveEntry,
+    SaveProfile,
+    Screen,
+)
+from flows.models import Profile
+from flows.router import AnyState, Command, Decision, Verdict
+
+
+class FlowDriver:
+    """A user talking to the flows, with no shell and no storage in between."""
+
+    def __init__(self, now: datetime | None = None, *, consented: bool = False) -> None:
+        moment = now or datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
+        profile = Profile(user_id=7, consented_at=moment) if consented else None
+        self.ctx = Context(now=moment, user_id=7, profile=profile)
+        self.state: AnyState | None = None
+        self.seq = 0
+        self.screen: Screen | None = None
+        self.messages: list[Screen] = []
+        self.effects: list[Effect] = []
+        self.last: Decision | None = None
+
+    def command(self, command: Command) -> Decision:
+        """Send a /command."""
+        return self._take(router.on_command(command, self.state, self.ctx))
+
+    def press(self, label: str) -> Decision:
+        """Press the button whose label contains the given text on the current screen."""
+        assert self.screen is not None, "no screen to press on"
+        buttons = [b for row in self.screen.buttons for b in row]
+        matches = [b for b in buttons if b.label == label] or [
+            b for b in buttons if label in b.label
+        ]
+        assert len(matches) == 1, f"{label!r} matches {[b.label for b in matches]}"
+        data = ButtonData(seq=self.seq, value=matches[0].value)
+        return self._take(router.on_press(self.state, data, self.seq, self.ctx))
+
+    def press_data(self, data: ButtonData | None) -> Decision:
+        """Press with raw button data (stale or forged presses)."""
+        return self._take(router.on_press(self.state, data, self.seq, self.ctx))
+
+    def type(self, text: str) -> Decision:
+        """Type text."""
+        return self._take(router.on_text(self.state, text, self.ctx))
+
+    @property
+    def text(self) -> str:
+        """Return the current screen's text."""
+        assert self.screen is not None, "no screen shown"
+        return self.screen.text
+
+    def labels(self) -> list[str]:
+        """Return the labels on the current screen."""
+        return self.screen.labels() if self.screen else []
+
+    def _take(self, decision: Decision) -> Decision:
+        self.last = decision
+        if decision.message is not None:
+            self.messages.append(decision.message)
+        outcome = decision.outcome
+        if decision.verdict is not Verdict.ACCEPTED or outcome is None:
+            return decision
+        for effect in outcome.effects:
+            self._store(effect)
+        state = router.as_any(outcome.state)
+        self.state = None if state is None else router.load_state(router.dump_state(state))
+        self.seq += 1
+        self.screen = outcome.screen
+        self.messages.extend(outcome.notices)
+        return decision
+
+    def _store(self, effect: Effect) -> None:
+        self.effects.append(effect)
+        match effect:
+            case RecordConsent():
+                profile = Profile(user_id=self.ctx.user_id, consented_at=self.ctx.now)
+                self.ctx = self.ctx.model_copy(update={"profile": profile})
+            case SaveProfile():
+                self.ctx = self.ctx.model_copy(update={"profile": effect.profile})
+            case SaveEntry():
+                if effect.entry.entry_date == self.ctx.today:
+                    count = self.ctx.entries_today + 1
+                    self.ctx = self.ctx.model_copy(update={"entries_today": count})
+
+    def saved_entries(self) -> list[SaveEntry]:
+        """Return the entries the flows asked to save."""
+        return [e for e in self.effects if isinstance(e, SaveEntry)]
