@@ -26,6 +26,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.engine import Engine, Reply, Who
+from bot.logs import quiet_noisy_loggers
 from flows.core import Screen
 from flows.i18n import supported, t
 from flows.router import MENU_COMMANDS, Command
@@ -219,6 +220,7 @@ def build_application(
         builder = builder.request(request)
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
+    quiet_noisy_loggers()
     app = builder.build()
     TelegramShell(engine).install(app)
     return app

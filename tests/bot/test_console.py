@@ -1,0 +1,63 @@
+"""The terminal console: numbered buttons, commands, text, clean exit at end of input."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.console import run_console
+from bot.engine import Engine
+
+SCRIPT = "\n".join(
+    [
+        "/start",
+        "1",  # I agree
+        "8",  # year: not sure
+        "1",  # region: lumbar
+        "2",  # 1 level
+        "11",  # risk factors: done
+        "/log",
+        "7",  # back pain 6
+        "3",  # leg pain 2
+        "4",  # a leg getting weaker
+        "16",  # done
+        "Stiff after the drive",
+        "1",  # save
+        "/history",
+        "99",
+        "",
+    ]
+)
+
+
+async def test_onboard_log_and_see_history(engine: Engine) -> None:
+    out = io.StringIO()
+    status = await run_console(engine, 3, io.StringIO(SCRIPT), out)
+    text = out.getvalue()
+    assert status == 0
+    assert "[1] ✅ I agree, keep my diary" in text
+    assert "Note: Stiff after the drive" in text
+    assert "Saved ✅" in text
+    assert "Tue 10    6   2  ⚠1 ✎" in text
+    assert "There is no button 99" in text
+
+
+def test_backtrack_console_runs_on_the_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "console.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--user", "5", "--db", str(db)],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Saved ✅" in result.stdout
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT user_id, back_pain, leg_pain, note FROM entries").fetchall()
+    assert rows == [(5, 6, 2, "Stiff after the drive")]

@@ -1,0 +1,54 @@
+"""Migrations on a real SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.migrations import MIGRATIONS, migrate, schema_version
+
+# The text of each shipped migration, pinned: editing one breaks every existing database.
+SHIPPED = {1: "966c32a2"}
+
+
+async def test_migrates_an_empty_file_to_the_latest_version(db_path: Path) -> None:
+    db = await Database.open(db_path)
+    await db.close()
+    with sqlite3.connect(db_path) as conn:
+        assert schema_version(conn) == len(MIGRATIONS)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"users", "entries", "conversations", "processed_updates"} <= tables
+
+
+async def test_reopening_is_idempotent(db_path: Path) -> None:
+    for _ in range(3):
+        db = await Database.open(db_path)
+        await db.close()
+    with sqlite3.connect(db_path) as conn:
+        assert migrate(conn) == len(MIGRATIONS)
+
+
+def test_a_newer_database_is_refused(db_path: Path) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+        with pytest.raises(RuntimeError, match="newer than this program"):
+            migrate(conn)
+
+
+def test_a_failing_migration_leaves_the_version_unchanged(db_path: Path) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        conn.execute("CREATE TABLE users (user_id INTEGER)")
+        with pytest.raises(sqlite3.OperationalError):
+            migrate(conn)
+        assert schema_version(conn) == 0
+
+
+def test_shipped_migrations_are_append_only() -> None:
+    for number, digest in SHIPPED.items():
+        text = MIGRATIONS[number - 1]
+        assert hashlib.sha256(text.encode()).hexdigest()[:8] == digest, number

@@ -1,0 +1,123 @@
+"""Repository round trips on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+
+from flows.codes import Finding
+from flows.models import EntrySource, NewEntry, Profile, Region
+from storage.db import Database
+from storage.repo import DUPLICATE, Session, Store
+
+NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
+
+
+def new_entry(day: date, back: int | None = 5, leg: int | None = 2, **extra: object) -> NewEntry:
+    return NewEntry.model_validate(
+        {
+            "entry_date": day,
+            "recorded_at": NOW,
+            "timezone": "Europe/Berlin",
+            "back_pain": back,
+            "leg_pain": leg,
+            **extra,
+        }
+    )
+
+
+async def test_profile_round_trip(db: Database) -> None:
+    store = Store(db)
+    profile = Profile(
+        user_id=5,
+        consented_at=NOW,
+        surgery_year=2024,
+        surgery_month=2,
+        region=Region.LUMBOSACRAL,
+        levels=3,
+        risk_factors=(Finding.SMOKER, Finding.LOW_MOOD),
+        timezone="Europe/Berlin",
+        language="en",
+        country="DE",
+    )
+    await store.unit(NOW, lambda s: s.save_profile(profile))
+    assert await store.profile(5) == profile
+    assert await store.profile(6) is None
+
+
+async def test_consent_creates_the_account_once(db: Database) -> None:
+    store = Store(db)
+    await store.unit(NOW, lambda s: s.record_consent(5, "en", "UTC"))
+    later = datetime(2026, 4, 1, tzinfo=UTC)
+    await store.unit(later, lambda s: s.record_consent(5, "en", "UTC"))
+    profile = await store.profile(5)
+    assert profile is not None
+    assert profile.consented_at == NOW
+
+
+async def test_entry_round_trip_keeps_every_field(db: Database) -> None:
+    store = Store(db)
+    await store.unit(NOW, lambda s: s.record_consent(5, "en", "UTC"))
+    entry = new_entry(
+        date(2026, 3, 10),
+        symptoms=(Finding.FEVER, Finding.PAIN_ONE_LEG),
+        note="Ünïcode ✎; commas, too",
+        source=EntrySource.LOG,
+    )
+    entry_id = await store.unit(NOW, lambda s: s.add_entry(5, entry))
+    [stored] = await store.entries_between(5, date(2026, 3, 1), date(2026, 3, 31))
+    assert stored.id == entry_id
+    assert stored.user_id == 5
+    assert stored.model_dump(exclude={"id", "user_id"}) == entry.model_dump()
+
+
+async def test_entries_are_per_user_and_by_date(db: Database) -> None:
+    store = Store(db)
+
+    def fill(s: Session) -> None:
+        for user in (5, 6):
+            s.record_consent(user, "en", "UTC")
+        s.add_entry(5, new_entry(date(2026, 3, 1), back=1))
+        s.add_entry(5, new_entry(date(2026, 3, 10), back=2))
+        s.add_entry(6, new_entry(date(2026, 3, 10), back=9))
+
+    await store.unit(NOW, fill)
+    mine = await store.entries_between(5, date(2026, 3, 5), date(2026, 3, 10))
+    assert [e.back_pain for e in mine] == [2]
+    assert await store.read(lambda s: s.count_entries_on(6, date(2026, 3, 10))) == 1
+
+
+async def test_an_entry_needs_an_account(db: Database) -> None:
+    store = Store(db)
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.unit(NOW, lambda s: s.add_entry(99, new_entry(date(2026, 3, 1))))
+
+
+async def test_a_failed_unit_of_work_writes_nothing(db: Database) -> None:
+    store = Store(db)
+
+    def half(s: Session) -> None:
+        s.record_consent(5, "en", "UTC")
+        s.add_entry(5, new_entry(date(2026, 3, 1)))
+        raise RuntimeError("crash in the middle")
+
+    with pytest.raises(RuntimeError):
+        await store.unit(NOW, half)
+    assert await store.profile(5) is None
+
+
+async def test_an_update_id_is_processed_once(db: Database) -> None:
+    store = Store(db)
+    first = await store.unit(NOW, lambda s: "done", update_id=77)
+    second = await store.unit(NOW, lambda s: "done", update_id=77)
+    assert (first, second) == ("done", DUPLICATE)
+
+
+async def test_conversation_round_trip(db: Database) -> None:
+    store = Store(db)
+    await store.unit(NOW, lambda s: s.save_conversation(5, 3, '{"flow": "log"}'))
+    conversation = await store.read(lambda s: s.conversation(5))
+    assert (conversation.seq, conversation.state) == (3, '{"flow": "log"}')
+    assert (await store.read(lambda s: s.conversation(6))).seq == 0
