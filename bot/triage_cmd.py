@@ -1,0 +1,93 @@
+"""`backtrack triage`: run the shared red-flag and cause rules on findings given as options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TextIO
+
+from flows.codes import Finding, UnknownCodeError, parse_finding
+from flows.i18n import t
+from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_dict, triage
+
+LANGUAGE = "en"
+
+
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"days since surgery must be 0 or more, not {days}")
+    return days
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the triage options to a parser."""
+    parser.add_argument(
+        "--days-since-surgery",
+        type=_days,
+        required=True,
+        metavar="N",
+        help="whole days since the operation (0 or more)",
+    )
+    parser.add_argument(
+        "--finding",
+        dest="findings",
+        action="extend",
+        nargs="+",
+        metavar="CODE",
+        help="a finding code answered Yes; repeat the option or give several codes",
+    )
+    parser.add_argument(
+        "--unsure",
+        action="extend",
+        nargs="+",
+        metavar="CODE",
+        help="a finding code answered 'Not sure'; repeat the option or give several codes",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--emergency-number",
+        default="112",
+        help="the emergency number named in the messages (default 112)",
+    )
+
+
+def _parse(codes: list[str] | None) -> list[Finding]:
+    return [parse_finding(code) for code in codes or []]
+
+
+def _text(result: TriageResult, emergency_number: str) -> str:
+    lines = [f"Tier: {result.tier.value}"]
+    for flag in result.red_flags:
+        note = " (answered 'not sure')" if flag.unsure else ""
+        lines.append(f"Red flag {flag.id}: {flag.tier.value}{note}")
+    lines += ["", red_flag_message(result, LANGUAGE, emergency_number)]
+    summary = cause_summary(result, LANGUAGE)
+    if summary:
+        lines += ["", summary]
+    if result.causes:
+        lines += ["", "Ranked causes (score: usual first step / when more is considered):"]
+    for rank, cause in enumerate(result.causes, start=1):
+        steps = " / ".join(t(LANGUAGE, key) for key in cause.next_steps)
+        lines.append(f"  {rank}. {cause.id.value} (score {cause.score:g}): {steps}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run the rules on the parsed options; 0 on success, 2 for an unknown finding code."""
+    try:
+        findings = _parse(args.findings)
+        unsure = _parse(args.unsure)
+    except UnknownCodeError as error:
+        print(f"error: unknown finding code {error.code!r}", file=err)
+        return 2
+    result = triage(findings, unsure, args.days_since_surgery)
+    if args.json:
+        payload = to_json_dict(result, LANGUAGE, args.emergency_number)
+        print(json.dumps(payload, indent=2), file=out)
+    else:
+        print(_text(result, args.emergency_number), file=out)
+    return 0
