@@ -103,6 +103,7 @@ class Engine:
             language=language,
             timezone=timezone,
             profile=profile,
+            language_code=who.language_code,
         )
         if profile is None:
             return ctx

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.i18n import t
-from flows.models import NewEntry, Profile
+from flows.models import CheckResult, NewEntry, Profile
 
 BUTTON_VALUE = re.compile(r"^[a-z0-9_.-]{1,40}$")
 
@@ -87,6 +87,7 @@ class Context(BaseModel):
     timezone: str = "UTC"
     profile: Profile | None = None
     entries_today: int = 0
+    language_code: str | None = None
 
     @field_validator("now")
     @classmethod
@@ -113,6 +114,7 @@ class RecordConsent(BaseModel):
     kind: Literal["record_consent"] = "record_consent"
     language: str
     timezone: str
+    country: str | None = None
 
 
 class SaveProfile(BaseModel):
@@ -131,7 +133,17 @@ class SaveEntry(BaseModel):
     entry: NewEntry
 
 
-Effect = Annotated[RecordConsent | SaveProfile | SaveEntry, Field(discriminator="kind")]
+class SaveCheck(BaseModel):
+    """Store the result of a symptom check in the diary."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_check"] = "save_check"
+    result: CheckResult
+
+
+Effect = Annotated[
+    RecordConsent | SaveProfile | SaveEntry | SaveCheck, Field(discriminator="kind")
+]
 
 
 class FlowState(BaseModel):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from flows.codes import Finding
+from flows.codes import Finding, Tier
 from flows.core import (
     Button,
     Context,
@@ -21,6 +21,7 @@ from flows.core import (
 )
 from flows.i18n import t
 from flows.models import NOTE_MAX_CHARS, EntrySource, NewEntry
+from flows.rules import red_flag_message, triage
 
 # Before this local hour a new entry may well be about yesterday evening.
 EARLY_HOUR = 10
@@ -258,4 +259,19 @@ def save(state: LogState, ctx: Context) -> Outcome:
         state=None,
         screen=Screen(text=t(lang, "log.saved", card=entry_card(lang, state))),
         effects=(SaveEntry(entry=entry),),
+        notices=warnings_for(state, ctx),
     )
+
+
+def warnings_for(state: LogState, ctx: Context) -> tuple[Screen, ...]:
+    """Run the shared red-flag rules on the ticked symptoms; the message if any fired."""
+    if not state.symptoms:
+        return ()
+    profile = ctx.profile
+    found = set(state.symptoms) | (profile.profile_findings() if profile else frozenset())
+    days = profile.days_since_surgery(state.entry_date) if profile else None
+    result = triage(found, (), days)
+    if result.tier is Tier.ROUTINE:
+        return ()
+    number = profile.emergency_number() if profile else "112"
+    return (Screen(text=red_flag_message(result, ctx.language, number)),)

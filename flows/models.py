@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.codes import Finding
+from flows.codes import CauseId, Finding, Tier
+from flows.emergency import emergency_number
 
 NOTE_MAX_CHARS = 1000
 
@@ -51,6 +52,10 @@ class Profile(BaseModel):
         """Whole days from the (estimated) surgery date to today, never negative."""
         surgery = self.surgery_date()
         return None if surgery is None else max(0, (today - surgery).days)
+
+    def emergency_number(self) -> str:
+        """The number to call in an emergency where the user lives."""
+        return emergency_number(self.country)
 
     def profile_findings(self) -> frozenset[Finding]:
         """Risk-factor findings implied by the profile, for the shared rules."""
@@ -98,3 +103,18 @@ class Entry(NewEntry):
 
     id: int
     user_id: int
+
+
+class CheckResult(BaseModel):
+    """A finished symptom check: the answers and what the shared rules made of them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recorded_at: datetime
+    days_since_surgery: int | None = None
+    findings: tuple[Finding, ...] = ()
+    unsure: tuple[Finding, ...] = ()
+    known: tuple[Finding, ...] = ()
+    tier: Tier
+    red_flags: tuple[str, ...] = ()
+    causes: tuple[tuple[CauseId, float], ...] = ()

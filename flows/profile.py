@@ -24,6 +24,7 @@ from flows.core import (
     button,
     nav_row,
 )
+from flows.emergency import COUNTRY_CHOICES, emergency_number, infer_country
 from flows.i18n import t
 from flows.models import Profile, Region
 
@@ -55,6 +56,7 @@ class ProfileStep(StrEnum):
     REGION = "region"
     LEVELS = "levels"
     RISK_FACTORS = "risk_factors"
+    COUNTRY = "country"
     MENU = "menu"
 
 
@@ -78,6 +80,7 @@ class ProfileState(FlowState):
     region: Region | None = None
     levels: int | None = None
     risk_factors: tuple[Finding, ...] = ()
+    country: str | None = None
 
 
 def begin_onboarding(ctx: Context) -> Outcome:
@@ -99,6 +102,7 @@ def begin_settings(ctx: Context) -> Outcome:
         region=profile.region,
         levels=profile.levels,
         risk_factors=profile.risk_factors,
+        country=profile.country,
     )
     return Outcome(state=state, screen=render(state, ctx))
 
@@ -119,6 +123,8 @@ def render(state: ProfileState, ctx: Context) -> Screen:
             return ask_levels(lang)
         case ProfileStep.RISK_FACTORS:
             return ask_risk_factors(lang, state)
+        case ProfileStep.COUNTRY:
+            return ask_country(lang)
         case ProfileStep.MENU:
             return ask_setting(lang, state)
 
@@ -194,6 +200,16 @@ def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
     return Screen(text=t(lang, "onboarding.ask_risks"), buttons=tuple(rows))
 
 
+def ask_country(lang: str) -> Screen:
+    """Ask where the user lives, to give the right emergency number."""
+    rows = [
+        (button(t(lang, f"country.{c}", number=emergency_number(c)), f"cc.{c.lower()}"),)
+        for c in COUNTRY_CHOICES
+    ]
+    rows.append((button(t(lang, "country.other", number=emergency_number(None)), "cc.other"),))
+    return Screen(text=t(lang, "settings.ask_country"), buttons=(*rows, nav_row(lang)))
+
+
 def ask_setting(lang: str, state: ProfileState) -> Screen:
     """Show the profile and what can be changed."""
     return Screen(
@@ -202,6 +218,7 @@ def ask_setting(lang: str, state: ProfileState) -> Screen:
             (button(t(lang, "settings.surgery_date"), "edit_date"),),
             (button(t(lang, "settings.region_levels"), "edit_region"),),
             (button(t(lang, "settings.risks"), "edit_risks"),),
+            (button(t(lang, "settings.country"), "edit_country"),),
             (button(t(lang, "settings.close"), "close"),),
         ),
     )
@@ -222,7 +239,15 @@ def profile_summary(lang: str, state: ProfileState) -> str:
         else t(lang, "summary.unknown")
     )
     risks = ", ".join(t(lang, f"risk.{c}") for c in state.risk_factors) or t(lang, "summary.none")
-    return t(lang, "summary.profile", when=when, region=region, levels=levels, risks=risks)
+    return t(
+        lang,
+        "summary.profile",
+        when=when,
+        region=region,
+        levels=levels,
+        risks=risks,
+        number=emergency_number(state.country),
+    )
 
 
 def _forward(state: ProfileState, step: ProfileStep, **changes: object) -> ProfileState:
@@ -244,6 +269,7 @@ def _profile_from(state: ProfileState, ctx: Context) -> Profile:
             "region": state.region,
             "levels": state.levels,
             "risk_factors": state.risk_factors,
+            "country": state.country,
         }
     )
 
@@ -271,8 +297,10 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
         case ProfileStep.CONSENT:
             if value == "decline":
                 return Outcome(state=None, screen=Screen(text=t(lang, "onboarding.declined")))
-            consent = RecordConsent(language=ctx.language, timezone=ctx.timezone)
-            return _show(_forward(state, ProfileStep.SURGERY_YEAR), ctx, consent)
+            country = infer_country(ctx.language_code)
+            consent = RecordConsent(language=ctx.language, timezone=ctx.timezone, country=country)
+            answered = _forward(state, ProfileStep.SURGERY_YEAR, country=country)
+            return _show(answered, ctx, consent)
         case ProfileStep.SURGERY_YEAR:
             if value in ("earlier", "later"):
                 page = state.year_page + (1 if value == "earlier" else -1)
@@ -304,6 +332,12 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             code = Finding(value.removeprefix("k."))
             chosen = tuple(c for c in PROFILE_RISKS if (c in state.risk_factors) != (c == code))
             return _show(state.model_copy(update={"risk_factors": chosen}), ctx)
+        case ProfileStep.COUNTRY:
+            code = value.removeprefix("cc.")
+            country = None if code == "other" else code.upper()
+            return _section_done(
+                state.model_copy(update={"country": country}), ctx, ProfileStep.MENU
+            )
         case ProfileStep.MENU:
             return _on_menu(state, value, ctx)
 
@@ -330,6 +364,8 @@ def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
             return _show(_forward(state, ProfileStep.REGION), ctx)
         case "edit_risks":
             return _show(_forward(state, ProfileStep.RISK_FACTORS), ctx)
+        case "edit_country":
+            return _show(_forward(state, ProfileStep.COUNTRY), ctx)
         case _:
             return Outcome(
                 state=None,

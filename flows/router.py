@@ -13,12 +13,14 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from flows import log, profile
+from flows import check, log, profile
 from flows.callback import ButtonData
 from flows.core import Context, Event, Outcome, Press, Screen, Text
 from flows.i18n import t
 
-AnyState = Annotated[log.LogState | profile.ProfileState, Field(discriminator="flow")]
+AnyState = Annotated[
+    log.LogState | profile.ProfileState | check.CheckState, Field(discriminator="flow")
+]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
 
 
@@ -26,6 +28,7 @@ class Command(StrEnum):
     """The bot's commands, in the order of the command menu."""
 
     LOG = "log"
+    CHECK = "check"
     HISTORY = "history"
     SETTINGS = "settings"
     HELP = "help"
@@ -69,7 +72,7 @@ def as_any(state: object) -> AnyState | None:
     """Narrow an outcome's state to a known flow state."""
     if state is None:
         return None
-    if isinstance(state, log.LogState | profile.ProfileState):
+    if isinstance(state, log.LogState | profile.ProfileState | check.CheckState):
         return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
 
@@ -81,6 +84,8 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return log.render(state, ctx)
         case profile.ProfileState():
             return profile.render(state, ctx)
+        case check.CheckState():
+            return check.render(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -91,6 +96,8 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return log.on_event(state, event, ctx)
         case profile.ProfileState():
             return profile.on_event(state, event, ctx)
+        case check.CheckState():
+            return check.on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:
@@ -118,6 +125,10 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
             if ctx.profile is None:
                 return needs_consent(ctx)
             return Decision(Verdict.ACCEPTED, log.begin(ctx))
+        case Command.CHECK:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, check.begin(ctx))
         case Command.SETTINGS:
             if ctx.profile is None:
                 return needs_consent(ctx)

@@ -49,6 +49,22 @@ MIGRATIONS: tuple[str, ...] = (
         processed_at TEXT NOT NULL
     );
     """,
+    # 2: symptom-checker results
+    """
+    CREATE TABLE checks (
+        id                 INTEGER PRIMARY KEY,
+        user_id            INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        recorded_at        TEXT NOT NULL,
+        days_since_surgery INTEGER,
+        findings           TEXT NOT NULL DEFAULT '',
+        unsure             TEXT NOT NULL DEFAULT '',
+        known              TEXT NOT NULL DEFAULT '',
+        tier               TEXT NOT NULL,
+        red_flags          TEXT NOT NULL DEFAULT '',
+        causes             TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX checks_by_user_time ON checks (user_id, recorded_at);
+    """,
 )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from flows.codes import Finding
-from flows.core import Effect, RecordConsent, SaveEntry, SaveProfile
-from flows.models import Entry, EntrySource, NewEntry, Profile, Region
+from flows.codes import CauseId, Finding, Tier
+from flows.core import Effect, RecordConsent, SaveCheck, SaveEntry, SaveProfile
+from flows.models import CheckResult, Entry, EntrySource, NewEntry, Profile, Region
 from storage.db import Database
 
 T = TypeVar("T")
@@ -157,13 +158,55 @@ class Session:
         )
         return int(cursor.lastrowid or 0)
 
-    def record_consent(self, user_id: int, language: str, timezone: str) -> None:
+    def record_consent(
+        self, user_id: int, language: str, timezone: str, country: str | None = None
+    ) -> None:
         """Create the user's account at the moment they consent (kept if it exists)."""
         self.conn.execute(
-            "INSERT INTO users (user_id, consented_at, language, timezone, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
-            (user_id, _iso(self.now), language, timezone, _iso(self.now)),
+            "INSERT INTO users (user_id, consented_at, language, timezone, country, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
+            (user_id, _iso(self.now), language, timezone, country, _iso(self.now)),
         )
+
+    def add_check(self, user_id: int, result: CheckResult) -> int:
+        """Store a symptom-check result and return its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO checks (user_id, recorded_at, days_since_surgery, findings, unsure, "
+            "known, tier, red_flags, causes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                _iso(result.recorded_at),
+                result.days_since_surgery,
+                ";".join(result.findings),
+                ";".join(result.unsure),
+                ";".join(result.known),
+                result.tier.value,
+                ";".join(result.red_flags),
+                json.dumps([[cause.value, score] for cause, score in result.causes]),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def checks(self, user_id: int) -> list[CheckResult]:
+        """Return the user's symptom-check results, oldest first."""
+        rows = self.conn.execute(
+            "SELECT recorded_at, days_since_surgery, findings, unsure, known, tier, red_flags, "
+            "causes FROM checks WHERE user_id = ? ORDER BY recorded_at, id",
+            (user_id,),
+        ).fetchall()
+        return [
+            CheckResult(
+                recorded_at=datetime.fromisoformat(str(r[0])),
+                days_since_surgery=None if r[1] is None else int(r[1]),
+                findings=_codes(str(r[2])),
+                unsure=_codes(str(r[3])),
+                known=_codes(str(r[4])),
+                tier=Tier(str(r[5])),
+                red_flags=tuple(f for f in str(r[6]).split(";") if f),
+                causes=tuple((CauseId(c), float(s)) for c, s in json.loads(str(r[7]))),
+            )
+            for r in rows
+        ]
 
     def save_profile(self, profile: Profile) -> None:
         """Store every profile field."""
@@ -195,7 +238,9 @@ class Session:
         """Carry out one flow effect."""
         match effect:
             case RecordConsent():
-                self.record_consent(user_id, effect.language, effect.timezone)
+                self.record_consent(user_id, effect.language, effect.timezone, effect.country)
+            case SaveCheck():
+                self.add_check(user_id, effect.result)
             case SaveProfile():
                 self.save_profile(effect.profile.model_copy(update={"user_id": user_id}))
             case SaveEntry():

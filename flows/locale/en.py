@@ -34,6 +34,7 @@ _CORE: dict[str, str] = {
     "Please use the latest message.",
     # Commands
     "command.log": "Add today's pain diary entry",
+    "command.check": "Check a symptom: what to do now",
     "command.history": "Your last 14 days",
     "command.settings": "Change your surgery details",
     "command.help": "What I can do",
@@ -43,6 +44,7 @@ _CORE: dict[str, str] = {
     "last two weeks, or /settings to change your details.",
     "help.text": "BackTrack keeps your pain diary.\n\n"
     "/log: record back and leg pain (0–10), symptoms and a note\n"
+    "/check: a symptom check: what needs care now, and what to ask your surgeon\n"
     "/history: your last 14 days\n"
     "/settings: change your surgery details\n"
     "/cancel: stop what we're doing\n\n" + _DISCLAIMER,
@@ -101,7 +103,7 @@ _CORE: dict[str, str] = {
     "risk.cancer_history": "Cancer, now or in the past",
     "risk.low_mood": "Low mood or anxiety",
     "summary.profile": "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
-    "Health factors: {risks}",
+    "Health factors: {risks}\nEmergency number: {number}",
     "summary.unknown": "not sure",
     "summary.none": "none",
     # Settings
@@ -109,7 +111,20 @@ _CORE: dict[str, str] = {
     "settings.surgery_date": "Operation date",
     "settings.region_levels": "Where and how many levels",
     "settings.risks": "Health factors",
+    "settings.country": "Emergency number",
+    "settings.ask_country": "Where do you live? I use it to give you the right emergency number.",
     "settings.close": "Done",
+    "country.GB": "United Kingdom ({number})",
+    "country.US": "United States ({number})",
+    "country.CA": "Canada ({number})",
+    "country.IE": "Ireland ({number})",
+    "country.AU": "Australia ({number})",
+    "country.NZ": "New Zealand ({number})",
+    "country.DE": "Germany ({number})",
+    "country.FR": "France ({number})",
+    "country.ES": "Spain ({number})",
+    "country.IT": "Italy ({number})",
+    "country.other": "Another country ({number})",
     "settings.closed": "Saved. Your details:\n\n{summary}",
     # Diary
     "log.ask_day.early": "Good morning. Is this entry for today, or about yesterday?",
@@ -157,6 +172,25 @@ _CORE: dict[str, str] = {
     "symptom.pain_buttock_groin": "Pain in buttock or groin",
     "symptom.muscle_tightness": "Muscle tightness or spasm",
     "symptom.pain_constant_night": "Constant pain, also at night",
+    # Symptom checker
+    "check.intro": "Symptom check. I'll ask about warning signs first, one at a time. "
+    "If any answer means you need help now, I'll tell you straight away.",
+    "check.pattern_intro": "No warning signs that need urgent care. Now a few questions about "
+    "your pain, to list possible reasons your surgeon may want to check.",
+    "check.progress": "Question {n} of {total}",
+    "check.yes": "Yes",
+    "check.no": "No",
+    "check.unsure": "Not sure",
+    "check.new_or_worse": "New, or worse than before",
+    "check.long_standing": "Not new: unchanged, and my team knows about it",
+    "check.no_red_flags": "Your answers show no warning signs that need urgent care today. "
+    "If anything changes or you feel worse, do the check again, and if you think you need "
+    "urgent help call {number}.",
+    "check.known": "You said these are long-standing and your team already knows about them: "
+    "{symptoms}. Please mention them when you next speak to your surgeon's team "
+    "(within the next few days).",
+    "check.not_a_diagnosis": "This is not a diagnosis. Your answers are saved in your diary, "
+    "so you can show them to your surgeon.",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
     "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "

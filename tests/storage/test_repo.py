@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows.codes import Finding
-from flows.models import EntrySource, NewEntry, Profile, Region
+from flows.codes import CauseId, Finding, Tier
+from flows.models import CheckResult, EntrySource, NewEntry, Profile, Region
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 
@@ -121,3 +121,24 @@ async def test_conversation_round_trip(db: Database) -> None:
     conversation = await store.read(lambda s: s.conversation(5))
     assert (conversation.seq, conversation.state) == (3, '{"flow": "log"}')
     assert (await store.read(lambda s: s.conversation(6))).seq == 0
+
+
+async def test_check_result_round_trip(db: Database) -> None:
+    store = Store(db)
+    result = CheckResult(
+        recorded_at=NOW,
+        days_since_surgery=400,
+        findings=(Finding.PAIN_MECHANICAL,),
+        unsure=(Finding.BLADDER_CHANGE,),
+        known=(Finding.LEG_WEAKNESS,),
+        tier=Tier.URGENT,
+        red_flags=("RF-CES-1",),
+        causes=((CauseId.PSEUDARTHROSIS, 7.5), (CauseId.HARDWARE_FAILURE, 3.0)),
+    )
+    await store.unit(NOW, lambda s: s.record_consent(5, "en", "UTC", "GB"))
+    await store.unit(NOW, lambda s: s.add_check(5, result))
+    assert await store.read(lambda s: s.checks(5)) == [result]
+    assert await store.read(lambda s: s.checks(6)) == []
+    profile = await store.profile(5)
+    assert profile is not None
+    assert profile.emergency_number() == "999"
