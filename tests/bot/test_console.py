@@ -61,3 +61,12 @@ def test_backtrack_console_runs_on_the_database_file(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT user_id, back_pain, leg_pain, note FROM entries").fetchall()
     assert rows == [(5, 6, 2, "Stiff after the drive")]
+
+
+async def test_check_in_the_console_reaches_the_emergency_screen(engine: Engine) -> None:
+    script = "\n".join(["/start", "1", "/check", "2", "1", "1", ""])
+    out = io.StringIO()
+    assert await run_console(engine, 4, io.StringIO(script), out) == 0
+    text = out.getvalue()
+    assert "Question 2 of" in text
+    assert "Call 112 or go to the nearest Emergency Department now" in text

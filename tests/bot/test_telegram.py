@@ -173,3 +173,18 @@ async def test_diary_text_never_reaches_the_logs(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "secret-diary-words" not in logged
     assert TOKEN.split(":")[1] not in logged
+
+
+async def test_check_stops_at_the_first_emergency_and_saves_it(
+    chat: Chat, engine: Engine
+) -> None:
+    await chat.say("/start")
+    await chat.tap("✅ I agree, keep my diary")
+    await chat.say("/check")
+    assert "Question 1 of" in chat.last_text()
+    await chat.tap("Yes")
+    await chat.tap("New, or worse than before")
+    assert "Call 112 or go to the nearest Emergency Department now" in chat.last_text()
+    assert "reply_markup" not in chat.api.sent("editMessageText")[-1]
+    checks = await engine.store.read(lambda s: s.checks(USER))
+    assert [c.red_flags for c in checks] == [("RF-CES-1",)]
