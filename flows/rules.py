@@ -24,6 +24,7 @@ from flows.rules_data import (
     PATTERN_QUESTIONS,
     RED_FLAGS,
     SCREENING_QUESTIONS,
+    Condition,
     Feature,
     PatternQuestion,
     RedFlagRule,
@@ -112,15 +113,19 @@ class TriageResult(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
-def _rule_tier(rule: RedFlagRule, present: frozenset[Finding], days: int | None) -> Tier | None:
+def _met(rule: RedFlagRule, present: frozenset[Finding], days: int | None) -> list[Condition]:
     if rule.window is not None and not rule.window.contains(days):
-        return None
-    fired = [
-        c.tier
+        return []
+    return [
+        c
         for c in rule.conditions
         if (c.window is None or c.window.contains(days))
         and all(present.intersection(group) for group in c.all_of)
     ]
+
+
+def _rule_tier(rule: RedFlagRule, present: frozenset[Finding], days: int | None) -> Tier | None:
+    fired = [c.tier for c in _met(rule, present, days)]
     if not fired:
         return None
     escalated = [e.tier for e in rule.escalations if present.intersection(e.any_of)]
@@ -171,10 +176,7 @@ def _red_flags(
 def _other_warnings(possible: frozenset[Finding], days: int | None) -> tuple[Finding, ...]:
     # A warning symptom that fires no rule (because of its time window or a missing half of a
     # combination) still reaches the team: see DECISIONS "Warning symptoms that fire no rule".
-    covered: set[Finding] = set()
-    for rule in RED_FLAGS:
-        if _rule_tier(rule, possible, days) is not None:
-            covered.update(rule.findings())
+    covered = {f for rule in RED_FLAGS for c in _met(rule, possible, days) for f in c.findings()}
     return tuple(f for f in RED_FLAG_FINDINGS if f in possible and f not in covered)
 
 
@@ -308,7 +310,7 @@ def cause_summary(result: TriageResult, language: str, top: int = 3) -> str:
         return ""
     structural = [c for c in result.causes if c.id is not MODIFIER_CAUSE][:top]
     support = any(c.id is MODIFIER_CAUSE for c in result.causes[:top])
-    shown = structural or [c for c in result.causes if c.id is MODIFIER_CAUSE]
+    shown = structural or list(result.causes[:top])
     lines = [t(language, "rules.causes.heading")]
     lines += [_cause_line(cause, language) for cause in shown]
     tests = dict.fromkeys(key for cause in shown for key in cause.tests)

@@ -912,7 +912,9 @@ DECISIONS: tuple[Decision, ...] = (
         text=(
             "Clear fluid is a T3 flag in days 5–30 only (fluid in the first days is expected). "
             "Cloudy or smelly fluid is T2 at any time: it may be pus [S18] and the question "
-            "asks about 'any fluid cloudy or smelly' without a day limit."
+            "asks about 'any fluid cloudy or smelly' without a day limit. Clear fluid also "
+            "fires RF-CSF (T2) in days 0–42, so in practice clear fluid in days 5–30 is shown "
+            "under both flags and the result is urgent."
         ),
     ),
     Decision(

@@ -1,0 +1,21 @@
+"""`python -m bot.gen_docs`: writes docs/clinical-rules.md from the rule data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.rules_doc import render_markdown
+
+DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "clinical-rules.md"
+
+
+def main() -> int:
+    """Write the clinical rules document and say where it went."""
+    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DOC_PATH.write_text(render_markdown(), encoding="utf-8", newline="\n")
+    print(f"wrote {DOC_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
