@@ -778,7 +778,6 @@ def _weights(column: int, letter: str, cause: CauseId) -> tuple[Weight, ...]:
 
 
 _CAUSE_DETAILS: dict[CauseId, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # cause: (test keys from §2.4, extra sources)
     CauseId.MISSED_PAIN_SOURCE: (
         ("rules.test.op_review", "rules.test.ct", "rules.test.mri", "rules.test.block"),
         ("§2.2 A", "§2.4 A", "[C2][C6][C15][C19d][C20a][C25]"),
