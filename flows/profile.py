@@ -333,8 +333,8 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             chosen = tuple(c for c in PROFILE_RISKS if (c in state.risk_factors) != (c == code))
             return _show(state.model_copy(update={"risk_factors": chosen}), ctx)
         case ProfileStep.COUNTRY:
-            code = value.removeprefix("cc.")
-            country = None if code == "other" else code.upper()
+            chosen_country = value.removeprefix("cc.")
+            country = None if chosen_country == "other" else chosen_country.upper()
             return _section_done(
                 state.model_copy(update={"country": country}), ctx, ProfileStep.MENU
             )

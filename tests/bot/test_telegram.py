@@ -155,7 +155,7 @@ async def test_the_command_menu_is_set(chat: Chat) -> None:
     await set_commands(chat.app)
     [call] = chat.api.sent("setMyCommands")
     names = [c["command"] for c in call["commands"]]
-    assert names[:3] == ["log", "history", "settings"]
+    assert names[:4] == ["log", "check", "history", "settings"]
 
 
 async def test_diary_text_never_reaches_the_logs(
@@ -175,9 +175,7 @@ async def test_diary_text_never_reaches_the_logs(
     assert TOKEN.split(":")[1] not in logged
 
 
-async def test_check_stops_at_the_first_emergency_and_saves_it(
-    chat: Chat, engine: Engine
-) -> None:
+async def test_check_stops_at_the_first_emergency_and_saves_it(chat: Chat, engine: Engine) -> None:
     await chat.say("/start")
     await chat.tap("✅ I agree, keep my diary")
     await chat.say("/check")

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print the figures the issues name; not part of make test."""
