@@ -108,7 +108,8 @@ class Engine:
         if profile is None:
             return ctx
         count = session.count_entries_on(who.user_id, ctx.today)
-        return ctx.model_copy(update={"entries_today": count})
+        quick = session.quick_entry_on(who.user_id, ctx.today) if count else None
+        return ctx.model_copy(update={"entries_today": count, "quick_entry": quick})
 
     async def _decide(
         self,

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.i18n import t
-from flows.models import CheckResult, NewEntry, Profile
+from flows.models import CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 
 BUTTON_VALUE = re.compile(r"^[a-z0-9_.-]{1,40}$")
 
@@ -87,6 +87,7 @@ class Context(BaseModel):
     timezone: str = "UTC"
     profile: Profile | None = None
     entries_today: int = 0
+    quick_entry: Entry | None = None
     language_code: str | None = None
 
     @field_validator("now")
@@ -126,11 +127,38 @@ class SaveProfile(BaseModel):
 
 
 class SaveEntry(BaseModel):
-    """Store one diary entry."""
+    """Store one diary entry, or complete an earlier quick entry of the same day."""
 
     model_config = ConfigDict(frozen=True)
     kind: Literal["save_entry"] = "save_entry"
     entry: NewEntry
+    replaces: int | None = None
+
+
+class SaveFunctionCheckin(BaseModel):
+    """Store a weekly function check-in."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_function"] = "save_function"
+    checkin: FunctionCheckin
+
+
+class Reschedule(BaseModel):
+    """Set when the user's next check-in prompt is due (None: no prompts)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["reschedule"] = "reschedule"
+    next_at: datetime | None
+
+
+class SnoozePrompt(BaseModel):
+    """Send this prompt again later today."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["snooze_prompt"] = "snooze_prompt"
+    prompt_kind: str
+    key: str
+    until: datetime
 
 
 class SaveCheck(BaseModel):
@@ -142,7 +170,14 @@ class SaveCheck(BaseModel):
 
 
 Effect = Annotated[
-    RecordConsent | SaveProfile | SaveEntry | SaveCheck, Field(discriminator="kind")
+    RecordConsent
+    | SaveProfile
+    | SaveEntry
+    | SaveCheck
+    | SaveFunctionCheckin
+    | Reschedule
+    | SnoozePrompt,
+    Field(discriminator="kind"),
 ]
 
 

@@ -65,6 +65,7 @@ class LogState(FlowState):
     step: LogStep
     trail: tuple[LogStep, ...] = ()
     entry_date: date
+    replaces: int | None = None
     back_pain: int | None = None
     leg_pain: int | None = None
     symptoms: tuple[Finding, ...] = ()
@@ -73,7 +74,7 @@ class LogState(FlowState):
 
 def offers_yesterday(ctx: Context) -> bool:
     """Whether to ask which day the entry is for."""
-    return ctx.entries_today > 0 or ctx.local_now.hour < EARLY_HOUR
+    return ctx.entries_today > 0 or ctx.local_now.hour < EARLY_HOUR or ctx.quick_entry is not None
 
 
 def begin(ctx: Context) -> Outcome:
@@ -115,16 +116,18 @@ def _pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
 def ask_day(lang: str, ctx: Context) -> Screen:
     """Ask whether the entry is for today or yesterday."""
     key = "log.ask_day.again" if ctx.entries_today else "log.ask_day.early"
-    return Screen(
-        text=t(lang, key),
-        buttons=(
-            (
-                button(t(lang, "log.day.today"), "today"),
-                button(t(lang, "log.day.yesterday"), "yesterday"),
-            ),
-            nav_row(lang, back=False),
-        ),
+    rows: list[tuple[Button, ...]] = []
+    if ctx.quick_entry is not None:
+        key = "log.ask_day.quick"
+        label = t(lang, "log.day.complete", n=ctx.quick_entry.back_pain)
+        rows.append((button(label, "complete"),))
+    rows.append(
+        (
+            button(t(lang, "log.day.today"), "today"),
+            button(t(lang, "log.day.yesterday"), "yesterday"),
+        )
     )
+    return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=False)))
 
 
 def ask_back_pain(lang: str, state: LogState) -> Screen:
@@ -223,6 +226,17 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         return _advance(previous, ctx)
     match state.step:
         case LogStep.DAY:
+            quick = ctx.quick_entry
+            if value == "complete" and quick is not None:
+                # The quick entry from today's prompt already has the back pain: go on from there.
+                completing = _forward(
+                    state,
+                    LogStep.LEG_PAIN,
+                    entry_date=quick.entry_date,
+                    back_pain=quick.back_pain,
+                    replaces=quick.id,
+                )
+                return _advance(completing, ctx)
             day = ctx.today - timedelta(days=1) if value == "yesterday" else ctx.today
             return _advance(_forward(state, LogStep.BACK_PAIN, entry_date=day), ctx)
         case LogStep.BACK_PAIN:
@@ -258,7 +272,7 @@ def save(state: LogState, ctx: Context) -> Outcome:
     return Outcome(
         state=None,
         screen=Screen(text=t(lang, "log.saved", card=entry_card(lang, state))),
-        effects=(SaveEntry(entry=entry),),
+        effects=(SaveEntry(entry=entry, replaces=state.replaces),),
         notices=warnings_for(state, ctx),
     )
 

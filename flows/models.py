@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -39,6 +39,8 @@ class Profile(BaseModel):
     timezone: str = "UTC"
     language: str = "en"
     country: str | None = None
+    checkin_time: time = time(20, 0)
+    paused: bool = False
 
     def surgery_date(self) -> date | None:
         """The surgery date as precise as known (mid-month when only the month is known)."""
@@ -118,3 +120,20 @@ class CheckResult(BaseModel):
     tier: Tier
     red_flags: tuple[str, ...] = ()
     causes: tuple[tuple[CauseId, float], ...] = ()
+
+
+class FunctionCheckin(BaseModel):
+    """The weekly PEG check-in (REFERENCE.md §3.1): three 0-10 items."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry_date: date
+    recorded_at: datetime
+    average_pain: int = Field(ge=0, le=10)
+    enjoyment: int = Field(ge=0, le=10)
+    activity: int = Field(ge=0, le=10)
+
+    @property
+    def score(self) -> float:
+        """The PEG score: the mean of the three items."""
+        return round((self.average_pain + self.enjoyment + self.activity) / 3, 1)

@@ -13,13 +13,14 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, log, profile
+from flows import check, log, profile, prompts
 from flows.callback import ButtonData
 from flows.core import Context, Event, Outcome, Press, Screen, Text
 from flows.i18n import t
 
 AnyState = Annotated[
-    log.LogState | profile.ProfileState | check.CheckState, Field(discriminator="flow")
+    log.LogState | profile.ProfileState | check.CheckState | prompts.PromptState,
+    Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
 
@@ -72,7 +73,9 @@ def as_any(state: object) -> AnyState | None:
     """Narrow an outcome's state to a known flow state."""
     if state is None:
         return None
-    if isinstance(state, log.LogState | profile.ProfileState | check.CheckState):
+    if isinstance(
+        state, log.LogState | profile.ProfileState | check.CheckState | prompts.PromptState
+    ):
         return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
 
@@ -86,6 +89,8 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return profile.render(state, ctx)
         case check.CheckState():
             return check.render(state, ctx)
+        case prompts.PromptState():
+            return prompts.render(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -98,6 +103,8 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return profile.on_event(state, event, ctx)
         case check.CheckState():
             return check.on_event(state, event, ctx)
+        case prompts.PromptState():
+            return prompts.on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:

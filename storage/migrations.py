@@ -65,6 +65,36 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX checks_by_user_time ON checks (user_id, recorded_at);
     """,
+    # 3: check-in prompts: settings, the next due instant, once-only prompt records, PEG
+    """
+    ALTER TABLE users ADD COLUMN checkin_time TEXT NOT NULL DEFAULT '20:00';
+    ALTER TABLE users ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE users ADD COLUMN next_prompt_at TEXT;
+    CREATE INDEX users_due ON users (next_prompt_at)
+        WHERE paused = 0 AND blocked = 0 AND next_prompt_at IS NOT NULL;
+    CREATE TABLE prompts (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        kind       TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        local_date TEXT NOT NULL,
+        due_at     TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (user_id, kind, key)
+    );
+    CREATE TABLE function_checkins (
+        id           INTEGER PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        entry_date   TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        average_pain INTEGER NOT NULL CHECK (average_pain BETWEEN 0 AND 10),
+        enjoyment    INTEGER NOT NULL CHECK (enjoyment BETWEEN 0 AND 10),
+        activity     INTEGER NOT NULL CHECK (activity BETWEEN 0 AND 10)
+    );
+    CREATE INDEX function_checkins_by_user ON function_checkins (user_id, entry_date);
+    """,
 )
 
 

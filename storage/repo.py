@@ -6,19 +6,37 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
 from flows.codes import CauseId, Finding, Tier
-from flows.core import Effect, RecordConsent, SaveCheck, SaveEntry, SaveProfile
-from flows.models import CheckResult, Entry, EntrySource, NewEntry, Profile, Region
+from flows.core import (
+    Effect,
+    RecordConsent,
+    Reschedule,
+    SaveCheck,
+    SaveEntry,
+    SaveFunctionCheckin,
+    SaveProfile,
+    SnoozePrompt,
+)
+from flows.models import (
+    CheckResult,
+    Entry,
+    EntrySource,
+    FunctionCheckin,
+    NewEntry,
+    Profile,
+    Region,
+)
+from flows.schedule import PromptFacts
 from storage.db import Database
 
 T = TypeVar("T")
 
 _PROFILE_COLUMNS = (
     "user_id, consented_at, language, timezone, country, display_name, surgery_year, "
-    "surgery_month, region, levels, risk_factors"
+    "surgery_month, region, levels, risk_factors, checkin_time, paused"
 )
 _ENTRY_COLUMNS = (
     "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
@@ -49,7 +67,7 @@ def _codes(text: str) -> tuple[Finding, ...]:
 
 
 def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
-    (uid, consented, lang, tz, country, name, year, month, region, levels, risks) = row
+    (uid, consented, lang, tz, country, name, year, month, region, levels, risks, at, paused) = row
     return Profile(
         user_id=int(str(uid)),
         consented_at=datetime.fromisoformat(str(consented)),
@@ -62,6 +80,8 @@ def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
         region=None if region is None else Region(str(region)),
         levels=None if levels is None else int(str(levels)),
         risk_factors=_codes(str(risks)),
+        checkin_time=time.fromisoformat(str(at)),
+        paused=bool(paused),
     )
 
 
@@ -212,8 +232,9 @@ class Session:
         """Store every profile field."""
         self.conn.execute(
             f"INSERT INTO users ({_PROFILE_COLUMNS}, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+            f"VALUES ({', '.join('?' * 14)}) ON CONFLICT (user_id) DO UPDATE SET "
             "language = excluded.language, timezone = excluded.timezone, "
+            "checkin_time = excluded.checkin_time, paused = excluded.paused, "
             "country = excluded.country, display_name = excluded.display_name, "
             "surgery_year = excluded.surgery_year, surgery_month = excluded.surgery_month, "
             "region = excluded.region, levels = excluded.levels, "
@@ -230,6 +251,8 @@ class Session:
                 None if profile.region is None else profile.region.value,
                 profile.levels,
                 ";".join(profile.risk_factors),
+                profile.checkin_time.strftime("%H:%M"),
+                int(profile.paused),
                 _iso(self.now),
             ),
         )
@@ -244,7 +267,164 @@ class Session:
             case SaveProfile():
                 self.save_profile(effect.profile.model_copy(update={"user_id": user_id}))
             case SaveEntry():
-                self.add_entry(user_id, effect.entry)
+                if effect.replaces is None:
+                    self.add_entry(user_id, effect.entry)
+                else:
+                    self.replace_entry(user_id, effect.replaces, effect.entry)
+            case SaveFunctionCheckin():
+                self.add_function_checkin(user_id, effect.checkin)
+            case Reschedule():
+                self.set_next_prompt(user_id, effect.next_at)
+            case SnoozePrompt():
+                self.reopen_prompt(user_id, effect.prompt_kind, effect.key)
+                self.set_next_prompt(user_id, effect.until)
+
+    def replace_entry(self, user_id: int, entry_id: int, entry: NewEntry) -> None:
+        """Complete an earlier entry in place (only the user's own)."""
+        self.conn.execute(
+            "UPDATE entries SET entry_date = ?, recorded_at = ?, timezone = ?, back_pain = ?, "
+            "leg_pain = ?, symptoms = ?, note = ?, source = ? WHERE id = ? AND user_id = ?",
+            (
+                entry.entry_date.isoformat(),
+                _iso(entry.recorded_at),
+                entry.timezone,
+                entry.back_pain,
+                entry.leg_pain,
+                ";".join(entry.symptoms),
+                entry.note,
+                entry.source.value,
+                entry_id,
+                user_id,
+            ),
+        )
+
+    def quick_entry_on(self, user_id: int, day: date) -> Entry | None:
+        """Return the day's latest quick entry that has no leg pain yet, if any."""
+        row = self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? AND entry_date = ? "
+            "AND source = ? AND leg_pain IS NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
+            (user_id, day.isoformat(), EntrySource.QUICK.value),
+        ).fetchone()
+        return None if row is None else _entry(row)
+
+    def add_function_checkin(self, user_id: int, checkin: FunctionCheckin) -> None:
+        """Store a weekly PEG check-in."""
+        self.conn.execute(
+            "INSERT INTO function_checkins (user_id, entry_date, recorded_at, average_pain, "
+            "enjoyment, activity) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                checkin.entry_date.isoformat(),
+                _iso(checkin.recorded_at),
+                checkin.average_pain,
+                checkin.enjoyment,
+                checkin.activity,
+            ),
+        )
+
+    def function_checkins(self, user_id: int) -> list[FunctionCheckin]:
+        """Return the user's PEG check-ins, oldest first."""
+        rows = self.conn.execute(
+            "SELECT entry_date, recorded_at, average_pain, enjoyment, activity "
+            "FROM function_checkins WHERE user_id = ? ORDER BY entry_date, id",
+            (user_id,),
+        ).fetchall()
+        return [
+            FunctionCheckin(
+                entry_date=date.fromisoformat(r[0]),
+                recorded_at=datetime.fromisoformat(r[1]),
+                average_pain=r[2],
+                enjoyment=r[3],
+                activity=r[4],
+            )
+            for r in rows
+        ]
+
+    def set_next_prompt(self, user_id: int, at: datetime | None) -> None:
+        """Set when the user's next check-in prompt is due."""
+        self.conn.execute(
+            "UPDATE users SET next_prompt_at = ? WHERE user_id = ?",
+            (None if at is None else _iso(at), user_id),
+        )
+
+    def next_prompt(self, user_id: int) -> datetime | None:
+        """Return when the user's next check-in prompt is due."""
+        row = self.conn.execute(
+            "SELECT next_prompt_at FROM users WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+    def set_blocked(self, user_id: int, blocked: bool) -> None:
+        """Mark that the user blocked the bot (no prompts) or came back."""
+        self.conn.execute(
+            "UPDATE users SET blocked = ? WHERE user_id = ?", (int(blocked), user_id)
+        )
+
+    def due_users(self, now: datetime, limit: int) -> list[tuple[Profile, datetime]]:
+        """Return users whose prompt is due, with the instant it was due, earliest first."""
+        rows = self.conn.execute(
+            f"SELECT {_PROFILE_COLUMNS}, next_prompt_at FROM users "
+            "WHERE paused = 0 AND blocked = 0 AND next_prompt_at IS NOT NULL "
+            "AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?",
+            (_iso(now), limit),
+        ).fetchall()
+        return [(_profile(r[:-1]), datetime.fromisoformat(r[-1])) for r in rows]
+
+    def prompt_facts(self, profile: Profile, day: date) -> PromptFacts:
+        """Gather what the scheduler needs to choose a user's prompt for a local date."""
+        uid = profile.user_id
+        logged, last = self.conn.execute(
+            "SELECT count(*) FILTER (WHERE entry_date = ?), max(entry_date) FROM entries "
+            "WHERE user_id = ?",
+            (day.isoformat(), uid),
+        ).fetchone()
+        kinds: dict[str, list[str]] = {"weekly": [], "nudge": [], "milestone": []}
+        for kind, key in self.conn.execute(
+            "SELECT kind, key FROM prompts WHERE user_id = ? AND kind != 'daily'", (uid,)
+        ):
+            kinds.setdefault(kind, []).append(key)
+        return PromptFacts(
+            day=day,
+            logged_today=logged > 0,
+            last_entry=None if last is None else date.fromisoformat(last),
+            registered=profile.consented_at.date(),
+            last_weekly=max(map(date.fromisoformat, kinds["weekly"]), default=None),
+            nudged_for=max(map(date.fromisoformat, kinds["nudge"]), default=None),
+            milestones_sent=frozenset(kinds["milestone"]),
+            surgery=profile.surgery_date(),
+        )
+
+    def claim_prompt(self, user_id: int, kind: str, key: str, day: date, due: datetime) -> bool:
+        """Record a prompt as being sent; False if it was already sent (once only)."""
+        cursor = self.conn.execute(
+            "INSERT INTO prompts (user_id, kind, key, local_date, due_at, status, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, 'claimed', ?) ON CONFLICT (user_id, kind, key) "
+            "DO UPDATE SET status = 'claimed', updated_at = excluded.updated_at "
+            "WHERE prompts.status IN ('snoozed', 'failed')",
+            (user_id, kind, key, day.isoformat(), _iso(due), _iso(self.now)),
+        )
+        return cursor.rowcount == 1
+
+    def mark_prompt(self, user_id: int, kind: str, key: str, status: str) -> None:
+        """Record what became of a claimed prompt: sent, failed or blocked."""
+        self.conn.execute(
+            "UPDATE prompts SET status = ?, updated_at = ? "
+            "WHERE user_id = ? AND kind = ? AND key = ?",
+            (status, _iso(self.now), user_id, kind, key),
+        )
+
+    def reopen_prompt(self, user_id: int, kind: str, key: str) -> None:
+        """Let a snoozed prompt be sent once more."""
+        self.mark_prompt(user_id, kind, key, "snoozed")
+
+    def prompt_statuses(self, user_id: int) -> list[tuple[str, str, str]]:
+        """Return (kind, key, status) of the user's prompts in the order they were made."""
+        return [
+            (str(k), str(key), str(st))
+            for k, key, st in self.conn.execute(
+                "SELECT kind, key, status FROM prompts WHERE user_id = ? ORDER BY id", (user_id,)
+            )
+        ]
 
     def claim_update(self, update_id: int) -> bool:
         """Record a Telegram update as processed; False if it already was."""

@@ -130,6 +130,9 @@ _CORE: dict[str, str] = {
     "log.ask_day.early": "Good morning. Is this entry for today, or about yesterday?",
     "log.ask_day.again": "You already have an entry today. Is this one for today, or for "
     "yesterday?",
+    "log.ask_day.quick": "You saved a quick entry today. Complete it with leg pain, symptoms "
+    "and a note, or start a new entry?",
+    "log.day.complete": "Complete today's quick entry (back {n})",
     "log.day.today": "Today",
     "log.day.yesterday": "Yesterday",
     "log.day_words": "{date}",
@@ -191,6 +194,35 @@ _CORE: dict[str, str] = {
     "(within the next few days).",
     "check.not_a_diagnosis": "This is not a diagnosis. Your answers are saved in your diary, "
     "so you can show them to your surgeon.",
+    # Check-in prompts
+    "prompt.daily": "Time for your diary. How has your BACK pain been today? Tap a number to "
+    "save it (0 = no pain, 10 = worst imaginable), or open the full diary.",
+    "prompt.full_log": "📝 Full diary entry",
+    "prompt.snooze": "⏰ In 1 hour",
+    "prompt.skip": "Skip today",
+    "prompt.snoozed": "OK, I'll ask again in an hour.",
+    "prompt.skipped": "OK, no diary today. I'll ask again tomorrow.",
+    "prompt.quick_saved": "Saved: back pain {n}/10 today. You can add leg pain, symptoms and a "
+    "note later today with /log.",
+    "prompt.nudge": "It's been a few days since your last diary entry. No pressure: whenever "
+    "you're ready, a few taps keep your diary useful for your surgeon. You can pause these "
+    "reminders in /settings.",
+    "prompt.log_now": "📝 Add an entry",
+    "prompt.weekly": "Your weekly check-in: three quick questions about the past week.",
+    "prompt.milestone": "It's {milestone} since your operation: a slightly longer check-in. "
+    "Three questions about the past week, then the warning-sign questions.",
+    "prompt.peg_pain": "{n} of 3. What number best describes your pain on average in the "
+    "past week? (0 = no pain, 10 = worst imaginable)",
+    "prompt.peg_enjoyment": "{n} of 3. What number best describes how, during the past week, "
+    "pain has interfered with your enjoyment of life? (0 = not at all, 10 = completely)",
+    "prompt.peg_activity": "{n} of 3. What number best describes how, during the past week, "
+    "pain has interfered with your general activity? (0 = not at all, 10 = completely)",
+    "prompt.peg_saved": "Thank you. Your weekly score is {score} out of 10.",
+    "milestone.6w": "six weeks",
+    "milestone.3m": "three months",
+    "milestone.6m": "six months",
+    "milestone.12m": "a year",
+    "milestone.24m": "two years",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
     "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "
