@@ -38,9 +38,9 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def render_html(screen: Screen) -> str:
     """Return a screen's text as Telegram HTML, the table in a fixed-width block."""
-    text = html.escape(screen.text)
+    text = html.escape(screen.text, quote=False)
     if screen.table:
-        text += f"\n\n<pre>{html.escape(screen.table)}</pre>"
+        text += f"\n\n<pre>{html.escape(screen.table, quote=False)}</pre>"
     return text
 
 

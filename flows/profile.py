@@ -6,8 +6,10 @@ both with the same steps and the same screens.
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from flows.codes import Finding
 from flows.core import (
@@ -19,6 +21,7 @@ from flows.core import (
     Outcome,
     Press,
     RecordConsent,
+    Reschedule,
     SaveProfile,
     Screen,
     button,
@@ -27,6 +30,7 @@ from flows.core import (
 from flows.emergency import COUNTRY_CHOICES, emergency_number, infer_country
 from flows.i18n import t
 from flows.models import Profile, Region
+from flows.schedule import next_slot
 
 # The profile risk factors a patient can tick (DESIGN.md "Risk factors"); multilevel_fusion
 # and fused_to_sacrum are derived from the levels and region answers instead.
@@ -45,6 +49,30 @@ PROFILE_RISKS: tuple[Finding, ...] = (
 YEARS_PER_PAGE = 6
 MAX_YEARS_BACK = 40
 LEVEL_CHOICES = {"l0": 0, "l1": 1, "l2": 2, "l3": 3}
+CHECKIN_TIMES: tuple[time, ...] = tuple(time(h, 0) for h in (8, 10, 12, 17, 18, 19, 20, 21, 22))
+# Cities by IANA zone; the label key names the city.
+CITY_ZONES: tuple[str, ...] = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+    "Africa/Johannesburg",
+    "UTC",
+)
+UTC_OFFSETS: tuple[int, ...] = tuple(range(-12, 15))
+
+
+def offset_zone(hours: int) -> str:
+    """Return the fixed-offset zone for UTC+hours (the Etc/GMT sign is inverted by design)."""
+    if hours == 0:
+        return "UTC"
+    return f"Etc/GMT{-hours:+d}"
 
 
 class ProfileStep(StrEnum):
@@ -57,6 +85,10 @@ class ProfileStep(StrEnum):
     LEVELS = "levels"
     RISK_FACTORS = "risk_factors"
     COUNTRY = "country"
+    CHECKIN_TIME = "checkin_time"
+    TIMEZONE = "timezone"
+    TIMEZONE_OFFSET = "timezone_offset"
+    CONFIRM_TIMEZONE = "confirm_timezone"
     MENU = "menu"
 
 
@@ -81,6 +113,9 @@ class ProfileState(FlowState):
     levels: int | None = None
     risk_factors: tuple[Finding, ...] = ()
     country: str | None = None
+    checkin_time: time = time(20, 0)
+    timezone: str = "UTC"
+    paused: bool = False
 
 
 def begin_onboarding(ctx: Context) -> Outcome:
@@ -103,6 +138,9 @@ def begin_settings(ctx: Context) -> Outcome:
         levels=profile.levels,
         risk_factors=profile.risk_factors,
         country=profile.country,
+        checkin_time=profile.checkin_time,
+        timezone=profile.timezone,
+        paused=profile.paused,
     )
     return Outcome(state=state, screen=render(state, ctx))
 
@@ -125,6 +163,14 @@ def render(state: ProfileState, ctx: Context) -> Screen:
             return ask_risk_factors(lang, state)
         case ProfileStep.COUNTRY:
             return ask_country(lang)
+        case ProfileStep.CHECKIN_TIME:
+            return ask_checkin_time(lang)
+        case ProfileStep.TIMEZONE:
+            return ask_timezone(lang)
+        case ProfileStep.TIMEZONE_OFFSET:
+            return ask_timezone_offset(lang)
+        case ProfileStep.CONFIRM_TIMEZONE:
+            return ask_local_time_correct(lang, state, ctx)
         case ProfileStep.MENU:
             return ask_setting(lang, state)
 
@@ -200,6 +246,47 @@ def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
     return Screen(text=t(lang, "onboarding.ask_risks"), buttons=tuple(rows))
 
 
+def ask_checkin_time(lang: str) -> Screen:
+    """Ask when the daily check-in should arrive."""
+    labels = [button(at.strftime("%H:%M"), f"t{at.strftime('%H%M')}") for at in CHECKIN_TIMES]
+    rows = tuple(tuple(labels[i : i + 3]) for i in range(0, len(labels), 3))
+    return Screen(text=t(lang, "settings.ask_checkin"), buttons=(*rows, nav_row(lang)))
+
+
+def ask_timezone(lang: str) -> Screen:
+    """Ask the user's time zone by city."""
+    cities = [button(t(lang, f"zone.{z}"), f"z{i}") for i, z in enumerate(CITY_ZONES)]
+    rows = [tuple(cities[i : i + 2]) for i in range(0, len(cities), 2)]
+    rows.append((button(t(lang, "settings.by_offset"), "offsets"),))
+    return Screen(text=t(lang, "settings.ask_timezone"), buttons=(*rows, nav_row(lang)))
+
+
+def ask_timezone_offset(lang: str) -> Screen:
+    """Ask the time zone as a UTC offset."""
+    offsets = [button(f"UTC{h:+d}" if h else "UTC", f"o{h + 12}") for h in UTC_OFFSETS]
+    rows = tuple(tuple(offsets[i : i + 4]) for i in range(0, len(offsets), 4))
+    return Screen(text=t(lang, "settings.ask_offset"), buttons=(*rows, nav_row(lang)))
+
+
+def ask_local_time_correct(lang: str, state: ProfileState, ctx: Context) -> Screen:
+    """Show the local time in the chosen zone so the user can confirm it."""
+    local = ctx.now.astimezone(ZoneInfo(state.timezone))
+    text = t(
+        lang,
+        "settings.confirm_timezone",
+        time=local.strftime("%H:%M"),
+        weekday=t(lang, f"weekday.{local.weekday()}"),
+    )
+    return Screen(
+        text=text,
+        buttons=(
+            (button(t(lang, "settings.zone_right"), "right"),),
+            (button(t(lang, "settings.zone_wrong"), "wrong"),),
+            nav_row(lang),
+        ),
+    )
+
+
 def ask_country(lang: str) -> Screen:
     """Ask where the user lives, to give the right emergency number."""
     rows = [
@@ -219,6 +306,13 @@ def ask_setting(lang: str, state: ProfileState) -> Screen:
             (button(t(lang, "settings.region_levels"), "edit_region"),),
             (button(t(lang, "settings.risks"), "edit_risks"),),
             (button(t(lang, "settings.country"), "edit_country"),),
+            (button(t(lang, "settings.reminders"), "edit_checkin"),),
+            (
+                button(
+                    t(lang, "settings.resume" if state.paused else "settings.pause"),
+                    "resume" if state.paused else "pause",
+                ),
+            ),
             (button(t(lang, "settings.close"), "close"),),
         ),
     )
@@ -247,6 +341,12 @@ def profile_summary(lang: str, state: ProfileState) -> str:
         levels=levels,
         risks=risks,
         number=emergency_number(state.country),
+        reminders=t(
+            lang,
+            "summary.reminders_paused" if state.paused else "summary.reminders",
+            time=state.checkin_time.strftime("%H:%M"),
+            zone=state.timezone,
+        ),
     )
 
 
@@ -270,8 +370,18 @@ def _profile_from(state: ProfileState, ctx: Context) -> Profile:
             "levels": state.levels,
             "risk_factors": state.risk_factors,
             "country": state.country,
+            "checkin_time": state.checkin_time,
+            "timezone": state.timezone,
+            "paused": state.paused,
         }
     )
+
+
+def _reschedule(state: ProfileState, ctx: Context) -> Reschedule:
+    """Move the next check-in prompt to the chosen time in the chosen zone (none if paused)."""
+    if state.paused:
+        return Reschedule(next_at=None)
+    return Reschedule(next_at=next_slot(ctx.now, state.checkin_time, state.timezone))
 
 
 def _section_done(state: ProfileState, ctx: Context, next_step: ProfileStep) -> Outcome:
@@ -280,7 +390,8 @@ def _section_done(state: ProfileState, ctx: Context, next_step: ProfileStep) -> 
     save = SaveProfile(profile=_profile_from(state, ctx))
     if state.mode is ProfileMode.ONBOARDING:
         return _show(_forward(state, next_step), ctx, save)
-    return _show(state.model_copy(update={"step": ProfileStep.MENU, "trail": ()}), ctx, save)
+    menu = state.model_copy(update={"step": ProfileStep.MENU, "trail": ()})
+    return _show(menu, ctx, save, _reschedule(state, ctx))
 
 
 def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
@@ -338,21 +449,48 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             return _section_done(
                 state.model_copy(update={"country": country}), ctx, ProfileStep.MENU
             )
+        case ProfileStep.CHECKIN_TIME:
+            at = time(int(value[1:3]), int(value[3:5]))
+            return _show(_forward(state, ProfileStep.TIMEZONE, checkin_time=at), ctx)
+        case ProfileStep.TIMEZONE | ProfileStep.TIMEZONE_OFFSET:
+            return _on_zone(state, value, ctx)
+        case ProfileStep.CONFIRM_TIMEZONE:
+            return _on_confirm_zone(state, value, ctx)
         case ProfileStep.MENU:
             return _on_menu(state, value, ctx)
 
 
 def _finish_risks(state: ProfileState, ctx: Context) -> Outcome:
-    if state.mode is ProfileMode.SETTINGS:
-        return _section_done(state, ctx, ProfileStep.MENU)
+    return _section_done(state, ctx, ProfileStep.CHECKIN_TIME)
+
+
+def _finish_onboarding(state: ProfileState, ctx: Context) -> Outcome:
     lang = ctx.language
     return Outcome(
         state=None,
         screen=Screen(
             text=t(lang, "onboarding.done", summary=profile_summary(lang, state)),
         ),
-        effects=(SaveProfile(profile=_profile_from(state, ctx)),),
+        effects=(SaveProfile(profile=_profile_from(state, ctx)), _reschedule(state, ctx)),
     )
+
+
+def _on_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
+    if value == "offsets":
+        return _show(_forward(state, ProfileStep.TIMEZONE_OFFSET), ctx)
+    if value.startswith("o"):
+        zone = offset_zone(int(value[1:]) - 12)
+    else:
+        zone = CITY_ZONES[int(value[1:])]
+    return _show(_forward(state, ProfileStep.CONFIRM_TIMEZONE, timezone=zone), ctx)
+
+
+def _on_confirm_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
+    if value == "wrong":
+        return _show(_forward(state, ProfileStep.TIMEZONE), ctx)
+    if state.mode is ProfileMode.ONBOARDING:
+        return _finish_onboarding(state, ctx)
+    return _section_done(state, ctx, ProfileStep.MENU)
 
 
 def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
@@ -366,6 +504,12 @@ def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
             return _show(_forward(state, ProfileStep.RISK_FACTORS), ctx)
         case "edit_country":
             return _show(_forward(state, ProfileStep.COUNTRY), ctx)
+        case "edit_checkin":
+            return _show(_forward(state, ProfileStep.CHECKIN_TIME), ctx)
+        case "pause" | "resume":
+            return _section_done(
+                state.model_copy(update={"paused": value == "pause"}), ctx, ProfileStep.MENU
+            )
         case _:
             return Outcome(
                 state=None,

@@ -49,6 +49,7 @@ class Conversation:
 
     seq: int
     state: str | None
+    updated_at: datetime | None = None
 
 
 class Duplicate:
@@ -125,9 +126,11 @@ class Session:
     def conversation(self, user_id: int) -> Conversation:
         """Return the user's conversation position (seq 0 and no state when new)."""
         row = self.conn.execute(
-            "SELECT seq, state FROM conversations WHERE user_id = ?", (user_id,)
+            "SELECT seq, state, updated_at FROM conversations WHERE user_id = ?", (user_id,)
         ).fetchone()
-        return Conversation(0, None) if row is None else Conversation(int(row[0]), row[1])
+        if row is None:
+            return Conversation(0, None)
+        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]))
 
     def save_conversation(self, user_id: int, seq: int, state: str | None) -> None:
         """Store the conversation position."""
@@ -412,6 +415,21 @@ class Session:
             "WHERE user_id = ? AND kind = ? AND key = ?",
             (status, _iso(self.now), user_id, kind, key),
         )
+
+    def recover_claims(self, grace_start: datetime) -> int:
+        """Retry prompts claimed but never confirmed, if still in the grace window."""
+        stale = self.conn.execute(
+            "SELECT user_id, kind, key, due_at FROM prompts WHERE status = 'claimed'"
+        ).fetchall()
+        retried = 0
+        for user_id, kind, key, due in stale:
+            if datetime.fromisoformat(due) >= grace_start:
+                self.mark_prompt(user_id, kind, key, "failed")
+                self.set_next_prompt(user_id, datetime.fromisoformat(due))
+                retried += 1
+            else:
+                self.mark_prompt(user_id, kind, key, "missed")
+        return retried
 
     def reopen_prompt(self, user_id: int, kind: str, key: str) -> None:
         """Let a snoozed prompt be sent once more."""

@@ -1,6 +1,6 @@
 """The English catalogue."""
 
-from flows.locale import en_rules
+from flows.locale import en_rules, en_trends
 
 _DISCLAIMER = (
     "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "
@@ -103,7 +103,9 @@ _CORE: dict[str, str] = {
     "risk.cancer_history": "Cancer, now or in the past",
     "risk.low_mood": "Low mood or anxiety",
     "summary.profile": "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
-    "Health factors: {risks}\nEmergency number: {number}",
+    "Health factors: {risks}\nEmergency number: {number}\nReminders: {reminders}",
+    "summary.reminders": "every day at {time} ({zone})",
+    "summary.reminders_paused": "paused",
     "summary.unknown": "not sure",
     "summary.none": "none",
     # Settings
@@ -113,6 +115,30 @@ _CORE: dict[str, str] = {
     "settings.risks": "Health factors",
     "settings.country": "Emergency number",
     "settings.ask_country": "Where do you live? I use it to give you the right emergency number.",
+    "settings.reminders": "Reminder time and time zone",
+    "settings.pause": "Pause reminders",
+    "settings.resume": "Resume reminders",
+    "settings.ask_checkin": "When should I remind you to fill in your diary each day? "
+    "I only remind you if you haven't logged that day.",
+    "settings.ask_timezone": "Which time zone are you in? Pick the nearest city.",
+    "settings.by_offset": "Other: choose by UTC offset",
+    "settings.ask_offset": "Choose your offset from UTC (UTC+1 is one hour ahead of London in "
+    "winter).",
+    "settings.confirm_timezone": "Then your local time now is {weekday} {time}. Is that right?",
+    "settings.zone_right": "✅ Yes, that's right",
+    "settings.zone_wrong": "No, choose again",
+    "zone.Europe/London": "London",
+    "zone.Europe/Dublin": "Dublin",
+    "zone.Europe/Berlin": "Berlin, Paris, Madrid, Rome",
+    "zone.America/New_York": "New York, Toronto",
+    "zone.America/Chicago": "Chicago",
+    "zone.America/Denver": "Denver",
+    "zone.America/Los_Angeles": "Los Angeles",
+    "zone.Australia/Sydney": "Sydney",
+    "zone.Pacific/Auckland": "Auckland",
+    "zone.Asia/Kolkata": "India",
+    "zone.Africa/Johannesburg": "Johannesburg",
+    "zone.UTC": "UTC",
     "settings.close": "Done",
     "country.GB": "United Kingdom ({number})",
     "country.US": "United States ({number})",
@@ -242,8 +268,12 @@ _CORE: dict[str, str] = {
     "console.no_button": "There is no button {n} on the last screen.",
 }
 
-_overlap = _CORE.keys() & en_rules.MESSAGES.keys()
+_overlap = (
+    (_CORE.keys() & en_rules.MESSAGES.keys())
+    | (_CORE.keys() & en_trends.MESSAGES.keys())
+    | (en_rules.MESSAGES.keys() & en_trends.MESSAGES.keys())
+)
 if _overlap:
     raise RuntimeError(f"catalogue keys defined twice: {sorted(_overlap)}")
 
-MESSAGES: dict[str, str] = {**_CORE, **en_rules.MESSAGES}
+MESSAGES: dict[str, str] = {**_CORE, **en_rules.MESSAGES, **en_trends.MESSAGES}

@@ -60,7 +60,8 @@ async def test_start_onboarding_log_saves_a_row(chat: Chat, engine: Engine) -> N
     assert "Welcome to BackTrack" in chat.last_text()
     for label in ("✅ I agree, keep my diary", "2025", "Jun", "Lower back (lumbar)", "2 levels"):
         await chat.tap(label)
-    await chat.tap("Done")
+    for label in ("Done", "21:00", "London", "✅ Yes, that's right"):
+        await chat.tap(label)
     assert "All set" in chat.last_text()
 
     await chat.say("/log")

@@ -20,6 +20,10 @@ def onboarded() -> FlowDriver:
     driver.press("I smoke")
     driver.press("Diabetes")
     driver.press("Done")
+    driver.press("19:00")
+    driver.press("Berlin, Paris, Madrid, Rome")
+    assert "Tue 19:30" in driver.text
+    driver.press("Yes, that's right")
     return driver
 
 
@@ -138,3 +142,48 @@ def test_typing_during_onboarding_gets_a_hint() -> None:
     driver.type("yes")
     assert driver.text.startswith("Please use the buttons")
     assert driver.effects == []
+
+
+def test_onboarding_sets_reminders_and_schedules_the_first_prompt() -> None:
+    from datetime import UTC, datetime, time
+
+    from flows.core import Reschedule
+
+    driver = onboarded()
+    profile = driver.ctx.profile
+    assert profile is not None
+    assert (profile.checkin_time, profile.timezone) == (time(19, 0), "Europe/Berlin")
+    [schedule] = [e for e in driver.effects if isinstance(e, Reschedule)]
+    assert schedule.next_at == datetime(2026, 3, 11, 18, 0, tzinfo=UTC)
+    assert "every day at 19:00 (Europe/Berlin)" in driver.text
+
+
+def test_timezone_by_utc_offset_and_choosing_again() -> None:
+    driver = onboarded()
+    driver.command(Command.SETTINGS)
+    driver.press("Reminder time and time zone")
+    driver.press("08:00")
+    driver.press("Other: choose by UTC offset")
+    driver.press("UTC+5")
+    assert "Tue 23:30" in driver.text
+    driver.press("No, choose again")
+    driver.press("Other: choose by UTC offset")
+    driver.press("UTC+3")
+    assert "Tue 21:30" in driver.text
+    driver.press("Yes, that's right")
+    assert driver.ctx.profile is not None
+    assert driver.ctx.profile.timezone == "Etc/GMT-3"
+
+
+def test_pause_stops_prompts_and_resume_restarts_them() -> None:
+    from flows.core import Reschedule
+
+    driver = onboarded()
+    driver.command(Command.SETTINGS)
+    driver.press("Pause reminders")
+    assert "Reminders: paused" in driver.text
+    assert driver.effects[-1] == Reschedule(next_at=None)
+    driver.press("Resume reminders")
+    last = driver.effects[-1]
+    assert isinstance(last, Reschedule)
+    assert last.next_at is not None

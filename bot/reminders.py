@@ -1,0 +1,161 @@
+"""Check-in prompts driven from the database: who is due now, exactly once each.
+
+One repeating job calls `Dispatcher.run_once`. In one transaction it takes the users whose
+prompt is due, moves each one's next prompt to their next local check-in time, claims the
+prompt (a unique row per user, kind and day, so a prompt is never sent twice) and starts its
+flow. Then it sends, and records what happened in a second transaction. A prompt whose
+sending failed is retried within the grace window; a prompt claimed by a process that died
+before confirming it is retried once at start-up (`recover`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from bot.engine import Clock, Reply
+from flows import prompts, router
+from flows.core import Context, Screen
+from flows.router import Verdict
+from flows.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
+from storage.repo import Duplicate, Session, Store
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+RETRY_AFTER_FAILURE = timedelta(minutes=5)
+# A user who pressed a button this recently is mid-conversation: a prompt would pull the
+# screen from under them, so it waits an hour.
+BUSY_FOR = timedelta(minutes=15)
+
+
+class SendResult(StrEnum):
+    """What became of one message."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A prompt claimed for sending."""
+
+    user_id: int
+    kind: str
+    key: str
+    screen: Screen
+    reply: Reply
+
+
+Send = Callable[[Outgoing], Awaitable[SendResult]]
+
+
+@dataclass
+class DispatchReport:
+    """What one run did, for logs and tests (counts only, never content)."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    missed: int = 0
+    deferred: int = 0
+    quiet: int = 0
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+
+class Dispatcher:
+    """Sends every due check-in prompt."""
+
+    def __init__(self, store: Store, clock: Clock, send: Send, batch: int = BATCH) -> None:
+        self.store = store
+        self.clock = clock
+        self.send = send
+        self.batch = batch
+
+    async def recover(self) -> int:
+        """Put back prompts a previous process claimed but never confirmed."""
+        now = self.clock()
+        result = await self.store.unit(now, lambda s: s.recover_claims(now - GRACE))
+        return 0 if isinstance(result, Duplicate) else result
+
+    async def run_once(self) -> DispatchReport:
+        """Send all prompts due now, in batches."""
+        report = DispatchReport()
+        while True:
+            now = self.clock()
+            planned = await self.store.unit(now, lambda s: self._plan(s, report))
+            if isinstance(planned, Duplicate):
+                break
+            outgoing, due_count = planned
+            results = list(await asyncio.gather(*(self.send(item) for item in outgoing)))
+            await self.store.unit(self.clock(), self._recorder(outgoing, results))
+            for item, result in zip(outgoing, results, strict=True):
+                setattr(report, result.value, getattr(report, result.value) + 1)
+                report.outgoing.append(item)
+            if due_count < self.batch:
+                break
+        if report.sent or report.blocked or report.failed:
+            log.info(
+                "prompts: %d sent, %d blocked, %d failed, %d missed, %d deferred",
+                report.sent,
+                report.blocked,
+                report.failed,
+                report.missed,
+                report.deferred,
+            )
+        return report
+
+    def _plan(self, session: Session, report: DispatchReport) -> tuple[list[Outgoing], int]:
+        now = session.now
+        due = session.due_users(now, self.batch)
+        outgoing: list[Outgoing] = []
+        for profile, slot in due:
+            uid, zone = profile.user_id, profile.timezone
+            session.set_next_prompt(uid, next_slot(max(now, slot), profile.checkin_time, zone))
+            if now - slot > GRACE:
+                report.missed += 1
+                continue
+            day = local_date(slot, zone)
+            choice = choose_prompt(session.prompt_facts(profile, day))
+            if choice is None:
+                report.quiet += 1
+                continue
+            conversation = session.conversation(uid)
+            busy = conversation.state is not None and conversation.updated_at is not None
+            if busy and conversation.updated_at and now - conversation.updated_at < BUSY_FOR:
+                session.set_next_prompt(uid, now + SNOOZE)
+                report.deferred += 1
+                continue
+            if not session.claim_prompt(uid, choice.kind.value, choice.key, day, slot):
+                continue
+            ctx = Context(
+                now=now, user_id=uid, language=profile.language, timezone=zone, profile=profile
+            )
+            outcome = prompts.begin(choice, day, ctx)
+            seq = conversation.seq + 1
+            state = router.as_any(outcome.state)
+            saved = None if state is None else router.dump_state(state)
+            session.save_conversation(uid, seq, saved)
+            reply = Reply(verdict=Verdict.ACCEPTED, screen=outcome.screen, seq=seq)
+            outgoing.append(Outgoing(uid, choice.kind.value, choice.key, outcome.screen, reply))
+        return outgoing, len(due)
+
+    def _recorder(
+        self, outgoing: list[Outgoing], results: list[SendResult]
+    ) -> Callable[[Session], None]:
+        return lambda session: self._record(session, outgoing, results)
+
+    def _record(
+        self, session: Session, outgoing: list[Outgoing], results: list[SendResult]
+    ) -> None:
+        for item, result in zip(outgoing, results, strict=True):
+            session.mark_prompt(item.user_id, item.kind, item.key, result.value)
+            if result is SendResult.BLOCKED:
+                session.set_blocked(item.user_id, True)
+            elif result is SendResult.FAILED:
+                session.set_next_prompt(item.user_id, session.now + RETRY_AFTER_FAILURE)
