@@ -71,7 +71,11 @@ class Engine:
         if command is Command.HISTORY:
             return await self._history(who)
         return await self._decide(
-            who, update_id, lambda state, _seq, ctx: router.on_command(command, state, ctx)
+            who,
+            update_id,
+            lambda state, _seq, ctx: router.on_command(command, state, ctx),
+            # /start is how a user who blocked the bot comes back to its prompts.
+            unblock=command is Command.START,
         )
 
     async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
@@ -116,10 +120,14 @@ class Engine:
         who: Who,
         update_id: int | None,
         decide: Callable[[AnyState | None, int, Context], Decision],
+        *,
+        unblock: bool = False,
     ) -> Reply:
         now = self.clock()
 
         def work(session: Session) -> Reply:
+            if unblock:
+                session.set_blocked(who.user_id, False)
             ctx = self._context(session, who, now)
             conversation = session.conversation(who.user_id)
             state: AnyState | None = None

@@ -10,12 +10,15 @@ from pathlib import Path
 from telegram import Update
 
 from bot.config import Settings
-from bot.engine import Engine
-from bot.telegram_bot import build_application, set_commands
+from bot.engine import Engine, system_clock
+from bot.reminders import Dispatcher
+from bot.telegram_bot import build_application, prompt_sender, set_commands
 from storage.db import Database
 from storage.repo import Store
 
 log = logging.getLogger(__name__)
+
+DISPATCH_EVERY_SECONDS = 60
 
 
 async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
@@ -30,6 +33,18 @@ async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
             base_url=settings.base_url(),
             base_file_url=settings.base_file_url(),
         )
+        dispatcher = Dispatcher(Store(db), system_clock, prompt_sender(app.bot))
+        retried = await dispatcher.recover()
+        if retried:
+            log.info("%d prompts from before the restart will be retried", retried)
+
+        async def dispatch(_: object) -> None:
+            await dispatcher.run_once()
+
+        jobs = app.job_queue
+        if jobs is None:
+            raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+        jobs.run_repeating(dispatch, interval=DISPATCH_EVERY_SECONDS, first=1, name="prompts")
         async with app:
             await set_commands(app)
             await app.start()

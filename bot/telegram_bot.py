@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
+from datetime import timedelta
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -13,8 +16,9 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,6 +31,7 @@ from telegram.request import BaseRequest
 
 from bot.engine import Engine, Reply, Who
 from bot.logs import quiet_noisy_loggers
+from bot.reminders import Outgoing, Send, SendResult
 from flows.core import Screen
 from flows.i18n import supported, t
 from flows.router import MENU_COMMANDS, Command
@@ -194,6 +199,40 @@ class TelegramShell:
         )
 
 
+# Telegram allows about 30 messages a second overall; the limiter also waits out RetryAfter.
+MAX_MESSAGES_PER_SECOND = 30
+
+
+def prompt_sender(bot: Bot) -> Send:
+    """Return the function that sends one check-in prompt and says what became of it."""
+
+    async def send(item: Outgoing) -> SendResult:
+        for _attempt in range(3):
+            try:
+                await bot.send_message(
+                    item.user_id,
+                    render_html(item.screen),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(item.reply, item.screen),
+                )
+            except Forbidden:
+                return SendResult.BLOCKED
+            except RetryAfter as error:
+                # Only reached when the rate limiter's own retries are used up.
+                delay = error.retry_after
+                await asyncio.sleep(
+                    delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                )
+            except TelegramError as error:
+                log.warning("prompt not sent: %s", type(error).__name__)
+                return SendResult.FAILED
+            else:
+                return SendResult.SENT
+        return SendResult.FAILED
+
+    return send
+
+
 async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
     """Set the command menu users see beside the text box."""
     await app.bot.set_my_commands(
@@ -209,9 +248,15 @@ def build_application(
     base_file_url: str | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """Build the python-telegram-bot application with BackTrack's handlers."""
     builder = ApplicationBuilder().token(token)
+    if rate_limit:
+        limiter = AIORateLimiter(overall_max_rate=MAX_MESSAGES_PER_SECOND, max_retries=3)
+        # ApplicationBuilder's generic parameter for the limiter's arguments starts as None, so
+        # mypy cannot see that any limiter fits; this is the documented way to add one.
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
