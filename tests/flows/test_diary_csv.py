@@ -1,0 +1,154 @@
+"""The diary CSV: every malformed row is named with its line, and what is written reads back."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from flows.codes import Finding
+from flows.diary_csv import COLUMNS, DiaryRow, parse_diary, write_diary
+
+DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
+HEADER = ",".join(COLUMNS) + "\n"
+
+
+def messages(text: str) -> list[str]:
+    return [error.message for error in parse_diary(text).errors]
+
+
+def test_every_sample_diary_reads_without_errors() -> None:
+    files = sorted(DIARIES.glob("diary_*.csv"))
+    assert len(files) == 40
+    for path in files:
+        parsed = parse_diary(path.read_text(encoding="utf-8"))
+        assert parsed.ok, (path.name, parsed.errors)
+        assert len(parsed.rows) > 50
+
+
+def test_a_row_is_read_with_every_column() -> None:
+    parsed = parse_diary(HEADER + '2026-03-14,08:30,4,6,pain_one_leg; fever,"bad night"\n')
+    assert parsed.ok
+    assert parsed.rows == [
+        DiaryRow(
+            entry_date=date(2026, 3, 14),
+            entry_time=time(8, 30),
+            back_pain=4,
+            leg_pain=6,
+            symptoms=(Finding.PAIN_ONE_LEG, Finding.FEVER),
+            note="bad night",
+        )
+    ]
+
+
+def test_out_of_range_pain_is_reported_with_its_line_number() -> None:
+    rows = "".join(f"2026-03-{day:02d},,3,2,,\n" for day in range(1, 13))
+    text = HEADER + rows + "2026-03-13,,12,2,,\n"
+    assert messages(text) == ["line 14: back_pain 12 is out of range 0–10"]
+
+
+def test_line_numbers_count_lines_inside_quoted_notes() -> None:
+    text = HEADER + '2026-03-01,,3,2,,"first line\nsecond line"\n2026-03-02,,3,-1,,\n'
+    assert messages(text) == ["line 4: leg_pain -1 is out of range 0–10"]
+
+
+def test_an_unknown_symptom_code_is_named() -> None:
+    text = HEADER + "2026-03-01,,3,2,fever;sore_toe,\n"
+    assert messages(text) == ["line 2: unknown symptom code 'sore_toe'"]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("2026-02-30,,3,2,,", "line 2: date '2026-02-30' is not a valid date (use YYYY-MM-DD)"),
+        ("14/03/2026,,3,2,,", "line 2: date '14/03/2026' is not a valid date (use YYYY-MM-DD)"),
+        (",,3,2,,", "line 2: date is missing"),
+        (
+            "2026-03-01,25:00,3,2,,",
+            "line 2: time '25:00' is not a valid time (use HH:MM, 00:00–23:59)",
+        ),
+        ("2026-03-01,,three,2,,", "line 2: back_pain 'three' is not a whole number from 0 to 10"),
+        ("2026-03-01,,3.5,2,,", "line 2: back_pain '3.5' is not a whole number from 0 to 10"),
+        ("2026-03-01,,,,fever,", "line 2: needs back_pain or leg_pain (at least one)"),
+        (
+            "2026-03-01,,3,2,,a note, with a comma",
+            "line 2: has 7 fields but the header has 6 (a note with a comma must be in double "
+            "quotes)",
+        ),
+    ],
+)
+def test_malformed_rows_say_what_is_wrong(row: str, message: str) -> None:
+    assert messages(HEADER + row + "\n") == [message]
+
+
+def test_every_problem_of_every_row_is_reported() -> None:
+    text = HEADER + "2026-03-01,,11,2,,\n2026-03-02,,3,2,,\nbad,,3,2,nope,\n"
+    parsed = parse_diary(text)
+    assert [error.message for error in parsed.errors] == [
+        "line 2: back_pain 11 is out of range 0–10",
+        "line 4: date 'bad' is not a valid date (use YYYY-MM-DD)",
+        "line 4: unknown symptom code 'nope'",
+    ]
+    assert [row.entry_date for row in parsed.rows] == [date(2026, 3, 2)]
+
+
+def test_a_header_without_a_required_column_is_a_file_error() -> None:
+    parsed = parse_diary("when,back_pain\n2026-03-01,3\n")
+    assert parsed.rows == []
+    assert [error.message for error in parsed.errors] == ["line 1: the header has no date column"]
+    assert messages("date,note\n2026-03-01,x\n") == [
+        "line 1: the header has no back_pain or leg_pain column"
+    ]
+
+
+def test_an_empty_file_is_an_error() -> None:
+    assert messages("") == [
+        "line 1: the file is empty; the first line must be the header "
+        "(date,time,back_pain,leg_pain,symptoms,note)"
+    ]
+
+
+def test_unknown_columns_are_ignored_and_columns_may_be_reordered() -> None:
+    text = "\ufeffleg_pain,date,mood,back_pain\n5,2026-03-01,ok,2\n"
+    parsed = parse_diary(text)
+    assert parsed.ok
+    assert parsed.ignored_columns == ("mood",)
+    assert parsed.rows == [DiaryRow(entry_date=date(2026, 3, 1), back_pain=2, leg_pain=5)]
+
+
+def test_only_one_pain_column_is_enough() -> None:
+    parsed = parse_diary("date,leg_pain\n2026-03-01,4\n")
+    assert parsed.rows == [DiaryRow(entry_date=date(2026, 3, 1), leg_pain=4)]
+
+
+def test_several_entries_on_one_date_stay_separate_rows() -> None:
+    text = HEADER + "2026-03-01,08:00,3,2,,\n2026-03-01,20:00,7,6,,evening\n\n"
+    parsed = parse_diary(text)
+    assert parsed.ok
+    assert [(r.entry_time, r.back_pain) for r in parsed.rows] == [(time(8), 3), (time(20), 7)]
+
+
+def test_written_rows_read_back_unchanged() -> None:
+    rows = [
+        DiaryRow(entry_date=date(2026, 3, 1), back_pain=0, leg_pain=10),
+        DiaryRow(
+            entry_date=date(2026, 3, 1),
+            entry_time=time(21, 5),
+            back_pain=4,
+            symptoms=(Finding.BLADDER_CHANGE, Finding.PAIN_NEUROPATHIC),
+            note='Walked 2 km, then "sharp" pain,\nbetter after rest; ümlauts ok',
+        ),
+        DiaryRow(entry_date=date(2026, 3, 2), leg_pain=3, note="   "),
+    ]
+    text = write_diary(rows)
+    assert text.startswith(HEADER)
+    parsed = parse_diary(text)
+    assert parsed.ok
+    # A note of only spaces is no note.
+    assert parsed.rows == [*rows[:2], DiaryRow(entry_date=date(2026, 3, 2), leg_pain=3)]
+
+
+def test_a_sample_diary_is_written_back_byte_for_byte() -> None:
+    text = (DIARIES / "diary_015.csv").read_text(encoding="utf-8")
+    assert write_diary(parse_diary(text).rows) == text
