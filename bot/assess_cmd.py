@@ -1,0 +1,104 @@
+"""`backtrack assess`: replay a diary CSV day by day and report every alert the bot would send."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from flows.diary_csv import parse_diary
+from flows.trends import Alert, assess_day, replay, status_text, to_assess_json
+
+LANGUAGE = "en"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the assess arguments to a parser."""
+    parser.add_argument("diary", type=Path, metavar="DIARY.csv", help="a diary CSV file")
+    parser.add_argument(
+        "--surgery-date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the date of the operation, for the red flags that depend on time since surgery",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _read(path: Path, err: TextIO) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        print(f"error: diary file not found: {path}", file=err)
+    except UnicodeDecodeError:
+        print(f"error: {path} is not a UTF-8 text file", file=err)
+    except OSError as error:
+        print(f"error: cannot read {path}: {error.strerror or error}", file=err)
+    return None
+
+
+def _alert_line(alert: Alert) -> str:
+    return f"{alert.day.isoformat()}  {alert.tier.value:<9}  {alert.kind.value:<19}  " + (
+        alert.reason(LANGUAGE)
+    )
+
+
+def _text(
+    path: Path,
+    surgery_date: date | None,
+    alerts: list[Alert],
+    payload: dict[str, object],
+    summary: str,
+) -> str:
+    entries = payload["entries"]
+    if not entries:
+        return f"{path}: no entries, nothing to assess."
+    lines = [f"{path}: {entries} entries from {payload['first_date']} to {payload['last_date']}"]
+    if surgery_date is None:
+        lines.append(
+            "Surgery date not given: red flags that depend on the time since surgery are not "
+            "checked (use --surgery-date)."
+        )
+    else:
+        lines.append(f"Surgery date: {surgery_date.isoformat()}")
+    lines.append("")
+    if alerts:
+        lines.append(f"{len(alerts)} alert(s) the bot would have sent:")
+        lines += [_alert_line(alert) for alert in alerts]
+    else:
+        lines.append("No alerts: the bot would not have sent any trend or red-flag prompt.")
+    lines += ["", f"Trend on {payload['last_date']}:", summary]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Replay the diary; 0 on success, 2 for a missing, unreadable or malformed file."""
+    path: Path = args.diary
+    text = _read(path, err)
+    if text is None:
+        return 2
+    parsed = parse_diary(text)
+    if parsed.errors:
+        for error in parsed.errors:
+            print(f"{path}: {error.message}", file=err)
+        return 2
+    alerts = replay(parsed.rows, args.surgery_date)
+    payload = to_assess_json(alerts, parsed.rows, LANGUAGE)
+    if args.json:
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
+        return 0
+    summary = ""
+    if parsed.rows:
+        last = max(row.entry_date for row in parsed.rows)
+        final = assess_day(parsed.rows, last, surgery_date=args.surgery_date, sent=alerts)
+        summary = status_text(final, LANGUAGE)
+    print(_text(path, args.surgery_date, alerts, payload, summary), file=out)
+    return 0

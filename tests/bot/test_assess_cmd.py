@@ -1,0 +1,99 @@
+"""`backtrack assess`: exit status, the JSON contract, and malformed or missing files."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import assess_cmd
+
+DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
+HEADER = "date,time,back_pain,leg_pain,symptoms,note\n"
+
+
+def assess(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="backtrack assess")
+    assess_cmd.configure(parser)
+    out, err = io.StringIO(), io.StringIO()
+    status = assess_cmd.run(parser.parse_args(list(argv)), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_json_has_the_design_shape() -> None:
+    status, out, err = assess(str(DIARIES / "diary_031.csv"), "--json")
+    assert (status, err) == (0, "")
+    payload = json.loads(out)
+    assert set(payload) == {"alerts", "entries", "first_date", "last_date"}
+    assert payload["entries"] == 134
+    assert (payload["first_date"], payload["last_date"]) == ("2025-07-27", "2026-01-03")
+    for alert in payload["alerts"]:
+        assert set(alert) == {"date", "tier", "kind", "reason"}
+        assert alert["tier"] in {"emergency", "urgent", "soon", "routine"}
+    flags = [a for a in payload["alerts"] if a["kind"] == "red_flag"]
+    assert [(a["date"], a["tier"]) for a in flags] == [("2025-10-30", "emergency")]
+
+
+def test_a_worsening_diary_lists_its_alerts_in_words() -> None:
+    status, out, err = assess(str(DIARIES / "diary_004.csv"), "--surgery-date", "2023-01-20")
+    assert (status, err) == (0, "")
+    assert "111 entries from 2025-04-15 to 2025-08-23" in out
+    assert "Surgery date: 2023-01-20" in out
+    assert "rapid_rise" in out
+    assert "Your leg pain went up from an average of" in out
+    assert "Trend on 2025-08-23:" in out
+    assert "Leg pain: higher than your usual level" in out
+
+
+def test_a_quiet_diary_says_no_alerts_and_asks_for_the_surgery_date() -> None:
+    status, out, _ = assess(str(DIARIES / "diary_002.csv"))
+    assert status == 0
+    assert "No alerts" in out
+    assert "--surgery-date" in out
+
+
+def test_malformed_rows_are_listed_with_line_numbers_and_nothing_is_printed(
+    tmp_path: Path,
+) -> None:
+    diary = tmp_path / "diary.csv"
+    diary.write_text(HEADER + "2026-03-01,,3,2,,\n2026-03-02,,12,2,,\n2026-03-03,,3,2,flu,\n")
+    status, out, err = assess(str(diary), "--json")
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"{diary}: line 3: back_pain 12 is out of range 0–10",
+        f"{diary}: line 4: unknown symptom code 'flu'",
+    ]
+
+
+def test_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:
+    status, out, err = assess(str(tmp_path / "nope.csv"))
+    assert (status, out) == (2, "")
+    assert err == f"error: diary file not found: {tmp_path / 'nope.csv'}\n"
+
+
+def test_a_file_that_is_not_text_is_one_clear_line(tmp_path: Path) -> None:
+    diary = tmp_path / "diary.csv"
+    diary.write_bytes(b"\xff\xfe\x00binary")
+    status, out, err = assess(str(diary))
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    assert "not a UTF-8 text file" in err
+
+
+def test_a_header_only_diary_has_no_entries(tmp_path: Path) -> None:
+    diary = tmp_path / "diary.csv"
+    diary.write_text(HEADER)
+    status, out, _ = assess(str(diary), "--json")
+    assert status == 0
+    assert json.loads(out) == {"alerts": [], "entries": 0, "first_date": None, "last_date": None}
+    assert assess(str(diary))[1].strip() == f"{diary}: no entries, nothing to assess."
+
+
+def test_a_bad_surgery_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        assess(str(DIARIES / "diary_000.csv"), "--surgery-date", "March 2024")
+    assert exit_info.value.code == 2
+    assert "not a date (use YYYY-MM-DD)" in capsys.readouterr().err
