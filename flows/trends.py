@@ -88,16 +88,16 @@ RELATIVE_FROM = 4.0
 LOW_BAND_FROM, LOW_BAND_TO, LOW_BAND_RISE = 1.0, 4.0, 1.0
 HIGH_BAND_FROM, HIGH_BAND_RISE = 8.0, 3.0
 # Statistical confirmation (§3.3 method 5, EWMA): z = lambda*x + (1 - lambda)*z, started at
-# the baseline mu0 and fed the daily values of the last 21 days (the start then weighs < 1%:
-# 0.8^21 ≈ 0.009); the rise counts once z ≥ mu0 + 1 + L*sd*sqrt(lambda / (2 - lambda)).
+# the baseline mu0 and fed the daily values of the last 21 days (enough days for the start to
+# weigh < 1%: 0.8^21 ≈ 0.009); the rise counts once z ≥ mu0 + 1 + L*sd*sqrt(lambda/(2-lambda)).
 # lambda = 0.2 is the middle of the typical 0.1–0.3 and L = 3 the top of 2.7–3 [I13e]; EWMA
 # suits autocorrelated daily pain [I13f]; the extra 1 point is the ±1 NRS indifference band
 # [I13g]. mu0 is the §3.2 baseline and sd the SD of the baseline days (§3.3 "estimate mu0 and
 # sigma from the baseline window"), never below the scale's own error: SEM = MDC / (1.96 *
-# sqrt 2) with MDC 1.77 (§3.1 [I3]).
+# sqrt 2) with the NRS's MDC of 1.77 (§3.1).
 EWMA_LAMBDA = 0.2
 EWMA_L = 3.0
-EWMA_DAYS = 21
+EWMA_DAYS = math.ceil(math.log(0.01) / math.log(1 - EWMA_LAMBDA))
 INDIFFERENCE_BAND = 1.0
 MDC_POINTS = 1.77
 SEM_POINTS = MDC_POINTS / (1.96 * math.sqrt(2))
@@ -320,7 +320,9 @@ def rise_needed(measure: Measure, baseline: float) -> float:
     """The rise over the baseline that counts as clinically meaningful worsening (§3.2)."""
     if measure is Measure.PEG:
         # PEG has no published MCID: the 2-point / 30% rule by analogy (§3.1 [I10]).
-        return min(MCID_POINTS, MCID_FRACTION * baseline) if baseline >= RELATIVE_FROM else 2.0
+        if baseline >= RELATIVE_FROM:
+            return min(MCID_POINTS, MCID_FRACTION * baseline)
+        return MCID_POINTS
     if LOW_BAND_FROM <= baseline <= LOW_BAND_TO:
         return LOW_BAND_RISE
     if baseline >= HIGH_BAND_FROM:
@@ -732,6 +734,11 @@ def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
     )
 
 
+def _peg_started(diary: Diary, today: int) -> bool:
+    base = diary._baselines[Measure.PEG]
+    return base is not None and base.days[0] <= today
+
+
 def evaluate(
     diary: Diary,
     today: date,
@@ -763,7 +770,7 @@ def evaluate(
         for measure in Measure:
             offer(_sustained(ctx, measure))
         offer(_new_nerve(ctx))
-    measures = [m for m in Measure if m is not Measure.PEG or diary.has(Measure.PEG)]
+    measures = [m for m in Measure if m is not Measure.PEG or _peg_started(diary, ctx.today)]
     return Assessment(
         day=today, alerts=tuple(alerts), status=tuple(_status(ctx, m) for m in measures)
     )
