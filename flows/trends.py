@@ -3,7 +3,7 @@
 One pure function, `evaluate`, decides what to tell the user on one day. The bot calls it after
 each saved entry; `replay` calls it for every diary date in turn, so `backtrack assess` reports
 exactly what the bot would have sent, cooldowns included. An evaluation reads the baseline
-(fixed once known) and at most the last 28 days, so its cost does not grow with the diary.
+(fixed once known) and at most the last 7 weeks, so its cost does not grow with the diary.
 
 Rules, each with its source (docs/trends.md explains them for clinicians):
 
