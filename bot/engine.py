@@ -20,6 +20,7 @@ from flows.core import Context, Screen
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
+from flows.schedule import next_slot
 from storage.repo import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,12 @@ class Engine:
         now = self.clock()
 
         def work(session: Session) -> Reply:
-            if unblock:
-                session.set_blocked(who.user_id, False)
             ctx = self._context(session, who, now)
+            profile = ctx.profile
+            if unblock and session.unblock(who.user_id) and profile and not profile.paused:
+                session.set_next_prompt(
+                    who.user_id, next_slot(now, profile.checkin_time, profile.timezone)
+                )
             conversation = session.conversation(who.user_id)
             state: AnyState | None = None
             lost = False

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.engine import Clock, Reply
@@ -22,7 +22,7 @@ from flows import prompts, router
 from flows.core import Context, Screen
 from flows.router import Verdict
 from flows.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
-from storage.repo import Duplicate, Session, Store
+from storage.repo import Conversation, Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,7 @@ class Dispatcher:
                 report.quiet += 1
                 continue
             conversation = session.conversation(uid)
-            busy = conversation.state is not None and conversation.updated_at is not None
-            if busy and conversation.updated_at and now - conversation.updated_at < BUSY_FOR:
+            if _busy(conversation, now):
                 session.set_next_prompt(uid, now + SNOOZE)
                 report.deferred += 1
                 continue
@@ -159,3 +158,16 @@ class Dispatcher:
                 session.set_blocked(item.user_id, True)
             elif result is SendResult.FAILED:
                 session.set_next_prompt(item.user_id, session.now + RETRY_AFTER_FAILURE)
+
+
+def _busy(conversation: Conversation, now: datetime) -> bool:
+    """Whether the user is in the middle of a flow (an unanswered prompt does not count)."""
+    if conversation.state is None or conversation.updated_at is None:
+        return False
+    if now - conversation.updated_at >= BUSY_FOR:
+        return False
+    try:
+        state = router.load_state(conversation.state)
+    except ValueError:
+        return False
+    return not isinstance(state, prompts.PromptState)

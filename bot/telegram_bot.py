@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import (
@@ -203,7 +204,7 @@ class TelegramShell:
 MAX_MESSAGES_PER_SECOND = 30
 
 
-def prompt_sender(bot: Bot) -> Send:
+def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Send:
     """Return the function that sends one check-in prompt and says what became of it."""
 
     async def send(item: Outgoing) -> SendResult:
@@ -220,7 +221,7 @@ def prompt_sender(bot: Bot) -> Send:
             except RetryAfter as error:
                 # Only reached when the rate limiter's own retries are used up.
                 delay = error.retry_after
-                await asyncio.sleep(
+                await sleep(
                     delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
                 )
             except TelegramError as error:

@@ -363,6 +363,13 @@ class Session:
             "UPDATE users SET blocked = ? WHERE user_id = ?", (int(blocked), user_id)
         )
 
+    def unblock(self, user_id: int) -> bool:
+        """Mark a user who had blocked the bot as back; True if they had blocked it."""
+        cursor = self.conn.execute(
+            "UPDATE users SET blocked = 0 WHERE user_id = ? AND blocked = 1", (user_id,)
+        )
+        return cursor.rowcount == 1
+
     def due_users(self, now: datetime, limit: int) -> list[tuple[Profile, datetime]]:
         """Return users whose prompt is due, with the instant it was due, earliest first."""
         rows = self.conn.execute(

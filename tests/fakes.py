@@ -28,6 +28,8 @@ class OfflineBotApi(BaseRequest):
     """Answers Bot API calls like Telegram would, without a network, and records them."""
 
     calls: list[ApiCall] = field(default_factory=list)
+    # chat id -> (HTTP status, description, retry_after or None), answered instead of success
+    failures: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -55,6 +57,17 @@ class OfflineBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(ApiCall(name, params))
+        chat = params.get("chat_id")
+        chat_id = chat if isinstance(chat, int) else 0
+        failure = self.failures.get(chat_id)
+        if failure is not None and name == "sendMessage":
+            status, description, retry_after = failure
+            body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+            if retry_after is not None:
+                body["parameters"] = {"retry_after": retry_after}
+                # A flood wait is answered once; the retry goes through, as Telegram does.
+                del self.failures[chat_id]
+            return status, json.dumps(body).encode()
         result = self._result(name, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
