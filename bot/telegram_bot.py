@@ -202,6 +202,9 @@ class TelegramShell:
 
 # Telegram allows about 30 messages a second overall; the limiter also waits out RetryAfter.
 MAX_MESSAGES_PER_SECOND = 30
+# A leaky bucket of 30 per second lets a burst of 30 through and then 30 a second more, so
+# up to 60 land in the first second. One message per slot, just under the limit, never floods.
+SEND_RATE = 0.98 * MAX_MESSAGES_PER_SECOND
 
 
 def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Send:
@@ -254,7 +257,9 @@ def build_application(
     """Build the python-telegram-bot application with BackTrack's handlers."""
     builder = ApplicationBuilder().token(token)
     if rate_limit:
-        limiter = AIORateLimiter(overall_max_rate=MAX_MESSAGES_PER_SECOND, max_retries=3)
+        limiter = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3
+        )
         # ApplicationBuilder's generic parameter for the limiter's arguments starts as None, so
         # mypy cannot see that any limiter fits; this is the documented way to add one.
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]

@@ -1,0 +1,13 @@
+"""The prompt benchmark runs on a tiny input, so it never rots."""
+
+from __future__ import annotations
+
+from benchmarks.bench_prompts import run
+
+
+def test_prompt_benchmark_runs_and_reports_its_figures() -> None:
+    figures = run(scale=0.001)
+    assert figures["users"] == 1000
+    assert 0 < figures["due_selection_ms"] < 1000
+    assert figures["flood_errors"] == 0
+    assert figures["send_rate_per_s"] > 0
