@@ -13,6 +13,7 @@ from flows.callback import ButtonData
 from flows.core import (
     Context,
     Effect,
+    Outcome,
     RecordConsent,
     SaveEntry,
     SaveProfile,
@@ -68,6 +69,10 @@ class FlowDriver:
     def labels(self) -> list[str]:
         """Return the labels on the current screen."""
         return self.screen.labels() if self.screen else []
+
+    def start(self, outcome: Outcome) -> None:
+        """Begin with an outcome the shell produced (e.g. a prompt the dispatcher sent)."""
+        self._take(Decision(Verdict.ACCEPTED, outcome))
 
     def _take(self, decision: Decision) -> Decision:
         self.last = decision
