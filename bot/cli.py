@@ -1,4 +1,4 @@
-"""The `backtrack` command: run, console, triage."""
+"""The `backtrack` command: run, console, triage, assess."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import triage_cmd
+from bot import assess_cmd, triage_cmd
 from bot.config import ConfigError, Settings
 from bot.console import run_console
 from bot.engine import Engine
@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--db", type=Path, help="SQLite database path (default BACKTRACK_DB)")
     triage = commands.add_parser("triage", help="run the shared red-flag and cause rules")
     triage_cmd.configure(triage)
+    assess = commands.add_parser(
+        "assess", help="replay a diary CSV and report every alert the bot would have sent"
+    )
+    assess_cmd.configure(assess)
     return parser
 
 
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "triage":
         return triage_cmd.run(args, sys.stdout, sys.stderr)
+    if args.command == "assess":
+        return assess_cmd.run(args, sys.stdout, sys.stderr)
     settings = Settings()
     setup_logging(settings.backtrack_log_level)
     db_path: Path = args.db or settings.backtrack_db

@@ -10,22 +10,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
 
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.core import Context, Screen
+from flows.core import Context, SaveEntry, Screen
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.schedule import next_slot
+from flows.trends import (
+    SENT_LOOKBACK_DAYS,
+    AlertKind,
+    Reading,
+    alert_message,
+    assess_day,
+)
 from storage.repo import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# A trend assessment needs the diary's first weeks (its baseline) and its last seven weeks
+# (REFERENCE.md §3.2 baseline of 14 valid days; windows of at most 7 weeks in flows/trends).
+TREND_BASELINE_DAYS = 120
+TREND_RECENT_DAYS = 56
 
 
 def system_clock() -> datetime:
@@ -175,6 +187,9 @@ class Engine:
             )
         for effect in outcome.effects:
             session.apply(who.user_id, effect)
+        saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
+        if saved_days:
+            notices.extend(self._trend_alerts(session, who.user_id, max(saved_days)))
         new_state = router.as_any(outcome.state)
         if new_state is None and session.profile(who.user_id) is None:
             # Without consent nothing is kept, not even where the conversation stood.
@@ -189,6 +204,30 @@ class Engine:
             notices=(*notices, *outcome.notices),
             toast=decision.toast,
         )
+
+    def _trend_alerts(self, session: Session, user_id: int, day: date) -> list[Screen]:
+        """Assess the diary after a saved entry; record and return the alerts to send."""
+        profile = session.profile(user_id)
+        if profile is None:
+            return []
+        entries = session.entries_for_trend(user_id, day, TREND_RECENT_DAYS, TREND_BASELINE_DAYS)
+        pegs = [
+            Reading(entry_date=c.entry_date, peg=c.score)
+            for c in session.function_checkins(user_id)
+            if c.entry_date > day - timedelta(days=TREND_RECENT_DAYS)
+        ]
+        sent = session.alerts_since(user_id, day - timedelta(days=SENT_LOOKBACK_DAYS))
+        assessment = assess_day(
+            [*entries, *pegs], day, surgery_date=profile.surgery_date(), sent=sent
+        )
+        screens: list[Screen] = []
+        for alert in assessment.alerts:
+            session.add_alert(user_id, alert.sent())
+            # The diary shows the shared rules' red-flag message as it saves; no second copy.
+            if alert.kind is not AlertKind.RED_FLAG:
+                text = alert_message(alert, profile.language, profile.emergency_number())
+                screens.append(Screen(text=text))
+        return screens
 
     async def _history(self, who: Who) -> Reply:
         now = self.clock()

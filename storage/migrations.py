@@ -95,6 +95,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX function_checkins_by_user ON function_checkins (user_id, entry_date);
     """,
+    # 4: trend alerts sent, for their cooldown and the surgeon's report
+    """
+    CREATE TABLE alerts (
+        id       INTEGER PRIMARY KEY,
+        user_id  INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        day      TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        which    TEXT NOT NULL,
+        tier     TEXT NOT NULL,
+        sent_at  TEXT NOT NULL
+    );
+    CREATE INDEX alerts_by_user_day ON alerts (user_id, day);
+    """,
 )
 
 

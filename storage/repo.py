@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from flows.codes import CauseId, Finding, Tier
@@ -30,6 +30,7 @@ from flows.models import (
     Region,
 )
 from flows.schedule import PromptFacts
+from flows.trends import AlertKind, SentAlert
 from storage.db import Database
 
 T = TypeVar("T")
@@ -159,6 +160,28 @@ class Session:
             f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? "
             "AND entry_date BETWEEN ? AND ? ORDER BY entry_date, recorded_at, id",
             (user_id, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def entries_for_trend(
+        self, user_id: int, last: date, recent_days: int, baseline_days: int
+    ) -> list[Entry]:
+        """Return the entries a trend assessment reads: the diary's first days and the last ones.
+
+        The baseline comes from the first days of the diary and every window from the last
+        weeks, so the middle of a long diary is not read.
+        """
+        first_row = self.conn.execute(
+            "SELECT min(entry_date) FROM entries WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        if first_row[0] is None:
+            return []
+        baseline_end = date.fromisoformat(first_row[0]) + timedelta(days=baseline_days)
+        recent_start = last - timedelta(days=recent_days)
+        rows = self.conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? AND entry_date <= ? "
+            "AND (entry_date <= ? OR entry_date > ?) ORDER BY entry_date, recorded_at, id",
+            (user_id, last.isoformat(), baseline_end.isoformat(), recent_start.isoformat()),
         ).fetchall()
         return [_entry(r) for r in rows]
 
@@ -339,6 +362,35 @@ class Session:
                 average_pain=r[2],
                 enjoyment=r[3],
                 activity=r[4],
+            )
+            for r in rows
+        ]
+
+    def add_alert(self, user_id: int, alert: SentAlert) -> None:
+        """Record a trend or red-flag alert that was sent."""
+        self.conn.execute(
+            "INSERT INTO alerts (user_id, day, kind, which, tier, sent_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                alert.day.isoformat(),
+                alert.kind.value,
+                alert.which,
+                alert.tier.value,
+                _iso(self.now),
+            ),
+        )
+
+    def alerts_since(self, user_id: int, first: date) -> list[SentAlert]:
+        """Return the alerts sent for days from `first` on, oldest first."""
+        rows = self.conn.execute(
+            "SELECT day, kind, which, tier FROM alerts WHERE user_id = ? AND day >= ? "
+            "ORDER BY day, id",
+            (user_id, first.isoformat()),
+        ).fetchall()
+        return [
+            SentAlert(
+                day=date.fromisoformat(r[0]), kind=AlertKind(r[1]), which=r[2], tier=Tier(r[3])
             )
             for r in rows
         ]
