@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine, Reply, Who
@@ -27,7 +28,10 @@ def format_screen(screen: Screen) -> str:
 class Console:
     """Reads lines, sends them to the engine and prints the replies."""
 
-    def __init__(self, engine: Engine, user_id: int, out: TextIO) -> None:
+    def __init__(
+        self, engine: Engine, user_id: int, out: TextIO, files: Path | None = None
+    ) -> None:
+        self.files = files or Path.cwd() / "backtrack-files"
         self.engine = engine
         self.who = Who(user_id=user_id, language_code=CONSOLE_LANGUAGE)
         self.out = out
@@ -40,8 +44,18 @@ class Console:
         if reply.screen is not None:
             self._print(format_screen(reply.screen))
             self.live = reply
+        if reply.chart_png is not None:
+            self._print(t(CONSOLE_LANGUAGE, "console.saved", path=self._save(reply.chart_png)))
         for notice in reply.notices:
             self._print(format_screen(notice))
+
+    def _save(self, png: bytes) -> Path:
+        """Write a chart where the user can open it; returns its path."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        stamp = self.engine.clock().strftime("%Y%m%d-%H%M%S")
+        path = self.files / f"trend-{self.who.user_id}-{stamp}.png"
+        path.write_bytes(png)
+        return path.resolve()
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n\n")
@@ -74,9 +88,11 @@ class Console:
         self.show(await self.engine.on_press(self.who, self.live.button_data(values[number - 1])))
 
 
-async def run_console(engine: Engine, user_id: int, stdin: TextIO, out: TextIO) -> int:
+async def run_console(
+    engine: Engine, user_id: int, stdin: TextIO, out: TextIO, files: Path | None = None
+) -> int:
     """Run the console until end of input; returns the exit status."""
-    console = Console(engine, user_id, out)
+    console = Console(engine, user_id, out, files)
     out.write(t(CONSOLE_LANGUAGE, "console.intro", user=user_id) + "\n\n")
     while True:
         line = await asyncio.to_thread(stdin.readline)

@@ -7,26 +7,32 @@ decide, write the effects and the new state, and claim the update id, all or not
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
 
+from bot.charts import render_trend_png
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.core import Context, SaveEntry, Screen
+from flows.core import ChartRequest, Context, SaveEntry, Screen
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.schedule import next_slot
+from flows.trend_view import TrendSeries, trend_series
 from flows.trends import (
     SENT_LOOKBACK_DAYS,
     AlertKind,
+    Measure,
     Reading,
     alert_message,
     assess_day,
+    rise_needed,
+    status_text,
 )
 from storage.repo import Duplicate, Session, Store
 
@@ -38,6 +44,11 @@ Clock = Callable[[], datetime]
 # (REFERENCE.md §3.2 baseline of 14 valid days; windows of at most 7 weeks in flows/trends).
 TREND_BASELINE_DAYS = 120
 TREND_RECENT_DAYS = 56
+
+
+def screen_language(who: Who) -> str:
+    """The catalogue language for someone without a stored profile."""
+    return supported(who.language_code)
 
 
 def system_clock() -> datetime:
@@ -63,6 +74,7 @@ class Reply:
     notices: Sequence[Screen] = field(default_factory=tuple)
     toast: str | None = None
     duplicate: bool = False
+    chart_png: bytes | None = None
 
     def button_data(self, value: str) -> str:
         """Return the callback data for a button of this reply's screen."""
@@ -162,7 +174,52 @@ class Engine:
         if isinstance(result, Duplicate):
             log.info("duplicate update %s skipped", update_id)
             return DUPLICATE_REPLY
+        if result.screen is not None and result.screen.chart is not None:
+            return await self._with_chart(who, result, result.screen.chart)
         return result
+
+    async def _with_chart(self, who: Who, reply: Reply, request: ChartRequest) -> Reply:
+        """Fill in a requested chart: the data in one read, the drawing off the event loop."""
+        now = self.clock()
+
+        def load(session: Session) -> tuple[TrendSeries, str, str] | None:
+            ctx = self._context(session, who, now)
+            profile = ctx.profile
+            if profile is None:
+                return None
+            today = ctx.today
+            everything = session.entries_between(who.user_id, date.min, today)
+            if not everything:
+                return None
+            start = everything[0].entry_date
+            first = start if request.days is None else today - timedelta(days=request.days - 1)
+            shown = [e for e in everything if e.entry_date >= first]
+            assessment = assess_day(everything, today, surgery_date=profile.surgery_date())
+            baselines = {s.measure: s.baseline for s in assessment.status}
+            back, leg = baselines.get(Measure.BACK), baselines.get(Measure.LEG)
+            series = trend_series(
+                shown,
+                first,
+                today,
+                baselines=(back, leg),
+                lines=(
+                    None if back is None else min(10.0, back + rise_needed(Measure.BACK, back)),
+                    None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
+                ),
+                alert_days=[a.day for a in session.alerts_since(who.user_id, first)],
+            )
+            return series, status_text(assessment, ctx.language), ctx.language
+
+        loaded = await self.store.read(load)
+        screen = reply.screen
+        assert screen is not None
+        if loaded is None:
+            empty = screen.model_copy(update={"text": t(screen_language(who), "trend.empty")})
+            return replace(reply, screen=empty)
+        series, summary, language = loaded
+        png = await asyncio.to_thread(render_trend_png, series, language)
+        text = f"{screen.text}\n\n{summary}"
+        return replace(reply, screen=screen.model_copy(update={"text": text}), chart_png=png)
 
     def _apply(
         self,

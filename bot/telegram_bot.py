@@ -13,6 +13,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     Message,
     Update,
 )
@@ -123,7 +124,9 @@ class TelegramShell:
         if reply.duplicate:
             return
         message = query.message if isinstance(query.message, Message) else None
-        if reply.screen is not None and message is not None:
+        if message is not None and message.photo and reply.screen is not None:
+            await self._edit_photo(message, reply, reply.screen)
+        elif reply.screen is not None and message is not None:
             try:
                 await message.edit_text(
                     render_html(reply.screen),
@@ -191,7 +194,29 @@ class TelegramShell:
         for notice in reply.notices:
             await self._send_screen(message, reply, notice)
 
+    async def _edit_photo(self, message: Message, reply: Reply, screen: Screen) -> None:
+        """Replace a chart in place, or turn its caption into the new text."""
+        markup = keyboard(reply, screen)
+        if reply.chart_png is not None:
+            media = InputMediaPhoto(
+                reply.chart_png, caption=render_html(screen), parse_mode=ParseMode.HTML
+            )
+            await message.edit_media(media, reply_markup=markup)
+        else:
+            await message.edit_caption(
+                render_html(screen), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+
     async def _send_screen(self, message: Message, reply: Reply, screen: Screen) -> None:
+        if reply.chart_png is not None and screen is reply.screen:
+            await message.get_bot().send_photo(
+                message.chat.id,
+                reply.chart_png,
+                caption=render_html(screen),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply, screen),
+            )
+            return
         await message.get_bot().send_message(
             message.chat.id,
             render_html(screen),

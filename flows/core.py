@@ -35,13 +35,22 @@ class Button(BaseModel):
         return value
 
 
+class ChartRequest(BaseModel):
+    """A pain chart the shell should draw beside the screen: the last `days` days, or all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    days: int | None = None
+
+
 class Screen(BaseModel):
-    """What the user sees: text, an optional fixed-width block, and rows of buttons."""
+    """What the user sees: text, an optional fixed-width block or chart, and rows of buttons."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     table: str | None = None
+    chart: ChartRequest | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
 
     def values(self) -> frozenset[str]:

@@ -13,13 +13,17 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, log, profile, prompts
+from flows import check, log, profile, prompts, trend_view
 from flows.callback import ButtonData
 from flows.core import Context, Event, Outcome, Press, Screen, Text
 from flows.i18n import t
 
 AnyState = Annotated[
-    log.LogState | profile.ProfileState | check.CheckState | prompts.PromptState,
+    log.LogState
+    | profile.ProfileState
+    | check.CheckState
+    | prompts.PromptState
+    | trend_view.TrendState,
     Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
@@ -31,6 +35,7 @@ class Command(StrEnum):
     LOG = "log"
     CHECK = "check"
     HISTORY = "history"
+    TREND = "trend"
     SETTINGS = "settings"
     HELP = "help"
     CANCEL = "cancel"
@@ -74,7 +79,12 @@ def as_any(state: object) -> AnyState | None:
     if state is None:
         return None
     if isinstance(
-        state, log.LogState | profile.ProfileState | check.CheckState | prompts.PromptState
+        state,
+        log.LogState
+        | profile.ProfileState
+        | check.CheckState
+        | prompts.PromptState
+        | trend_view.TrendState,
     ):
         return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
@@ -91,6 +101,8 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return check.render(state, ctx)
         case prompts.PromptState():
             return prompts.render(state, ctx)
+        case trend_view.TrendState():
+            return trend_view.render(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -105,6 +117,8 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return check.on_event(state, event, ctx)
         case prompts.PromptState():
             return prompts.on_event(state, event, ctx)
+        case trend_view.TrendState():
+            return trend_view.on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:
@@ -136,6 +150,10 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
             if ctx.profile is None:
                 return needs_consent(ctx)
             return Decision(Verdict.ACCEPTED, check.begin(ctx))
+        case Command.TREND:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, trend_view.begin(ctx))
         case Command.SETTINGS:
             if ctx.profile is None:
                 return needs_consent(ctx)

@@ -82,6 +82,14 @@ class OfflineBotApi(BaseRequest):
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }
+        if name in ("sendPhoto", "editMessageMedia", "editMessageCaption"):
+            return {
+                "message_id": params.get("message_id") or next(self._ids),
+                "date": 1_700_000_000,
+                "chat": {"id": params.get("chat_id", 0), "type": "private"},
+                "photo": [{"file_id": "p", "file_unique_id": "p", "width": 880, "height": 495}],
+                "caption": params.get("caption", ""),
+            }
         if name in ("sendMessage", "editMessageText"):
             message: dict[str, Any] = {
                 "message_id": params.get("message_id") or next(self._ids),

@@ -36,6 +36,7 @@ _CORE: dict[str, str] = {
     "command.log": "Add today's pain diary entry",
     "command.check": "Check a symptom: what to do now",
     "command.history": "Your last 14 days",
+    "command.trend": "Your pain chart and trend",
     "command.settings": "Change your surgery details",
     "command.help": "What I can do",
     "command.cancel": "Stop what we're doing",
@@ -46,6 +47,7 @@ _CORE: dict[str, str] = {
     "/log: record back and leg pain (0–10), symptoms and a note\n"
     "/check: a symptom check: what needs care now, and what to ask your surgeon\n"
     "/history: your last 14 days\n"
+    "/trend: a chart of your pain over 30 or 90 days, or everything\n"
     "/settings: change your surgery details\n"
     "/cancel: stop what we're doing\n\n" + _DISCLAIMER,
     # Onboarding
@@ -249,6 +251,24 @@ _CORE: dict[str, str] = {
     "milestone.6m": "six months",
     "milestone.12m": "a year",
     "milestone.24m": "two years",
+    # Trend chart
+    "trend.title.30": "Your pain over the last 30 days.",
+    "trend.title.90": "Your pain over the last 90 days.",
+    "trend.title.all": "Your pain since your first diary entry.",
+    "trend.period.30": "30 days",
+    "trend.period.90": "90 days",
+    "trend.period.all": "All",
+    "trend.close": "Close",
+    "trend.closed": "Chart closed. /trend shows it again.",
+    "trend.empty": "There are no diary entries to chart yet. Tap /log to add one.",
+    "chart.back.daily": "Back pain (each day)",
+    "chart.back.average": "Back pain, 7-day average",
+    "chart.back.band": "Back: usual level up to a meaningful rise",
+    "chart.leg.daily": "Leg pain (each day)",
+    "chart.leg.average": "Leg pain, 7-day average",
+    "chart.leg.band": "Leg: usual level up to a meaningful rise",
+    "chart.alert": "Alert sent",
+    "chart.axis": "Pain (0 = none, 10 = worst)",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
     "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "
@@ -266,6 +286,7 @@ _CORE: dict[str, str] = {
     "console.intro": "BackTrack console (user {user}). Type a number to press a button, "
     "/command for a command, anything else is text. Ctrl-D to quit.",
     "console.no_button": "There is no button {n} on the last screen.",
+    "console.saved": "Saved to {path}",
 }
 
 _overlap = (

@@ -1,0 +1,117 @@
+"""/trend: a real chart image with a two-line summary, in the engine, Telegram and console."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from bot.console import run_console
+from bot.engine import Engine, Who
+from flows.models import NewEntry, Profile
+from flows.router import Command
+from storage.repo import Session
+from tests.clock import FakeClock
+from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
+
+PAT = Who(user_id=41)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def seed(session: Session, today: date, days: int = 60) -> None:
+    session.save_profile(
+        Profile(user_id=PAT.user_id, consented_at=datetime(2025, 1, 1, tzinfo=UTC))
+    )
+    for offset in range(days):
+        day = today - timedelta(days=days - 1 - offset)
+        back = 3 if offset < days - 10 else 6
+        moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=19)
+        session.add_entry(
+            PAT.user_id,
+            NewEntry(
+                entry_date=day, recorded_at=moment, timezone="UTC", back_pain=back, leg_pain=2
+            ),
+        )
+
+
+async def test_trend_sends_a_chart_and_a_summary(engine: Engine, clock: FakeClock) -> None:
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    reply = await engine.on_command(PAT, Command.TREND)
+    assert reply.chart_png is not None
+    assert reply.chart_png.startswith(PNG)
+    assert len(reply.chart_png) > 10_000
+    assert reply.screen is not None
+    assert "last 30 days" in reply.screen.text
+    lines = reply.screen.text.split("\n\n", 1)[1].splitlines()
+    assert len(lines) == 2
+    assert "Back pain" in lines[0] or "back pain" in lines[0].lower()
+    labels = reply.screen.labels()
+    assert labels[:3] == ["• 30 days", "90 days", "All"]
+    [ninety] = [b for row in reply.screen.buttons for b in row if b.label == "90 days"]
+    wider = await engine.on_press(PAT, reply.button_data(ninety.value))
+    assert wider.chart_png is not None
+    assert wider.chart_png != reply.chart_png
+    assert wider.screen is not None
+    assert "last 90 days" in wider.screen.text
+
+
+async def test_trend_without_entries_says_so(engine: Engine, clock: FakeClock) -> None:
+    await engine.store.unit(
+        clock(),
+        lambda s: s.save_profile(Profile(user_id=PAT.user_id, consented_at=clock())),
+    )
+    reply = await engine.on_command(PAT, Command.TREND)
+    assert reply.chart_png is None
+    assert reply.screen is not None
+    assert "no diary entries to chart yet" in reply.screen.text
+
+
+@pytest.fixture
+async def telegram(engine: Engine) -> AsyncIterator[tuple[Any, OfflineBotApi]]:
+    from bot.telegram_bot import build_application
+
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, rate_limit=False)
+    async with app:
+        yield app, api
+
+
+async def test_trend_in_telegram_sends_a_photo_and_edits_it_in_place(
+    engine: Engine, clock: FakeClock, telegram: tuple[Any, OfflineBotApi]
+) -> None:
+    app, api = telegram
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    await app.process_update(Update.de_json(message_update(1, PAT.user_id, "/trend"), app.bot))
+    [photo] = api.sent("sendPhoto")
+    assert "last 30 days" in photo["caption"]
+    markup = photo["reply_markup"]
+    data = {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row}
+    press = callback_update(2, PAT.user_id, data["All"])
+    press["callback_query"]["message"]["photo"] = [
+        {"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}
+    ]
+    del press["callback_query"]["message"]["text"]
+    await app.process_update(Update.de_json(press, app.bot))
+    methods = [c.method for c in api.calls]
+    assert methods[-2:] == ["answerCallbackQuery", "editMessageMedia"]
+
+
+def saved_chart(folder: Path) -> tuple[Path, bytes]:
+    [saved] = list(folder.glob("trend-41-*.png"))
+    return saved.resolve(), saved.read_bytes()
+
+
+async def test_console_saves_the_chart_and_prints_where(
+    engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    out = io.StringIO()
+    await run_console(engine, PAT.user_id, io.StringIO("/trend\n"), out, files=tmp_path)
+    saved, content = saved_chart(tmp_path)
+    assert content.startswith(PNG)
+    assert f"Saved to {saved}" in out.getvalue()
