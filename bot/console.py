@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine, Reply, Who
+from bot.files import decode_document
 from flows.core import Screen
 from flows.i18n import t
 from flows.router import Command
+from flows.transfer import DocumentFile
 
 CONSOLE_LANGUAGE = "en"
 
@@ -23,6 +25,16 @@ def format_screen(screen: Screen) -> str:
     if labels:
         parts.append("\n".join(f"[{i}] {label}" for i, label in enumerate(labels, start=1)))
     return "\n\n".join(parts)
+
+
+def read_document(path_text: str) -> DocumentFile:
+    """Read a file named on the console as if it had been sent to the bot."""
+    path = Path(path_text).expanduser()
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return DocumentFile(filename=path.name, problem="not_text")
+    return decode_document(path.name, content)
 
 
 class Console:
@@ -45,16 +57,22 @@ class Console:
             self._print(format_screen(reply.screen))
             self.live = reply
         if reply.chart_png is not None:
-            self._print(t(CONSOLE_LANGUAGE, "console.saved", path=self._save(reply.chart_png)))
+            stamp = self.engine.clock().strftime("%Y%m%d-%H%M%S")
+            name = f"trend-{self.who.user_id}-{stamp}.png"
+            self._print(
+                t(CONSOLE_LANGUAGE, "console.saved", path=self._save(name, reply.chart_png))
+            )
+        if reply.document is not None:
+            name, content = reply.document
+            self._print(t(CONSOLE_LANGUAGE, "console.saved", path=self._save(name, content)))
         for notice in reply.notices:
             self._print(format_screen(notice))
 
-    def _save(self, png: bytes) -> Path:
-        """Write a chart where the user can open it; returns its path."""
+    def _save(self, name: str, content: bytes) -> Path:
+        """Write a file where the user can open it; returns its path."""
         self.files.mkdir(parents=True, exist_ok=True)
-        stamp = self.engine.clock().strftime("%Y%m%d-%H%M%S")
-        path = self.files / f"trend-{self.who.user_id}-{stamp}.png"
-        path.write_bytes(png)
+        path = self.files / name
+        path.write_bytes(content)
         return path.resolve()
 
     def _print(self, text: str) -> None:
@@ -72,6 +90,10 @@ class Console:
                 command = Command(name)
             except ValueError:
                 command = Command.HELP
+            argument = line.split(maxsplit=1)[1] if " " in line else ""
+            if command is Command.IMPORT and argument:
+                self.show(await self.engine.on_document(self.who, read_document(argument)))
+                return
             self.show(await self.engine.on_command(self.who, command))
             return
         if line.isdigit():

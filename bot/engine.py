@@ -18,11 +18,12 @@ from pydantic import ValidationError
 from bot.charts import render_trend_png
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.core import ChartRequest, Context, SaveEntry, Screen
+from flows.core import ChartRequest, Context, ImportEntries, SaveEntry, Screen
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.schedule import next_slot
+from flows.transfer import DocumentFile
 from flows.trend_view import TrendSeries, trend_series
 from flows.trends import (
     SENT_LOOKBACK_DAYS,
@@ -75,6 +76,7 @@ class Reply:
     toast: str | None = None
     duplicate: bool = False
     chart_png: bytes | None = None
+    document: tuple[str, bytes] | None = None
 
     def button_data(self, value: str) -> str:
         """Return the callback data for a button of this reply's screen."""
@@ -108,6 +110,14 @@ class Engine:
         parsed = decode(data)
         return await self._decide(
             who, update_id, lambda state, seq, ctx: router.on_press(state, parsed, seq, ctx)
+        )
+
+    async def on_document(
+        self, who: Who, document: DocumentFile, update_id: int | None = None
+    ) -> Reply:
+        """Handle a file the user sent (a diary CSV to import)."""
+        return await self._decide(
+            who, update_id, lambda state, _seq, ctx: router.on_document(state, document, ctx)
         )
 
     async def on_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
@@ -243,7 +253,12 @@ class Engine:
                 verdict=decision.verdict, seq=seq, notices=tuple(notices), toast=decision.toast
             )
         for effect in outcome.effects:
-            session.apply(who.user_id, effect)
+            if isinstance(effect, ImportEntries):
+                added, skipped = session.import_entries(who.user_id, effect.entries)
+                done = t(ctx.language, "import.done", added=added, skipped=skipped)
+                notices.append(Screen(text=done))
+            else:
+                session.apply(who.user_id, effect)
         saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
         if saved_days:
             notices.extend(self._trend_alerts(session, who.user_id, max(saved_days)))

@@ -32,11 +32,13 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.engine import Engine, Reply, Who
+from bot.files import decode_document
 from bot.logs import quiet_noisy_loggers
 from bot.reminders import Outgoing, Send, SendResult
 from flows.core import Screen
 from flows.i18n import supported, t
 from flows.router import MENU_COMMANDS, Command
+from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ class TelegramShell:
         app.add_handler(
             MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.on_group)
         )
+        app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, self.on_unsupported))
         app.add_error_handler(self.on_error)
 
@@ -112,6 +115,20 @@ class TelegramShell:
             return
         reply = await self.engine.on_text(who, message.text, update.update_id)
         await self._send(message, reply)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file in a private chat: a diary CSV to import."""
+        who, message = _who(update), update.effective_message
+        if who is None or message is None or message.document is None:
+            return
+        document = message.document
+        name = document.file_name or "diary.csv"
+        if document.file_size is not None and document.file_size > MAX_IMPORT_BYTES:
+            sent = DocumentFile(filename=name, problem="too_large")
+        else:
+            file = await document.get_file()
+            sent = decode_document(name, bytes(await file.download_as_bytearray()))
+        await self._send(message, await self.engine.on_document(who, sent, update.update_id))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button press: answer it first, then edit the message in place."""
@@ -146,6 +163,7 @@ class TelegramShell:
                 reply_markup=keyboard(reply, reply.screen),
             )
         if message is not None:
+            await self._send_document(message, reply)
             for notice in reply.notices:
                 await self._send_screen(message, reply, notice)
 
@@ -191,8 +209,14 @@ class TelegramShell:
             await message.reply_text(reply.toast)
         if reply.screen is not None:
             await self._send_screen(message, reply, reply.screen)
+        await self._send_document(message, reply)
         for notice in reply.notices:
             await self._send_screen(message, reply, notice)
+
+    async def _send_document(self, message: Message, reply: Reply) -> None:
+        if reply.document is not None:
+            filename, content = reply.document
+            await message.get_bot().send_document(message.chat.id, content, filename=filename)
 
     async def _edit_photo(self, message: Message, reply: Reply, screen: Screen) -> None:
         """Replace a chart in place, or turn its caption into the new text."""

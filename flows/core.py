@@ -43,6 +43,15 @@ class ChartRequest(BaseModel):
     days: int | None = None
 
 
+class ExportRequest(BaseModel):
+    """A diary file the shell should make and send: the last `days` days (or all), a format."""
+
+    model_config = ConfigDict(frozen=True)
+
+    days: int | None = None
+    format: str
+
+
 class Screen(BaseModel):
     """What the user sees: text, an optional fixed-width block or chart, and rows of buttons."""
 
@@ -51,6 +60,7 @@ class Screen(BaseModel):
     text: str
     table: str | None = None
     chart: ChartRequest | None = None
+    export: ExportRequest | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
 
     def values(self) -> frozenset[str]:
@@ -152,6 +162,14 @@ class SaveFunctionCheckin(BaseModel):
     checkin: FunctionCheckin
 
 
+class ImportEntries(BaseModel):
+    """Store imported diary entries in one go, skipping those already in the diary."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["import_entries"] = "import_entries"
+    entries: tuple[NewEntry, ...]
+
+
 class Reschedule(BaseModel):
     """Set when the user's next check-in prompt is due (None: no prompts)."""
 
@@ -184,6 +202,7 @@ Effect = Annotated[
     | SaveEntry
     | SaveCheck
     | SaveFunctionCheckin
+    | ImportEntries
     | Reschedule
     | SnoozePrompt,
     Field(discriminator="kind"),

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, log, profile, prompts, trend_view
+from flows import check, log, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
 from flows.core import Context, Event, Outcome, Press, Screen, Text
 from flows.i18n import t
@@ -23,7 +23,9 @@ AnyState = Annotated[
     | profile.ProfileState
     | check.CheckState
     | prompts.PromptState
-    | trend_view.TrendState,
+    | trend_view.TrendState
+    | transfer.ExportState
+    | transfer.ImportState,
     Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
@@ -36,6 +38,8 @@ class Command(StrEnum):
     CHECK = "check"
     HISTORY = "history"
     TREND = "trend"
+    EXPORT = "export"
+    IMPORT = "import"
     SETTINGS = "settings"
     HELP = "help"
     CANCEL = "cancel"
@@ -84,7 +88,9 @@ def as_any(state: object) -> AnyState | None:
         | profile.ProfileState
         | check.CheckState
         | prompts.PromptState
-        | trend_view.TrendState,
+        | trend_view.TrendState
+        | transfer.ExportState
+        | transfer.ImportState,
     ):
         return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
@@ -103,6 +109,10 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return prompts.render(state, ctx)
         case trend_view.TrendState():
             return trend_view.render(state, ctx)
+        case transfer.ExportState():
+            return transfer.render_export(state, ctx)
+        case transfer.ImportState():
+            return transfer.render_import(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -119,6 +129,10 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return prompts.on_event(state, event, ctx)
         case trend_view.TrendState():
             return trend_view.on_event(state, event, ctx)
+        case transfer.ExportState():
+            return transfer.on_export(state, event, ctx)
+        case transfer.ImportState():
+            return transfer.on_import(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:
@@ -154,6 +168,14 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
             if ctx.profile is None:
                 return needs_consent(ctx)
             return Decision(Verdict.ACCEPTED, trend_view.begin(ctx))
+        case Command.EXPORT:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, transfer.begin_export(ctx))
+        case Command.IMPORT:
+            if ctx.profile is None:
+                return needs_consent(ctx)
+            return Decision(Verdict.ACCEPTED, transfer.begin_import(ctx))
         case Command.SETTINGS:
             if ctx.profile is None:
                 return needs_consent(ctx)
@@ -186,3 +208,11 @@ def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
     if state is None:
         return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
     return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))
+
+
+def on_document(state: AnyState | None, document: transfer.DocumentFile, ctx: Context) -> Decision:
+    """A file sent at any point is taken as a diary to import."""
+    if ctx.profile is None:
+        return needs_consent(ctx)
+    waiting = state if isinstance(state, transfer.ImportState) else None
+    return Decision(Verdict.ACCEPTED, transfer.on_document(waiting, document, ctx))

@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from flows.codes import CauseId, Finding, Tier
 from flows.core import (
     Effect,
+    ImportEntries,
     RecordConsent,
     Reschedule,
     SaveCheck,
@@ -100,6 +102,19 @@ def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
         symptoms=_codes(str(symptoms)),
         note=None if note is None else str(note),
         source=EntrySource(str(source)),
+    )
+
+
+def _same_entry_key(entry: NewEntry) -> tuple[object, ...]:
+    """What makes two entries the same diary entry: day, local minute, scores, symptoms, note."""
+    local = entry.recorded_at.astimezone(ZoneInfo(entry.timezone)).strftime("%H:%M")
+    return (
+        entry.entry_date,
+        local,
+        entry.back_pain,
+        entry.leg_pain,
+        tuple(entry.symptoms),
+        entry.note,
     )
 
 
@@ -299,11 +314,30 @@ class Session:
                     self.replace_entry(user_id, effect.replaces, effect.entry)
             case SaveFunctionCheckin():
                 self.add_function_checkin(user_id, effect.checkin)
+            case ImportEntries():
+                self.import_entries(user_id, effect.entries)
             case Reschedule():
                 self.set_next_prompt(user_id, effect.next_at)
             case SnoozePrompt():
                 self.reopen_prompt(user_id, effect.prompt_kind, effect.key)
                 self.set_next_prompt(user_id, effect.until)
+
+    def import_entries(self, user_id: int, entries: Sequence[NewEntry]) -> tuple[int, int]:
+        """Add entries not already in the diary; returns (added, skipped as already present)."""
+        if not entries:
+            return 0, 0
+        first = min(e.entry_date for e in entries)
+        last = max(e.entry_date for e in entries)
+        seen = {_same_entry_key(e) for e in self.entries_between(user_id, first, last)}
+        added = 0
+        for entry in entries:
+            key = _same_entry_key(entry)
+            if key in seen:
+                continue
+            seen.add(key)
+            self.add_entry(user_id, entry)
+            added += 1
+        return added, len(entries) - added
 
     def replace_entry(self, user_id: int, entry_id: int, entry: NewEntry) -> None:
         """Complete an earlier entry in place (only the user's own)."""

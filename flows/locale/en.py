@@ -37,6 +37,8 @@ _CORE: dict[str, str] = {
     "command.check": "Check a symptom: what to do now",
     "command.history": "Your last 14 days",
     "command.trend": "Your pain chart and trend",
+    "command.export": "Your diary as a file for your surgeon",
+    "command.import": "Bring in a diary from a CSV file",
     "command.settings": "Change your surgery details",
     "command.help": "What I can do",
     "command.cancel": "Stop what we're doing",
@@ -48,6 +50,8 @@ _CORE: dict[str, str] = {
     "/check: a symptom check: what needs care now, and what to ask your surgeon\n"
     "/history: your last 14 days\n"
     "/trend: a chart of your pain over 30 or 90 days, or everything\n"
+    "/export: your diary as a PDF, CSV or FHIR file for your surgeon\n"
+    "/import: bring in a diary from a CSV file\n"
     "/settings: change your surgery details\n"
     "/cancel: stop what we're doing\n\n" + _DISCLAIMER,
     # Onboarding
@@ -269,6 +273,39 @@ _CORE: dict[str, str] = {
     "chart.leg.band": "Leg: usual level up to a meaningful rise",
     "chart.alert": "Alert sent",
     "chart.axis": "Pain (0 = none, 10 = worst)",
+    # Export and import
+    "export.ask_period": "Export your diary for your surgeon. Which period?",
+    "export.period.d30": "Last 30 days",
+    "export.period.d90": "Last 90 days",
+    "export.period.all": "Everything",
+    "export.ask_format": "Which kind of file?",
+    "export.format.pdf": "📄 PDF to read (one-page summary first)",
+    "export.format.csv": "📊 CSV spreadsheet",
+    "export.format.fhir": "🏥 FHIR file for health records",
+    "export.ready.pdf": "Here is your diary as a PDF. Page one is a summary your surgeon can "
+    "read in a minute.",
+    "export.ready.csv": "Here is your diary as a CSV file (opens in any spreadsheet).",
+    "export.ready.fhir": "Here is your diary as a FHIR R4 file, for your care team's records "
+    "system.",
+    "export.empty": "There are no diary entries in that period yet, so there is nothing to "
+    "export. Tap /log to add one.",
+    "import.ask_file": "Send me your diary as a CSV file (attach it as a document). Columns: "
+    "date, time, back_pain, leg_pain, symptoms, note; a /export CSV works as it is.",
+    "import.send_file": "Please attach the CSV file as a document, or tap Cancel.",
+    "import.problem.too_large": "That file is too large (the limit is {limit} MB).",
+    "import.problem.not_text": "I couldn't read that file as text. Please send a CSV file "
+    "saved as UTF-8.",
+    "import.problem.too_many_rows": "That file has more than {limit} rows, more than I can "
+    "import at once. Please split it.",
+    "import.nothing": "I found no entries I could import:\n{problems}",
+    "import.no_rows": "the file has no diary rows.",
+    "import.preview": "I found {n} entries from {first} to {last}.",
+    "import.skipped": "{n} rows will be skipped:\n{lines}",
+    "import.more_skipped": "…and {n} more.",
+    "import.ask_confirm": "Entries already in your diary are not added twice. Import now?",
+    "import.confirm": "✅ Import",
+    "import.saving": "Importing {n} entries…",
+    "import.done": "Done: {added} entries added, {skipped} already in your diary.",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
     "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "

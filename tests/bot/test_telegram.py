@@ -156,7 +156,18 @@ async def test_the_command_menu_is_set(chat: Chat) -> None:
     await set_commands(chat.app)
     [call] = chat.api.sent("setMyCommands")
     names = [c["command"] for c in call["commands"]]
-    assert names[:5] == ["log", "check", "history", "trend", "settings"]
+    assert names == [
+        "log",
+        "check",
+        "history",
+        "trend",
+        "export",
+        "import",
+        "settings",
+        "help",
+        "cancel",
+        "start",
+    ]
 
 
 async def test_diary_text_never_reaches_the_logs(

@@ -1,0 +1,220 @@
+"""/export and /import: the diary out to the surgeon (PDF, CSV, FHIR) and a CSV file back in.
+
+Export asks the period and the format and then names the file it wants; the shell makes the
+file. Import takes a CSV document, checks it row by row, shows what it found and which lines
+it will skip, and saves everything in one go only when the user confirms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from flows.core import (
+    Context,
+    Event,
+    ExportRequest,
+    FlowState,
+    ImportEntries,
+    Outcome,
+    Press,
+    Screen,
+    button,
+    nav_row,
+)
+from flows.diary_csv import DiaryRow, parse_diary
+from flows.i18n import t
+from flows.models import EntrySource, NewEntry
+
+MAX_IMPORT_BYTES = 5_000_000
+MAX_IMPORT_ROWS = 20_000
+# Lines of a preview that name a skipped row; more are counted, not listed.
+PREVIEW_ERRORS = 5
+# An imported row without a time is placed at noon, local time.
+DEFAULT_TIME = time(12, 0)
+
+
+class ExportFormat(StrEnum):
+    """The file formats a diary can be exported in."""
+
+    PDF = "pdf"
+    CSV = "csv"
+    FHIR = "fhir"
+
+
+class ExportStep(StrEnum):
+    """What the export is waiting for."""
+
+    PERIOD = "period"
+    FORMAT = "format"
+
+
+EXPORT_PERIODS: dict[str, int | None] = {"d30": 30, "d90": 90, "all": None}
+
+
+class ExportState(FlowState):
+    """The export being chosen."""
+
+    flow: Literal["export"] = "export"
+    step: ExportStep = ExportStep.PERIOD
+    period: str = "d30"
+
+
+def begin_export(ctx: Context) -> Outcome:
+    """Ask which period to export."""
+    state = ExportState()
+    return Outcome(state=state, screen=render_export(state, ctx))
+
+
+def render_export(state: ExportState, ctx: Context) -> Screen:
+    """Return the export screen for the current step."""
+    lang = ctx.language
+    if state.step is ExportStep.PERIOD:
+        return ask_period(lang)
+    return ask_format(lang)
+
+
+def ask_period(lang: str) -> Screen:
+    """Ask which period of the diary to export."""
+    rows = tuple((button(t(lang, f"export.period.{p}"), p),) for p in EXPORT_PERIODS)
+    return Screen(text=t(lang, "export.ask_period"), buttons=(*rows, nav_row(lang, back=False)))
+
+
+def ask_format(lang: str) -> Screen:
+    """Ask which kind of file to make."""
+    rows = tuple((button(t(lang, f"export.format.{f.value}"), f.value),) for f in ExportFormat)
+    return Screen(text=t(lang, "export.ask_format"), buttons=(*rows, nav_row(lang)))
+
+
+def on_export(state: ExportState, event: Event, ctx: Context) -> Outcome:
+    """Apply the choice of period or format."""
+    lang = ctx.language
+    if not isinstance(event, Press):
+        hint = t(lang, "common.use_buttons")
+        return Outcome(state=state, screen=render_export(state, ctx).with_hint(hint))
+    if event.value == "back":
+        previous = state.model_copy(update={"step": ExportStep.PERIOD})
+        return Outcome(state=previous, screen=render_export(previous, ctx))
+    if state.step is ExportStep.PERIOD:
+        chosen = state.model_copy(update={"step": ExportStep.FORMAT, "period": event.value})
+        return Outcome(state=chosen, screen=render_export(chosen, ctx))
+    request = ExportRequest(days=EXPORT_PERIODS[state.period], format=event.value)
+    return Outcome(
+        state=None,
+        screen=Screen(text=t(lang, f"export.ready.{event.value}"), export=request),
+    )
+
+
+class ImportStep(StrEnum):
+    """What the import is waiting for."""
+
+    FILE = "file"
+    CONFIRM = "confirm"
+
+
+class ImportState(FlowState):
+    """An import waiting for its file, or for the user to confirm what was found."""
+
+    flow: Literal["import"] = "import"
+    step: ImportStep = ImportStep.FILE
+    entries: tuple[NewEntry, ...] = ()
+    preview: str = ""
+
+
+class DocumentFile(BaseModel):
+    """A file the user sent: its name and text, or why it could not be read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    text: str | None = None
+    problem: str | None = None
+
+
+def begin_import(ctx: Context) -> Outcome:
+    """Ask for the CSV file."""
+    state = ImportState()
+    return Outcome(state=state, screen=render_import(state, ctx))
+
+
+def render_import(state: ImportState, ctx: Context) -> Screen:
+    """Return the import screen for the current step."""
+    lang = ctx.language
+    if state.step is ImportStep.FILE:
+        return Screen(text=t(lang, "import.ask_file"), buttons=(nav_row(lang, back=False),))
+    return Screen(
+        text=state.preview,
+        buttons=((button(t(lang, "import.confirm"), "confirm"),), nav_row(lang, back=False)),
+    )
+
+
+def on_import(state: ImportState, event: Event, ctx: Context) -> Outcome:
+    """Confirm an import (text is not a file)."""
+    lang = ctx.language
+    if isinstance(event, Press) and state.step is ImportStep.CONFIRM:
+        return Outcome(
+            state=None,
+            screen=Screen(text=t(lang, "import.saving", n=len(state.entries))),
+            effects=(ImportEntries(entries=state.entries),),
+        )
+    hint = t(lang, "import.send_file")
+    return Outcome(state=state, screen=render_import(state, ctx).with_hint(hint))
+
+
+def _entry(row: DiaryRow, timezone: str) -> NewEntry:
+    local = datetime.combine(row.entry_date, row.entry_time or DEFAULT_TIME)
+    return NewEntry(
+        entry_date=row.entry_date,
+        recorded_at=local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC),
+        timezone=timezone,
+        back_pain=row.back_pain,
+        leg_pain=row.leg_pain,
+        symptoms=row.symptoms,
+        note=row.note,
+        source=EntrySource.IMPORT,
+    )
+
+
+def on_document(state: ImportState | None, document: DocumentFile, ctx: Context) -> Outcome:
+    """Check a CSV file row by row and show what would be imported."""
+    lang = ctx.language
+    waiting = state or ImportState()
+    if document.problem is not None:
+        hint = t(lang, f"import.problem.{document.problem}", limit=MAX_IMPORT_BYTES // 1_000_000)
+        return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
+    parsed = parse_diary(document.text or "")
+    if len(parsed.rows) + len(parsed.errors) > MAX_IMPORT_ROWS:
+        hint = t(lang, "import.problem.too_many_rows", limit=MAX_IMPORT_ROWS)
+        return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
+    if not parsed.rows:
+        problems = "\n".join(e.text(lang) for e in parsed.errors[:PREVIEW_ERRORS])
+        hint = t(lang, "import.nothing", problems=problems or t(lang, "import.no_rows"))
+        return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
+    entries = tuple(_entry(row, ctx.timezone) for row in parsed.rows)
+    preview = import_preview(lang, entries, [e.text(lang) for e in parsed.errors])
+    confirming = ImportState(step=ImportStep.CONFIRM, entries=entries, preview=preview)
+    return Outcome(state=confirming, screen=render_import(confirming, ctx))
+
+
+def import_preview(lang: str, entries: Sequence[NewEntry], problems: Sequence[str]) -> str:
+    """Describe what an import will add and which lines it skips."""
+    days = sorted(e.entry_date for e in entries)
+    text = t(
+        lang,
+        "import.preview",
+        n=len(entries),
+        first=days[0].isoformat(),
+        last=days[-1].isoformat(),
+    )
+    if problems:
+        listed = "\n".join(f"• {p}" for p in problems[:PREVIEW_ERRORS])
+        more = len(problems) - PREVIEW_ERRORS
+        text += "\n\n" + t(lang, "import.skipped", n=len(problems), lines=listed)
+        if more > 0:
+            text += "\n" + t(lang, "import.more_skipped", n=more)
+    return text + "\n\n" + t(lang, "import.ask_confirm")
