@@ -30,6 +30,8 @@ class OfflineBotApi(BaseRequest):
     calls: list[ApiCall] = field(default_factory=list)
     # chat id -> (HTTP status, description, retry_after or None), answered instead of success
     failures: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
+    # file id -> content, served by getFile and the file download
+    files: dict[str, bytes] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     @property
@@ -54,6 +56,9 @@ class OfflineBotApi(BaseRequest):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Record the call and return what Telegram would."""
+        if method == "GET" and "/file/" in url:
+            file_id = url.rsplit("/", 1)[-1]
+            return 200, self.files[file_id]
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(ApiCall(name, params))
@@ -81,6 +86,14 @@ class OfflineBotApi(BaseRequest):
                 "can_join_groups": False,
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
+            }
+        if name == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": file_id,
             }
         if name in ("sendPhoto", "editMessageMedia", "editMessageCaption"):
             return {
