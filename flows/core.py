@@ -239,3 +239,15 @@ def nav_row(language: str, *, back: bool = True) -> tuple[Button, ...]:
     if not back:
         return (cancel,)
     return (Button(label=t(language, "nav.back"), value="back"), cancel)
+
+
+def pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
+    """Return the 0-10 buttons in three rows, the chosen number marked."""
+
+    def label(n: int) -> str:
+        return f"• {n} •" if n == selected else str(n)
+
+    return tuple(
+        tuple(Button(label=label(n), value=f"p{n}") for n in numbers)
+        for numbers in (range(0, 4), range(4, 8), range(8, 11))
+    )

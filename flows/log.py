@@ -18,6 +18,7 @@ from flows.core import (
     Text,
     button,
     nav_row,
+    pain_grid,
 )
 from flows.i18n import t
 from flows.models import NOTE_MAX_CHARS, EntrySource, NewEntry
@@ -102,17 +103,6 @@ def render(state: LogState, ctx: Context) -> Screen:
             return ask_confirm(lang, state)
 
 
-def _pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
-    def label(n: int) -> str:
-        return f"• {n} •" if n == selected else str(n)
-
-    return (
-        tuple(button(label(n), f"p{n}") for n in range(0, 4)),
-        tuple(button(label(n), f"p{n}") for n in range(4, 8)),
-        tuple(button(label(n), f"p{n}") for n in range(8, 11)),
-    )
-
-
 def ask_day(lang: str, ctx: Context) -> Screen:
     """Ask whether the entry is for today or yesterday."""
     key = "log.ask_day.again" if ctx.entries_today else "log.ask_day.early"
@@ -134,7 +124,7 @@ def ask_back_pain(lang: str, state: LogState) -> Screen:
     """Ask for back pain 0-10."""
     return Screen(
         text=t(lang, "log.ask_back", day=_day_words(lang, state)),
-        buttons=(*_pain_grid(state.back_pain), nav_row(lang, back=bool(state.trail))),
+        buttons=(*pain_grid(state.back_pain), nav_row(lang, back=bool(state.trail))),
     )
 
 
@@ -143,7 +133,7 @@ def ask_leg_pain(lang: str) -> Screen:
     return Screen(
         text=t(lang, "log.ask_leg"),
         buttons=(
-            *_pain_grid(),
+            *pain_grid(),
             (button(t(lang, "log.leg.none"), "none"),),
             nav_row(lang),
         ),

@@ -12,7 +12,6 @@ from typing import Literal
 
 from flows import check, log
 from flows.core import (
-    Button,
     Context,
     Event,
     FlowState,
@@ -24,6 +23,7 @@ from flows.core import (
     SnoozePrompt,
     button,
     nav_row,
+    pain_grid,
 )
 from flows.i18n import t
 from flows.models import EntrySource, FunctionCheckin, NewEntry
@@ -67,14 +67,6 @@ def begin(choice: PromptChoice, day: date, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
 
-def _grid() -> tuple[tuple[Button, ...], ...]:
-    return (
-        tuple(button(str(n), f"p{n}") for n in range(0, 4)),
-        tuple(button(str(n), f"p{n}") for n in range(4, 8)),
-        tuple(button(str(n), f"p{n}") for n in range(8, 11)),
-    )
-
-
 def render(state: PromptState, ctx: Context) -> Screen:
     """Return the prompt's current screen."""
     lang = ctx.language
@@ -92,7 +84,7 @@ def ask_daily_pain(lang: str) -> Screen:
     return Screen(
         text=t(lang, "prompt.daily"),
         buttons=(
-            *_grid(),
+            *pain_grid(),
             (button(t(lang, "prompt.full_log"), "full"),),
             (
                 button(t(lang, "prompt.snooze"), "snooze"),
@@ -119,7 +111,7 @@ def ask_peg_item(lang: str, state: PromptState) -> Screen:
     elif index == 0:
         intro = t(lang, "prompt.weekly") + "\n\n"
     text = intro + t(lang, f"prompt.{state.step.value}", n=index + 1)
-    return Screen(text=text, buttons=(*_grid(), nav_row(lang, back=index > 0)))
+    return Screen(text=text, buttons=(*pain_grid(), nav_row(lang, back=index > 0)))
 
 
 def on_event(state: PromptState, event: Event, ctx: Context) -> Outcome:

@@ -7,6 +7,7 @@ changes anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -47,6 +48,16 @@ class Command(StrEnum):
 
 
 MENU_COMMANDS: tuple[Command, ...] = tuple(Command)
+
+# Commands that start a flow, all of which need the user's consent first.
+FLOW_COMMANDS: dict[Command, Callable[[Context], Outcome]] = {
+    Command.LOG: log.begin,
+    Command.CHECK: check.begin,
+    Command.TREND: trend_view.begin,
+    Command.EXPORT: transfer.begin_export,
+    Command.IMPORT: transfer.begin_import,
+    Command.SETTINGS: profile.begin_settings,
+}
 
 
 class Verdict(StrEnum):
@@ -148,6 +159,11 @@ def needs_consent(ctx: Context) -> Decision:
 def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
     """Start, restart or leave a flow for a command; /history is answered by the shell."""
     lang = ctx.language
+    begin = FLOW_COMMANDS.get(command)
+    if begin is not None:
+        return (
+            needs_consent(ctx) if ctx.profile is None else Decision(Verdict.ACCEPTED, begin(ctx))
+        )
     match command:
         case Command.START:
             if ctx.profile is None:
@@ -156,36 +172,12 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
                 Verdict.ACCEPTED,
                 Outcome(state=None, screen=Screen(text=t(lang, "start.welcome_back"))),
             )
-        case Command.LOG:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, log.begin(ctx))
-        case Command.CHECK:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, check.begin(ctx))
-        case Command.TREND:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, trend_view.begin(ctx))
-        case Command.EXPORT:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, transfer.begin_export(ctx))
-        case Command.IMPORT:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, transfer.begin_import(ctx))
-        case Command.SETTINGS:
-            if ctx.profile is None:
-                return needs_consent(ctx)
-            return Decision(Verdict.ACCEPTED, profile.begin_settings(ctx))
         case Command.CANCEL:
             key = "common.cancelled" if state is not None else "common.nothing_to_cancel"
             return Decision(
                 Verdict.ACCEPTED, Outcome(state=None, screen=Screen(text=t(lang, key)))
             )
-        case Command.HELP | Command.HISTORY:
+        case _:
             return Decision(Verdict.ACCEPTED, message=Screen(text=t(lang, "help.text")))
 
 

@@ -105,6 +105,20 @@ def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
     )
 
 
+def _entry_values(entry: NewEntry) -> tuple[object, ...]:
+    """The stored columns of an entry, in the order both INSERT and UPDATE name them."""
+    return (
+        entry.entry_date.isoformat(),
+        _iso(entry.recorded_at),
+        entry.timezone,
+        entry.back_pain,
+        entry.leg_pain,
+        ";".join(entry.symptoms),
+        entry.note,
+        entry.source.value,
+    )
+
+
 def _same_entry_key(entry: NewEntry) -> tuple[object, ...]:
     """What makes two entries the same diary entry: day, local minute, scores, symptoms, note."""
     local = entry.recorded_at.astimezone(ZoneInfo(entry.timezone)).strftime("%H:%M")
@@ -203,19 +217,9 @@ class Session:
     def add_entry(self, user_id: int, entry: NewEntry) -> int:
         """Store a diary entry and return its id."""
         cursor = self.conn.execute(
-            "INSERT INTO entries (user_id, entry_date, recorded_at, timezone, back_pain, "
-            "leg_pain, symptoms, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                entry.entry_date.isoformat(),
-                _iso(entry.recorded_at),
-                entry.timezone,
-                entry.back_pain,
-                entry.leg_pain,
-                ";".join(entry.symptoms),
-                entry.note,
-                entry.source.value,
-            ),
+            "INSERT INTO entries (entry_date, recorded_at, timezone, back_pain, leg_pain, "
+            "symptoms, note, source, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_entry_values(entry), user_id),
         )
         return int(cursor.lastrowid or 0)
 
@@ -344,18 +348,7 @@ class Session:
         self.conn.execute(
             "UPDATE entries SET entry_date = ?, recorded_at = ?, timezone = ?, back_pain = ?, "
             "leg_pain = ?, symptoms = ?, note = ?, source = ? WHERE id = ? AND user_id = ?",
-            (
-                entry.entry_date.isoformat(),
-                _iso(entry.recorded_at),
-                entry.timezone,
-                entry.back_pain,
-                entry.leg_pain,
-                ";".join(entry.symptoms),
-                entry.note,
-                entry.source.value,
-                entry_id,
-                user_id,
-            ),
+            (*_entry_values(entry), entry_id, user_id),
         )
 
     def quick_entry_on(self, user_id: int, day: date) -> Entry | None:
