@@ -1,6 +1,6 @@
 """The English catalogue."""
 
-from flows.locale import en_rules, en_trends
+from flows.locale import en_export, en_rules, en_trends
 
 _DISCLAIMER = (
     "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "
@@ -330,8 +330,15 @@ _overlap = (
     (_CORE.keys() & en_rules.MESSAGES.keys())
     | (_CORE.keys() & en_trends.MESSAGES.keys())
     | (en_rules.MESSAGES.keys() & en_trends.MESSAGES.keys())
+    | (en_export.MESSAGES.keys() & (_CORE.keys() | en_rules.MESSAGES.keys()))
+    | (en_export.MESSAGES.keys() & en_trends.MESSAGES.keys())
 )
 if _overlap:
     raise RuntimeError(f"catalogue keys defined twice: {sorted(_overlap)}")
 
-MESSAGES: dict[str, str] = {**_CORE, **en_rules.MESSAGES, **en_trends.MESSAGES}
+MESSAGES: dict[str, str] = {
+    **_CORE,
+    **en_rules.MESSAGES,
+    **en_trends.MESSAGES,
+    **en_export.MESSAGES,
+}

@@ -1,0 +1,282 @@
+"""The surgeon's PDF: page one carries the key numbers, it renders, and large diaries work."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pytest
+from pypdf import PdfReader
+
+from benchmarks.bench_export import export_pdf, sample
+from bot import pdf_report
+from bot.pdf_report import PAGE_ONE_LINES, render_pdf, report_chart_png
+from flows.codes import CauseId, Finding, Tier
+from flows.models import CheckResult, Entry, Profile, Region
+from flows.report import Report, build_report
+from flows.trends import AlertKind, SentAlert
+
+START = date(2025, 3, 1)
+LAST = START + timedelta(days=59)
+FIRST = LAST - timedelta(days=29)
+PNG = b"\x89PNG\r\n\x1a\n"
+# A4 in points.
+A4 = (595.28, 841.89)
+
+
+def entry(day: date, back: int, leg: int = 2, **changes: object) -> Entry:
+    base = Entry(
+        id=day.toordinal(),
+        user_id=8,
+        entry_date=day,
+        recorded_at=datetime.combine(day, clock(18, 45), tzinfo=UTC),
+        timezone="UTC",
+        back_pain=back,
+        leg_pain=leg,
+    )
+    return base.model_copy(update=changes)
+
+
+def diary() -> list[Entry]:
+    """60 days: back 3 and leg 2, back 6 in the last week; 3 days missing; one red flag."""
+    entries = [
+        entry(START + timedelta(days=i), 6 if i >= 53 else 3)
+        for i in range(60)
+        if i not in (35, 36, 44)
+    ]
+    red = LAST - timedelta(days=1)
+    entries[-2] = entry(
+        red, 6, symptoms=(Finding.LEG_WEAKNESS, Finding.PAIN_ONE_LEG), note="Left foot drags"
+    )
+    return entries
+
+
+PROFILE = Profile(
+    user_id=8,
+    consented_at=datetime(2025, 1, 1, tzinfo=UTC),
+    display_name="M. R.",
+    surgery_year=2024,
+    surgery_month=9,
+    region=Region.LUMBOSACRAL,
+    levels=3,
+)
+ALERTS = [
+    SentAlert(
+        day=LAST - timedelta(days=4), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+    ),
+    SentAlert(
+        day=LAST - timedelta(days=1), kind=AlertKind.RED_FLAG, which="RF-NEU-1", tier=Tier.URGENT
+    ),
+]
+CHECK = CheckResult(
+    recorded_at=datetime(2025, 4, 10, 12, tzinfo=UTC),
+    tier=Tier.SOON,
+    findings=(Finding.PAIN_MECHANICAL,),
+    causes=((CauseId.ADJACENT_SEGMENT_DISEASE, 6.0), (CauseId.PSEUDARTHROSIS, 5.0)),
+)
+
+
+def make_report(entries: list[Entry], alerts: list[SentAlert] = ALERTS) -> Report:
+    return build_report(
+        profile=PROFILE,
+        entries=entries,
+        checks=[CHECK],
+        alerts=alerts,
+        first=FIRST,
+        last=LAST,
+        language="en",
+    )
+
+
+def flat(text: str) -> str:
+    """Extracted text with line breaks and runs of spaces as single spaces."""
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    entries = diary()
+    report = make_report(entries)
+    return render_pdf(report, entries, report_chart_png(report, entries, "en"), "en")
+
+
+@pytest.fixture(scope="module")
+def pages(pdf: bytes) -> list[str]:
+    return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_it_is_a_pdf(pdf: bytes) -> None:
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_page_one_has_the_key_numbers(pages: list[str]) -> None:
+    one = pages[0]
+    assert "Patient: M. R." in one
+    assert "Period: 2025-03-31 to 2025-04-29" in one
+    assert "Levels fused: 3" in one
+    assert "Sep 2024" in one
+    # Baseline, last-7-day means, change, meaningful change and whether it was crossed.
+    assert "Back pain 3.0 6.0 (7 of 7 days) +3.0 ±1.0 Yes, worse" in one
+    assert "Leg pain 2.0 2.0 (7 of 7 days) +0.0 ±1.0 No" in one
+    assert "Days logged: 27 of 30 days" in one
+
+
+def test_page_one_lists_alerts_red_flags_and_the_latest_check(pages: list[str]) -> None:
+    one = pages[0]
+    assert f"{(LAST - timedelta(days=4)).isoformat()} · T3, within days · Rapid rise:" in one
+    red = (LAST - timedelta(days=1)).isoformat()
+    assert f"{red} · T2, same day · Red flag: A leg getting weaker (RF-NEU-1)" in one
+    assert f"{red} 18:45 · T2, same day · A leg getting weaker (RF-NEU-1)" in one
+    assert "2025-04-10 · result: T3, within days" in one
+    assert "1. Wear at the level above or below the fusion (adjacent segment disease)" in one
+    assert "Tests to consider: standing X-rays" in one
+
+
+def test_page_one_ends_with_the_not_a_diagnosis_line(pages: list[str]) -> None:
+    assert "Not a diagnosis." in pages[0]
+    assert "does not replace clinical assessment" in pages[0]
+    assert "Page 1 of" in pages[0]
+
+
+def test_the_chart_and_the_entry_table_follow(pdf: bytes, pages: list[str]) -> None:
+    rest = " ".join(pages[1:])
+    assert "Back and leg pain, day by day" in rest
+    assert "All diary entries in this period" in rest
+    # Every entry of the period, in date order, with its time; the red flag in words.
+    assert rest.count("18:45") == 27
+    assert "RED FLAG: a leg getting weaker, pain down one leg" in rest
+    assert "Left foot drags" in rest
+    images = [image for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
+    assert len(images) == 1
+
+
+def test_page_one_renders_as_an_a4_image(pdf: bytes) -> None:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=2).to_pil()
+        assert image.size == pytest.approx((A4[0] * 2, A4[1] * 2), abs=2)
+        # Not blank: a good share of dark pixels (text and table lines).
+        dark = sum(image.convert("L").histogram()[:128])
+        assert dark > 10_000
+    finally:
+        document.close()
+
+
+def test_unicode_notes_do_not_break_the_pdf() -> None:
+    entries = diary()
+    entries[-1] = entry(LAST, 6, note="é ü – ✓ 😀 \u0378 ok")
+    report = make_report(entries)
+    text = " ".join(
+        flat(page.extract_text())
+        for page in PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages
+    )
+    assert "é ü – ✓" in text
+    assert "No chart" in text
+
+
+@pytest.fixture
+def core_font_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_report, "font_files", lambda: None)
+
+
+@pytest.mark.usefixtures("core_font_only")
+def test_without_a_unicode_font_text_is_reduced_to_latin_1() -> None:
+    entries = diary()
+    entries[-1] = entry(LAST, 6, note="é ü – ✓ ok")
+    report = make_report(entries)
+    text = " ".join(
+        flat(page.extract_text())
+        for page in PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages
+    )
+    assert "é ü - ? ok" in text
+    assert "Back pain 3.0 6.0 (7 of 7 days) +3.0 ±1.0 Yes, worse" in text
+
+
+def test_long_lists_continue_after_the_chart() -> None:
+    entries = diary()
+    alerts = [
+        SentAlert(
+            day=FIRST + timedelta(days=i), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+        )
+        for i in range(PAGE_ONE_LINES + 3)
+    ]
+    report = make_report(entries, alerts)
+    reader = PdfReader(io.BytesIO(render_pdf(report, entries, None, "en")))
+    one, two = (flat(page.extract_text()) for page in reader.pages[:2])
+    assert "… and 3 earlier, listed after the chart." in one
+    assert FIRST.isoformat() not in one.split("Alerts the patient")[1].split("Red flags")[0]
+    assert "All alerts, red flags and warning signs in this period" in two
+    assert f"{FIRST.isoformat()} · T3, within days · Rapid rise" in two
+
+
+def test_an_empty_period_still_makes_a_report() -> None:
+    report = make_report([])
+    assert report_chart_png(report, [], "en") is None
+    text = " ".join(
+        flat(page.extract_text())
+        for page in PdfReader(io.BytesIO(render_pdf(report, [], None, "en"))).pages
+    )
+    assert "Days logged: 0 of 30 days" in text
+    assert "No diary entries in this period." in text
+
+
+def test_the_chart_is_a_png() -> None:
+    entries = diary()
+    chart = report_chart_png(make_report(entries), entries, "en")
+    assert chart is not None
+    assert chart.startswith(PNG)
+
+
+def test_a_one_year_diary_renders() -> None:
+    data = sample(365)
+    start = time.perf_counter()
+    pdf = export_pdf(data)
+    elapsed = time.perf_counter() - start
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 8
+    last_page = flat(reader.pages[-1].extract_text())
+    assert data.last.isoformat() in last_page
+    # The goal is under 1 s (benchmarks/bench_export.py); this only catches a gross regression.
+    assert elapsed < 5
+
+
+def test_page_one_always_fits_on_one_page() -> None:
+    # Every day a red flag with several warning signs, an alert for each, a check with many
+    # answers: the summary gives up list lines rather than spill onto a second page.
+    many = (Finding.LEG_WEAKNESS, Finding.FEVER, Finding.WEIGHT_LOSS, Finding.FEELING_UNWELL)
+    entries = [
+        e.model_copy(update={"symptoms": many}) if e.entry_date >= FIRST else e for e in diary()
+    ]
+    alerts = [
+        SentAlert(
+            day=e.entry_date,
+            kind=AlertKind.RED_FLAG,
+            which="RF-NEU-1+RF-INF-LATE+fever+weight_loss",
+            tier=Tier.URGENT,
+        )
+        for e in entries
+        if e.entry_date >= FIRST
+    ]
+    check = CHECK.model_copy(update={"findings": tuple(Finding)[:30]})
+    report = build_report(
+        profile=PROFILE,
+        entries=entries,
+        checks=[check],
+        alerts=alerts,
+        first=FIRST,
+        last=LAST,
+        language="en",
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(report, entries, None, "en")))
+    one = flat(reader.pages[0].extract_text())
+    assert "Not a diagnosis." in one
+    assert "27 in this period, listed after the chart." in one
+    assert "Tests to consider:" in one
+    two = flat(reader.pages[1].extract_text())
+    assert "Page 2 of" in two
+    assert "All alerts, red flags and warning signs in this period" in two

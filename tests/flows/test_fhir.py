@@ -1,0 +1,217 @@
+"""The FHIR R4 export: a valid Bundle with the codes, body sites and links of REFERENCE.md §4."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from flows.codes import Finding
+from flows.fhir import fhir_bundle
+from flows.models import Entry, Profile
+
+USER_ID = 987_654_321
+GENERATED = datetime(2025, 4, 2, 9, 15, tzinfo=UTC)
+
+
+def make_entry(
+    number: int,
+    day: date,
+    at: datetime,
+    back: int | None,
+    leg: int | None,
+    symptoms: tuple[Finding, ...] = (),
+    note: str | None = None,
+    zone: str = "Europe/Berlin",
+) -> Entry:
+    return Entry(
+        id=number,
+        user_id=USER_ID,
+        entry_date=day,
+        recorded_at=at,
+        timezone=zone,
+        back_pain=back,
+        leg_pain=leg,
+        symptoms=symptoms,
+        note=note,
+    )
+
+
+ENTRIES = [
+    make_entry(
+        11,
+        date(2025, 3, 30),
+        datetime(2025, 3, 30, 18, 5, tzinfo=UTC),
+        4,
+        6,
+        (Finding.PAIN_ONE_LEG, Finding.BLADDER_CHANGE),
+        "Worse after driving; é ü – ✓",
+    ),
+    make_entry(12, date(2025, 3, 29), datetime(2025, 3, 29, 19, 0, tzinfo=UTC), 3, None),
+    # Recorded the next morning about the day before.
+    make_entry(13, date(2025, 3, 31), datetime(2025, 4, 1, 6, 0, tzinfo=UTC), None, 2),
+]
+
+
+def profile(name: str | None = "J. D.") -> Profile:
+    return Profile(
+        user_id=USER_ID,
+        consented_at=datetime(2025, 1, 1, tzinfo=UTC),
+        display_name=name,
+        surgery_year=2024,
+        surgery_month=10,
+        timezone="Europe/Berlin",
+    )
+
+
+def bundle(name: str | None = "J. D.", bundle_id: str = "export-1") -> dict[str, Any]:
+    return fhir_bundle(
+        profile=profile(name), entries=ENTRIES, generated_at=GENERATED, bundle_id=bundle_id
+    )
+
+
+def resources(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_the_whole_bundle_is_valid_fhir() -> None:
+    data = bundle()
+    parsed = Bundle.model_validate(data)
+    assert parsed.type == "collection"
+    assert len(parsed.entry or []) == 1 + 3 + 4
+    for resource in resources(data, "QuestionnaireResponse"):
+        QuestionnaireResponse.model_validate(resource)
+    for resource in resources(data, "Observation"):
+        Observation.model_validate(resource)
+    # What a receiver gets is JSON.
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_observations_carry_the_loinc_code_body_site_and_value() -> None:
+    data = bundle()
+    observations = resources(data, "Observation")
+    sites = [o["bodySite"]["coding"][0]["code"] for o in observations]
+    values = [o["valueInteger"] for o in observations]
+    # Oldest entry first: back 3; then back 4, leg 6; then leg 2.
+    assert sites == ["37822005", "37822005", "61685007", "61685007"]
+    assert values == [3, 4, 6, 2]
+    for observation in observations:
+        assert observation["status"] == "final"
+        [code] = observation["code"]["coding"]
+        assert (code["system"], code["code"]) == ("http://loinc.org", "72514-3")
+        [category] = observation["category"][0]["coding"]
+        assert category["system"] == ("http://terminology.hl7.org/CodeSystem/observation-category")
+        assert category["code"] == "survey"
+        assert observation["bodySite"]["coding"][0]["system"] == "http://snomed.info/sct"
+
+
+def test_each_observation_is_derived_from_its_entrys_questionnaire_response() -> None:
+    data = bundle()
+    urls = {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+    [patient] = resources(data, "Patient")
+    patient_ref = {"reference": urls[patient["id"]]}
+    responses = resources(data, "QuestionnaireResponse")
+    by_ref = {urls[r["id"]]: r for r in responses}
+    for observation in resources(data, "Observation"):
+        assert observation["subject"] == patient_ref
+        assert observation["performer"] == [patient_ref]
+        [source] = observation["derivedFrom"]
+        response = by_ref[source["reference"]]
+        which = (
+            "back_pain"
+            if observation["bodySite"]["coding"][0]["code"] == "37822005"
+            else ("leg_pain")
+        )
+        [item] = [i for i in response["item"] if i["linkId"] == which]
+        assert item["answer"] == [{"valueInteger": observation["valueInteger"]}]
+    for response in responses:
+        assert response["status"] == "completed"
+        assert response["subject"] == response["author"] == patient_ref
+
+
+def test_every_reference_resolves_inside_the_bundle() -> None:
+    data = bundle()
+    urls = [e["fullUrl"] for e in data["entry"]]
+    assert len(set(urls)) == len(urls)
+    assert all(url.startswith("urn:uuid:") for url in urls)
+    references = [
+        ref["reference"]
+        for resource in (e["resource"] for e in data["entry"])
+        for field in ("subject", "author", "source")
+        if (ref := resource.get(field))
+    ]
+    references += [
+        ref["reference"]
+        for o in resources(data, "Observation")
+        for ref in [*o["performer"], *o["derivedFrom"]]
+    ]
+    assert references
+    assert set(references) <= set(urls)
+
+
+def test_questionnaire_answers_use_the_link_ids_and_types() -> None:
+    first_answered = resources(bundle(), "QuestionnaireResponse")[1]
+    items = {item["linkId"]: item["answer"] for item in first_answered["item"]}
+    assert list(items) == ["back_pain", "leg_pain", "symptoms", "note"]
+    assert items["back_pain"] == [{"valueInteger": 4}]
+    assert [a["valueCoding"]["code"] for a in items["symptoms"]] == [
+        "pain_one_leg",
+        "bladder_change",
+    ]
+    assert items["note"] == [{"valueString": "Worse after driving; é ü – ✓"}]
+    # Summer time in Berlin: the entry's own offset.
+    assert first_answered["authored"] == "2025-03-30T20:05:00+02:00"
+
+
+def test_times_carry_the_local_offset_and_a_backdated_entry_only_its_date() -> None:
+    observations = resources(bundle(), "Observation")
+    assert [o["effectiveDateTime"] for o in observations] == [
+        "2025-03-29T20:00:00+01:00",
+        "2025-03-30T20:05:00+02:00",
+        "2025-03-30T20:05:00+02:00",
+        "2025-03-31",
+    ]
+
+
+def test_the_patient_holds_only_the_chosen_name_or_nothing() -> None:
+    [named] = resources(bundle(), "Patient")
+    assert set(named) == {"resourceType", "id", "name"}
+    assert named["name"] == [{"text": "J. D."}]
+    data = bundle(name=None)
+    [anonymous] = resources(data, "Patient")
+    assert set(anonymous) == {"resourceType", "id"}
+    assert str(USER_ID) not in json.dumps(data)
+    assert "11" not in {r["id"] for r in resources(data, "QuestionnaireResponse")}
+
+
+def test_ids_are_deterministic_per_bundle_id_and_differ_between_exports() -> None:
+    assert bundle() == bundle()
+    one = {e["fullUrl"] for e in bundle(bundle_id="export-1")["entry"]}
+    two = {e["fullUrl"] for e in bundle(bundle_id="export-2")["entry"]}
+    assert not one & two
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="bundle_id"):
+        bundle(bundle_id="not a valid id!")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        fhir_bundle(
+            profile=profile(),
+            entries=ENTRIES,
+            generated_at=datetime(2025, 1, 1),
+            bundle_id="export-1",
+        )
+
+
+def test_an_empty_diary_is_a_bundle_with_only_the_patient() -> None:
+    data: dict[str, Any] = fhir_bundle(
+        profile=profile(), entries=[], generated_at=GENERATED, bundle_id="e"
+    )
+    Bundle.model_validate(data)
+    assert [e["resource"]["resourceType"] for e in data["entry"]] == ["Patient"]
+    assert data["timestamp"] == "2025-04-02T09:15:00+00:00"
