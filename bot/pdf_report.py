@@ -87,13 +87,13 @@ class _Document(FPDF):
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN + 3)
         fonts = font_files()
-        self.family = FAMILY if fonts is not None else CORE_FAMILY
+        self.face = FAMILY if fonts is not None else CORE_FAMILY
         self._known: frozenset[int] | None = None
         self._replacement = t(language, "report.unsupported_char")
         if fonts is not None:
             self.add_font(FAMILY, "", fonts[0])
             self.add_font(FAMILY, "B", fonts[1])
-            font = self.fonts[f"{FAMILY.lower()}"]
+            font = self.fonts[FAMILY.lower()]
             if isinstance(font, TTFFont):
                 self._known = frozenset(font.cmap)
 
@@ -106,8 +106,10 @@ class _Document(FPDF):
     def text_of(self, text: str) -> str:
         """The text with every character the font cannot draw replaced by a visible mark."""
         if self._known is None:
-            plain = text.translate(_LATIN1_PLAIN)
-            return plain.encode("latin-1", "replace").decode("latin-1")
+            text = text.translate(_LATIN1_PLAIN)
+            if text.isascii() or all(ord(char) < 256 for char in text):
+                return text
+            return "".join(char if ord(char) < 256 else self._replacement for char in text)
         known = self._known
         if all(ord(char) in known or char == "\n" for char in text):
             return text
@@ -117,7 +119,7 @@ class _Document(FPDF):
 
     def use(self, size: float, bold: bool = False, grey: int = BLACK) -> None:
         """Set the font size, weight and grey level."""
-        self.set_font(self.family, "B" if bold else "", size)
+        self.set_font(self.face, "B" if bold else "", size)
         self.set_text_color(grey)
 
     def header(self) -> None:
@@ -127,15 +129,21 @@ class _Document(FPDF):
         self.use(8, grey=GREY)
         report = self.report
         line = t(
-            self.language, "report.footer", patient=report.patient_text, period=report.period_text
+            self.language,
+            "report.running_head",
+            patient=report.patient_text,
+            period=report.period_text,
         )
         self.cell(0, 5, self.text_of(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def footer(self) -> None:
-        """Page x of y, and the not-a-diagnosis reminder in a few words."""
+        """Page x of y, and on a loose page a reminder that this is not a diagnosis."""
         self.set_y(-MARGIN + 2)
         self.use(8, grey=GREY)
+        if self.page_no() > 1:
+            self.cell(0, 5, self.text_of(t(self.language, "report.footer_note")))
+            self.set_x(self.l_margin)
         page = t(self.language, "report.page", page=self.page_no(), pages="{nb}")
         self.cell(0, 5, self.text_of(page), align=Align.R)
 
@@ -176,7 +184,10 @@ def _title(pdf: _Document, report: Report, language: str) -> None:
     pdf.para(t(language, "report.subtitle"), size=9, grey=GREY)
     pdf.ln(2)
     pdf.para(report.patient_text, size=12, bold=True)
-    pdf.para(f"{report.period_text} · {report.generated_text}", size=10)
+    line = t(
+        language, "report.period_line", period=report.period_text, generated=report.generated_text
+    )
+    pdf.para(line, size=10)
 
 
 def _pain_table(pdf: _Document, report: Report, language: str) -> None:

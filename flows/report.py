@@ -206,10 +206,6 @@ def finding_words(findings: Iterable[Finding], language: str) -> str:
     return ", ".join(t(language, f"report.finding.{f.value}") for f in findings)
 
 
-def _one(value: float | None, language: str) -> str:
-    return t(language, "report.not_available") if value is None else f"{value:.1f}"
-
-
 def _tier(tier: Tier, language: str) -> str:
     return t(language, f"report.tier.{tier.value}")
 
@@ -235,12 +231,12 @@ def _surgery_date_text(profile: Profile, language: str) -> str:
 
 
 def _surgery_text(profile: Profile, language: str) -> str:
-    if profile.levels is None:
-        levels = t(language, "report.surgery.levels_unknown")
-    elif profile.levels == 0:
-        levels = t(language, "report.surgery.levels_none")
-    else:
-        levels = str(profile.levels)
+    # Onboarding offers 1, 2 or "3 or more", so 3 means at least 3.
+    levels = (
+        t(language, "report.surgery.levels_unknown")
+        if profile.levels is None
+        else t(language, f"report.levels.l{min(profile.levels, 3)}")
+    )
     region = (
         t(language, "report.surgery.region_unknown")
         if profile.region is None or profile.region is Region.UNKNOWN
@@ -553,12 +549,9 @@ def build_report(
     language: str,
     generated_on: date | None = None,
 ) -> Report:
-    """Return page one of the report for the period `first`..`last` (both included).
-
-    `entries` may be the whole diary: the baseline comes from its first diary days, and only
-    entries up to `last` are read. `alerts` are the alerts sent (any period; those in the
-    period are listed). `generated_on` defaults to `last`.
-    """
+    """Return what page one of the surgeon's report says about `first`..`last` (inclusive)."""
+    # `entries` should be the whole diary, since the baseline is its first 14 days; entries
+    # after `last` are ignored, and alerts outside the period are not listed.
     if last < first:
         raise ValueError("the report period ends before it starts")
     known = [e for e in entries if e.entry_date <= last]

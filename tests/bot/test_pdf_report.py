@@ -118,7 +118,7 @@ def test_page_one_has_the_key_numbers(pages: list[str]) -> None:
     one = pages[0]
     assert "Patient: M. R." in one
     assert "Period: 2025-03-31 to 2025-04-29" in one
-    assert "Levels fused: 3" in one
+    assert "Levels fused: 3 or more." in one
     assert "Sep 2024" in one
     # Baseline, last-7-day means, change, meaningful change and whether it was crossed.
     assert "Back pain 3.0 6.0 (7 of 7 days) +3.0 ±1.0 Yes, worse" in one

@@ -215,3 +215,11 @@ def test_an_empty_diary_is_a_bundle_with_only_the_patient() -> None:
     Bundle.model_validate(data)
     assert [e["resource"]["resourceType"] for e in data["entry"]] == ["Patient"]
     assert data["timestamp"] == "2025-04-02T09:15:00+00:00"
+
+
+def test_the_validator_would_catch_a_broken_resource() -> None:
+    data = bundle()
+    observation = resources(data, "Observation")[0]
+    observation["valueInteger"] = "six"
+    with pytest.raises(ValueError, match="valueInteger"):
+        Bundle.model_validate(data)

@@ -340,3 +340,12 @@ def test_rows_from_entries_are_in_date_order_with_local_times() -> None:
     assert rows[0].entry_time == time(19, 30)
     # 21:00 UTC is 06:00 on the 3rd in Tokyo: no time on the 2nd.
     assert rows[1].entry_time is None
+
+
+def test_levels_in_the_words_of_onboarding() -> None:
+    assert report(diary(), profile=profile(levels=0)).surgery_text.endswith(
+        "Levels fused: none (other back surgery)."
+    )
+    assert report(diary(), profile=profile(levels=4)).surgery_text.endswith(
+        "Levels fused: 3 or more."
+    )
