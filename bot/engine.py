@@ -7,7 +7,6 @@ decide, write the effects and the new state, and claim the update id, all or not
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,24 +14,21 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from bot.charts import render_trend_png
+from bot.exports import DiarySnapshot, chart_png, export_file, load_snapshot
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.core import ChartRequest, Context, ImportEntries, SaveEntry, Screen
+from flows.core import ChartRequest, Context, ExportRequest, ImportEntries, SaveEntry, Screen
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.schedule import next_slot
-from flows.transfer import DocumentFile
-from flows.trend_view import TrendSeries, trend_series
+from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
     SENT_LOOKBACK_DAYS,
     AlertKind,
-    Measure,
     Reading,
     alert_message,
     assess_day,
-    rise_needed,
     status_text,
 )
 from storage.repo import Duplicate, Session, Store
@@ -186,50 +182,44 @@ class Engine:
             return DUPLICATE_REPLY
         if result.screen is not None and result.screen.chart is not None:
             return await self._with_chart(who, result, result.screen.chart)
+        if result.screen is not None and result.screen.export is not None:
+            return await self._with_export(who, result, result.screen.export)
         return result
+
+    async def _snapshot(self, who: Who, days: int | None) -> DiarySnapshot | None:
+        now = self.clock()
+
+        def load(session: Session) -> DiarySnapshot | None:
+            ctx = self._context(session, who, now)
+            if ctx.profile is None:
+                return None
+            return load_snapshot(session, ctx.profile, ctx.language, ctx.today, days)
+
+        return await self.store.read(load)
 
     async def _with_chart(self, who: Who, reply: Reply, request: ChartRequest) -> Reply:
         """Fill in a requested chart: the data in one read, the drawing off the event loop."""
-        now = self.clock()
-
-        def load(session: Session) -> tuple[TrendSeries, str, str] | None:
-            ctx = self._context(session, who, now)
-            profile = ctx.profile
-            if profile is None:
-                return None
-            today = ctx.today
-            everything = session.entries_between(who.user_id, date.min, today)
-            if not everything:
-                return None
-            start = everything[0].entry_date
-            first = start if request.days is None else today - timedelta(days=request.days - 1)
-            shown = [e for e in everything if e.entry_date >= first]
-            assessment = assess_day(everything, today, surgery_date=profile.surgery_date())
-            baselines = {s.measure: s.baseline for s in assessment.status}
-            back, leg = baselines.get(Measure.BACK), baselines.get(Measure.LEG)
-            series = trend_series(
-                shown,
-                first,
-                today,
-                baselines=(back, leg),
-                lines=(
-                    None if back is None else min(10.0, back + rise_needed(Measure.BACK, back)),
-                    None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
-                ),
-                alert_days=[a.day for a in session.alerts_since(who.user_id, first)],
-            )
-            return series, status_text(assessment, ctx.language), ctx.language
-
-        loaded = await self.store.read(load)
         screen = reply.screen
         assert screen is not None
-        if loaded is None:
+        snapshot = await self._snapshot(who, request.days)
+        if snapshot is None:
             empty = screen.model_copy(update={"text": t(screen_language(who), "trend.empty")})
             return replace(reply, screen=empty)
-        series, summary, language = loaded
-        png = await asyncio.to_thread(render_trend_png, series, language)
+        summary = status_text(snapshot.assessment, snapshot.language)
         text = f"{screen.text}\n\n{summary}"
+        png = await chart_png(snapshot)
         return replace(reply, screen=screen.model_copy(update={"text": text}), chart_png=png)
+
+    async def _with_export(self, who: Who, reply: Reply, request: ExportRequest) -> Reply:
+        """Make the requested export file from one read of the diary."""
+        screen = reply.screen
+        assert screen is not None
+        snapshot = await self._snapshot(who, request.days)
+        if snapshot is None:
+            empty = screen.model_copy(update={"text": t(screen_language(who), "export.empty")})
+            return replace(reply, screen=empty)
+        document = await export_file(snapshot, ExportFormat(request.format), self.clock())
+        return replace(reply, document=document)
 
     def _apply(
         self,

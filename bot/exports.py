@@ -1,0 +1,121 @@
+"""Files made from a user's diary: the /trend chart and the /export PDF, CSV and FHIR files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.charts import render_trend_png
+from bot.pdf_report import render_pdf
+from flows.diary_csv import write_diary
+from flows.fhir import fhir_bundle
+from flows.models import CheckResult, Entry, Profile
+from flows.report import build_report, rows_from_entries
+from flows.transfer import ExportFormat
+from flows.trend_view import TrendSeries, trend_series
+from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed
+from storage.repo import Session
+
+FILE_ENDINGS = {ExportFormat.PDF: "pdf", ExportFormat.CSV: "csv", ExportFormat.FHIR: "fhir.json"}
+
+
+@dataclass(frozen=True, slots=True)
+class DiarySnapshot:
+    """One consistent read of what a chart or an export shows."""
+
+    profile: Profile
+    language: str
+    today: date
+    first: date
+    everything: list[Entry]
+    checks: list[CheckResult]
+    alerts: list[SentAlert]
+    assessment: Assessment
+
+    @property
+    def shown(self) -> list[Entry]:
+        """The entries of the chosen period."""
+        return [e for e in self.everything if self.first <= e.entry_date <= self.today]
+
+
+def load_snapshot(
+    session: Session, profile: Profile, language: str, today: date, days: int | None
+) -> DiarySnapshot | None:
+    """Read the diary for a period (None: everything); None when there is nothing in it."""
+    uid = profile.user_id
+    everything = session.entries_between(uid, date.min, today)
+    if not everything:
+        return None
+    first = everything[0].entry_date if days is None else today - timedelta(days=days - 1)
+    if not any(e.entry_date >= first for e in everything):
+        return None
+    return DiarySnapshot(
+        profile=profile,
+        language=language,
+        today=today,
+        first=first,
+        everything=everything,
+        checks=session.checks(uid),
+        alerts=session.alerts_since(uid, first),
+        assessment=assess_day(everything, today, surgery_date=profile.surgery_date()),
+    )
+
+
+def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
+    """The values the pain chart draws for the snapshot's period."""
+    baselines = {s.measure: s.baseline for s in snapshot.assessment.status}
+    back, leg = baselines.get(Measure.BACK), baselines.get(Measure.LEG)
+    return trend_series(
+        snapshot.shown,
+        snapshot.first,
+        snapshot.today,
+        baselines=(back, leg),
+        lines=(
+            None if back is None else min(10.0, back + rise_needed(Measure.BACK, back)),
+            None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
+        ),
+        alert_days=[a.day for a in snapshot.alerts],
+    )
+
+
+async def chart_png(snapshot: DiarySnapshot) -> bytes:
+    """Draw the chart in a worker thread."""
+    return await asyncio.to_thread(render_trend_png, chart_series(snapshot), snapshot.language)
+
+
+def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
+    report = build_report(
+        profile=snapshot.profile,
+        entries=snapshot.everything,
+        checks=snapshot.checks,
+        alerts=snapshot.alerts,
+        first=snapshot.first,
+        last=snapshot.today,
+        language=snapshot.language,
+        generated_on=snapshot.today,
+    )
+    return render_pdf(report, snapshot.shown, chart, snapshot.language)
+
+
+async def export_file(
+    snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime
+) -> tuple[str, bytes]:
+    """Make the export file (name, content); PDF and chart drawing run in a worker thread."""
+    name = f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}"
+    match fmt:
+        case ExportFormat.PDF:
+            chart = await chart_png(snapshot)
+            return name, await asyncio.to_thread(_pdf, snapshot, chart)
+        case ExportFormat.CSV:
+            return name, write_diary(rows_from_entries(snapshot.shown)).encode("utf-8")
+        case ExportFormat.FHIR:
+            bundle = fhir_bundle(
+                profile=snapshot.profile,
+                entries=snapshot.shown,
+                generated_at=now,
+                bundle_id=uuid.uuid4().hex,
+            )
+            return name, json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8")
