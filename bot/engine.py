@@ -17,7 +17,15 @@ from pydantic import ValidationError
 from bot.exports import DiarySnapshot, chart_png, export_file, load_snapshot
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.core import ChartRequest, Context, ExportRequest, ImportEntries, SaveEntry, Screen
+from flows.core import (
+    ChartRequest,
+    Context,
+    EraseUser,
+    ExportRequest,
+    ImportEntries,
+    SaveEntry,
+    Screen,
+)
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.router import AnyState, Command, Decision, Verdict
@@ -73,6 +81,7 @@ class Reply:
     duplicate: bool = False
     chart_png: bytes | None = None
     document: tuple[str, bytes] | None = None
+    erased: bool = False
 
     def button_data(self, value: str) -> str:
         """Return the callback data for a button of this reply's screen."""
@@ -180,6 +189,8 @@ class Engine:
         if isinstance(result, Duplicate):
             log.info("duplicate update %s skipped", update_id)
             return DUPLICATE_REPLY
+        if result.erased:
+            await self.store.db.compact()
         if result.screen is not None and result.screen.chart is not None:
             return await self._with_chart(who, result, result.screen.chart)
         if result.screen is not None and result.screen.export is not None:
@@ -265,6 +276,7 @@ class Engine:
             seq=seq + 1,
             notices=(*notices, *outcome.notices),
             toast=decision.toast,
+            erased=any(isinstance(e, EraseUser) for e in outcome.effects),
         )
 
     def _trend_alerts(self, session: Session, user_id: int, day: date) -> list[Screen]:

@@ -170,6 +170,13 @@ class ImportEntries(BaseModel):
     entries: tuple[NewEntry, ...]
 
 
+class EraseUser(BaseModel):
+    """Erase everything stored about the user."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["erase_user"] = "erase_user"
+
+
 class Reschedule(BaseModel):
     """Set when the user's next check-in prompt is due (None: no prompts)."""
 
@@ -203,6 +210,7 @@ Effect = Annotated[
     | SaveCheck
     | SaveFunctionCheckin
     | ImportEntries
+    | EraseUser
     | Reschedule
     | SnoozePrompt,
     Field(discriminator="kind"),

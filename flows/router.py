@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, log, profile, prompts, transfer, trend_view
+from flows import check, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
 from flows.core import Context, Event, Outcome, Press, Screen, Text
 from flows.i18n import t
@@ -26,7 +26,8 @@ AnyState = Annotated[
     | prompts.PromptState
     | trend_view.TrendState
     | transfer.ExportState
-    | transfer.ImportState,
+    | transfer.ImportState
+    | privacy.DeleteState,
     Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
@@ -41,6 +42,8 @@ class Command(StrEnum):
     TREND = "trend"
     EXPORT = "export"
     IMPORT = "import"
+    PRIVACY = "privacy"
+    DELETE = "delete"
     SETTINGS = "settings"
     HELP = "help"
     CANCEL = "cancel"
@@ -57,6 +60,7 @@ FLOW_COMMANDS: dict[Command, Callable[[Context], Outcome]] = {
     Command.EXPORT: transfer.begin_export,
     Command.IMPORT: transfer.begin_import,
     Command.SETTINGS: profile.begin_settings,
+    Command.DELETE: privacy.begin_delete,
 }
 
 
@@ -101,7 +105,8 @@ def as_any(state: object) -> AnyState | None:
         | prompts.PromptState
         | trend_view.TrendState
         | transfer.ExportState
-        | transfer.ImportState,
+        | transfer.ImportState
+        | privacy.DeleteState,
     ):
         return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
@@ -124,6 +129,8 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return transfer.render_export(state, ctx)
         case transfer.ImportState():
             return transfer.render_import(state, ctx)
+        case privacy.DeleteState():
+            return privacy.ask_erase_everything(ctx.language)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -144,6 +151,8 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return transfer.on_export(state, event, ctx)
         case transfer.ImportState():
             return transfer.on_import(state, event, ctx)
+        case privacy.DeleteState():
+            return privacy.on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:
@@ -172,6 +181,8 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
                 Verdict.ACCEPTED,
                 Outcome(state=None, screen=Screen(text=t(lang, "start.welcome_back"))),
             )
+        case Command.PRIVACY:
+            return Decision(Verdict.ACCEPTED, message=privacy.privacy_notice(ctx))
         case Command.CANCEL:
             key = "common.cancelled" if state is not None else "common.nothing_to_cancel"
             return Decision(

@@ -47,6 +47,16 @@ class Database:
         result = await execute(lambda: fn(self._raw()))
         return cast(T, result)
 
+    async def compact(self) -> None:
+        """Fold the WAL into the file and rebuild it, so erased data is gone from both."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+        await self.run(run)
+
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn inside BEGIN IMMEDIATE ... COMMIT on the database thread."""
         return await self.run(lambda conn: transaction(conn, fn))
@@ -73,6 +83,8 @@ def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T])
 def _configure(conn: sqlite3.Connection) -> int:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros, so an erased diary is not left in free pages.
+    conn.execute("PRAGMA secure_delete = ON")
     # NORMAL is durable across application crashes in WAL mode; only power loss can drop
     # the last commits.
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flows.codes import CauseId, Finding, Tier
 from flows.core import (
     Effect,
+    EraseUser,
     ImportEntries,
     RecordConsent,
     Reschedule,
@@ -320,6 +321,8 @@ class Session:
                 self.add_function_checkin(user_id, effect.checkin)
             case ImportEntries():
                 self.import_entries(user_id, effect.entries)
+            case EraseUser():
+                self.erase_user(user_id)
             case Reschedule():
                 self.set_next_prompt(user_id, effect.next_at)
             case SnoozePrompt():
@@ -529,6 +532,11 @@ class Session:
                 "SELECT kind, key, status FROM prompts WHERE user_id = ? ORDER BY id", (user_id,)
             )
         ]
+
+    def erase_user(self, user_id: int) -> None:
+        """Erase every row about the user; the foreign keys take the rest with the account."""
+        self.conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        self.conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
     def claim_update(self, update_id: int) -> bool:
         """Record a Telegram update as processed; False if it already was."""

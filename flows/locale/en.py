@@ -39,6 +39,8 @@ _CORE: dict[str, str] = {
     "command.trend": "Your pain chart and trend",
     "command.export": "Your diary as a file for your surgeon",
     "command.import": "Bring in a diary from a CSV file",
+    "command.privacy": "What is stored and who can see it",
+    "command.delete": "Erase everything about you",
     "command.settings": "Change your surgery details",
     "command.help": "What I can do",
     "command.cancel": "Stop what we're doing",
@@ -52,6 +54,7 @@ _CORE: dict[str, str] = {
     "/trend: a chart of your pain over 30 or 90 days, or everything\n"
     "/export: your diary as a PDF, CSV or FHIR file for your surgeon\n"
     "/import: bring in a diary from a CSV file\n"
+    "/privacy: what is stored and who can see it; /delete: erase everything\n"
     "/settings: change your surgery details\n"
     "/cancel: stop what we're doing\n\n" + _DISCLAIMER,
     # Onboarding
@@ -306,6 +309,26 @@ _CORE: dict[str, str] = {
     "import.confirm": "✅ Import",
     "import.saving": "Importing {n} entries…",
     "import.done": "Done: {added} entries added, {skipped} already in your diary.",
+    # Privacy
+    "privacy.text": "🔒 Your data in BackTrack\n\n"
+    "What is stored: your answers at /start and in /settings (surgery month and year, region, "
+    "levels, health factors, reminder time, time zone, country), your diary entries (pain "
+    "scores, symptoms, notes), symptom-check results, the alerts you were sent, and where our "
+    "conversation stands.\n\n"
+    "Where: in the database of whoever runs this bot (a practice, a hospital, a patient "
+    "group), which can be encrypted. Nothing is sent anywhere else, and nothing of your diary "
+    "is written to the bot's logs.\n\n"
+    "For how long: until you erase it. Nothing is deleted on its own.\n\n"
+    "Who can see it: only you, in this chat, and the people who run this bot's server. "
+    "Telegram also keeps bot chats on its servers; bots cannot use Telegram's secret chats.\n\n"
+    "Your choices: /export gives you a copy of your diary (PDF, CSV or FHIR). /delete erases "
+    "everything about you from the bot's database, straight away.",
+    "delete.confirm": "This erases everything about you: your profile, every diary entry, "
+    "symptom checks, alerts, reminders and our conversation. It cannot be undone. If you want "
+    "a copy first, tap Cancel and use /export.\n\nErase everything now?",
+    "delete.yes": "🗑 Yes, erase everything",
+    "delete.press": "Please tap a button: erase everything, or Cancel.",
+    "delete.done": "Everything about you has been erased. If you come back, /start begins again.",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
     "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "

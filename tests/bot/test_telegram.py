@@ -163,6 +163,8 @@ async def test_the_command_menu_is_set(chat: Chat) -> None:
         "trend",
         "export",
         "import",
+        "privacy",
+        "delete",
         "settings",
         "help",
         "cancel",

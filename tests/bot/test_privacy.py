@@ -1,0 +1,90 @@
+"""/privacy says what is kept; /delete erases everything, down to the bytes of the file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.engine import Engine, Reply, Who
+from flows.router import Command
+
+PAT = Who(user_id=61)
+OTHER = Who(user_id=62)
+NOTE = "my-private-note-7f3a9c"
+
+
+async def press(engine: Engine, who: Who, reply: Reply, label: str) -> Reply:
+    assert reply.screen is not None
+    [button] = [b for row in reply.screen.buttons for b in row if label in b.label]
+    return await engine.on_press(who, reply.button_data(button.value))
+
+
+async def onboard_and_log(engine: Engine, who: Who, note: str) -> None:
+    reply = await engine.on_command(who, Command.START)
+    for label in ("I agree", "Not sure", "Lower back (lumbar)", "2 levels", "I smoke", "Done"):
+        reply = await press(engine, who, reply, label)
+    reply = await engine.on_command(who, Command.LOG)
+    for label in ("6", "No leg pain", "Fever", "Done (1 ticked)"):
+        reply = await press(engine, who, reply, label)
+    reply = await engine.on_text(who, note)
+    await press(engine, who, reply, "Save")
+    reply = await engine.on_command(who, Command.CHECK)
+    reply = await press(engine, who, reply, "Yes")
+    await press(engine, who, reply, "New, or worse")
+
+
+def rows_about(path: Path, user_id: int) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        counts = {}
+        for table in tables:
+            columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+            if "user_id" in columns:
+                query = f"SELECT count(*) FROM {table} WHERE user_id = ?"
+                counts[table] = conn.execute(query, (user_id,)).fetchone()[0]
+    return counts
+
+
+def file_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+async def test_privacy_says_what_where_how_long_who_and_how_to_erase(engine: Engine) -> None:
+    reply = await engine.on_command(PAT, Command.PRIVACY)
+    [notice] = reply.notices
+    for words in ("What is stored", "Where", "For how long", "secret chats", "/export", "/delete"):
+        assert words in notice.text
+
+
+async def test_delete_erases_every_row_and_every_byte(engine: Engine, db_path: Path) -> None:
+    await onboard_and_log(engine, PAT, NOTE)
+    await onboard_and_log(engine, OTHER, "the other user's note")
+    assert rows_about(db_path, PAT.user_id)["entries"] == 1
+    assert rows_about(db_path, PAT.user_id)["checks"] == 1
+    assert NOTE.encode() in file_bytes(db_path)
+
+    reply = await engine.on_command(PAT, Command.DELETE)
+    assert reply.screen is not None
+    assert "cannot be undone" in reply.screen.text
+    reply = await press(engine, PAT, reply, "Yes, erase everything")
+    assert reply.screen is not None
+    assert "has been erased" in reply.screen.text
+
+    assert set(rows_about(db_path, PAT.user_id).values()) == {0}
+    assert NOTE.encode() not in file_bytes(db_path)
+    assert rows_about(db_path, OTHER.user_id)["entries"] == 1
+    assert b"the other user's note" in file_bytes(db_path)
+    history = await engine.on_command(PAT, Command.HISTORY)
+    assert "/start" in history.notices[0].text
+
+
+async def test_cancelling_delete_erases_nothing(engine: Engine, db_path: Path) -> None:
+    await onboard_and_log(engine, PAT, NOTE)
+    reply = await engine.on_command(PAT, Command.DELETE)
+    reply = await engine.on_text(PAT, "yes")
+    assert reply.screen is not None
+    assert reply.screen.text.startswith("Please tap a button")
+    reply = await press(engine, PAT, reply, "Cancel")
+    assert reply.screen is not None
+    assert "Cancelled" in reply.screen.text
+    assert rows_about(db_path, PAT.user_id)["entries"] == 1
