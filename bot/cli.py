@@ -15,7 +15,7 @@ from bot.console import run_console
 from bot.engine import Engine
 from bot.logs import setup_logging
 from flows.i18n import t
-from storage.db import Database
+from storage.db import Database, DatabaseKeyError
 from storage.repo import Store
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _console(db_path: Path, user_id: int) -> int:
-    db = await Database.open(db_path)
+async def _console(db_path: Path, key: str | None, user_id: int) -> int:
+    db = await Database.open(db_path, key)
     try:
         return await run_console(Engine(Store(db)), user_id, sys.stdin, sys.stdout)
     finally:
@@ -73,13 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     db_path: Path = args.db or settings.backtrack_db
     try:
         if args.command == "console":
-            return asyncio.run(_console(db_path, args.user))
+            return asyncio.run(_console(db_path, settings.db_key(), args.user))
         if args.fallback_console and not settings.has_token():
             print(t("en", "console.no_token"), file=sys.stderr)
-            return asyncio.run(_console(db_path, CONSOLE_USER))
+            return asyncio.run(_console(db_path, settings.db_key(), CONSOLE_USER))
         settings.token()
         return _run_bot(settings, db_path)
-    except ConfigError as error:
+    except (ConfigError, DatabaseKeyError) as error:
         print(f"backtrack: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     backtrack_db: Path = Path("backtrack.db")
+    backtrack_db_key: SecretStr | None = None
     telegram_api_base_url: str | None = None
     telegram_api_file_url: str | None = None
     backtrack_log_level: str = "INFO"
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     def has_token(self) -> bool:
         """Whether a token was given at all."""
         return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value())
+
+    def db_key(self) -> str | None:
+        """The database encryption key, if encryption at rest is on."""
+        if self.backtrack_db_key is None or not self.backtrack_db_key.get_secret_value():
+            return None
+        return self.backtrack_db_key.get_secret_value()
 
     def base_url(self) -> str:
         """The Bot API base URL (Telegram's own unless a local Bot API server is set)."""

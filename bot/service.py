@@ -23,7 +23,7 @@ DISPATCH_EVERY_SECONDS = 60
 
 async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
     """Poll Telegram until stop is set, then finish in-flight updates and close the database."""
-    db = await Database.open(db_path)
+    db = await Database.open(db_path, settings.db_key())
     try:
         engine = Engine(Store(db))
         await engine.prune()

@@ -14,6 +14,30 @@ from storage.migrations import migrate
 T = TypeVar("T")
 
 
+class DatabaseKeyError(Exception):
+    """The database cannot be opened with the key given (one line for the operator)."""
+
+
+def _encrypted_connector(file: Path, key: str) -> Callable[[], sqlite3.Connection]:
+    try:
+        import sqlcipher3
+    except ImportError:
+        raise DatabaseKeyError(
+            "BACKTRACK_DB_KEY is set but SQLCipher is not installed: "
+            "pip install 'backtrack[encryption]'"
+        ) from None
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlcipher3.connect(str(file), isolation_level=None, check_same_thread=False)
+        # SQLCipher writes a wrong key's errors straight to stderr; the caller reports it once.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        # PRAGMA takes no bound parameters; doubling quotes keeps any key a string literal.
+        conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
+        return cast(sqlite3.Connection, conn)
+
+    return connect
+
+
 class Database:
     """One aiosqlite connection; reads and write transactions each cost one thread hop."""
 
@@ -22,15 +46,23 @@ class Database:
         self.path = path
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        """Open (creating if needed) and migrate the database file."""
+    async def open(cls, path: str | Path, key: str | None = None) -> Database:
+        """Open (creating if needed) and migrate the database file; with a key, SQLCipher."""
         file = Path(path)
-        conn = await aiosqlite.connect(file, isolation_level=None, check_same_thread=False)
+        if key is None:
+            conn = await aiosqlite.connect(file, isolation_level=None, check_same_thread=False)
+        else:
+            conn = await aiosqlite.Connection(_encrypted_connector(file, key), 64)
         db = cls(conn, file)
         try:
             await db.run(_configure)
-        except BaseException:
+        except BaseException as error:
             await conn.close()
+            if key is not None and "file is not a database" in str(error):
+                raise DatabaseKeyError(
+                    f"{file} cannot be opened with this BACKTRACK_DB_KEY: the key is wrong, "
+                    "or the file was created without encryption"
+                ) from None
             raise
         return db
 
