@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the Telegram bot (long polling)")
     run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="take updates on this public HTTPS URL instead of long polling "
+        "(needs TELEGRAM_WEBHOOK_SECRET; listens on PORT)",
+    )
+    run.add_argument(
         "--fallback-console",
         action="store_true",
         help="open the console instead when no TELEGRAM_BOT_TOKEN is set",
@@ -55,10 +61,18 @@ async def _console(db_path: Path, key: str | None, user_id: int) -> int:
         await db.close()
 
 
-def _run_bot(settings: Settings, db_path: Path) -> int:
-    from bot.service import run_polling
+def _run_bot(settings: Settings, db_path: Path, webhook_url: str | None) -> int:
+    from bot.service import Webhook, run_bot
 
-    return run_polling(settings, db_path)
+    webhook = None
+    if webhook_url:
+        webhook = Webhook(
+            url=webhook_url,
+            secret=settings.webhook_secret(),
+            listen=settings.backtrack_webhook_listen,
+            port=settings.port,
+        )
+    return run_bot(settings, db_path, webhook)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(t("en", "console.no_token"), file=sys.stderr)
             return asyncio.run(_console(db_path, settings.db_key(), CONSOLE_USER))
         settings.token()
-        return _run_bot(settings, db_path)
+        return _run_bot(settings, db_path, args.webhook)
     except (ConfigError, DatabaseKeyError) as error:
         print(f"backtrack: {error}", file=sys.stderr)
         return 2

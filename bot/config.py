@@ -9,6 +9,8 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
+# Telegram's rule for a webhook secret token.
+SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 
 
@@ -27,6 +29,10 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_api_file_url: str | None = None
     backtrack_log_level: str = "INFO"
+    telegram_webhook_secret: SecretStr | None = None
+    # Telegram must reach the webhook server, so it listens on every interface by default.
+    backtrack_webhook_listen: str = "0.0.0.0"
+    port: int = 8443
 
     def token(self) -> str:
         """Return the bot token, or raise ConfigError saying what is wrong with it."""
@@ -46,6 +52,15 @@ class Settings(BaseSettings):
     def has_token(self) -> bool:
         """Whether a token was given at all."""
         return bool(self.telegram_bot_token and self.telegram_bot_token.get_secret_value())
+
+    def webhook_secret(self) -> str:
+        """The secret Telegram must send with every webhook request, or ConfigError."""
+        secret = self.telegram_webhook_secret
+        if secret is None or not SECRET_SHAPE.match(secret.get_secret_value()):
+            raise ConfigError(
+                "webhook mode needs TELEGRAM_WEBHOOK_SECRET: 16 to 256 letters, digits, _ or -"
+            )
+        return secret.get_secret_value()
 
     def db_key(self) -> str | None:
         """The database encryption key, if encryption at rest is on."""

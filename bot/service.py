@@ -1,13 +1,20 @@
-"""Runs the Telegram bot: open the database, build the application, poll until stopped."""
+"""Runs the Telegram bot: open the database, build the application, take updates until stopped.
+
+Long polling by default; with a webhook URL, python-telegram-bot's webhook server, which
+refuses any request that lacks the secret token Telegram was given.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.engine import Engine, system_clock
@@ -21,8 +28,30 @@ log = logging.getLogger(__name__)
 DISPATCH_EVERY_SECONDS = 60
 
 
-async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
-    """Poll Telegram until stop is set, then finish in-flight updates and close the database."""
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where Telegram sends updates, and where this process listens for them."""
+
+    url: str
+    secret: str
+    listen: str
+    port: int
+
+    @property
+    def path(self) -> str:
+        """The URL path the server answers on."""
+        return urlsplit(self.url).path.strip("/")
+
+
+async def serve(
+    settings: Settings,
+    db_path: Path,
+    stop: asyncio.Event,
+    *,
+    webhook: Webhook | None = None,
+    request: BaseRequest | None = None,
+) -> None:
+    """Take updates until stop is set, then finish those in progress and close the database."""
     db = await Database.open(db_path, settings.db_key())
     try:
         engine = Engine(Store(db))
@@ -32,6 +61,8 @@ async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
             engine,
             base_url=settings.base_url(),
             base_file_url=settings.base_file_url(),
+            request=request,
+            updates_request=request,
         )
         dispatcher = Dispatcher(Store(db), system_clock, prompt_sender(app.bot))
         retried = await dispatcher.recover()
@@ -51,25 +82,37 @@ async def serve(settings: Settings, db_path: Path, stop: asyncio.Event) -> None:
             updater = app.updater
             if updater is None:
                 raise RuntimeError("the application was built without an updater")
-            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("BackTrack is running (database %s)", db_path)
+            if webhook is None:
+                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                log.info("BackTrack is running with long polling (database %s)", db_path)
+            else:
+                await updater.start_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                log.info("BackTrack is running with a webhook on port %d", webhook.port)
             await stop.wait()
             log.info("stopping: finishing updates in progress")
             await updater.stop()
             await app.stop()
     finally:
         await db.close()
+        log.info("stopped; database closed")
 
 
-def run_polling(settings: Settings, db_path: Path) -> int:
-    """Run the bot with long polling until SIGINT or SIGTERM; returns the exit status."""
+def run_bot(settings: Settings, db_path: Path, webhook: Webhook | None = None) -> int:
+    """Run the bot until SIGINT or SIGTERM; returns the exit status."""
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, db_path, stop)
+        await serve(settings, db_path, stop, webhook=webhook)
 
     asyncio.run(main())
     return 0

@@ -1,0 +1,177 @@
+"""The running bot: webhook mode refuses requests without the secret; SIGTERM stops cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.service import Webhook, serve
+from tests.fakes import TOKEN, OfflineBotApi, message_update
+
+SECRET = "webhook-secret-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def wait_for_port(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on {port}")
+
+
+async def test_webhook_refuses_requests_without_the_secret(tmp_path: Path) -> None:
+    api = OfflineBotApi()
+    port = free_port()
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(SECRET),
+        _env_file=None,
+    )
+    webhook = Webhook(
+        url="https://bot.example.org/hook", secret=SECRET, listen="127.0.0.1", port=port
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(settings, tmp_path / "w.db", stop, webhook=webhook, request=api)
+    )
+    await wait_for_port(port)
+    [registered] = api.sent("setWebhook")
+    assert registered["url"] == "https://bot.example.org/hook"
+    assert registered["secret_token"] == SECRET
+    update = message_update(1, 71, "/start")
+    async with httpx.AsyncClient() as client:
+        refused = await client.post(f"http://127.0.0.1:{port}/hook", json=update)
+        wrong = await client.post(
+            f"http://127.0.0.1:{port}/hook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "not-the-secret-at-all"},
+        )
+        accepted = await client.post(
+            f"http://127.0.0.1:{port}/hook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+    assert (refused.status_code, wrong.status_code, accepted.status_code) == (403, 403, 200)
+    for _ in range(100):
+        if api.sent("sendMessage"):
+            break
+        await asyncio.sleep(0.02)
+    [welcome] = api.sent("sendMessage")
+    assert "Welcome to BackTrack" in welcome["text"]
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+class FakeBotApiServer(BaseHTTPRequestHandler):
+    """A Bot API on loopback for a bot in another process: one /start, then quiet polls."""
+
+    calls: ClassVar[list[str]] = []
+    delivered: ClassVar[threading.Event] = threading.Event()
+    answered: ClassVar[threading.Event] = threading.Event()
+
+    def do_POST(self) -> None:
+        method = self.path.rsplit("/", 1)[-1]
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        type(self).calls.append(method)
+        result: Any = True
+        if method == "getMe":
+            result = {"id": 1, "is_bot": True, "first_name": "BackTrack", "username": "bt_bot"}
+        elif method == "getUpdates":
+            if not type(self).delivered.is_set():
+                type(self).delivered.set()
+                result = [message_update(500, 81, "/start")]
+            else:
+                time.sleep(0.2)
+                result = []
+        elif method == "sendMessage":
+            type(self).answered.set()
+            result = {
+                "message_id": 9,
+                "date": 0,
+                "chat": {"id": 81, "type": "private"},
+                "text": "",
+            }
+        body = json.dumps({"ok": True, "result": result}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture
+def bot_api() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeBotApiServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_sigterm_finishes_the_update_in_hand_and_closes_the_database(
+    tmp_path: Path, bot_api: int
+) -> None:
+    db = tmp_path / "bot.db"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{bot_api}/bot",
+        "BACKTRACK_DB": str(db),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert FakeBotApiServer.answered.wait(30), "the bot never answered /start"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "stopping: finishing updates in progress" in stderr
+    assert "stopped; database closed" in stderr
+    assert "Traceback" not in stderr
+    assert TOKEN.split(":")[1] not in stderr
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert "setMyCommands" in FakeBotApiServer.calls
