@@ -143,7 +143,7 @@ async def send_rate(messages: int, db_path: Path) -> tuple[float, int]:
     send = prompt_sender(app.bot)
     screen = Screen(text="Time for your diary.")
     reply = Reply(verdict=Verdict.ACCEPTED, screen=screen, seq=1)
-    items = [Outgoing(uid, "daily", "2026-03-10", screen, reply) for uid in range(messages)]
+    items = [Outgoing(uid, "daily", "2026-03-10", screen, reply, NOW) for uid in range(messages)]
     started = clock.perf_counter()
     results = await asyncio.gather(*(send(item) for item in items))
     elapsed = clock.perf_counter() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import sys
 from collections.abc import Sequence
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _console(db_path: Path, key: str | None, user_id: int) -> int:
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A terminal in another encoding must not stop the console; odd bytes become "?".
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     db = await Database.open(db_path, key)
     try:
         return await run_console(Engine(Store(db)), user_id, sys.stdin, sys.stdout)

@@ -51,6 +51,11 @@ TREND_BASELINE_DAYS = 120
 TREND_RECENT_DAYS = 56
 
 
+def storable(text: str) -> str:
+    """Text with lone surrogates (undecodable input bytes) replaced, so it can be stored."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def screen_language(who: Who) -> str:
     """The catalogue language for someone without a stored profile."""
     return supported(who.language_code)
@@ -127,9 +132,14 @@ class Engine:
 
     async def on_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
         """Handle typed text."""
+        clean = storable(text)
         return await self._decide(
-            who, update_id, lambda state, _seq, ctx: router.on_text(state, text, ctx)
+            who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
         )
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """Stop prompting a user who blocked the bot, until they send /start."""
+        await self.store.unit(self.clock(), lambda s: s.set_blocked(user_id, True))
 
     async def prune(self, keep: timedelta = timedelta(days=2)) -> int:
         """Forget processed update ids older than keep."""

@@ -39,6 +39,8 @@ class SendResult(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
+    # Telegram may or may not have delivered it (the answer timed out): never sent twice.
+    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class Outgoing:
     key: str
     screen: Screen
     reply: Reply
+    due: datetime
 
 
 Send = Callable[[Outgoing], Awaitable[SendResult]]
@@ -62,6 +65,7 @@ class DispatchReport:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
+    uncertain: int = 0
     missed: int = 0
     deferred: int = 0
     quiet: int = 0
@@ -117,14 +121,20 @@ class Dispatcher:
         for profile, slot in due:
             uid, zone = profile.user_id, profile.timezone
             session.set_next_prompt(uid, next_slot(max(now, slot), profile.checkin_time, zone))
-            if now - slot > GRACE:
-                report.missed += 1
-                continue
-            day = local_date(slot, zone)
-            choice = choose_prompt(session.prompt_facts(profile, day))
-            if choice is None:
-                report.quiet += 1
-                continue
+            retry = session.failed_prompt(uid, now - GRACE)
+            if retry is not None:
+                # A retry keeps its own slot: its day, its key and its grace window.
+                choice, day, slot = retry
+            else:
+                if now - slot > GRACE:
+                    report.missed += 1
+                    continue
+                day = local_date(slot, zone)
+                found = choose_prompt(session.prompt_facts(profile, day))
+                if found is None:
+                    report.quiet += 1
+                    continue
+                choice = found
             conversation = session.conversation(uid)
             if _busy(conversation, now):
                 session.set_next_prompt(uid, now + SNOOZE)
@@ -141,7 +151,9 @@ class Dispatcher:
             saved = None if state is None else router.dump_state(state)
             session.save_conversation(uid, seq, saved)
             reply = Reply(verdict=Verdict.ACCEPTED, screen=outcome.screen, seq=seq)
-            outgoing.append(Outgoing(uid, choice.kind.value, choice.key, outcome.screen, reply))
+            outgoing.append(
+                Outgoing(uid, choice.kind.value, choice.key, outcome.screen, reply, slot)
+            )
         return outgoing, len(due)
 
     def _recorder(
@@ -157,7 +169,12 @@ class Dispatcher:
             if result is SendResult.BLOCKED:
                 session.set_blocked(item.user_id, True)
             elif result is SendResult.FAILED:
-                session.set_next_prompt(item.user_id, session.now + RETRY_AFTER_FAILURE)
+                retry_at = session.now + RETRY_AFTER_FAILURE
+                if retry_at - item.due < GRACE:
+                    session.set_next_prompt(item.user_id, retry_at)
+                else:
+                    # Past the grace window the prompt is given up; the next slot stands.
+                    session.mark_prompt(item.user_id, item.kind, item.key, "missed")
 
 
 def _busy(conversation: Conversation, now: datetime) -> bool:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -15,10 +16,11 @@ from telegram import (
     InlineKeyboardMarkup,
     InputMediaPhoto,
     Message,
+    MessageEntity,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -45,12 +47,22 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def render_html(screen: Screen) -> str:
+# Telegram's limits on what a user sees: a message's text, and a photo's caption.
+MESSAGE_CHARS = 4096
+CAPTION_CHARS = 1024
+
+
+def render_html(screen: Screen, limit: int = MESSAGE_CHARS) -> str:
     """Return a screen's text as Telegram HTML, the table in a fixed-width block."""
-    text = html.escape(screen.text, quote=False)
-    if screen.table:
-        text += f"\n\n<pre>{html.escape(screen.table, quote=False)}</pre>"
-    return text
+    text, table = screen.text, screen.table or ""
+    room = limit - (len(table) + 2 if table else 0)
+    if len(text) > room:
+        # Telegram refuses longer messages outright; a shortened one still says most of it.
+        text = text[: max(room - 1, 0)] + "…"
+    rendered = html.escape(text, quote=False)
+    if table:
+        rendered += f"\n\n<pre>{html.escape(table, quote=False)}</pre>"
+    return rendered
 
 
 def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
@@ -63,6 +75,18 @@ def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
             for row in screen.buttons
         ]
     )
+
+
+def command_of(message: Message) -> Command:
+    """The command Telegram marked at the start of a message ("/log." is /log), else help."""
+    for entity, text in message.parse_entities([MessageEntity.BOT_COMMAND]).items():
+        if entity.offset == 0:
+            name = text[1:].split("@")[0].lower()
+            try:
+                return Command(name)
+            except ValueError:
+                break
+    return Command.HELP
 
 
 def _who(update: Update) -> Who | None:
@@ -97,8 +121,7 @@ class TelegramShell:
         who, message = _who(update), update.effective_message
         if who is None or message is None or not message.text:
             return
-        name = message.text.split()[0][1:].split("@")[0].lower()
-        reply = await self.engine.on_command(who, Command(name), update.update_id)
+        reply = await self.engine.on_command(who, command_of(message), update.update_id)
         await self._send(message, reply)
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,6 +157,11 @@ class TelegramShell:
         """A button press: answer it first, then edit the message in place."""
         query, who = update.callback_query, _who(update)
         if query is None or who is None:
+            return
+        chat = update.effective_chat
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            # Button data is whatever the client sends; a diary is only ever changed in private.
+            await query.answer(t(supported(who.language_code), "common.private_only"))
             return
         data = query.data if isinstance(query.data, str) else None
         reply = await self.engine.on_press(who, data, update.update_id)
@@ -189,6 +217,13 @@ class TelegramShell:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the error's type and where, never the update (it may hold health data)."""
         error = context.error
+        if isinstance(error, Forbidden):
+            # The user blocked the bot: no reply can reach them, so stop prompting them.
+            user = update.effective_user if isinstance(update, Update) else None
+            if user is not None:
+                await self.engine.mark_blocked(user.id)
+            log.info("a user blocked the bot; their prompts stop until /start")
+            return
         log.error(
             "error while handling an update: %s",
             type(error).__name__,
@@ -223,12 +258,14 @@ class TelegramShell:
         markup = keyboard(reply, screen)
         if reply.chart_png is not None:
             media = InputMediaPhoto(
-                reply.chart_png, caption=render_html(screen), parse_mode=ParseMode.HTML
+                reply.chart_png,
+                caption=render_html(screen, CAPTION_CHARS),
+                parse_mode=ParseMode.HTML,
             )
             await message.edit_media(media, reply_markup=markup)
         else:
             await message.edit_caption(
-                render_html(screen), parse_mode=ParseMode.HTML, reply_markup=markup
+                render_html(screen, CAPTION_CHARS), parse_mode=ParseMode.HTML, reply_markup=markup
             )
 
     async def _send_screen(self, message: Message, reply: Reply, screen: Screen) -> None:
@@ -236,7 +273,7 @@ class TelegramShell:
             await message.get_bot().send_photo(
                 message.chat.id,
                 reply.chart_png,
-                caption=render_html(screen),
+                caption=render_html(screen, CAPTION_CHARS),
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(reply, screen),
             )
@@ -270,6 +307,13 @@ def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.
                 )
             except Forbidden:
                 return SendResult.BLOCKED
+            except TimedOut as error:
+                # Only a timeout before the request left proves it was not delivered.
+                if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+                    log.warning("prompt not sent: connection timed out")
+                    return SendResult.FAILED
+                log.warning("prompt may have been sent: the answer timed out")
+                return SendResult.UNCERTAIN
             except RetryAfter as error:
                 # Only reached when the rate limiter's own retries are used up.
                 delay = error.retry_after

@@ -13,7 +13,8 @@ from flows.core import BUTTON_VALUE
 
 PREFIX = "bt"
 MAX_BYTES = 64
-_PATTERN = re.compile(r"^bt:(\d{1,12}):(.+)$")
+# ASCII digits and a true end of string: nothing the bot does not write itself decodes.
+_PATTERN = re.compile(rf"bt:([0-9]{{1,12}}):({BUTTON_VALUE.pattern})", re.ASCII)
 
 
 class ButtonDataTooLongError(ValueError):
@@ -37,9 +38,9 @@ class ButtonData:
 
 def decode(data: str | None) -> ButtonData | None:
     """Parse callback data; None when it is not ours or malformed."""
-    if data is None or len(data.encode()) > MAX_BYTES:
+    if data is None or len(data) > MAX_BYTES:
         return None
-    match = _PATTERN.match(data)
-    if match is None or not BUTTON_VALUE.match(match.group(2)):
+    match = _PATTERN.fullmatch(data)
+    if match is None:
         return None
     return ButtonData(seq=int(match.group(1)), value=match.group(2))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from flows.i18n import t
 from flows.models import CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 
-BUTTON_VALUE = re.compile(r"^[a-z0-9_.-]{1,40}$")
+BUTTON_VALUE = re.compile(r"[a-z0-9_.-]{1,40}", re.ASCII)
 
 
 class Button(BaseModel):
@@ -30,7 +30,7 @@ class Button(BaseModel):
     @field_validator("value")
     @classmethod
     def _short_and_plain(cls, value: str) -> str:
-        if not BUTTON_VALUE.match(value):
+        if not BUTTON_VALUE.fullmatch(value):
             raise ValueError(f"button value {value!r} must match {BUTTON_VALUE.pattern}")
         return value
 

@@ -35,6 +35,8 @@ MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
 # Lines of a preview that name a skipped row; more are counted, not listed.
 PREVIEW_ERRORS = 5
+# A problem quotes the cell it is about; a huge cell must not make a huge message.
+PROBLEM_CHARS = 160
 # An imported row without a time is placed at noon, local time.
 DEFAULT_TIME = time(12, 0)
 
@@ -192,13 +194,17 @@ def on_document(state: ImportState | None, document: DocumentFile, ctx: Context)
         hint = t(lang, "import.problem.too_many_rows", limit=MAX_IMPORT_ROWS)
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
     if not parsed.rows:
-        problems = "\n".join(e.text(lang) for e in parsed.errors[:PREVIEW_ERRORS])
+        problems = "\n".join(_short(e.text(lang)) for e in parsed.errors[:PREVIEW_ERRORS])
         hint = t(lang, "import.nothing", problems=problems or t(lang, "import.no_rows"))
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
     entries = tuple(_entry(row, ctx.timezone) for row in parsed.rows)
     preview = import_preview(lang, entries, [e.text(lang) for e in parsed.errors])
     confirming = ImportState(step=ImportStep.CONFIRM, entries=entries, preview=preview)
     return Outcome(state=confirming, screen=render_import(confirming, ctx))
+
+
+def _short(problem: str) -> str:
+    return problem if len(problem) <= PROBLEM_CHARS else problem[: PROBLEM_CHARS - 1] + "…"
 
 
 def import_preview(lang: str, entries: Sequence[NewEntry], problems: Sequence[str]) -> str:
@@ -212,7 +218,7 @@ def import_preview(lang: str, entries: Sequence[NewEntry], problems: Sequence[st
         last=days[-1].isoformat(),
     )
     if problems:
-        listed = "\n".join(f"• {p}" for p in problems[:PREVIEW_ERRORS])
+        listed = "\n".join(f"• {_short(p)}" for p in problems[:PREVIEW_ERRORS])
         more = len(problems) - PREVIEW_ERRORS
         text += "\n\n" + t(lang, "import.skipped", n=len(problems), lines=listed)
         if more > 0:

@@ -32,7 +32,7 @@ from flows.models import (
     Profile,
     Region,
 )
-from flows.schedule import PromptFacts
+from flows.schedule import PromptChoice, PromptFacts, PromptKind
 from flows.trends import AlertKind, SentAlert
 from storage.db import Database
 
@@ -504,6 +504,20 @@ class Session:
             "WHERE user_id = ? AND kind = ? AND key = ?",
             (status, _iso(self.now), user_id, kind, key),
         )
+
+    def failed_prompt(
+        self, user_id: int, since: datetime
+    ) -> tuple[PromptChoice, date, datetime] | None:
+        """The user's failed prompt still worth retrying (due since `since`), if any."""
+        row = self.conn.execute(
+            "SELECT kind, key, local_date, due_at FROM prompts WHERE user_id = ? "
+            "AND status = 'failed' AND due_at >= ? ORDER BY due_at DESC LIMIT 1",
+            (user_id, _iso(since)),
+        ).fetchone()
+        if row is None:
+            return None
+        choice = PromptChoice(PromptKind(row[0]), row[1])
+        return choice, date.fromisoformat(row[2]), datetime.fromisoformat(row[3])
 
     def recover_claims(self, grace_start: datetime) -> int:
         """Retry prompts claimed but never confirmed, if still in the grace window."""

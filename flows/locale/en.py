@@ -26,8 +26,8 @@ _CORE: dict[str, str] = {
     "entry, or /help.",
     "common.expired": "Our earlier conversation could not be resumed after an update, so it "
     "was closed. Nothing you saved was lost.",
-    "common.error": "Sorry, something went wrong on my side and nothing was changed. "
-    "Please try again.",
+    "common.error": "Sorry, something went wrong on my side while answering you. Anything "
+    "you had already saved is kept: /history shows your diary before you enter it again.",
     "button.stale": "That button is from an earlier message, so it did nothing. "
     "Please use the latest message.",
     "button.forged": "That button isn't one I can use, so nothing changed. "

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic_core import PydanticSerializationError
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
@@ -881,22 +880,11 @@ def test_the_presses_covered_every_verdict() -> None:
     assert {"entries", "checks", "function_checkins", "users"} <= TALLY.saves.keys()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows.callback._PATTERN uses \\d (any Unicode digit) and $ (matches before a "
-    "trailing newline), so data the bot never produces decodes as a valid press",
-)
 @pytest.mark.parametrize("data", ["bt:٣:p5", "bt:3:p5\n", "bt:\uff13:p5"])
 def test_only_the_data_the_bot_writes_decodes(data: str) -> None:
     assert decode(data) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="flows.callback.decode calls data.encode() before any check, so callback data "
-    "holding a lone surrogate (valid JSON: \\ud800) raises instead of being FORGED",
-)
 async def test_callback_data_that_is_not_unicode_text_is_forged(world: World) -> None:
     await world.at("log.back_pain")
 
@@ -905,13 +893,6 @@ async def test_callback_data_that_is_not_unicode_text_is_forged(world: World) ->
     assert reply.verdict is Verdict.FORGED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=PydanticSerializationError,
-    reason="a note holding a lone surrogate cannot be stored as JSON state, and the engine "
-    "raises; `backtrack console` reads stdin with surrogateescape, so typing 'café' in a "
-    "Latin-1 terminal (byte 0xE9) at the note step ends the console with a traceback",
-)
 async def test_a_note_with_an_undecodable_byte_is_answered_not_raised(world: World) -> None:
     await world.at("log.note")
     before = await rows_of(world.store, PAT)
@@ -1331,12 +1312,6 @@ async def test_a_group_message_from_an_onboarded_user_leaves_their_diary_alone(t
     assert tg.phone.texts_since(mark)[-1].startswith(t("en", "log.ask_symptoms"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TelegramShell.on_button has no private-chat check: a press on a bot message in a "
-    "group (callback data is client-controlled) is applied to the user's private diary and "
-    "the diary screen is edited into the group message",
-)
 async def test_a_press_on_a_group_message_is_refused_and_shows_nothing_there(tg: Tg) -> None:
     rows = await tg_at_leg_pain(tg)
     data = tg.phone.data_of("p2")
@@ -1415,12 +1390,6 @@ async def test_updates_without_a_handler_are_ignored(tg: Tg) -> None:
     assert tg.handler_errors() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TelegramShell.on_command re-reads the command from the text (split on "
-    "whitespace) instead of the bot_command entity, so '/log.' (entity '/log') raises "
-    "ValueError in Command('log.') and the user gets 'something went wrong'",
-)
 @pytest.mark.parametrize("text", ["/log.", "/log,", "/help?", "/start!"])
 async def test_a_command_followed_by_punctuation_is_the_command(tg: Tg, text: str) -> None:
     await tg.onboard()
@@ -1435,12 +1404,6 @@ async def test_a_command_followed_by_punctuation_is_the_command(tg: Tg, text: st
     assert t("en", "common.error") not in tg.phone.texts_since(mark)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import errors quote the bad cell in full (diary_csv.date_invalid), so a file "
-    "with long cells makes an answer over Telegram's 4096 characters; sendMessage is "
-    "refused with 'message is too long' and the user only sees 'something went wrong'",
-)
 async def test_an_import_with_huge_cells_is_still_explained(tg: Tg) -> None:
     await tg.onboard()
     rows = "".join(f"{'9' * 2000},5\n" for _ in range(5))
