@@ -6,7 +6,6 @@ Run: `python -m benchmarks.bench_prompts` (full size) or `run(scale)` from a smo
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import random
 import sqlite3
@@ -16,12 +15,8 @@ import time as clock
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, RequestData
-
+from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine, Reply
 from bot.reminders import Outgoing, SendResult
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
@@ -31,7 +26,6 @@ from storage.db import Database
 from storage.migrations import migrate
 from storage.repo import Session, Store
 
-TOKEN = "424242:BENCH-token-not-real-0123456789abcdefghij"
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
@@ -74,42 +68,17 @@ def due_selection_ms(path: Path, repeats: int) -> float:
     return statistics.median(times)
 
 
-class ThrottledBotApi(BaseRequest):
+class ThrottledBotApi(OfflineApi):
     """An offline Bot API that answers 429 when more than the limit arrive within a second."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
         self.window: deque[float] = deque()
         self.flood_errors = 0
-        self.delivered = 0
-        self._ids = itertools.count(1)
 
-    @property
-    def read_timeout(self) -> float | None:
-        """No network, no timeout."""
-        return None
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Deliver, or refuse with a flood wait when over the limit."""
-        name = url.rsplit("/", 1)[-1]
-        if name == "getMe":
-            me = {"id": 1, "is_bot": True, "first_name": "BackTrack", "username": "bench_bot"}
-            return 200, json.dumps({"ok": True, "result": me}).encode()
+    def refuse(self, name: str) -> tuple[int, bytes] | None:
+        """Refuse with a flood wait when over the limit."""
         now = clock.monotonic()
         while self.window and now - self.window[0] >= 1.0:
             self.window.popleft()
@@ -123,15 +92,7 @@ class ThrottledBotApi(BaseRequest):
             }
             return 429, json.dumps(body).encode()
         self.window.append(now)
-        self.delivered += 1
-        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
-        message = {
-            "message_id": next(self._ids),
-            "date": 0,
-            "chat": {"id": params.get("chat_id", 0), "type": "private"},
-            "text": "",
-        }
-        return 200, json.dumps({"ok": True, "result": message}).encode()
+        return None
 
 
 async def send_rate(messages: int, db_path: Path) -> tuple[float, int]:

@@ -151,7 +151,11 @@ class Engine:
         profile = session.profile(who.user_id)
         language = profile.language if profile else supported(who.language_code)
         timezone = profile.timezone if profile else "UTC"
-        ctx = Context(
+        if now.tzinfo is None:
+            raise ValueError("the clock must give timezone-aware times")
+        # Every field comes from the clock or from storage, already validated; the context is
+        # built on every event, so pydantic's validation is not run again.
+        ctx = Context.model_construct(
             now=now,
             user_id=who.user_id,
             language=language,
