@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 from pydantic import Field, TypeAdapter
 
 from flows import check, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
-from flows.core import Context, Event, Outcome, Press, Screen, Text
+from flows.core import Context, Event, FlowState, Outcome, Press, Screen, Text
 from flows.i18n import t
 
 AnyState = Annotated[
@@ -31,6 +31,8 @@ AnyState = Annotated[
     Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
+# The same list of flow states, for isinstance: read from AnyState so it cannot drift.
+STATE_TYPES: tuple[type[FlowState], ...] = get_args(get_args(AnyState)[0])
 
 
 class Command(StrEnum):
@@ -97,18 +99,8 @@ def as_any(state: object) -> AnyState | None:
     """Narrow an outcome's state to a known flow state."""
     if state is None:
         return None
-    if isinstance(
-        state,
-        log.LogState
-        | profile.ProfileState
-        | check.CheckState
-        | prompts.PromptState
-        | trend_view.TrendState
-        | transfer.ExportState
-        | transfer.ImportState
-        | privacy.DeleteState,
-    ):
-        return state
+    if isinstance(state, STATE_TYPES):
+        return cast(AnyState, state)
     raise TypeError(f"unknown flow state {type(state).__name__}")
 
 
