@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.bench_prompts import fill_users
-from benchmarks.bench_updates import _message
+from benchmarks.bench_updates import command_update
 from benchmarks.offline import TOKEN, OfflineApi
 
 
@@ -29,7 +29,7 @@ async def _idle_bot(db_path: Path) -> None:
     db = await Database.open(db_path)
     app = build_application(TOKEN, Engine(Store(db)), request=OfflineApi(), rate_limit=False)
     async with app:
-        await app.process_update(Update.de_json(_message(1, 99_999_999, "/start"), app.bot))
+        await app.process_update(Update.de_json(command_update(1, 99_999_999, "/start"), app.bot))
     await db.close()
 
 

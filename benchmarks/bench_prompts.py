@@ -15,6 +15,7 @@ import time as clock
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine, Reply
@@ -77,7 +78,7 @@ class ThrottledBotApi(OfflineApi):
         self.window: deque[float] = deque()
         self.flood_errors = 0
 
-    def refuse(self, name: str) -> tuple[int, bytes] | None:
+    def refuse(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """Refuse with a flood wait when over the limit."""
         now = clock.monotonic()
         while self.window and now - self.window[0] >= 1.0:

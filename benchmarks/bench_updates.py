@@ -30,7 +30,7 @@ NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 PRESSES = ("p5", "p2", "done", "skip", "save")
 
 
-def _message(update_id: int, user: int, text: str) -> dict[str, Any]:
+def command_update(update_id: int, user: int, text: str) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "message": {
@@ -44,7 +44,7 @@ def _message(update_id: int, user: int, text: str) -> dict[str, Any]:
     }
 
 
-def _press(update_id: int, user: int, data: str) -> dict[str, Any]:
+def press_update(update_id: int, user: int, data: str) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "callback_query": {
@@ -70,14 +70,14 @@ def stream(users: int) -> list[dict[str, Any]]:
     for step in range(1 + len(PRESSES)):
         for user in range(1, users + 1):
             if step == 0:
-                payloads.append(_message(update_id, user, "/log"))
+                payloads.append(command_update(update_id, user, "/log"))
             else:
-                payloads.append(_press(update_id, user, f"bt:{step}:{PRESSES[step - 1]}"))
+                payloads.append(press_update(update_id, user, f"bt:{step}:{PRESSES[step - 1]}"))
             update_id += 1
     return payloads
 
 
-def _register(session: Session, users: int) -> None:
+def register_users(session: Session, users: int) -> None:
     for user in range(1, users + 1):
         session.save_profile(Profile(user_id=user, consented_at=NOW))
 
@@ -122,7 +122,7 @@ async def measure(users: int, folder: Path) -> dict[str, float]:
 
     db = await Database.open(folder / "bench.db")
     store = Store(db)
-    await store.unit(NOW, lambda s: _register(s, users))
+    await store.unit(NOW, lambda s: register_users(s, users))
     engine = Engine(store, lambda: NOW)
     app = build_application(TOKEN, engine, request=OfflineApi(), rate_limit=False)
     async with app:

@@ -1,4 +1,8 @@
-"""An offline Bot API for benchmarks: answers like Telegram, with as little work as possible."""
+"""An offline Bot API: answers like Telegram, without a network, with as little work as possible.
+
+The benchmarks use it as it is; the tests' fake (`tests/fakes.py`) extends it to record calls
+and to inject failures.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,17 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 
+BOT_ID = 424242
 TOKEN = "424242:BENCH-token-not-real-0123456789abcdefghij"
-ME = {"id": 424242, "is_bot": True, "first_name": "BackTrack", "username": "bench_bot"}
+ME = {"id": BOT_ID, "is_bot": True, "first_name": "BackTrack", "username": "backtrack_bot"}
+MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
 
 
 class OfflineApi(BaseRequest):
-    """Answers every Bot API call at once; subclasses may refuse some calls first."""
+    """Answers every Bot API call at once; subclasses may refuse calls or answer more fully."""
 
     def __init__(self) -> None:
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(1000)
 
     @property
     def read_timeout(self) -> float | None:
@@ -31,9 +37,23 @@ class OfflineApi(BaseRequest):
     async def shutdown(self) -> None:
         """Nothing to close."""
 
-    def refuse(self, name: str) -> tuple[int, bytes] | None:
+    def refuse(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """An error answer to give instead of success, or None."""
         return None
+
+    def result(self, name: str, params: dict[str, Any]) -> object:
+        """What a successful call returns."""
+        if name == "getMe":
+            return ME
+        if name in MESSAGE_METHODS:
+            return {
+                "message_id": params.get("message_id") or next(self._ids),
+                "date": 1_700_000_000,
+                "chat": {"id": params.get("chat_id", 0), "type": "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "BackTrack"},
+                "text": params.get("text", ""),
+            }
+        return True
 
     async def do_request(
         self,
@@ -47,18 +67,8 @@ class OfflineApi(BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer like Telegram would."""
         name = url.rsplit("/", 1)[-1]
-        if name == "getMe":
-            return 200, json.dumps({"ok": True, "result": ME}).encode()
-        refused = self.refuse(name)
+        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        refused = self.refuse(name, params)
         if refused is not None:
             return refused
-        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
-        result: object = True
-        if name in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
-            result = {
-                "message_id": params.get("message_id") or next(self._ids),
-                "date": 0,
-                "chat": {"id": params.get("chat_id", 0), "type": "private"},
-                "text": "",
-            }
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+        return 200, json.dumps({"ok": True, "result": self.result(name, params)}).encode()

@@ -23,11 +23,13 @@ from flows.core import (
     EraseUser,
     ExportRequest,
     ImportEntries,
+    RecordConsent,
     SaveEntry,
     Screen,
 )
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
+from flows.models import Profile
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.schedule import next_slot
 from flows.transfer import DocumentFile, ExportFormat
@@ -139,7 +141,7 @@ class Engine:
 
     async def mark_blocked(self, user_id: int) -> None:
         """Stop prompting a user who blocked the bot, until they send /start."""
-        await self.store.unit(self.clock(), lambda s: s.set_blocked(user_id, True))
+        await self.store.unit(self.clock(), lambda s: s.block(user_id))
 
     async def prune(self, keep: timedelta = timedelta(days=2)) -> int:
         """Forget processed update ids older than keep."""
@@ -275,10 +277,14 @@ class Engine:
             else:
                 session.apply(who.user_id, effect)
         saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
-        if saved_days:
-            notices.extend(self._trend_alerts(session, who.user_id, max(saved_days)))
+        if saved_days and ctx.profile is not None:
+            notices.extend(self._trend_alerts(session, ctx.profile, max(saved_days)))
         new_state = router.as_any(outcome.state)
-        if new_state is None and session.profile(who.user_id) is None:
+        kinds = {type(e) for e in outcome.effects}
+        has_account = (
+            ctx.profile is not None or RecordConsent in kinds
+        ) and EraseUser not in kinds
+        if new_state is None and not has_account:
             # Without consent nothing is kept, not even where the conversation stood.
             session.forget_conversation(who.user_id)
         else:
@@ -293,11 +299,9 @@ class Engine:
             erased=any(isinstance(e, EraseUser) for e in outcome.effects),
         )
 
-    def _trend_alerts(self, session: Session, user_id: int, day: date) -> list[Screen]:
+    def _trend_alerts(self, session: Session, profile: Profile, day: date) -> list[Screen]:
         """Assess the diary after a saved entry; record and return the alerts to send."""
-        profile = session.profile(user_id)
-        if profile is None:
-            return []
+        user_id = profile.user_id
         entries = session.entries_for_trend(user_id, day, TREND_RECENT_DAYS, TREND_BASELINE_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)

@@ -167,7 +167,7 @@ class Dispatcher:
         for item, result in zip(outgoing, results, strict=True):
             session.mark_prompt(item.user_id, item.kind, item.key, result.value)
             if result is SendResult.BLOCKED:
-                session.set_blocked(item.user_id, True)
+                session.block(item.user_id)
             elif result is SendResult.FAILED:
                 retry_at = session.now + RETRY_AFTER_FAILURE
                 if retry_at - item.due < GRACE:

@@ -439,11 +439,9 @@ class Session:
         ).fetchone()
         return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
 
-    def set_blocked(self, user_id: int, blocked: bool) -> None:
-        """Mark that the user blocked the bot (no prompts) or came back."""
-        self.conn.execute(
-            "UPDATE users SET blocked = ? WHERE user_id = ?", (int(blocked), user_id)
-        )
+    def block(self, user_id: int) -> None:
+        """Mark that the user blocked the bot: no prompts until they come back (`unblock`)."""
+        self.conn.execute("UPDATE users SET blocked = 1 WHERE user_id = ?", (user_id,))
 
     def unblock(self, user_id: int) -> bool:
         """Mark a user who had blocked the bot as back; True if they had blocked it."""

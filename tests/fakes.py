@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
-BOT_ID = 424242
+from benchmarks.offline import BOT_ID, OfflineApi
+
 TOKEN = "424242:TEST-token-not-real-0123456789abcdefghij"
 
 
@@ -24,26 +24,17 @@ class ApiCall:
 
 
 @dataclass
-class OfflineBotApi(BaseRequest):
-    """Answers Bot API calls like Telegram would, without a network, and records them."""
+class OfflineBotApi(OfflineApi):
+    """The offline Bot API that also records every call, fails on request and serves files."""
 
     calls: list[ApiCall] = field(default_factory=list)
     # chat id -> (HTTP status, description, retry_after or None), answered instead of success
     failures: dict[int, tuple[int, str, int | None]] = field(default_factory=dict)
     # file id -> content, served by getFile and the file download
     files: dict[str, bytes] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
-    @property
-    def read_timeout(self) -> float | None:
-        """No network, no timeout."""
-        return None
-
-    async def initialize(self) -> None:
-        """Nothing to open."""
-
-    async def shutdown(self) -> None:
-        """Nothing to close."""
+    def __post_init__(self) -> None:
+        super().__init__()
 
     async def do_request(
         self,
@@ -55,38 +46,32 @@ class OfflineBotApi(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Record the call and return what Telegram would."""
+        """Serve a file download, or record the call and answer it."""
         if method == "GET" and "/file/" in url:
-            file_id = url.rsplit("/", 1)[-1]
-            return 200, self.files[file_id]
-        name = url.rsplit("/", 1)[-1]
+            return 200, self.files[url.rsplit("/", 1)[-1]]
         params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(ApiCall(name, params))
+        self.calls.append(ApiCall(url.rsplit("/", 1)[-1], params))
+        return await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+
+    def refuse(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
+        """Answer a message to a chat with a failure set for it."""
         chat = params.get("chat_id")
         chat_id = chat if isinstance(chat, int) else 0
         failure = self.failures.get(chat_id)
-        if failure is not None and name == "sendMessage":
-            status, description, retry_after = failure
-            body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
-            if retry_after is not None:
-                body["parameters"] = {"retry_after": retry_after}
-                # A flood wait is answered once; the retry goes through, as Telegram does.
-                del self.failures[chat_id]
-            return status, json.dumps(body).encode()
-        result = self._result(name, params)
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+        if failure is None or name != "sendMessage":
+            return None
+        status, description, retry_after = failure
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+            # A flood wait is answered once; the retry goes through, as Telegram does.
+            del self.failures[chat_id]
+        return status, json.dumps(body).encode()
 
-    def _result(self, name: str, params: dict[str, Any]) -> object:
-        if name == "getMe":
-            return {
-                "id": BOT_ID,
-                "is_bot": True,
-                "first_name": "BackTrack",
-                "username": "backtrack_test_bot",
-                "can_join_groups": False,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
-            }
+    def result(self, name: str, params: dict[str, Any]) -> object:
+        """Answer files and photos too, and echo a message's keyboard as Telegram does."""
         if name == "getFile":
             file_id = str(params["file_id"])
             return {
@@ -103,18 +88,10 @@ class OfflineBotApi(BaseRequest):
                 "photo": [{"file_id": "p", "file_unique_id": "p", "width": 880, "height": 495}],
                 "caption": params.get("caption", ""),
             }
-        if name in ("sendMessage", "editMessageText"):
-            message: dict[str, Any] = {
-                "message_id": params.get("message_id") or next(self._ids),
-                "date": 1_700_000_000,
-                "chat": {"id": params["chat_id"], "type": "private"},
-                "from": {"id": BOT_ID, "is_bot": True, "first_name": "BackTrack"},
-                "text": params.get("text", ""),
-            }
-            if "reply_markup" in params:
-                message["reply_markup"] = params["reply_markup"]
-            return message
-        return True
+        message = super().result(name, params)
+        if isinstance(message, dict) and "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message
 
     def sent(self, method: str) -> list[dict[str, Any]]:
         """Return the parameters of every call of one method."""
