@@ -155,9 +155,7 @@ class Engine:
         timezone = profile.timezone if profile else "UTC"
         if now.tzinfo is None:
             raise ValueError("the clock must give timezone-aware times")
-        # Every field comes from the clock or from storage, already validated; the context is
-        # built on every event, so pydantic's validation is not run again.
-        ctx = Context.model_construct(
+        ctx = Context(
             now=now,
             user_id=who.user_id,
             language=language,
@@ -169,7 +167,7 @@ class Engine:
             return ctx
         count = session.count_entries_on(who.user_id, ctx.today)
         quick = session.quick_entry_on(who.user_id, ctx.today) if count else None
-        return ctx.model_copy(update={"entries_today": count, "quick_entry": quick})
+        return replace(ctx, entries_today=count, quick_entry=quick)
 
     async def _decide(
         self,
@@ -230,12 +228,12 @@ class Engine:
         assert screen is not None
         snapshot = await self._snapshot(who, request.days)
         if snapshot is None:
-            empty = screen.model_copy(update={"text": t(screen_language(who), "trend.empty")})
+            empty = screen.with_text(t(screen_language(who), "trend.empty"))
             return replace(reply, screen=empty)
         summary = status_text(snapshot.assessment, snapshot.language)
         text = f"{screen.text}\n\n{summary}"
         png = await chart_png(snapshot)
-        return replace(reply, screen=screen.model_copy(update={"text": text}), chart_png=png)
+        return replace(reply, screen=screen.with_text(text), chart_png=png)
 
     async def _with_export(self, who: Who, reply: Reply, request: ExportRequest) -> Reply:
         """Make the requested export file from one read of the diary."""
@@ -243,7 +241,7 @@ class Engine:
         assert screen is not None
         snapshot = await self._snapshot(who, request.days)
         if snapshot is None:
-            empty = screen.model_copy(update={"text": t(screen_language(who), "export.empty")})
+            empty = screen.with_text(t(screen_language(who), "export.empty"))
             return replace(reply, screen=empty)
         document = await export_file(snapshot, ExportFormat(request.format), self.clock())
         return replace(reply, document=document)

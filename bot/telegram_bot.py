@@ -18,6 +18,7 @@ from telegram import (
     InputMediaPhoto,
     Message,
     MessageEntity,
+    TelegramObject,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
@@ -67,23 +68,30 @@ def render_html(screen: Screen, limit: int = MESSAGE_CHARS) -> str:
 
 
 class ScreenKeyboard(InlineKeyboardMarkup):
-    """An inline keyboard that writes its own JSON.
+    """An inline keyboard of plain callback buttons that writes its own JSON.
 
-    python-telegram-bot's generic to_dict costs about 40 µs a button, as much as the rest of
-    a button press; a keyboard of plain text buttons is written directly instead.
+    python-telegram-bot builds and checks an object per button and serialises them
+    generically, which cost as much as the framework's whole handling of a press; the
+    keyboard of every screen is written directly instead.
     """
 
     __slots__ = ("_rows",)
 
-    def __init__(self, rows: list[list[tuple[str, str]]]) -> None:
-        super().__init__(
-            [
-                [InlineKeyboardButton(text, callback_data=data) for text, data in row]
-                for row in rows
-            ]
+    def __init__(self, rows: tuple[tuple[tuple[str, str], ...], ...]) -> None:
+        # InlineKeyboardMarkup's own __init__ is what builds the button objects.
+        TelegramObject.__init__(self)
+        self._rows = rows
+        self._id_attrs = (rows,)
+        self._freeze()
+
+    # Read-only where python-telegram-bot's is a plain attribute: the rows are fixed here.
+    @property
+    def inline_keyboard(self) -> tuple[tuple[InlineKeyboardButton, ...], ...]:  # type: ignore[override]
+        """The buttons as python-telegram-bot objects, for code that reads them."""
+        return tuple(
+            tuple(InlineKeyboardButton(text, callback_data=data) for text, data in row)
+            for row in self._rows
         )
-        with self._unfrozen():
-            self._rows = rows
 
     def to_dict(self, recursive: bool = True) -> dict[str, Any]:
         """The keyboard as the Bot API takes it."""
@@ -98,8 +106,9 @@ def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
     """Return the inline keyboard of a screen, each button tied to the reply's seq."""
     if not screen.buttons:
         return None
+    data = reply.button_data
     return ScreenKeyboard(
-        [[(b.label, reply.button_data(b.value)) for b in row] for row in screen.buttons]
+        tuple(tuple((b.label, data(b.value)) for b in row) for row in screen.buttons)
     )
 
 
@@ -130,9 +139,10 @@ class TelegramShell:
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         """Register the handlers on an application."""
+        # Presses are most of the traffic; python-telegram-bot tries handlers in order.
+        app.add_handler(CallbackQueryHandler(self.on_button))
         for command in Command:
             app.add_handler(CommandHandler(command.value, self.on_command, filters=PRIVATE))
-        app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(

@@ -7,11 +7,13 @@ returns an Outcome: the next state, the screen to show and the effects for the s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from flows.i18n import t
 from flows.models import CheckResult, Entry, FunctionCheckin, NewEntry, Profile
@@ -19,43 +21,42 @@ from flows.models import CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 BUTTON_VALUE = re.compile(r"[a-z0-9_.-]{1,40}", re.ASCII)
 
 
-class Button(BaseModel):
-    """One button: the label the user reads and the value the flow receives."""
+# Screens, buttons, events, context and outcomes live only in memory, between a flow and the
+# shell, and are built on every event; frozen dataclasses cost a fraction of a validated model.
+# What is stored or parsed from outside (flow states, effects, profiles, entries) stays pydantic.
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One button: the label the user reads and the value the flow receives."""
 
     label: str
     value: str
 
-    @field_validator("value")
-    @classmethod
-    def _short_and_plain(cls, value: str) -> str:
-        if not BUTTON_VALUE.fullmatch(value):
-            raise ValueError(f"button value {value!r} must match {BUTTON_VALUE.pattern}")
-        return value
+    def __post_init__(self) -> None:
+        # The value goes into Telegram's 64 bytes of callback data beside the screen number.
+        if not BUTTON_VALUE.fullmatch(self.value):
+            raise ValueError(f"button value {self.value!r} must match {BUTTON_VALUE.pattern}")
 
 
-class ChartRequest(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
     """A pain chart the shell should draw beside the screen: the last `days` days, or all."""
 
-    model_config = ConfigDict(frozen=True)
-
     days: int | None = None
 
 
-class ExportRequest(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
     """A diary file the shell should make and send: the last `days` days (or all), a format."""
 
-    model_config = ConfigDict(frozen=True)
-
-    days: int | None = None
     format: str
+    days: int | None = None
 
 
-class Screen(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Screen:
     """What the user sees: text, an optional fixed-width block or chart, and rows of buttons."""
-
-    model_config = ConfigDict(frozen=True)
 
     text: str
     table: str | None = None
@@ -69,36 +70,37 @@ class Screen(BaseModel):
 
     def with_hint(self, hint: str) -> Screen:
         """Return the same screen with a short hint above its text."""
-        return self.model_copy(update={"text": f"{hint}\n\n{self.text}"})
+        return replace(self, text=f"{hint}\n\n{self.text}")
+
+    def with_text(self, text: str) -> Screen:
+        """Return the same screen with other text."""
+        return replace(self, text=text)
 
     def labels(self) -> list[str]:
         """The button labels in reading order."""
         return [b.label for row in self.buttons for b in row]
 
 
-class Press(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Press:
     """The user pressed a button with this value."""
 
-    model_config = ConfigDict(frozen=True)
-    kind: Literal["press"] = "press"
     value: str
 
 
-class Text(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Text:
     """The user typed this text."""
 
-    model_config = ConfigDict(frozen=True)
-    kind: Literal["text"] = "text"
     text: str
 
 
 Event = Press | Text
 
 
-class Context(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Context:
     """Everything a flow may know about the world: the time, the user and their diary today."""
-
-    model_config = ConfigDict(frozen=True)
 
     now: datetime
     user_id: int
@@ -109,12 +111,9 @@ class Context(BaseModel):
     quick_entry: Entry | None = None
     language_code: str | None = None
 
-    @field_validator("now")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return value
 
     @property
     def local_now(self) -> datetime:
@@ -225,10 +224,9 @@ class FlowState(BaseModel):
     flow: str
 
 
-class Outcome(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Outcome:
     """What a transition decided: next state (None ends the flow), the screen, the effects."""
-
-    model_config = ConfigDict(frozen=True)
 
     state: FlowState | None
     screen: Screen
@@ -241,6 +239,7 @@ def button(label: str, value: str) -> Button:
     return Button(label=label, value=value)
 
 
+@cache
 def nav_row(language: str, *, back: bool = True) -> tuple[Button, ...]:
     """Return the Back / Cancel row every step carries."""
     cancel = Button(label=t(language, "nav.cancel"), value="cancel")
@@ -249,6 +248,7 @@ def nav_row(language: str, *, back: bool = True) -> tuple[Button, ...]:
     return (Button(label=t(language, "nav.back"), value="back"), cancel)
 
 
+@cache
 def pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
     """Return the 0-10 buttons in three rows, the chosen number marked."""
 

@@ -6,6 +6,7 @@ buttons are checked like every other screen's.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -181,7 +182,5 @@ def _on_peg(state: PromptState, value: str, ctx: Context) -> Outcome:
     if state.kind is PromptKind.MILESTONE:
         # The milestone check-in goes on into the red-flag screen (issue: milestones include it).
         screening = check.begin(ctx)
-        return screening.model_copy(
-            update={"screen": screening.screen.with_hint(thanks), "effects": (saved,)}
-        )
+        return replace(screening, screen=screening.screen.with_hint(thanks), effects=(saved,))
     return Outcome(state=None, screen=Screen(text=thanks), effects=(saved,))

@@ -6,6 +6,7 @@ collected, and consent and profile effects update the context as storage would.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flows import router
@@ -95,13 +96,13 @@ class FlowDriver:
         match effect:
             case RecordConsent():
                 profile = Profile(user_id=self.ctx.user_id, consented_at=self.ctx.now)
-                self.ctx = self.ctx.model_copy(update={"profile": profile})
+                self.ctx = replace(self.ctx, profile=profile)
             case SaveProfile():
-                self.ctx = self.ctx.model_copy(update={"profile": effect.profile})
+                self.ctx = replace(self.ctx, profile=effect.profile)
             case SaveEntry():
                 if effect.entry.entry_date == self.ctx.today:
                     count = self.ctx.entries_today + 1
-                    self.ctx = self.ctx.model_copy(update={"entries_today": count})
+                    self.ctx = replace(self.ctx, entries_today=count)
 
     def saved_entries(self) -> list[SaveEntry]:
         """Return the entries the flows asked to save."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flows.codes import CauseId, Finding, Tier
@@ -18,7 +19,7 @@ NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
 def checking(profile: Profile | None = None) -> FlowDriver:
     driver = FlowDriver(NOW, consented=True)
     if profile is not None:
-        driver.ctx = driver.ctx.model_copy(update={"profile": profile})
+        driver.ctx = replace(driver.ctx, profile=profile)
     driver.command(Command.CHECK)
     return driver
 
@@ -134,9 +135,7 @@ def test_text_during_the_check_gets_a_hint() -> None:
 
 def test_diary_entry_with_a_red_flag_shows_the_tier_message_after_saving() -> None:
     driver = FlowDriver(NOW, consented=True)
-    driver.ctx = driver.ctx.model_copy(
-        update={"profile": Profile(user_id=7, consented_at=NOW, country="US")}
-    )
+    driver.ctx = replace(driver.ctx, profile=Profile(user_id=7, consented_at=NOW, country="US"))
     driver.command(Command.LOG)
     for label in ("5", "3", "Numbness around genitals", "Done (1 ticked)", "Skip", "Save"):
         driver.press(label)
