@@ -31,7 +31,7 @@ from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
 from flows.models import Profile
 from flows.router import AnyState, Command, Decision, Verdict
-from flows.schedule import next_slot
+from flows.schedule import local_date, next_slot
 from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
     SENT_LOOKBACK_DAYS,
@@ -41,7 +41,7 @@ from flows.trends import (
     assess_day,
     status_text,
 )
-from storage.repo import Duplicate, Session, Store
+from storage.repo import Conversation, Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class Engine:
         return await self._decide(
             who,
             update_id,
-            lambda state, _seq, ctx: router.on_command(command, state, ctx),
+            lambda state, _conversation, ctx: router.on_command(command, state, ctx),
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
         )
@@ -121,7 +121,11 @@ class Engine:
         """Handle a button press carrying callback data."""
         parsed = decode(data)
         return await self._decide(
-            who, update_id, lambda state, seq, ctx: router.on_press(state, parsed, seq, ctx)
+            who,
+            update_id,
+            lambda state, conversation, ctx: router.on_press(
+                state, parsed, conversation.seq, ctx, conversation.accepts
+            ),
         )
 
     async def on_document(
@@ -129,14 +133,16 @@ class Engine:
     ) -> Reply:
         """Handle a file the user sent (a diary CSV to import)."""
         return await self._decide(
-            who, update_id, lambda state, _seq, ctx: router.on_document(state, document, ctx)
+            who,
+            update_id,
+            lambda state, _conversation, ctx: router.on_document(state, document, ctx),
         )
 
     async def on_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
         """Handle typed text."""
         clean = storable(text)
         return await self._decide(
-            who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
+            who, update_id, lambda state, _conversation, ctx: router.on_text(state, clean, ctx)
         )
 
     async def mark_blocked(self, user_id: int) -> None:
@@ -150,30 +156,34 @@ class Engine:
         return 0 if isinstance(result, Duplicate) else result
 
     def _context(self, session: Session, who: Who, now: datetime) -> Context:
-        profile = session.profile(who.user_id)
-        language = profile.language if profile else supported(who.language_code)
-        timezone = profile.timezone if profile else "UTC"
         if now.tzinfo is None:
             raise ValueError("the clock must give timezone-aware times")
-        ctx = Context(
+        profile = session.profile(who.user_id)
+        if profile is None:
+            return Context(
+                now=now,
+                user_id=who.user_id,
+                language=supported(who.language_code),
+                language_code=who.language_code,
+            )
+        today = local_date(now, profile.timezone)
+        count = session.count_entries_on(who.user_id, today)
+        return Context(
             now=now,
             user_id=who.user_id,
-            language=language,
-            timezone=timezone,
+            language=profile.language,
+            timezone=profile.timezone,
             profile=profile,
+            entries_today=count,
+            quick_entry=session.quick_entry_on(who.user_id, today) if count else None,
             language_code=who.language_code,
         )
-        if profile is None:
-            return ctx
-        count = session.count_entries_on(who.user_id, ctx.today)
-        quick = session.quick_entry_on(who.user_id, ctx.today) if count else None
-        return replace(ctx, entries_today=count, quick_entry=quick)
 
     async def _decide(
         self,
         who: Who,
         update_id: int | None,
-        decide: Callable[[AnyState | None, int, Context], Decision],
+        decide: Callable[[AnyState | None, Conversation, Context], Decision],
         *,
         unblock: bool = False,
     ) -> Reply:
@@ -196,7 +206,7 @@ class Engine:
                     # A state saved by an older version that no longer parses: start over
                     # rather than fail every event of this user.
                     lost = True
-            decision = decide(state, conversation.seq, ctx)
+            decision = decide(state, conversation, ctx)
             return self._apply(session, who, decision, conversation.seq, ctx, lost)
 
         result = await self.store.unit(now, work, update_id=update_id)
@@ -263,7 +273,7 @@ class Engine:
         outcome = decision.outcome
         if outcome is None:
             if lost:
-                session.save_conversation(who.user_id, seq + 1, None)
+                session.save_conversation(who.user_id, seq + 1, None, frozenset())
             return Reply(
                 verdict=decision.verdict, seq=seq, notices=tuple(notices), toast=decision.toast
             )
@@ -287,7 +297,7 @@ class Engine:
             session.forget_conversation(who.user_id)
         else:
             state_json = None if new_state is None else router.dump_state(new_state)
-            session.save_conversation(who.user_id, seq + 1, state_json)
+            session.save_conversation(who.user_id, seq + 1, state_json, outcome.screen.values())
         return Reply(
             verdict=decision.verdict,
             screen=outcome.screen,

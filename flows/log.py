@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Literal
 
 from flows.codes import Finding, Tier
@@ -142,14 +143,19 @@ def ask_leg_pain(lang: str) -> Screen:
 
 def ask_symptoms(lang: str, state: LogState) -> Screen:
     """Show the symptom checklist with ticks on the chosen ones."""
-    rows: list[tuple[Button, ...]] = []
-    for code in DIARY_SYMPTOMS:
-        mark = "✅ " if code in state.symptoms else "▫️ "
-        rows.append((button(mark + t(lang, f"symptom.{code}"), f"s.{code}"),))
+    rows: list[tuple[Button, ...]] = [
+        (_symptom_button(lang, code, code in state.symptoms),) for code in DIARY_SYMPTOMS
+    ]
     done_key = "log.symptoms.done_some" if state.symptoms else "log.symptoms.done_none"
     rows.append((button(t(lang, done_key, n=len(state.symptoms)), "done"),))
     rows.append(nav_row(lang))
     return Screen(text=t(lang, "log.ask_symptoms"), buttons=tuple(rows))
+
+
+@cache
+def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
+    mark = "✅ " if ticked else "▫️ "
+    return button(mark + t(lang, f"symptom.{code}"), f"s.{code}")
 
 
 def ask_note(lang: str) -> Screen:

@@ -185,15 +185,24 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
 
 
 def on_press(
-    state: AnyState | None, data: ButtonData | None, current_seq: int, ctx: Context
+    state: AnyState | None,
+    data: ButtonData | None,
+    current_seq: int,
+    ctx: Context,
+    accepts: frozenset[str] | None = None,
 ) -> Decision:
-    """Apply a button press if it belongs to the current screen and offers that value."""
+    """Apply a button press if it belongs to the current screen and offers that value.
+
+    `accepts` holds the values of the screen as it was shown; without it the screen is drawn
+    again to find them.
+    """
     lang = ctx.language
     if data is None:
         return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
     if state is None or data.seq != current_seq:
         return Decision(Verdict.STALE, toast=t(lang, "button.stale"))
-    if data.value not in render(state, ctx).values():
+    offered = accepts if accepts is not None else render(state, ctx).values()
+    if data.value not in offered:
         return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
     return Decision(Verdict.ACCEPTED, _transition(state, Press(value=data.value), ctx))
 

@@ -54,6 +54,7 @@ class Conversation:
     seq: int
     state: str | None
     updated_at: datetime | None = None
+    accepts: frozenset[str] | None = None
 
 
 class Duplicate:
@@ -139,6 +140,7 @@ class Session:
     def __init__(self, conn: sqlite3.Connection, now: datetime | None = None) -> None:
         self.conn = conn
         self._now = now
+        self._now_iso: str | None = None
 
     @property
     def now(self) -> datetime:
@@ -146,6 +148,13 @@ class Session:
         if self._now is None:
             raise RuntimeError("a read-only session has no clock; use Store.unit to write")
         return self._now
+
+    @property
+    def now_iso(self) -> str:
+        """The unit of work's moment as stored: UTC, ISO 8601, to the second."""
+        if self._now_iso is None:
+            self._now_iso = _iso(self.now)
+        return self._now_iso
 
     def profile(self, user_id: int) -> Profile | None:
         """Return the user's profile, or None before they consented."""
@@ -157,19 +166,29 @@ class Session:
     def conversation(self, user_id: int) -> Conversation:
         """Return the user's conversation position (seq 0 and no state when new)."""
         row = self.conn.execute(
-            "SELECT seq, state, updated_at FROM conversations WHERE user_id = ?", (user_id,)
+            "SELECT seq, state, updated_at, accepts FROM conversations WHERE user_id = ?",
+            (user_id,),
         ).fetchone()
         if row is None:
             return Conversation(0, None)
-        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]))
+        seq, state, updated_at, accepts = row
+        return Conversation(
+            int(seq),
+            state,
+            datetime.fromisoformat(updated_at),
+            None if accepts is None else frozenset(accepts.split()),
+        )
 
-    def save_conversation(self, user_id: int, seq: int, state: str | None) -> None:
-        """Store the conversation position."""
+    def save_conversation(
+        self, user_id: int, seq: int, state: str | None, accepts: frozenset[str]
+    ) -> None:
+        """Store the conversation position and the button values its screen offers."""
         self.conn.execute(
-            "INSERT INTO conversations (user_id, seq, state, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
-            "updated_at = excluded.updated_at",
-            (user_id, seq, state, _iso(self.now)),
+            "INSERT INTO conversations (user_id, seq, state, updated_at, accepts) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, "
+            "state = excluded.state, updated_at = excluded.updated_at, "
+            "accepts = excluded.accepts",
+            (user_id, seq, state, self.now_iso, " ".join(sorted(accepts))),
         )
 
     def forget_conversation(self, user_id: int) -> None:
@@ -231,7 +250,7 @@ class Session:
         self.conn.execute(
             "INSERT INTO users (user_id, consented_at, language, timezone, country, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING",
-            (user_id, _iso(self.now), language, timezone, country, _iso(self.now)),
+            (user_id, self.now_iso, language, timezone, country, self.now_iso),
         )
 
     def add_check(self, user_id: int, result: CheckResult) -> int:
@@ -299,7 +318,7 @@ class Session:
                 ";".join(profile.risk_factors),
                 profile.checkin_time.strftime("%H:%M"),
                 int(profile.paused),
-                _iso(self.now),
+                self.now_iso,
             ),
         )
 
@@ -407,7 +426,7 @@ class Session:
                 alert.kind.value,
                 alert.which,
                 alert.tier.value,
-                _iso(self.now),
+                self.now_iso,
             ),
         )
 
@@ -491,7 +510,7 @@ class Session:
             "VALUES (?, ?, ?, ?, ?, 'claimed', ?) ON CONFLICT (user_id, kind, key) "
             "DO UPDATE SET status = 'claimed', updated_at = excluded.updated_at "
             "WHERE prompts.status IN ('snoozed', 'failed')",
-            (user_id, kind, key, day.isoformat(), _iso(due), _iso(self.now)),
+            (user_id, kind, key, day.isoformat(), _iso(due), self.now_iso),
         )
         return cursor.rowcount == 1
 
@@ -500,7 +519,7 @@ class Session:
         self.conn.execute(
             "UPDATE prompts SET status = ?, updated_at = ? "
             "WHERE user_id = ? AND kind = ? AND key = ?",
-            (status, _iso(self.now), user_id, kind, key),
+            (status, self.now_iso, user_id, kind, key),
         )
 
     def failed_prompt(
@@ -555,7 +574,7 @@ class Session:
         cursor = self.conn.execute(
             "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) "
             "ON CONFLICT (update_id) DO NOTHING",
-            (update_id, _iso(self.now)),
+            (update_id, self.now_iso),
         )
         return cursor.rowcount == 1
 
