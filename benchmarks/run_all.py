@@ -148,29 +148,45 @@ def _rows(scale: float, kills: int) -> list[Row]:
 PROFILE = """
 ## Profiling the hottest path
 
-The hottest path is a button press (`TelegramShell.on_button` → `Engine.on_press` → one
-write transaction → edit the message). Profiled once with pyinstrument (the Telegram side)
-and cProfile inside the database thread (the transaction), on the update benchmark.
+The hottest path is a button press: `TelegramShell.on_button` → `Engine.on_press` → one
+write transaction on the database thread → answer the press and edit the message. It was
+profiled with cProfile, once on the event-loop thread and once inside the database thread
+(wrapping the transaction), and timed stage by stage on the update benchmark.
 
-| | updates/s | p50 | cost / bare |
-|---|---|---|---|
-| before | 998 | 0.944 ms | 7.5× |
-| after | see the table above | | |
+| mean per update | before | after |
+|---|---|---|
+| whole update (`process_update`) | 0.76–0.90 ms | 0.67–0.71 ms |
+| work inside the database thread | 0.27–0.29 ms | 0.20–0.21 ms |
+| the hop to the database thread and back | 0.16–0.21 ms | 0.17–0.18 ms |
+| Telegram side (dispatch, answer, edit) | 0.34–0.41 ms | 0.30–0.32 ms |
+| cost / bare (one run, then three interleaved rounds) | 7.7–8.3× | see the table above |
 
 What stood out and was changed:
-- python-telegram-bot's generic `to_dict` took about 40 µs per inline button, so an 18-button
-  checklist cost 0.4 ms to build and serialise. `ScreenKeyboard` writes its JSON directly.
-- 72,000 pydantic `Button` validations per 3,000 presses: buttons are now checked with the
-  same regular expression and built with `model_construct`. The constant pain grid and the
-  Back/Cancel row are cached.
-- The per-event `Context` is built without re-validating fields that come from storage.
+- python-telegram-bot built and checked an `InlineKeyboardButton` per button and serialised
+  them generically: 50,000 button objects for 6,000 updates. `ScreenKeyboard` keeps
+  (label, data) pairs and writes the JSON itself.
+- 22 pydantic validations per update: screens, buttons, events, the context and outcomes
+  are built on every event and never parsed from outside, so they are frozen dataclasses
+  now (a button still checks its value). Flow states, effects and stored rows stay pydantic.
+  Two validations per update remain.
+- Every press drew its screen twice, once to check the pressed value and once after the
+  transition. The values of the screen shown are now stored beside the conversation
+  (migration 5) and the press is checked against them.
+- The pain grid, the Back/Cancel row and the symptom buttons are cached; the context is
+  built once; the transaction's timestamp is formatted once; presses are tried first
+  among the handlers.
 
-What remains, and why the 3× goal is not met: an empty `BEGIN IMMEDIATE … COMMIT` hop to the
-aiosqlite thread alone costs about 0.13 ms, as much as the bare application's whole update,
-and the flow work in the transaction (loading profile and state, rendering the screen to
-check the press, writing the new state and claiming the update id) adds about 0.3 ms. The
-next steps are keeping the current screen's accepted values beside the state (no second
-render), one query for profile and conversation, and a connection pool or cached profile.
+What remains, and why the 3× goal is not met on this machine: one round trip to the
+aiosqlite thread, which DESIGN.md prescribes for every write, costs more than the bare
+application's whole update, and the code that runs after it runs slower (the thread wakes
+on the other CPU). The floor row above measures exactly that: the bare application plus
+one transaction that only claims the update id, 2.5–3.0× the bare application. That leaves
+BackTrack's own work about 0.05 ms, where one press takes about 0.11 ms even in a tight
+loop (claim 8 µs, profile and context 24 µs, conversation 7 µs, state 5 µs, flow 17 µs,
+writes 18 µs, commit 16–27 µs). Run on the event-loop thread instead of the database thread,
+the same unit of work measured 2.86× the bare application (rounds 2.46–3.36); that would
+mean revisiting the database-thread decision, with SQLite's lock waits and checkpoints then
+stalling the event loop.
 """
 
 
