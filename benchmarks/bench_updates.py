@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import sqlite3
 import statistics
 import tempfile
@@ -194,19 +195,28 @@ async def measure(users: int, folder: Path, rounds: int = 3) -> dict[str, float]
     return figures
 
 
-def run(scale: float = 1.0, rounds: int = 3) -> dict[str, float]:
-    """Measure with `scale` times 1,000 users (6 updates each), in `rounds` rounds."""
-    with tempfile.TemporaryDirectory() as folder:
-        return asyncio.run(measure(max(5, round(1000 * scale)), Path(folder), rounds))
+def run(scale: float = 1.0, rounds: int = 3, *, one_cpu: bool = False) -> dict[str, float]:
+    """Measure with `scale` times 1,000 users (6 updates each), in `rounds` rounds.
+
+    With `one_cpu` the process (and the database thread it starts) runs on one CPU, where
+    the operating system allows it; `one_cpu` in the result says whether it did.
+    """
+    pinned = one_cpu and hasattr(os, "sched_setaffinity")
+    allowed = os.sched_getaffinity(0) if pinned else set()
+    if pinned:
+        # Threads inherit the affinity of the thread that starts them.
+        os.sched_setaffinity(0, {min(allowed)})
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            figures = asyncio.run(measure(max(5, round(1000 * scale)), Path(folder), rounds))
+    finally:
+        if pinned:
+            os.sched_setaffinity(0, allowed)
+    figures["one_cpu"] = float(pinned)
+    return figures
 
 
-def main() -> None:
-    """Print the figures for 1,000 users logging a day, three rounds."""
-    f = run(1.0)
-    print(
-        f"{f['updates']:.0f} updates a round (1,000 users each logging a day through /log), "
-        f"{f['rounds']:.0f} rounds interleaved"
-    )
+def _print(f: dict[str, float]) -> None:
     for name in APPS:
         print(
             f"{name:>9}: {f[name + '_updates_per_s']:.0f} updates/s, "
@@ -219,6 +229,20 @@ def main() -> None:
         f"transaction alone costs {f['floor_ratio']:.2f}x; BackTrack is "
         f"{f['over_floor']:.2f}x that floor"
     )
+
+
+def main() -> None:
+    """Print the figures for 1,000 users logging a day, three rounds, then on one CPU."""
+    f = run(1.0)
+    print(
+        f"{f['updates']:.0f} updates a round (1,000 users each logging a day through /log), "
+        f"{f['rounds']:.0f} rounds interleaved"
+    )
+    _print(f)
+    pinned = run(1.0, one_cpu=True)
+    if pinned["one_cpu"]:
+        print("The same with the process on one CPU:")
+        _print(pinned)
 
 
 if __name__ == "__main__":
