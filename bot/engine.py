@@ -311,10 +311,10 @@ class Engine:
         """Assess the diary after a saved entry; record and return the alerts to send."""
         user_id = profile.user_id
         entries = session.entries_for_trend(user_id, day, TREND_RECENT_DAYS, TREND_BASELINE_DAYS)
+        since = day - timedelta(days=TREND_RECENT_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)
-            for c in session.function_checkins(user_id)
-            if c.entry_date > day - timedelta(days=TREND_RECENT_DAYS)
+            for c in session.function_checkins(user_id, after=since)
         ]
         sent = session.alerts_since(user_id, day - timedelta(days=SENT_LOOKBACK_DAYS))
         assessment = assess_day(

@@ -397,12 +397,12 @@ class Session:
             ),
         )
 
-    def function_checkins(self, user_id: int) -> list[FunctionCheckin]:
-        """Return the user's PEG check-ins, oldest first."""
+    def function_checkins(self, user_id: int, after: date | None = None) -> list[FunctionCheckin]:
+        """Return the user's PEG check-ins (those dated after `after`, if given), oldest first."""
         rows = self.conn.execute(
             "SELECT entry_date, recorded_at, average_pain, enjoyment, activity "
-            "FROM function_checkins WHERE user_id = ? ORDER BY entry_date, id",
-            (user_id,),
+            "FROM function_checkins WHERE user_id = ? AND entry_date > ? ORDER BY entry_date, id",
+            (user_id, "" if after is None else after.isoformat()),
         ).fetchall()
         return [
             FunctionCheckin(

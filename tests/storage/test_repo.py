@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from flows.codes import CauseId, Finding, Tier
-from flows.models import CheckResult, EntrySource, NewEntry, Profile, Region
+from flows.models import CheckResult, EntrySource, FunctionCheckin, NewEntry, Profile, Region
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 
@@ -144,3 +144,26 @@ async def test_check_result_round_trip(db: Database) -> None:
     profile = await store.profile(5)
     assert profile is not None
     assert profile.emergency_number() == "999"
+
+
+async def test_function_checkins_after_a_date_reads_only_the_later_ones(db: Database) -> None:
+    store = Store(db)
+
+    def seed(session: Session) -> None:
+        session.record_consent(5, "en", "UTC")
+        for day in (date(2026, 1, 5), date(2026, 2, 1), date(2026, 2, 2), date(2026, 3, 1)):
+            checkin = FunctionCheckin(
+                entry_date=day, recorded_at=NOW, average_pain=5, enjoyment=4, activity=3
+            )
+            session.add_function_checkin(5, checkin)
+
+    await store.unit(NOW, seed)
+    every = await store.read(lambda s: s.function_checkins(5))
+    later = await store.read(lambda s: s.function_checkins(5, after=date(2026, 2, 1)))
+    assert [c.entry_date for c in every] == [
+        date(2026, 1, 5),
+        date(2026, 2, 1),
+        date(2026, 2, 2),
+        date(2026, 3, 1),
+    ]
+    assert [c.entry_date for c in later] == [date(2026, 2, 2), date(2026, 3, 1)]
