@@ -181,21 +181,25 @@ What stood out and was changed:
   are built on every event and never parsed from outside, so they are frozen dataclasses
   now (a button still checks its value). Flow states, effects and stored rows stay pydantic.
   Two validations per update remain.
-- Every press drew its screen twice, once to check the pressed value and once after the
-  transition. The values of the screen shown are now stored beside the conversation
-  (migration 5) and the press is checked against them.
+- A press draws the current screen to check the pressed value, then the next screen. With
+  the cached rows and dataclasses a drawing costs about 8 µs. Storing the values of the
+  screen shown beside the conversation, to skip that drawing, was tried and dropped: a
+  press could then be taken for a screen the present context no longer draws (a quick
+  entry offered at 23:58 is yesterday's at 00:02).
 - The pain grid, the Back/Cancel row and the symptom buttons are cached; the context is
   built once; the transaction's timestamp is formatted once; presses are tried first
-  among the handlers.
+  among the handlers; the trend check after a save reads only the PEG check-ins of its
+  window.
 
 What remains, and why the 3× goal is not met on this machine: one round trip to the
 aiosqlite thread, which DESIGN.md prescribes for every write, costs more than the bare
 application's whole update, and the code that runs after it runs slower (the thread wakes
 on the other CPU). The floor row above measures exactly that: the bare application plus
-one transaction that only claims the update id, 2.5–3.0× the bare application. That leaves
-BackTrack's own work about 0.05 ms, where one press takes about 0.11 ms even in a tight
-loop (claim 8 µs, profile and context 24 µs, conversation 7 µs, state 5 µs, flow 17 µs,
-writes 18 µs, commit 16–27 µs). Run on the event-loop thread instead of the database thread,
+one transaction that only claims the update id, 2.5–3.0× the bare application. Under 3×,
+that leaves about 0.05 ms for everything BackTrack does beyond it, where one press takes
+about 0.11 ms in the transaction alone even in a tight loop (claim 8 µs, profile and
+context 24 µs, conversation 7 µs, state 5 µs, flow 17–23 µs, writes 18 µs, commit
+16–27 µs). Run on the event-loop thread instead of the database thread,
 the same unit of work measured 2.86× the bare application (rounds 2.46–3.36); that would
 mean revisiting the database-thread decision, with SQLite's lock waits and checkpoints then
 stalling the event loop.

@@ -41,7 +41,7 @@ from flows.trends import (
     assess_day,
     status_text,
 )
-from storage.repo import Conversation, Duplicate, Session, Store
+from storage.repo import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class Engine:
         return await self._decide(
             who,
             update_id,
-            lambda state, _conversation, ctx: router.on_command(command, state, ctx),
+            lambda state, _seq, ctx: router.on_command(command, state, ctx),
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
         )
@@ -121,11 +121,7 @@ class Engine:
         """Handle a button press carrying callback data."""
         parsed = decode(data)
         return await self._decide(
-            who,
-            update_id,
-            lambda state, conversation, ctx: router.on_press(
-                state, parsed, conversation.seq, ctx, conversation.accepts
-            ),
+            who, update_id, lambda state, seq, ctx: router.on_press(state, parsed, seq, ctx)
         )
 
     async def on_document(
@@ -135,14 +131,14 @@ class Engine:
         return await self._decide(
             who,
             update_id,
-            lambda state, _conversation, ctx: router.on_document(state, document, ctx),
+            lambda state, _seq, ctx: router.on_document(state, document, ctx),
         )
 
     async def on_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
         """Handle typed text."""
         clean = storable(text)
         return await self._decide(
-            who, update_id, lambda state, _conversation, ctx: router.on_text(state, clean, ctx)
+            who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
         )
 
     async def mark_blocked(self, user_id: int) -> None:
@@ -156,6 +152,7 @@ class Engine:
         return 0 if isinstance(result, Duplicate) else result
 
     def _context(self, session: Session, who: Who, now: datetime) -> Context:
+        # Checked before the local date is read: a naive time would be taken as the server's.
         if now.tzinfo is None:
             raise ValueError("the clock must give timezone-aware times")
         profile = session.profile(who.user_id)
@@ -183,7 +180,7 @@ class Engine:
         self,
         who: Who,
         update_id: int | None,
-        decide: Callable[[AnyState | None, Conversation, Context], Decision],
+        decide: Callable[[AnyState | None, int, Context], Decision],
         *,
         unblock: bool = False,
     ) -> Reply:
@@ -206,7 +203,7 @@ class Engine:
                     # A state saved by an older version that no longer parses: start over
                     # rather than fail every event of this user.
                     lost = True
-            decision = decide(state, conversation, ctx)
+            decision = decide(state, conversation.seq, ctx)
             return self._apply(session, who, decision, conversation.seq, ctx, lost)
 
         result = await self.store.unit(now, work, update_id=update_id)
@@ -273,7 +270,7 @@ class Engine:
         outcome = decision.outcome
         if outcome is None:
             if lost:
-                session.save_conversation(who.user_id, seq + 1, None, frozenset())
+                session.save_conversation(who.user_id, seq + 1, None)
             return Reply(
                 verdict=decision.verdict, seq=seq, notices=tuple(notices), toast=decision.toast
             )
@@ -297,7 +294,7 @@ class Engine:
             session.forget_conversation(who.user_id)
         else:
             state_json = None if new_state is None else router.dump_state(new_state)
-            session.save_conversation(who.user_id, seq + 1, state_json, outcome.screen.values())
+            session.save_conversation(who.user_id, seq + 1, state_json)
         return Reply(
             verdict=decision.verdict,
             screen=outcome.screen,

@@ -149,7 +149,7 @@ class Dispatcher:
             seq = conversation.seq + 1
             state = router.as_any(outcome.state)
             saved = None if state is None else router.dump_state(state)
-            session.save_conversation(uid, seq, saved, outcome.screen.values())
+            session.save_conversation(uid, seq, saved)
             reply = Reply(verdict=Verdict.ACCEPTED, screen=outcome.screen, seq=seq)
             outgoing.append(
                 Outgoing(uid, choice.kind.value, choice.key, outcome.screen, reply, slot)

@@ -84,7 +84,7 @@ class ScreenKeyboard(InlineKeyboardMarkup):
         self._id_attrs = (rows,)
         self._freeze()
 
-    # Read-only where python-telegram-bot's is a plain attribute: the rows are fixed here.
+    # Built on demand: nothing on the way to the Bot API reads the button objects.
     @property
     def inline_keyboard(self) -> tuple[tuple[InlineKeyboardButton, ...], ...]:  # type: ignore[override]
         """The buttons as python-telegram-bot objects, for code that reads them."""

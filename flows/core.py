@@ -239,19 +239,28 @@ def button(label: str, value: str) -> Button:
     return Button(label=label, value=value)
 
 
-@cache
 def nav_row(language: str, *, back: bool = True) -> tuple[Button, ...]:
     """Return the Back / Cancel row every step carries."""
+    return _nav_row(language, back)
+
+
+# functools.cache types its wrapper as taking any arguments; the typed functions above and
+# below call the cached ones, so callers keep their checked signatures.
+@cache
+def _nav_row(language: str, back: bool) -> tuple[Button, ...]:
     cancel = Button(label=t(language, "nav.cancel"), value="cancel")
     if not back:
         return (cancel,)
     return (Button(label=t(language, "nav.back"), value="back"), cancel)
 
 
-@cache
 def pain_grid(selected: int | None = None) -> tuple[tuple[Button, ...], ...]:
     """Return the 0-10 buttons in three rows, the chosen number marked."""
+    return _pain_grid(selected)
 
+
+@cache
+def _pain_grid(selected: int | None) -> tuple[tuple[Button, ...], ...]:
     def label(n: int) -> str:
         return f"• {n} •" if n == selected else str(n)
 

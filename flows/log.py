@@ -152,8 +152,13 @@ def ask_symptoms(lang: str, state: LogState) -> Screen:
     return Screen(text=t(lang, "log.ask_symptoms"), buttons=tuple(rows))
 
 
-@cache
 def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
+    return _cached_symptom_button(lang, code, ticked)
+
+
+# Cached behind a typed function: functools.cache's wrapper takes any arguments.
+@cache
+def _cached_symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
     mark = "✅ " if ticked else "▫️ "
     return button(mark + t(lang, f"symptom.{code}"), f"s.{code}")
 

@@ -108,11 +108,6 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_by_user_day ON alerts (user_id, day);
     """,
-    # 5: the button values of the screen last shown, so a press is checked without drawing
-    # the screen again (NULL in rows written before: those are drawn again once).
-    """
-    ALTER TABLE conversations ADD COLUMN accepts TEXT;
-    """,
 )
 
 

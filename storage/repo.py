@@ -54,7 +54,6 @@ class Conversation:
     seq: int
     state: str | None
     updated_at: datetime | None = None
-    accepts: frozenset[str] | None = None
 
 
 class Duplicate:
@@ -166,29 +165,19 @@ class Session:
     def conversation(self, user_id: int) -> Conversation:
         """Return the user's conversation position (seq 0 and no state when new)."""
         row = self.conn.execute(
-            "SELECT seq, state, updated_at, accepts FROM conversations WHERE user_id = ?",
-            (user_id,),
+            "SELECT seq, state, updated_at FROM conversations WHERE user_id = ?", (user_id,)
         ).fetchone()
         if row is None:
             return Conversation(0, None)
-        seq, state, updated_at, accepts = row
-        return Conversation(
-            int(seq),
-            state,
-            datetime.fromisoformat(updated_at),
-            None if accepts is None else frozenset(accepts.split()),
-        )
+        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]))
 
-    def save_conversation(
-        self, user_id: int, seq: int, state: str | None, accepts: frozenset[str]
-    ) -> None:
-        """Store the conversation position and the button values its screen offers."""
+    def save_conversation(self, user_id: int, seq: int, state: str | None) -> None:
+        """Store the conversation position."""
         self.conn.execute(
-            "INSERT INTO conversations (user_id, seq, state, updated_at, accepts) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, "
-            "state = excluded.state, updated_at = excluded.updated_at, "
-            "accepts = excluded.accepts",
-            (user_id, seq, state, self.now_iso, " ".join(sorted(accepts))),
+            "INSERT INTO conversations (user_id, seq, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (user_id, seq, state, self.now_iso),
         )
 
     def forget_conversation(self, user_id: int) -> None:

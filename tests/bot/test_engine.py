@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.engine import Engine, Reply, Who
 from flows.router import Command, Verdict
 from storage.db import Database
-from storage.repo import Conversation, Store
+from storage.repo import Store
 from tests.clock import FakeClock
 
 PAT = Who(user_id=11, language_code="en")
@@ -138,54 +138,10 @@ async def test_a_state_that_no_longer_parses_is_closed_kindly(engine: Engine) ->
     await onboard(engine)
     await engine.store.unit(
         engine.clock(),
-        lambda s: s.save_conversation(PAT.user_id, 40, '{"flow": "gone"}', frozenset()),
+        lambda s: s.save_conversation(PAT.user_id, 40, '{"flow": "gone"}'),
     )
     reply = await engine.on_text(PAT, "hello")
     assert any("could not be resumed" in n.text for n in reply.notices)
     reply = await engine.on_command(PAT, Command.LOG)
     assert reply.screen is not None
     assert "BACK pain" in reply.screen.text
-
-
-async def test_a_press_is_checked_against_the_values_stored_with_the_screen(
-    engine: Engine,
-) -> None:
-    await onboard(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert reply.screen is not None
-    stored = await engine.store.read(lambda s: s.conversation(PAT.user_id))
-    assert stored.accepts == reply.screen.values()
-    assert {"p0", "p10", "cancel"} <= stored.accepts
-    # The flow would take "p5" at this step; the screen as it was stored did not offer it.
-    narrowed = stored.accepts - {"p5"}
-    await engine.store.unit(
-        engine.clock(),
-        lambda s: s.save_conversation(PAT.user_id, stored.seq, stored.state, narrowed),
-    )
-    refused = await engine.on_press(PAT, reply.button_data("p5"))
-    assert refused.verdict is Verdict.FORGED
-    unchanged = Conversation(stored.seq, stored.state, stored.updated_at, narrowed)
-    assert await engine.store.read(lambda s: s.conversation(PAT.user_id)) == unchanged
-    taken = await engine.on_press(PAT, reply.button_data("p6"))
-    assert taken.verdict is Verdict.ACCEPTED
-    assert taken.screen is not None
-    assert "LEG pain" in taken.screen.text
-
-
-async def test_a_conversation_saved_before_screens_kept_their_values_still_works(
-    engine: Engine,
-) -> None:
-    await onboard(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    # Rows written before migration 5 have no stored values: the screen is drawn again.
-    await engine.store.db.run(
-        lambda c: c.execute("UPDATE conversations SET accepts = NULL WHERE user_id = ?", (11,))
-    )
-    assert (await engine.store.read(lambda s: s.conversation(PAT.user_id))).accepts is None
-    forged = await engine.on_press(PAT, reply.button_data("save"))
-    assert forged.verdict is Verdict.FORGED
-    taken = await engine.on_press(PAT, reply.button_data("p7"))
-    assert taken.verdict is Verdict.ACCEPTED
-    after = await engine.store.read(lambda s: s.conversation(PAT.user_id))
-    assert taken.screen is not None
-    assert after.accepts == taken.screen.values()

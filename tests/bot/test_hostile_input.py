@@ -83,13 +83,6 @@ def position(rows: Rows) -> tuple[int, str | None] | None:
     return None if not found else (int(found[0][1]), found[0][2])
 
 
-def offered(rows: Rows) -> frozenset[str]:
-    """The button values the conversation's screen offers, as stored beside it."""
-    found = rows["conversations"]
-    stored = found[0][4] if found else None
-    return frozenset(str(stored).split()) if stored is not None else frozenset()
-
-
 class Driver:
     """One user's side of the engine: commands, presses by button value, text and files."""
 
@@ -145,15 +138,14 @@ class Driver:
         now = self.engine.clock()
         uid = self.who.user_id
 
-        screen = router.render(state, Context(now=now, user_id=uid))
-
         def put(session: Session) -> int:
             seq = session.conversation(uid).seq + 1
-            session.save_conversation(uid, seq, router.dump_state(state), screen.values())
+            session.save_conversation(uid, seq, router.dump_state(state))
             return seq
 
         seq = await self.store.unit(now, put)
         assert isinstance(seq, int)
+        screen = router.render(state, Context(now=now, user_id=uid))
         self.last = Reply(verdict=Verdict.ACCEPTED, screen=screen, seq=seq)
         return self.last
 
@@ -343,7 +335,6 @@ class Checkpoint:
     reply: Reply | None
     seq: int
     state: str | None
-    accepts: frozenset[str] = frozenset()
 
 
 class World:
@@ -395,14 +386,14 @@ class World:
             loaded = None if state is None else router.load_state(state)
             assert (loaded.flow if loaded else None) == spec.flow
             assert getattr(loaded, "step", None) == spec.step
-            found = Checkpoint(self.pat.last if spec.flow else None, seq, state, offered(rows))
+            found = Checkpoint(self.pat.last if spec.flow else None, seq, state)
             self.checkpoints[name] = found
             return found
         if found.state is not None:
             saved = found
 
             def restore(session: Session) -> None:
-                session.save_conversation(uid, saved.seq, saved.state, saved.accepts)
+                session.save_conversation(uid, saved.seq, saved.state)
 
             await self.store.unit(self.engine.clock(), restore)
         return found
@@ -987,7 +978,6 @@ class Phone:
         self.api = api
         self.next_id = 100
         self.note_state: str | None = None
-        self.note_accepts: frozenset[str] = frozenset()
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -1053,11 +1043,10 @@ class Tg:
 
     async def back_to_note(self) -> None:
         """Put PAT back at the note step, as a later screen so earlier keyboards are stale."""
-        state, accepts = self.phone.note_state, self.phone.note_accepts
+        state = self.phone.note_state
 
         def restore(session: Session) -> None:
-            seq = session.conversation(USER).seq + 1
-            session.save_conversation(USER, seq, state, accepts)
+            session.save_conversation(USER, session.conversation(USER).seq + 1, state)
 
         await self.engine.store.unit(self.engine.clock(), restore)
 
@@ -1085,8 +1074,6 @@ async def tg_note(tg: Tg) -> Tg:
     where = position(await tg.rows())
     assert where is not None
     tg.phone.note_state = where[1]
-    tg.phone.note_accepts = offered(await tg.rows())
-    assert tg.phone.note_accepts == {"skip", "back", "cancel"}
     return tg
 
 

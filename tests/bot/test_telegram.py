@@ -11,8 +11,10 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.engine import Engine
-from bot.telegram_bot import build_application, set_commands
+from bot.engine import Engine, Reply
+from bot.telegram_bot import build_application, keyboard, set_commands
+from flows.core import Screen, nav_row, pain_grid
+from flows.router import Verdict
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 
 USER = 31
@@ -200,3 +202,20 @@ async def test_check_stops_at_the_first_emergency_and_saves_it(chat: Chat, engin
     assert "reply_markup" not in chat.api.sent("editMessageText")[-1]
     checks = await engine.store.read(lambda s: s.checks(USER))
     assert [c.red_flags for c in checks] == [("RF-CES-1",)]
+
+
+def test_a_screens_keyboard_is_sent_as_the_bot_api_takes_it() -> None:
+    screen = Screen(text="How bad?", buttons=(*pain_grid(2), nav_row("en")))
+    markup = keyboard(Reply(verdict=Verdict.ACCEPTED, screen=screen, seq=7), screen)
+    assert markup is not None
+    sent = markup.to_dict()
+    assert sent["inline_keyboard"][0][2] == {"text": "• 2 •", "callback_data": "bt:7:p2"}
+    assert [b["callback_data"] for b in sent["inline_keyboard"][-1]] == [
+        "bt:7:back",
+        "bt:7:cancel",
+    ]
+    # Code that reads python-telegram-bot's own objects sees the same buttons.
+    assert [[b.to_dict() for b in row] for row in markup.inline_keyboard] == sent[
+        "inline_keyboard"
+    ]
+    assert keyboard(Reply(verdict=Verdict.ACCEPTED), Screen(text="No buttons")) is None

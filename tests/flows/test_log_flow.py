@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from flows import router
 from flows.callback import ButtonData
 from flows.codes import Finding
-from flows.models import NOTE_MAX_CHARS, EntrySource
+from flows.core import Context
+from flows.log import LogState, LogStep
+from flows.models import NOTE_MAX_CHARS, Entry, EntrySource, Profile
 from flows.router import Command, Verdict
 from tests.flows.driver import FlowDriver
 
@@ -162,3 +165,26 @@ def test_log_needs_consent_first() -> None:
     driver.command(Command.LOG)
     assert driver.state is None
     assert "/start" in driver.messages[-1].text
+
+
+def test_completing_a_quick_entry_after_midnight_is_refused_not_misapplied() -> None:
+    """The day screen offered "complete" at 23:58; at 00:02 that quick entry is yesterday's."""
+    late = datetime(2026, 3, 10, 23, 58, tzinfo=UTC)
+    quick = Entry(
+        id=9,
+        user_id=7,
+        entry_date=late.date(),
+        recorded_at=late - timedelta(hours=3),
+        timezone="UTC",
+        back_pain=6,
+        source=EntrySource.QUICK,
+    )
+    profile = Profile(user_id=7, consented_at=late - timedelta(days=30))
+    shown = Context(now=late, user_id=7, profile=profile, entries_today=1, quick_entry=quick)
+    state = LogState(step=LogStep.DAY, entry_date=late.date())
+    assert "complete" in router.render(state, shown).values()
+
+    after_midnight = Context(now=late + timedelta(minutes=4), user_id=7, profile=profile)
+    decision = router.on_press(state, ButtonData(seq=4, value="complete"), 4, after_midnight)
+    assert decision.verdict is Verdict.FORGED
+    assert decision.outcome is None

@@ -10,10 +10,9 @@ import pytest
 
 from storage.db import Database
 from storage.migrations import MIGRATIONS, migrate, schema_version
-from storage.repo import Store
 
 # The text of each shipped migration, pinned: editing one breaks every existing database.
-SHIPPED = {1: "966c32a2", 2: "960d1d9c", 3: "d5c3fca0", 4: "ee247740", 5: "12878d60"}
+SHIPPED = {1: "966c32a2", 2: "960d1d9c", 3: "d5c3fca0", 4: "ee247740"}
 
 
 async def test_migrates_an_empty_file_to_the_latest_version(db_path: Path) -> None:
@@ -53,22 +52,3 @@ def test_shipped_migrations_are_append_only() -> None:
     for number, digest in SHIPPED.items():
         text = MIGRATIONS[number - 1]
         assert hashlib.sha256(text.encode()).hexdigest()[:8] == digest, number
-
-
-async def test_conversations_from_before_migration_5_keep_their_state(db_path: Path) -> None:
-    with sqlite3.connect(db_path, isolation_level=None) as conn:
-        for script in MIGRATIONS[:4]:
-            conn.executescript(script)
-        conn.execute("PRAGMA user_version = 4")
-        conn.execute(
-            "INSERT INTO conversations (user_id, seq, state, updated_at) "
-            "VALUES (5, 3, '{\"flow\": \"log\"}', '2026-03-10T18:00:00+00:00')"
-        )
-    db = await Database.open(db_path)
-    conversation = await Store(db).read(lambda s: s.conversation(5))
-    await db.close()
-    assert (conversation.seq, conversation.state, conversation.accepts) == (
-        3,
-        '{"flow": "log"}',
-        None,
-    )

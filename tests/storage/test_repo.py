@@ -117,11 +117,9 @@ async def test_an_update_id_is_processed_once(db: Database) -> None:
 
 async def test_conversation_round_trip(db: Database) -> None:
     store = Store(db)
-    offered = frozenset({"p1", "back", "cancel"})
-    await store.unit(NOW, lambda s: s.save_conversation(5, 3, '{"flow": "log"}', offered))
+    await store.unit(NOW, lambda s: s.save_conversation(5, 3, '{"flow": "log"}'))
     conversation = await store.read(lambda s: s.conversation(5))
     assert (conversation.seq, conversation.state) == (3, '{"flow": "log"}')
-    assert conversation.accepts == offered
     assert (await store.read(lambda s: s.conversation(6))).seq == 0
 
 
