@@ -37,6 +37,7 @@ from storage.repo import Session, Store
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 # After /log (screen 1): back pain 5, leg pain 2, no symptoms, no note, save.
 PRESSES = ("p5", "p2", "done", "skip", "save")
+STEPS = ("/log", *PRESSES)
 
 
 def command_update(update_id: int, user: int, text: str) -> dict[str, Any]:
@@ -177,17 +178,23 @@ async def measure(users: int, folder: Path, rounds: int = 3) -> dict[str, float]
         # A first pass warms imports, caches and the file system; it is not counted.
         await _run_app(name, max(5, users // 20), folder)
     pooled: dict[str, list[float]] = {name: [] for name in APPS}
+    # The stream is step by step (every user's /log, then every user's first press, ...).
+    by_step: dict[str, list[list[float]]] = {name: [[] for _ in STEPS] for name in APPS}
     ratios: list[float] = []
     for _ in range(rounds):
         means = {}
         for name in APPS:
             latencies = await _run_app(name, users, folder)
             pooled[name] += latencies
+            for step in range(len(STEPS)):
+                by_step[name][step] += latencies[step * users : (step + 1) * users]
             means[name] = statistics.fmean(latencies)
         ratios.append(means["backtrack"] / means["bare"])
     figures = {"updates": float(len(stream(users))), "rounds": float(rounds)}
     for name in APPS:
         figures.update(_summary(name, pooled[name]))
+        for step, label in enumerate(STEPS):
+            figures[f"{name}_{label}_ms"] = statistics.fmean(by_step[name][step]) * 1000
     figures["ratio"] = figures["backtrack_mean_ms"] / figures["bare_mean_ms"]
     figures["floor_ratio"] = figures["floor_mean_ms"] / figures["bare_mean_ms"]
     figures["over_floor"] = figures["backtrack_mean_ms"] / figures["floor_mean_ms"]
@@ -229,6 +236,9 @@ def _print(f: dict[str, float]) -> None:
             f"mean {f[name + '_mean_ms']:.3f} ms, p50 {f[name + '_p50_ms']:.3f} ms, "
             f"p99 {f[name + '_p99_ms']:.3f} ms"
         )
+    print("mean ms by step: " + ", ".join(STEPS))
+    for name in APPS:
+        print(f"{name:>9}: " + "  ".join(f"{f[f'{name}_{s}_ms']:.3f}" for s in STEPS))
     print(
         f"BackTrack costs {f['ratio']:.2f}x the bare application per update (goal <= 3x; "
         f"rounds {f['ratio_min']:.2f}-{f['ratio_max']:.2f}); one database-thread "

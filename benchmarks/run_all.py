@@ -79,6 +79,14 @@ def _rows(scale: float, kills: int) -> list[Row]:
         ),
         Row("Cost per update, floor / bare", f"{u['floor_ratio']:.2f}×", ""),
         Row("Cost per update, BackTrack / floor", f"{u['over_floor']:.2f}×", ""),
+        Row(
+            "Mean per step, BackTrack / bare (the /log command, then each press)",
+            "; ".join(
+                f"{step} {u[f'backtrack_{step}_ms']:.3f} / {u[f'bare_{step}_ms']:.3f} ms"
+                for step in bench_updates.STEPS
+            ),
+            "",
+        ),
     ]
     one = bench_updates.run(scale, rounds=3 if scale >= 1 else 1, one_cpu=True)
     if one["one_cpu"]:
