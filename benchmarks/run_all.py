@@ -212,6 +212,12 @@ the same unit of work measured 2.86× the bare application (rounds 2.46–3.36);
 mean revisiting the database-thread decision, with SQLite's lock waits and checkpoints then
 stalling the event loop.
 
+Tried and not kept, because they moved the figure less than the run-to-run spread (the
+same code measured 4.5–6.3× in separate runs): deciding on the event-loop thread from a
+cached context, so the transaction only writes (the design allows caching the state); and
+running with the garbage collector off. The per-step row shows the cost is the same for
+every press, so it is the fixed work of an event, not one heavy step.
+
 With the process on one CPU (the "on one CPU" rows), the hand-over to the database thread
 is a thread switch rather than a wake-up of the other CPU: the floor falls to about 1.5–2.3×
 the bare application and a BackTrack update takes about 30 % less time. The bare
