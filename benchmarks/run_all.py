@@ -173,7 +173,7 @@ write transaction on the database thread → answer the press and edit the messa
 profiled with cProfile, once on the event-loop thread and once inside the database thread
 (wrapping the transaction), and timed stage by stage on the update benchmark.
 
-| mean per update | before | after |
+| mean per update, timed stage by stage | before | after |
 |---|---|---|
 | whole update (`process_update`) | 0.76–0.90 ms | 0.67–0.71 ms |
 | work inside the database thread | 0.27–0.29 ms | 0.20–0.21 ms |
@@ -207,13 +207,13 @@ one transaction that only claims the update id, 2.5–3.0× the bare application
 that leaves about 0.05 ms for everything BackTrack does beyond it, where one press takes
 about 0.11 ms in the transaction alone even in a tight loop (claim 8 µs, profile and
 context 24 µs, conversation 7 µs, state 5 µs, flow 17–23 µs, writes 18 µs, commit
-16–27 µs). Run on the event-loop thread instead of the database thread,
-the same unit of work measured 2.86× the bare application (rounds 2.46–3.36); that would
-mean revisiting the database-thread decision, with SQLite's lock waits and checkpoints then
-stalling the event loop.
+16–27 µs). Run on the event-loop thread instead of the database thread, the same unit of
+work measured 2.86× the bare application (rounds 2.46–3.36); that would mean revisiting
+the database-thread decision, with SQLite's lock waits and checkpoints then stalling the
+event loop.
 
 Tried and not kept, because they moved the figure less than the run-to-run spread (the
-same code measured 4.5–6.3× in separate runs): deciding on the event-loop thread from a
+same code measured 4.3–6.3× in separate runs): deciding on the event-loop thread from a
 cached context, so the transaction only writes (the design allows caching the state); and
 running with the garbage collector off. The per-step row shows the cost is the same for
 every press, so it is the fixed work of an event, not one heavy step.
