@@ -21,7 +21,11 @@ MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
 
 
 class OfflineApi(BaseRequest):
-    """Answers every Bot API call at once; subclasses may refuse calls or answer more fully."""
+    """Answers every Bot API call at once; subclasses may refuse calls or answer more fully.
+
+    Subclasses override `answer` (or just `refuse` and `result`), which get the method's name
+    and its parameters already read from the request.
+    """
 
     def __init__(self) -> None:
         self._ids = itertools.count(1000)
@@ -66,8 +70,13 @@ class OfflineApi(BaseRequest):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Answer like Telegram would."""
-        name = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        return await self.answer(url, method, url.rsplit("/", 1)[-1], params)
+
+    async def answer(
+        self, url: str, method: str, name: str, params: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        """The HTTP status and body for one call of the Bot API method `name`."""
         refused = self.refuse(name, params)
         if refused is not None:
             return refused

@@ -6,10 +6,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
-from telegram.request import RequestData
-
 from benchmarks.offline import BOT_ID, OfflineApi
 
 TOKEN = "424242:TEST-token-not-real-0123456789abcdefghij"
@@ -36,24 +32,14 @@ class OfflineBotApi(OfflineApi):
     def __post_init__(self) -> None:
         super().__init__()
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    async def answer(
+        self, url: str, method: str, name: str, params: dict[str, Any]
     ) -> tuple[int, bytes]:
         """Serve a file download, or record the call and answer it."""
         if method == "GET" and "/file/" in url:
-            return 200, self.files[url.rsplit("/", 1)[-1]]
-        params = dict(request_data.parameters) if request_data else {}
-        self.calls.append(ApiCall(url.rsplit("/", 1)[-1], params))
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+            return 200, self.files[name]
+        self.calls.append(ApiCall(name, params))
+        return await super().answer(url, method, name, params)
 
     def refuse(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """Answer a message to a chat with a failure set for it."""

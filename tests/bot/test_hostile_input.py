@@ -16,10 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.ext import Application
-from telegram.request import RequestData
 
 from bot.engine import Engine, Reply, Who
 from bot.reminders import Dispatcher, Outgoing, SendResult
@@ -948,26 +945,16 @@ class StrictBotApi(OfflineBotApi):
             return "Bad Request: message is too long"
         return None
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    async def answer(
+        self, url: str, method: str, name: str, params: dict[str, Any]
     ) -> tuple[int, bytes]:
         """Refuse a call Telegram would refuse; otherwise answer as the offline API does."""
-        params = dict(request_data.parameters) if request_data else {}
-        problem = self._problem(url.rsplit("/", 1)[-1], params)
+        problem = self._problem(name, params)
         if problem is not None:
             self.refused.append(problem)
             body = {"ok": False, "error_code": 400, "description": problem}
             return 400, json.dumps(body).encode()
-        return await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        return await super().answer(url, method, name, params)
 
 
 class Phone:

@@ -14,11 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.error import TimedOut
 from telegram.ext import Application
-from telegram.request import RequestData
 
 from bot.engine import Engine, Who
 from bot.reminders import Dispatcher, Outgoing, SendResult
@@ -71,19 +68,10 @@ class FaultyBotApi(OfflineBotApi):
         text = str(params.get("text", params.get("caption", "")))
         self.received.append(Delivery(self.clock() if self.clock else None, chat, name, text))
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    async def answer(
+        self, url: str, method: str, name: str, params: dict[str, Any]
     ) -> tuple[int, bytes]:
         """Answer a fault set for the chat, or as the offline API does."""
-        name = url.rsplit("/", 1)[-1]
-        params = dict(request_data.parameters) if request_data else {}
         chat = params.get("chat_id")
         if isinstance(chat, int) and name in SHOWN:
             if chat in self.timeouts:
@@ -108,9 +96,7 @@ class FaultyBotApi(OfflineBotApi):
                 return status, _json(
                     {"ok": False, "error_code": status, "description": description}
                 )
-        status, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+        status, payload = await super().answer(url, method, name, params)
         if status == 200 and isinstance(chat, int) and name in SHOWN:
             self._deliver(name, params)
         return status, payload
