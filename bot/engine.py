@@ -222,10 +222,11 @@ class Engine:
         now = self.clock()
 
         def load(session: Session) -> DiarySnapshot | None:
-            ctx = self._context(session, who, now)
-            if ctx.profile is None:
+            profile = session.profile(who.user_id)
+            if profile is None:
                 return None
-            return load_snapshot(session, ctx.profile, ctx.language, ctx.today, days)
+            today = local_date(now, profile.timezone)
+            return load_snapshot(session, profile, profile.language, today, days)
 
         return await self.store.read(load)
 

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -139,7 +140,6 @@ class Session:
     def __init__(self, conn: sqlite3.Connection, now: datetime | None = None) -> None:
         self.conn = conn
         self._now = now
-        self._now_iso: str | None = None
 
     @property
     def now(self) -> datetime:
@@ -148,12 +148,10 @@ class Session:
             raise RuntimeError("a read-only session has no clock; use Store.unit to write")
         return self._now
 
-    @property
+    @cached_property
     def now_iso(self) -> str:
         """The unit of work's moment as stored: UTC, ISO 8601, to the second."""
-        if self._now_iso is None:
-            self._now_iso = _iso(self.now)
-        return self._now_iso
+        return _iso(self.now)
 
     def profile(self, user_id: int) -> Profile | None:
         """Return the user's profile, or None before they consented."""
