@@ -6,6 +6,7 @@ CSV files and the `backtrack triage` command line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -29,6 +30,46 @@ _TIER_RANK = {Tier.ROUTINE: 0, Tier.SOON: 1, Tier.URGENT: 2, Tier.EMERGENCY: 3}
 def highest(tiers: list[Tier]) -> Tier:
     """Return the most urgent tier of a list (routine for an empty list)."""
     return max(tiers, key=lambda t: t.rank, default=Tier.ROUTINE)
+
+
+@dataclass(frozen=True, slots=True)
+class DaysRange:
+    """Days since surgery known to lie between first and last (None: no upper bound).
+
+    An exact day is a range of one day. A patient who knows only the month, or answered "in
+    the last 2 weeks?", has a wider one (REFERENCE.md §8.1): a time window of the rules is
+    open when it overlaps the range, and a timing feature of the causes counts only when the
+    whole range lies inside it.
+    """
+
+    first: int
+    last: int | None
+
+    def __post_init__(self) -> None:
+        if self.first < 0 or (self.last is not None and self.last < self.first):
+            raise ValueError(f"not a range of days since surgery: {self.first}..{self.last}")
+
+    @classmethod
+    def exactly(cls, days: int) -> DaysRange:
+        """The range of a known day."""
+        return cls(days, days)
+
+    @property
+    def exact(self) -> int | None:
+        """The number of days when it is known to the day."""
+        return self.first if self.first == self.last else None
+
+    def overlaps(self, first: int, last: int | None) -> bool:
+        """Whether some day of the range lies in first..last (None: no end)."""
+        return (last is None or self.first <= last) and (self.last is None or first <= self.last)
+
+    def within(self, first: int, last: int | None) -> bool:
+        """Whether every day of the range lies in first..last (None: no end)."""
+        if self.first < first:
+            return False
+        if last is None:
+            return True
+        return self.last is not None and self.last <= last
 
 
 class Finding(StrEnum):

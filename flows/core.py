@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.codes import Finding
 from flows.i18n import t
-from flows.models import CheckResult, Entry, FunctionCheckin, NewEntry, Profile
+from flows.models import Advice, CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 
 BUTTON_VALUE = re.compile(r"[a-z0-9_.-]{1,40}", re.ASCII)
 
@@ -110,6 +111,8 @@ class Context:
     entries_today: int = 0
     quick_entry: Entry | None = None
     language_code: str | None = None
+    # Red-flag symptoms ticked in the diary in the last 7 days, with their dates (§8.7).
+    recent_diary_flags: tuple[tuple[Finding, date], ...] = ()
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -202,8 +205,17 @@ class SaveCheck(BaseModel):
     result: CheckResult
 
 
+class SendAdvice(BaseModel):
+    """Deliver safety advice, through the outbox, until Telegram confirms it (§8, DESIGN)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["send_advice"] = "send_advice"
+    advice: Advice
+
+
 Effect = Annotated[
     RecordConsent
+    | SendAdvice
     | SaveProfile
     | SaveEntry
     | SaveCheck

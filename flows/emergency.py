@@ -1,8 +1,30 @@
-"""Emergency numbers by country, and a best guess of the country from Telegram's language."""
+"""Emergency, same-day and crisis numbers by country, and a best guess of the country.
+
+REFERENCE.md §8.2: every emergency message names the patient's own ambulance number, every
+same-day message the country's urgent non-emergency route (or "your doctor or an urgent care
+service" where there is none) and every crisis message the country's crisis line.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 FALLBACK_NUMBER = "112"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalNumbers:
+    """What a patient in one country calls: an ambulance, same-day care, a crisis line.
+
+    None means the country is unknown (emergency) or has no such service (same-day, crisis);
+    the message then uses the catalogue's generic words (REFERENCE.md §8.2).
+    """
+
+    country: str | None
+    emergency: str | None
+    same_day: str | None = None
+    crisis: str | None = None
+
 
 # The numbers a patient should call for an ambulance (REFERENCE.md §0 and §5.3: UK 999,
 # EU 112, US 911); 112 also works from mobiles in most other countries.
@@ -25,12 +47,23 @@ EMERGENCY_NUMBERS: dict[str, str] = {
 # Countries offered in /settings, in this order; "other" keeps the 112 fallback.
 COUNTRY_CHOICES: tuple[str, ...] = ("GB", "US", "CA", "IE", "AU", "NZ", "DE", "FR", "ES", "IT")
 
+UNKNOWN = LocalNumbers(country=None, emergency=None)
+
+
+def numbers_for(country: str | None) -> LocalNumbers:
+    """Return the numbers of a country code; UNKNOWN when the country is not known."""
+    if country is None:
+        return UNKNOWN
+    code = country.upper()
+    number = EMERGENCY_NUMBERS.get(code)
+    if number is None:
+        return UNKNOWN
+    return LocalNumbers(country=code, emergency=number)
+
 
 def emergency_number(country: str | None) -> str:
     """Return the emergency number for a country code, 112 when unknown."""
-    if country is None:
-        return FALLBACK_NUMBER
-    return EMERGENCY_NUMBERS.get(country.upper(), FALLBACK_NUMBER)
+    return numbers_for(country).emergency or FALLBACK_NUMBER
 
 
 def infer_country(language_code: str | None) -> str | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import calendar
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.codes import CauseId, Finding, Tier
-from flows.emergency import emergency_number
+from flows.codes import CauseId, DaysRange, Finding, Tier
+from flows.emergency import LocalNumbers, emergency_number, numbers_for
 
 NOTE_MAX_CHARS = 1000
 
@@ -33,6 +34,12 @@ class Profile(BaseModel):
     display_name: str | None = None
     surgery_year: int | None = None
     surgery_month: int | None = Field(default=None, ge=1, le=12)
+    surgery_day: int | None = Field(default=None, ge=1, le=31)
+    # Bounds from "in the last 2 weeks?" / "in the last 3 months?" when the day is not known
+    # (REFERENCE.md §8.1): the operation was on or after `surgery_after` and on or before
+    # `surgery_before`.
+    surgery_after: date | None = None
+    surgery_before: date | None = None
     region: Region | None = None
     levels: int | None = Field(default=None, ge=0, le=10)
     risk_factors: tuple[Finding, ...] = ()
@@ -41,19 +48,66 @@ class Profile(BaseModel):
     country: str | None = None
     checkin_time: time = time(20, 0)
     paused: bool = False
+    # When the patient was last asked the country and the day of surgery that an older version
+    # never asked; they are asked once (None: not yet).
+    details_asked_at: datetime | None = None
+
+    def surgery_bounds(self) -> tuple[date | None, date | None] | None:
+        """The earliest and latest day the operation can have been on; None if nothing known."""
+        earliest: date | None = None
+        latest: date | None = None
+        year, month, day = self.surgery_year, self.surgery_month, self.surgery_day
+        if year is not None:
+            if month is None:
+                earliest, latest = date(year, 1, 1), date(year, 12, 31)
+            elif day is None:
+                last_day = calendar.monthrange(year, month)[1]
+                earliest, latest = date(year, month, 1), date(year, month, last_day)
+            else:
+                exact = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+                return exact, exact
+        after, before = self.surgery_after, self.surgery_before
+        narrowed_earliest = max(d for d in (earliest, after) if d) if earliest or after else None
+        narrowed_latest = min(d for d in (latest, before) if d) if latest or before else None
+        if narrowed_earliest and narrowed_latest and narrowed_earliest > narrowed_latest:
+            # The answers contradict the month: the later answer ("in the last 2 weeks") wins.
+            narrowed_earliest, narrowed_latest = after, before
+        if narrowed_earliest is None and narrowed_latest is None:
+            return None
+        return narrowed_earliest, narrowed_latest
+
+    def surgery_days(self, today: date) -> DaysRange | None:
+        """Days since surgery as precisely as known, for the rules' time windows (§8.1)."""
+        bounds = self.surgery_bounds()
+        if bounds is None:
+            return None
+        earliest, latest = bounds
+        first = 0 if latest is None else max(0, (today - latest).days)
+        last = None if earliest is None else max(first, (today - earliest).days)
+        return DaysRange(first, last)
 
     def surgery_date(self) -> date | None:
-        """The surgery date as precise as known (mid-month when only the month is known)."""
-        if self.surgery_year is None:
+        """The day of surgery, or the middle of the days it can have been on (an estimate).
+
+        Only the trend baseline and the report's "weeks since surgery" use the estimate; the
+        red-flag windows use `surgery_days`, which never guesses.
+        """
+        bounds = self.surgery_bounds()
+        if bounds is None:
             return None
-        if self.surgery_month is None:
-            return date(self.surgery_year, 7, 1)
-        return date(self.surgery_year, self.surgery_month, 15)
+        earliest, latest = bounds
+        if earliest is None or latest is None:
+            return latest or earliest
+        return earliest + timedelta(days=(latest - earliest).days // 2)
 
     def days_since_surgery(self, today: date) -> int | None:
         """Whole days from the (estimated) surgery date to today, never negative."""
         surgery = self.surgery_date()
         return None if surgery is None else max(0, (today - surgery).days)
+
+    def numbers(self) -> LocalNumbers:
+        """The emergency, same-day and crisis numbers of the country the patient lives in."""
+        return numbers_for(self.country)
 
     def emergency_number(self) -> str:
         """The number to call in an emergency where the user lives."""
@@ -137,3 +191,45 @@ class FunctionCheckin(BaseModel):
     def score(self) -> float:
         """The PEG score: the mean of the three items."""
         return round((self.average_pain + self.enjoyment + self.activity) / 3, 1)
+
+
+class AdviceKind(StrEnum):
+    """What a safety message is about; emergency, same-day and crisis ones must arrive."""
+
+    EMERGENCY = "emergency"
+    SAME_DAY = "same_day"
+    SOON = "soon"
+    CRISIS = "crisis"
+    TREND = "trend"
+
+
+class AdviceSource(StrEnum):
+    """Where the answer that led to the advice was given."""
+
+    LOG = "log"
+    CHECK = "check"
+    TEXT = "text"
+    TREND = "trend"
+
+
+class Advice(BaseModel):
+    """Safety advice the rules decided on, to be delivered until Telegram confirms it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: AdviceKind
+    tier: Tier
+    text: str
+    source: AdviceSource
+    red_flags: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+class StoredAdvice(Advice):
+    """Advice in the outbox: when it was decided and whether it has reached the patient."""
+
+    id: int
+    user_id: int
+    decided_at: datetime
+    attempts: int = 0
+    delivered_at: datetime | None = None

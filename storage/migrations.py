@@ -108,6 +108,31 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX alerts_by_user_day ON alerts (user_id, day);
     """,
+    # 5: the day of surgery or bounds on it (REFERENCE.md §8.1), when the patient was asked
+    # what older versions never asked, and the outbox of safety messages (§8, DESIGN.md)
+    """
+    ALTER TABLE users ADD COLUMN surgery_day INTEGER CHECK (surgery_day BETWEEN 1 AND 31);
+    ALTER TABLE users ADD COLUMN surgery_after TEXT;
+    ALTER TABLE users ADD COLUMN surgery_before TEXT;
+    ALTER TABLE users ADD COLUMN details_asked_at TEXT;
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        decided_at      TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        tier            TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        red_flags       TEXT NOT NULL DEFAULT '',
+        findings        TEXT NOT NULL DEFAULT '',
+        text            TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at    TEXT,
+        last_error      TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+    CREATE INDEX outbox_by_user ON outbox (user_id, decided_at);
+    """,
 )
 
 

@@ -22,9 +22,13 @@ from flows.core import (
     SaveEntry,
     SaveFunctionCheckin,
     SaveProfile,
+    SendAdvice,
     SnoozePrompt,
 )
 from flows.models import (
+    Advice,
+    AdviceKind,
+    AdviceSource,
     CheckResult,
     Entry,
     EntrySource,
@@ -32,6 +36,7 @@ from flows.models import (
     NewEntry,
     Profile,
     Region,
+    StoredAdvice,
 )
 from flows.schedule import PromptChoice, PromptFacts, PromptKind
 from flows.trends import AlertKind, SentAlert
@@ -41,8 +46,16 @@ T = TypeVar("T")
 
 _PROFILE_COLUMNS = (
     "user_id, consented_at, language, timezone, country, display_name, surgery_year, "
-    "surgery_month, region, levels, risk_factors, checkin_time, paused"
+    "surgery_month, region, levels, risk_factors, checkin_time, paused, surgery_day, "
+    "surgery_after, surgery_before, details_asked_at"
 )
+_ADVICE_COLUMNS = (
+    "id, user_id, decided_at, kind, tier, source, red_flags, findings, text, attempts, "
+    "delivered_at"
+)
+# Retries of undelivered safety advice: soon at first, then at most a minute apart, so a
+# Telegram outage of any length ends with the advice delivered shortly after it is over.
+ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
 _ENTRY_COLUMNS = (
     "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
 )
@@ -73,7 +86,10 @@ def _codes(text: str) -> tuple[Finding, ...]:
 
 
 def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
-    (uid, consented, lang, tz, country, name, year, month, region, levels, risks, at, paused) = row
+    (uid, consented, lang, tz, country, name, year, month, region, levels, risks, at, paused) = (
+        row[:13]
+    )
+    day, after, before, asked = row[13:17]
     return Profile(
         user_id=int(str(uid)),
         consented_at=datetime.fromisoformat(str(consented)),
@@ -88,6 +104,27 @@ def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
         risk_factors=_codes(str(risks)),
         checkin_time=time.fromisoformat(str(at)),
         paused=bool(paused),
+        surgery_day=None if day is None else int(str(day)),
+        surgery_after=None if after is None else date.fromisoformat(str(after)),
+        surgery_before=None if before is None else date.fromisoformat(str(before)),
+        details_asked_at=None if asked is None else datetime.fromisoformat(str(asked)),
+    )
+
+
+def _advice(row: sqlite3.Row | tuple[object, ...]) -> StoredAdvice:
+    (aid, uid, decided, kind, tier, source, flags, findings, text, attempts, delivered) = row
+    return StoredAdvice(
+        id=int(str(aid)),
+        user_id=int(str(uid)),
+        decided_at=datetime.fromisoformat(str(decided)),
+        kind=AdviceKind(str(kind)),
+        tier=Tier(str(tier)),
+        source=AdviceSource(str(source)),
+        red_flags=tuple(f for f in str(flags).split(";") if f),
+        findings=_codes(str(findings)),
+        text=str(text),
+        attempts=int(str(attempts)),
+        delivered_at=None if delivered is None else datetime.fromisoformat(str(delivered)),
     )
 
 
@@ -284,13 +321,15 @@ class Session:
         """Store every profile field."""
         self.conn.execute(
             f"INSERT INTO users ({_PROFILE_COLUMNS}, updated_at) "
-            f"VALUES ({', '.join('?' * 14)}) ON CONFLICT (user_id) DO UPDATE SET "
+            f"VALUES ({', '.join('?' * 18)}) ON CONFLICT (user_id) DO UPDATE SET "
             "language = excluded.language, timezone = excluded.timezone, "
             "checkin_time = excluded.checkin_time, paused = excluded.paused, "
             "country = excluded.country, display_name = excluded.display_name, "
             "surgery_year = excluded.surgery_year, surgery_month = excluded.surgery_month, "
             "region = excluded.region, levels = excluded.levels, "
-            "risk_factors = excluded.risk_factors, updated_at = excluded.updated_at",
+            "risk_factors = excluded.risk_factors, surgery_day = excluded.surgery_day, "
+            "surgery_after = excluded.surgery_after, surgery_before = excluded.surgery_before, "
+            "details_asked_at = excluded.details_asked_at, updated_at = excluded.updated_at",
             (
                 profile.user_id,
                 _iso(profile.consented_at),
@@ -305,8 +344,78 @@ class Session:
                 ";".join(profile.risk_factors),
                 profile.checkin_time.strftime("%H:%M"),
                 int(profile.paused),
+                profile.surgery_day,
+                None if profile.surgery_after is None else profile.surgery_after.isoformat(),
+                None if profile.surgery_before is None else profile.surgery_before.isoformat(),
+                None if profile.details_asked_at is None else _iso(profile.details_asked_at),
                 self.now_iso,
             ),
+        )
+
+    def add_advice(self, user_id: int, advice: Advice) -> int:
+        """Put safety advice in the outbox, due at once, and return its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO outbox (user_id, decided_at, kind, tier, source, red_flags, findings, "
+            "text, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                self.now_iso,
+                advice.kind.value,
+                advice.tier.value,
+                advice.source.value,
+                ";".join(advice.red_flags),
+                ";".join(advice.findings),
+                advice.text,
+                self.now_iso,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def undelivered_advice(
+        self, user_id: int | None = None, limit: int = 100
+    ) -> list[StoredAdvice]:
+        """Advice not yet confirmed by Telegram and due for a try now, oldest first."""
+        where = "delivered_at IS NULL AND next_attempt_at <= ?"
+        params: tuple[object, ...] = (self.now_iso,)
+        if user_id is not None:
+            where += " AND user_id = ?"
+            params = (*params, user_id)
+        rows = self.conn.execute(
+            f"SELECT {_ADVICE_COLUMNS} FROM outbox WHERE {where} ORDER BY id LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return [_advice(r) for r in rows]
+
+    def advice_between(self, user_id: int, first: datetime, last: datetime) -> list[StoredAdvice]:
+        """Every piece of safety advice decided for the user in a period, oldest first."""
+        rows = self.conn.execute(
+            f"SELECT {_ADVICE_COLUMNS} FROM outbox WHERE user_id = ? AND decided_at >= ? "
+            "AND decided_at <= ? ORDER BY decided_at, id",
+            (user_id, _iso(first), _iso(last)),
+        ).fetchall()
+        return [_advice(r) for r in rows]
+
+    def mark_advice_delivered(self, advice_id: int) -> None:
+        """Record that Telegram confirmed the advice reached the patient."""
+        self.conn.execute(
+            "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
+            "WHERE id = ? AND delivered_at IS NULL",
+            (self.now_iso, advice_id),
+        )
+
+    def mark_advice_failed(self, advice_id: int, error: str) -> None:
+        """Record a failed try (the error's type only) and when to try again."""
+        row = self.conn.execute(
+            "SELECT attempts FROM outbox WHERE id = ?", (advice_id,)
+        ).fetchone()
+        if row is None:
+            return
+        attempts = int(row[0])
+        wait = ADVICE_RETRY_SECONDS[min(attempts, len(ADVICE_RETRY_SECONDS) - 1)]
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+            "WHERE id = ? AND delivered_at IS NULL",
+            (error, _iso(self.now + timedelta(seconds=wait)), advice_id),
         )
 
     def apply(self, user_id: int, effect: Effect) -> None:
@@ -316,6 +425,8 @@ class Session:
                 self.record_consent(user_id, effect.language, effect.timezone, effect.country)
             case SaveCheck():
                 self.add_check(user_id, effect.result)
+            case SendAdvice():
+                self.add_advice(user_id, effect.advice)
             case SaveProfile():
                 self.save_profile(effect.profile.model_copy(update={"user_id": user_id}))
             case SaveEntry():
