@@ -323,7 +323,7 @@ class Engine:
             session.add_alert(user_id, alert.sent())
             # The diary shows the shared rules' red-flag message as it saves; no second copy.
             if alert.kind is not AlertKind.RED_FLAG:
-                text = alert_message(alert, profile.language, profile.emergency_number())
+                text = alert_message(alert, profile.language, profile.numbers())
                 screens.append(Screen(text=text))
         return screens
 

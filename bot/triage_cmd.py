@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from typing import TextIO
 
 from flows.codes import Finding, UnknownCodeError, parse_finding
+from flows.emergency import LocalNumbers, numbers_for
 from flows.i18n import t
 from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_dict, triage
 
@@ -49,22 +51,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
-        "--emergency-number",
-        default="112",
-        help="the emergency number named in the messages (default 112)",
+        "--country",
+        type=str.upper,
+        metavar="CC",
+        help="the patient's country (ISO 3166 code, e.g. US): its numbers are named",
     )
+    parser.add_argument(
+        "--emergency-number",
+        help="an emergency number to name instead of the country's",
+    )
+
+
+def _numbers(args: argparse.Namespace) -> LocalNumbers:
+    numbers = numbers_for(args.country)
+    if args.emergency_number:
+        return replace(numbers, emergency=args.emergency_number)
+    return numbers
 
 
 def _parse(codes: list[str] | None) -> list[Finding]:
     return [parse_finding(code) for code in codes or []]
 
 
-def _text(result: TriageResult, emergency_number: str) -> str:
+def _text(result: TriageResult, numbers: LocalNumbers) -> str:
     lines = [f"Tier: {result.tier.value}"]
     for flag in result.red_flags:
         note = " (answered 'not sure')" if flag.unsure else ""
         lines.append(f"Red flag {flag.id}: {flag.tier.value}{note}")
-    lines += ["", red_flag_message(result, LANGUAGE, emergency_number)]
+    lines += ["", red_flag_message(result, LANGUAGE, numbers)]
     summary = cause_summary(result, LANGUAGE)
     if summary:
         lines += ["", summary]
@@ -86,8 +100,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 2
     result = triage(findings, unsure, args.days_since_surgery)
     if args.json:
-        payload = to_json_dict(result, LANGUAGE, args.emergency_number)
+        payload = to_json_dict(result, LANGUAGE, _numbers(args))
         print(json.dumps(payload, indent=2), file=out)
     else:
-        print(_text(result, args.emergency_number), file=out)
+        print(_text(result, _numbers(args)), file=out)
     return 0

@@ -26,9 +26,10 @@ from flows.core import (
     button,
     nav_row,
 )
+from flows.emergency import UNKNOWN, LocalNumbers
 from flows.i18n import t
 from flows.models import CheckResult
-from flows.rules import TriageResult, cause_summary, red_flag_message, triage
+from flows.rules import TriageResult, cause_summary, number_words, red_flag_message, triage
 from flows.rules_data import (
     PATTERN_QUESTIONS,
     RED_FLAGS_BY_ID,
@@ -260,15 +261,17 @@ def known_names(lang: str, known: list[Finding]) -> list[str]:
     return list(names)
 
 
-def result_text(lang: str, result: TriageResult, known: list[Finding], number: str) -> str:
+def result_text(
+    lang: str, result: TriageResult, known: list[Finding], numbers: LocalNumbers
+) -> str:
     """Return what the user reads at the end of a check."""
     if result.emergency:
-        return red_flag_message(result, lang, number)
+        return red_flag_message(result, lang, numbers)
     parts: list[str] = []
     if result.tier is not Tier.ROUTINE:
-        parts.append(red_flag_message(result, lang, number))
+        parts.append(red_flag_message(result, lang, numbers))
     else:
-        parts.append(t(lang, "check.no_red_flags", number=number))
+        parts.append(t(lang, "check.no_red_flags", **number_words(lang, numbers)))
     if known:
         parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, known))))
     if result.causes and result.tier is not Tier.URGENT:
@@ -284,7 +287,7 @@ def _finish(state: CheckState, ctx: Context, result: TriageResult) -> Outcome:
     if known and tier is Tier.ROUTINE:
         # A long-standing symptom already known to the team is scored T3 (§1.1 rule 5).
         tier = Tier.SOON
-    number = profile.emergency_number() if profile else "112"
+    numbers = profile.numbers() if profile else UNKNOWN
     record = CheckResult(
         recorded_at=ctx.now,
         days_since_surgery=profile.days_since_surgery(ctx.today) if profile else None,
@@ -297,6 +300,6 @@ def _finish(state: CheckState, ctx: Context, result: TriageResult) -> Outcome:
     )
     return Outcome(
         state=None,
-        screen=Screen(text=result_text(ctx.language, result, known, number)),
+        screen=Screen(text=result_text(ctx.language, result, known, numbers)),
         effects=(SaveCheck(result=record),),
     )

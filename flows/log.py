@@ -21,6 +21,7 @@ from flows.core import (
     nav_row,
     pain_grid,
 )
+from flows.emergency import UNKNOWN
 from flows.i18n import t
 from flows.models import NOTE_MAX_CHARS, EntrySource, NewEntry
 from flows.rules import red_flag_message, triage
@@ -288,5 +289,5 @@ def warnings_for(state: LogState, ctx: Context) -> tuple[Screen, ...]:
     result = triage(found, (), days)
     if result.tier is Tier.ROUTINE:
         return ()
-    number = profile.emergency_number() if profile else "112"
-    return (Screen(text=red_flag_message(result, ctx.language, number)),)
+    numbers = profile.numbers() if profile else UNKNOWN
+    return (Screen(text=red_flag_message(result, ctx.language, numbers)),)

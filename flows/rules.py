@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from flows.codes import RED_FLAG_FINDINGS, CauseId, Finding, Tier, highest
+from flows.emergency import UNKNOWN, LocalNumbers
 from flows.i18n import t
 from flows.rules_data import (
     CAUSES,
@@ -43,6 +44,7 @@ __all__ = [
     "ScreeningQuestion",
     "TriageResult",
     "cause_summary",
+    "number_words",
     "red_flag_message",
     "to_json_dict",
     "triage",
@@ -271,8 +273,13 @@ def triage(
 # ---------------------------------------------------------------------------------------------
 
 
-def _number(language: str, emergency_number: str | None) -> str:
-    return emergency_number or t(language, "rules.emergency_number.generic")
+def number_words(language: str, numbers: LocalNumbers) -> dict[str, str]:
+    """The numbers as the messages name them, with generic words where one is unknown (§8.2)."""
+    return {
+        "emergency_number": numbers.emergency or t(language, "rules.emergency_number.generic"),
+        "same_day": numbers.same_day or t(language, "rules.same_day.generic"),
+        "crisis_line": numbers.crisis or t(language, "rules.crisis_line.generic"),
+    }
 
 
 def _flag_lines(result: TriageResult, language: str) -> list[str]:
@@ -283,15 +290,16 @@ def _flag_lines(result: TriageResult, language: str) -> list[str]:
     return lines
 
 
-def red_flag_message(result: TriageResult, language: str, emergency_number: str) -> str:
+def red_flag_message(result: TriageResult, language: str, numbers: LocalNumbers) -> str:
     """The message that tells the user exactly what to do now, and why (REFERENCE.md §5.3)."""
+    words = number_words(language, numbers)
     if result.tier is Tier.ROUTINE:
-        return t(language, "rules.tier.routine", emergency_number=emergency_number)
-    parts = [t(language, f"rules.tier.{result.tier.value}", emergency_number=emergency_number)]
+        return t(language, "rules.tier.routine", **words)
+    parts = [t(language, f"rules.tier.{result.tier.value}", **words)]
     if result.if_in_doubt and result.tier is not Tier.EMERGENCY:
         parts.append(t(language, "rules.if_in_doubt"))
     if CRISIS_LINE_FLAG in result.flag_ids:
-        parts.append(t(language, "rules.crisis_line"))
+        parts.append(t(language, "rules.crisis_line", **words))
     lines = _flag_lines(result, language)
     if result.tier is not Tier.SOON:
         lines.insert(0, t(language, "rules.why_heading"))
@@ -320,24 +328,21 @@ def cause_summary(result: TriageResult, language: str, top: int = 3) -> str:
     return "\n".join(lines)
 
 
-def _json_message(flag: FiredFlag, language: str, emergency_number: str | None) -> str:
+def _json_message(flag: FiredFlag, language: str, numbers: LocalNumbers) -> str:
+    words = number_words(language, numbers)
     parts = [
         t(language, flag.message_key),
-        t(
-            language,
-            f"rules.action.{flag.tier.value}",
-            emergency_number=_number(language, emergency_number),
-        ),
+        t(language, f"rules.action.{flag.tier.value}", **words),
     ]
     if flag.if_in_doubt and flag.tier is not Tier.EMERGENCY:
         parts.append(t(language, "rules.if_in_doubt"))
     if flag.id == CRISIS_LINE_FLAG:
-        parts.append(t(language, "rules.crisis_line"))
+        parts.append(t(language, "rules.crisis_line", **words))
     return " ".join(parts)
 
 
 def to_json_dict(
-    result: TriageResult, language: str, emergency_number: str | None = None
+    result: TriageResult, language: str, numbers: LocalNumbers = UNKNOWN
 ) -> dict[str, object]:
     """The `backtrack triage --json` shape of DESIGN.md, with texts in the language."""
     return {
@@ -346,7 +351,7 @@ def to_json_dict(
             {
                 "id": flag.id,
                 "tier": flag.tier.value,
-                "message": _json_message(flag, language, emergency_number),
+                "message": _json_message(flag, language, numbers),
             }
             for flag in result.red_flags
         ],

@@ -38,8 +38,9 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from flows.codes import Finding, Tier
+from flows.emergency import LocalNumbers
 from flows.i18n import t
-from flows.rules import TriageResult, red_flag_message, triage
+from flows.rules import TriageResult, number_words, red_flag_message, triage
 from flows.rules_data import RED_FLAGS
 
 __all__ = [
@@ -809,16 +810,16 @@ def replay(
     return sent
 
 
-def alert_message(alert: Alert, language: str, emergency_number: str) -> str:
+def alert_message(alert: Alert, language: str, numbers: LocalNumbers) -> str:
     """The whole message the user gets for an alert: what changed, why, and what to do."""
     if alert.kind is AlertKind.RED_FLAG:
-        return red_flag_message(_triage(alert), language, emergency_number)
+        return red_flag_message(_triage(alert), language, numbers)
     heading = t(
         language,
         f"trends.heading.{alert.kind.value}",
         measure=t(language, f"trends.which.{alert.which}"),
     )
-    action = t(language, "trends.action.soon", emergency_number=emergency_number)
+    action = t(language, "trends.action.soon", **number_words(language, numbers))
     return f"{heading}\n\n{alert.reason(language)}\n\n{action}"
 
 

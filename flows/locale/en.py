@@ -223,7 +223,7 @@ _CORE: dict[str, str] = {
     "check.long_standing": "Not new: unchanged, and my team knows about it",
     "check.no_red_flags": "Your answers show no warning signs that need urgent care today. "
     "If anything changes or you feel worse, do the check again, and if you think you need "
-    "urgent help call {number}.",
+    "urgent help call {emergency_number}.",
     "check.known": "You said these are long-standing and your team already knows about them: "
     "{symptoms}. Please mention them when you next speak to your surgeon's team "
     "(within the next few days).",

@@ -10,8 +10,7 @@ _TIERS: dict[str, str] = {
     ),
     "rules.tier.urgent": (
         "Please contact your surgical team or the on-call spinal service today. If you can't "
-        "reach them, call your local urgent care service (111 in the UK). If things get worse, "
-        "call {emergency_number}."
+        "reach them, call {same_day}. If things get worse, call {emergency_number}."
     ),
     "rules.tier.soon": (
         "Please let your surgeon's team know within the next few days. Here is a summary you "
@@ -26,12 +25,13 @@ _TIERS: dict[str, str] = {
     ),
     "rules.action.urgent": ("Contact your surgical team or the on-call spinal service today."),
     "rules.action.soon": "Let your surgeon's team know within the next few days.",
-    "rules.emergency_number.generic": "your local emergency number",
-    "rules.if_in_doubt": "If you have any doubt, go to the Emergency Department now.",
-    "rules.crisis_line": (
-        "You can also call Samaritans free on 116 123 (UK), or your local crisis line, at any "
-        "time, day or night."
+    "rules.emergency_number.generic": (
+        "your local emergency number (112 in Europe, 911 in North America, 999 in the UK)"
     ),
+    "rules.same_day.generic": "your doctor or an urgent care service",
+    "rules.crisis_line.generic": "your local crisis line",
+    "rules.if_in_doubt": "If you have any doubt, go to the Emergency Department now.",
+    "rules.crisis_line": ("You can also call {crisis_line} at any time, day or night."),
     "rules.why_heading": "Why:",
     "rules.other_warnings": (
         "You told me about a warning symptom your team should know about: {symptoms}."

@@ -69,4 +69,7 @@ async def test_check_in_the_console_reaches_the_emergency_screen(engine: Engine)
     assert await run_console(engine, 4, io.StringIO(script), out) == 0
     text = out.getvalue()
     assert "Question 2 of" in text
-    assert "Call 112 or go to the nearest Emergency Department now" in text
+    assert (
+        "Call your local emergency number (112 in Europe, 911 in North America, 999 in the UK) or go to the nearest Emergency Department now"
+        in text
+    )

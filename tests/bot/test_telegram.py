@@ -198,7 +198,10 @@ async def test_check_stops_at_the_first_emergency_and_saves_it(chat: Chat, engin
     assert "Question 1 of" in chat.last_text()
     await chat.tap("Yes")
     await chat.tap("New, or worse than before")
-    assert "Call 112 or go to the nearest Emergency Department now" in chat.last_text()
+    assert (
+        "Call your local emergency number (112 in Europe, 911 in North America, 999 in the UK) or go to the nearest Emergency Department now"
+        in chat.last_text()
+    )
     assert "reply_markup" not in chat.api.sent("editMessageText")[-1]
     checks = await engine.store.read(lambda s: s.checks(USER))
     assert [c.red_flags for c in checks] == [("RF-CES-1",)]

@@ -10,6 +10,7 @@ import pytest
 
 from bot import triage_cmd
 from flows.codes import Finding
+from flows.emergency import numbers_for
 from flows.rules import to_json_dict, triage
 
 
@@ -40,7 +41,7 @@ def test_json_is_exactly_the_contract() -> None:
         [Finding.BLADDER_CHANGE],
         540,
     )
-    assert payload == to_json_dict(expected, "en", "112")
+    assert payload == to_json_dict(expected, "en", numbers_for("DE"))
     assert payload["tier"] == "urgent"
     assert [flag["id"] for flag in payload["red_flags"]] == ["RF-CES-1"]
     assert payload["causes"][0]["id"] == "pseudarthrosis"

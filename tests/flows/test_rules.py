@@ -8,6 +8,7 @@ import re
 import pytest
 
 from flows.codes import PATTERN_FINDINGS, RED_FLAG_FINDINGS, CauseId, Finding, Tier
+from flows.emergency import numbers_for
 from flows.locale.en_rules import MESSAGES
 from flows.rules import (
     CAUSES,
@@ -214,7 +215,7 @@ def test_unsure_t1_item_is_urgent_with_doubt_line(finding: Finding) -> None:
     assert result.if_in_doubt
     assert not result.emergency
     assert all(flag.unsure and flag.if_in_doubt for flag in result.red_flags)
-    assert DOUBT in red_flag_message(result, "en", "112")
+    assert DOUBT in red_flag_message(result, "en", numbers_for("DE"))
 
 
 @pytest.mark.parametrize(
@@ -237,7 +238,7 @@ def test_unsure_non_t1_item_keeps_its_own_tier(finding: Finding, days: int, tier
     assert not result.if_in_doubt
     assert result.red_flags
     assert all(flag.unsure for flag in result.red_flags)
-    assert DOUBT not in red_flag_message(result, "en", "112")
+    assert DOUBT not in red_flag_message(result, "en", numbers_for("DE"))
 
 
 def test_unsure_escalation_partner_sets_doubt_without_emergency() -> None:
@@ -265,7 +266,7 @@ def test_emergency_plus_unsure_item_has_no_doubt_line() -> None:
     result = triage([F.PE_SIGNS], [F.BLADDER_CHANGE], 10)
     assert result.tier is E
     assert result.if_in_doubt
-    assert DOUBT not in red_flag_message(result, "en", "112")
+    assert DOUBT not in red_flag_message(result, "en", numbers_for("DE"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +321,7 @@ def test_warning_symptom_that_fires_no_rule_is_soon(
     assert result.red_flags == ()
     assert result.tier is S
     assert result.other_warnings == warnings
-    message = red_flag_message(result, "en", "112")
+    message = red_flag_message(result, "en", numbers_for("DE"))
     assert "within the next few days" in message
     assert MESSAGES[f"rules.finding.{warnings[0].value}"] in message
 
@@ -342,13 +343,13 @@ def test_negative_days_are_rejected() -> None:
 
 
 def test_emergency_message_is_the_reference_wording() -> None:
-    message = red_flag_message(triage([F.SADDLE_NUMBNESS], (), 30), "en", "999")
+    message = red_flag_message(triage([F.SADDLE_NUMBNESS], (), 30), "en", numbers_for("GB"))
     assert message.startswith(T1_WORDING)
     assert MESSAGES["rules.flag.rf_ces_2.message"] in message
 
 
 def test_urgent_message_says_today_and_names_the_number() -> None:
-    message = red_flag_message(triage([F.CALF_SWELLING], (), 30), "en", "911")
+    message = red_flag_message(triage([F.CALF_SWELLING], (), 30), "en", numbers_for("US"))
     assert message.startswith(
         "Please contact your surgical team or the on-call spinal service today."
     )
@@ -358,20 +359,20 @@ def test_urgent_message_says_today_and_names_the_number() -> None:
 
 
 def test_soon_message_says_within_days() -> None:
-    message = red_flag_message(triage([F.IMPLANT_LUMP_OR_CLUNK], (), 400), "en", "112")
+    message = red_flag_message(triage([F.IMPLANT_LUMP_OR_CLUNK], (), 400), "en", numbers_for("DE"))
     assert message.startswith("Please let your surgeon's team know within the next few days.")
     assert MESSAGES["rules.flag.rf_hw.message"] in message
 
 
 def test_self_harm_message_adds_the_crisis_line() -> None:
-    message = red_flag_message(triage([F.SELF_HARM_THOUGHTS], (), 400), "en", "112")
+    message = red_flag_message(triage([F.SELF_HARM_THOUGHTS], (), 400), "en", numbers_for("DE"))
     assert "Call 112" in message
     assert "116 123" in message
-    assert "116 123" not in red_flag_message(triage([F.PE_SIGNS], (), 4), "en", "112")
+    assert "116 123" not in red_flag_message(triage([F.PE_SIGNS], (), 4), "en", numbers_for("DE"))
 
 
 def test_routine_message_names_the_emergency_number() -> None:
-    message = red_flag_message(triage([F.PAIN_MOSTLY_BACK], (), 400), "en", "000")
+    message = red_flag_message(triage([F.PAIN_MOSTLY_BACK], (), 400), "en", numbers_for("AU"))
     assert "call 000" in message
 
 
@@ -386,7 +387,7 @@ REASSURING = re.compile(
 def test_red_flag_messages_never_reassure(
     flag: tuple[str, list[Finding], list[Finding], int | None, Tier],
 ) -> None:
-    message = red_flag_message(triage(flag[1], (), flag[3]), "en", "112")
+    message = red_flag_message(triage(flag[1], (), flag[3]), "en", numbers_for("DE"))
     assert not REASSURING.search(message)
     payload = json.dumps(to_json_dict(triage(flag[1], (), flag[3]), "en"))
     assert not REASSURING.search(payload)
@@ -394,7 +395,7 @@ def test_red_flag_messages_never_reassure(
 
 def test_json_shape_is_the_design_contract() -> None:
     yes = [F.BOTH_LEGS_GRADUAL, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER]
-    payload = to_json_dict(triage(yes, [F.BLADDER_CHANGE], 500), "en", "112")
+    payload = to_json_dict(triage(yes, [F.BLADDER_CHANGE], 500), "en", numbers_for("DE"))
     assert set(payload) == {"tier", "red_flags", "causes"}
     assert payload["tier"] == "urgent"
     flags = payload["red_flags"]

@@ -15,6 +15,7 @@ import pytest
 
 from flows.codes import Finding, Tier
 from flows.diary_csv import DiaryRow, parse_diary
+from flows.emergency import numbers_for
 from flows.models import Entry
 from flows.trends import (
     COOLDOWN_DAYS,
@@ -490,7 +491,7 @@ def test_the_bot_can_pass_its_stored_entries() -> None:
 
 def test_the_alert_message_says_what_changed_and_what_to_do() -> None:
     alert = replay(readings([*BASELINE, *steady(14), 7.0, 7.0, 7.0]))[0]
-    text = alert_message(alert, "en", "112")
+    text = alert_message(alert, "en", numbers_for("DE"))
     assert text.startswith("📈 Your back pain has gone up quickly and stayed up.")
     assert alert.reason("en") in text
     assert "within the next few days" in text
@@ -500,7 +501,7 @@ def test_the_alert_message_says_what_changed_and_what_to_do() -> None:
 
 def test_a_red_flag_alert_message_is_the_shared_red_flag_message() -> None:
     alerts = replay(readings(steady(3), symptoms={2: (Finding.SADDLE_NUMBNESS,)}))
-    text = alert_message(alerts[0], "en", "999")
+    text = alert_message(alerts[0], "en", numbers_for("GB"))
     assert "Call 999 or go to the nearest Emergency Department now" in text
 
 
