@@ -8,6 +8,8 @@ service" where there is none) and every crisis message the country's crisis line
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 FALLBACK_NUMBER = "112"
 
@@ -72,3 +74,30 @@ def infer_country(language_code: str | None) -> str | None:
         return None
     region = language_code.split("-")[-1].upper()
     return region if len(region) == 2 and region.isalpha() else None
+
+
+@cache
+def _zone_table() -> tuple[tuple[str, str], ...]:
+    # tzdata's own zone.tab: one row per zone, "CC<TAB>coordinates<TAB>Zone[<TAB>comment]".
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    rows: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        rows.append((fields[0], fields[2]))
+    return tuple(rows)
+
+
+def zones_for(country: str) -> tuple[str, ...]:
+    """The IANA time zones of a country, in tzdata's order (most populous region first)."""
+    code = country.upper()
+    return tuple(zone for cc, zone in _zone_table() if cc == code)
+
+
+def country_for_zone(zone: str) -> str | None:
+    """The country a time zone belongs to (Europe/London -> GB); None for UTC and offsets."""
+    for cc, name in _zone_table():
+        if name == zone:
+            return cc
+    return None
