@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from flows.codes import RED_FLAG_FINDINGS, CauseId, Finding, Tier, highest
 from flows.emergency import UNKNOWN, LocalNumbers
 from flows.i18n import t
+from flows.models import Advice, AdviceKind, AdviceSource
 from flows.rules_data import (
     CAUSES,
     CAUSES_BY_ID,
@@ -43,6 +44,8 @@ __all__ = [
     "Reason",
     "ScreeningQuestion",
     "TriageResult",
+    "advice_for",
+    "advice_pointer",
     "cause_summary",
     "number_words",
     "red_flag_message",
@@ -304,6 +307,48 @@ def red_flag_message(result: TriageResult, language: str, numbers: LocalNumbers)
     if result.tier is not Tier.SOON:
         lines.insert(0, t(language, "rules.why_heading"))
     return "\n".join(parts) + "\n\n" + "\n".join(lines)
+
+
+_ADVICE_KINDS: dict[Tier, AdviceKind] = {
+    Tier.EMERGENCY: AdviceKind.EMERGENCY,
+    Tier.URGENT: AdviceKind.SAME_DAY,
+    Tier.SOON: AdviceKind.SOON,
+}
+
+
+def advice_for(
+    result: TriageResult,
+    language: str,
+    numbers: LocalNumbers,
+    source: AdviceSource,
+    answered: Iterable[Finding] = (),
+) -> Advice | None:
+    """The safety message a result calls for, to go through the outbox; None when routine."""
+    if result.tier is Tier.ROUTINE:
+        return None
+    crisis = CRISIS_LINE_FLAG in result.flag_ids
+    return Advice(
+        kind=AdviceKind.CRISIS if crisis else _ADVICE_KINDS[result.tier],
+        tier=result.tier,
+        text=red_flag_message(result, language, numbers),
+        source=source,
+        red_flags=result.flag_ids,
+        # The patient's own answers behind the flags, for the surgeon's report.
+        findings=tuple(
+            f
+            for f in dict.fromkeys(f for flag in result.red_flags for f in _flag_findings(flag.id))
+            if f in set(answered)
+        ),
+    )
+
+
+def _flag_findings(flag_id: str) -> tuple[Finding, ...]:
+    return next((rule.findings() for rule in RED_FLAGS if rule.id == flag_id), ())
+
+
+def advice_pointer(advice: Advice, language: str, numbers: LocalNumbers) -> str:
+    """One line above the screen that says what to do now and that the details follow."""
+    return t(language, f"rules.pointer.{advice.kind.value}", **number_words(language, numbers))
 
 
 def _cause_line(cause: RankedCause, language: str) -> str:

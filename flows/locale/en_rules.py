@@ -33,6 +33,18 @@ _TIERS: dict[str, str] = {
     "rules.if_in_doubt": "If you have any doubt, go to the Emergency Department now.",
     "rules.crisis_line": ("You can also call {crisis_line} at any time, day or night."),
     "rules.why_heading": "Why:",
+    "rules.pointer.emergency": (
+        "⚠️ Call {emergency_number} or go to the nearest Emergency Department now. What to do "
+        "is in the message below."
+    ),
+    "rules.pointer.same_day": (
+        "⚠️ Contact your surgical team today. What to do is in the message below."
+    ),
+    "rules.pointer.soon": "Please tell your surgeon's team within days: see the message below.",
+    "rules.pointer.crisis": (
+        "Please read the message below first: you don't have to face this alone."
+    ),
+    "rules.pointer.trend": "See the message below.",
     "rules.other_warnings": (
         "You told me about a warning symptom your team should know about: {symptoms}."
     ),
