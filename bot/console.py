@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
+from bot.outbox import Attempt, Courier, Sent
 from flows.core import Screen
 from flows.i18n import t
 from flows.router import Command
@@ -48,14 +49,28 @@ class Console:
         self.who = Who(user_id=user_id, language_code=CONSOLE_LANGUAGE)
         self.out = out
         self.live: Reply | None = None
+        self.courier = Courier(engine, self._print_advice)
 
-    def show(self, reply: Reply) -> None:
-        """Print a reply: the toast, the screen and any further messages."""
+    async def _print_advice(self, chat_id: int, text: str) -> Attempt:
+        if chat_id != self.who.user_id:
+            return Attempt(Sent.FAILED, "NotThisConsole")
+        self._print(text)
+        return Attempt(Sent.DELIVERED)
+
+    async def deliver_waiting(self) -> None:
+        """Print the safety advice a restart left undelivered for this user."""
+        await self.courier.deliver(await self.engine.undelivered(self.who.user_id))
+
+    async def show(self, reply: Reply) -> None:
+        """Print a reply: the toast, the screen, the safety advice and further messages."""
+        for safety in reply.unstored_safety:
+            self._print(format_screen(safety))
         if reply.toast:
             self._print(f"({reply.toast})")
         if reply.screen is not None:
             self._print(format_screen(reply.screen))
             self.live = reply
+        await self.courier.deliver(reply.advice)
         if reply.chart_png is not None:
             stamp = self.engine.clock().strftime("%Y%m%d-%H%M%S")
             name = f"trend-{self.who.user_id}-{stamp}.png"
@@ -92,14 +107,14 @@ class Console:
                 command = Command.HELP
             argument = line.split(maxsplit=1)[1] if " " in line else ""
             if command is Command.IMPORT and argument:
-                self.show(await self.engine.on_document(self.who, read_document(argument)))
+                await self.show(await self.engine.on_document(self.who, read_document(argument)))
                 return
-            self.show(await self.engine.on_command(self.who, command))
+            await self.show(await self.engine.on_command(self.who, command))
             return
         if line.isdigit():
             await self._press(int(line))
             return
-        self.show(await self.engine.on_text(self.who, line))
+        await self.show(await self.engine.on_text(self.who, line))
 
     async def _press(self, number: int) -> None:
         screen = self.live.screen if self.live else None
@@ -107,7 +122,9 @@ class Console:
         if self.live is None or not 1 <= number <= len(values):
             self._print(t(CONSOLE_LANGUAGE, "console.no_button", n=number))
             return
-        self.show(await self.engine.on_press(self.who, self.live.button_data(values[number - 1])))
+        await self.show(
+            await self.engine.on_press(self.who, self.live.button_data(values[number - 1]))
+        )
 
 
 async def run_console(
@@ -116,6 +133,8 @@ async def run_console(
     """Run the console until end of input; returns the exit status."""
     console = Console(engine, user_id, out, files)
     out.write(t(CONSOLE_LANGUAGE, "console.intro", user=user_id) + "\n\n")
+    await engine.recover_advice()
+    await console.deliver_waiting()
     while True:
         line = await asyncio.to_thread(stdin.readline)
         if not line:

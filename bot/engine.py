@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from bot.exports import DiarySnapshot, chart_png, export_file, load_snapshot
 from flows import router
 from flows.callback import ButtonData, decode
+from flows.check import CheckState
+from flows.codes import RED_FLAG_FINDINGS, Finding
 from flows.core import (
     ChartRequest,
     Context,
@@ -26,11 +28,14 @@ from flows.core import (
     RecordConsent,
     SaveEntry,
     Screen,
+    SendAdvice,
 )
+from flows.emergency import infer_country, numbers_for
 from flows.history import HISTORY_DAYS, render_history
 from flows.i18n import supported, t
-from flows.models import Profile
+from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
 from flows.router import AnyState, Command, Decision, Verdict
+from flows.rules import number_words
 from flows.schedule import local_date, next_slot
 from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
@@ -51,6 +56,8 @@ Clock = Callable[[], datetime]
 # (REFERENCE.md §3.2 baseline of 14 valid days; windows of at most 7 weeks in flows/trends).
 TREND_BASELINE_DAYS = 120
 TREND_RECENT_DAYS = 56
+# A red flag ticked in the diary this many days back still stands in /check (§8.7).
+RECENT_FLAG_DAYS = 7
 
 
 def storable(text: str) -> str:
@@ -77,6 +84,21 @@ class Who:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """Safety advice from the outbox to send now; `repeated` when a try may have arrived."""
+
+    advice_id: int
+    user_id: int
+    text: str
+    repeated: bool = False
+
+    @classmethod
+    def of(cls, advice: StoredAdvice) -> Delivery:
+        """The delivery of an outbox row."""
+        return cls(advice.id, advice.user_id, advice.text, repeated=advice.attempts > 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What the shell should show: a screen (edited in place for presses) and extra messages."""
 
@@ -89,6 +111,11 @@ class Reply:
     chart_png: bytes | None = None
     document: tuple[str, bytes] | None = None
     erased: bool = False
+    # Safety advice written to the outbox by this event, to send at once (and retried later).
+    advice: Sequence[Delivery] = field(default_factory=tuple)
+    # Safety messages for someone without an account: nothing is stored before consent, so
+    # the shell retries these in memory (REFERENCE.md §8.8).
+    unstored_safety: Sequence[Screen] = field(default_factory=tuple)
 
     def button_data(self, value: str) -> str:
         """Return the callback data for a button of this reply's screen."""
@@ -96,6 +123,21 @@ class Reply:
 
 
 DUPLICATE_REPLY = Reply(verdict=Verdict.IGNORED, duplicate=True)
+
+
+def with_pre_consent_pointer(reply: Reply, ctx: Context) -> Reply:
+    """Every reply before consent ends with a line pointing to the emergency number (§8.8)."""
+    numbers = numbers_for(infer_country(ctx.language_code))
+    line = t(ctx.language, "safety.pre_consent_pointer", **number_words(ctx.language, numbers))
+
+    def footed(screen: Screen) -> Screen:
+        return screen.with_text(f"{screen.text}\n\n{line}")
+
+    screen = footed(reply.screen) if reply.screen is not None else None
+    notices = tuple(footed(n) for n in reply.notices)
+    if screen is None and not notices and reply.toast is None:
+        notices = (Screen(text=line),)
+    return replace(reply, screen=screen, notices=notices)
 
 
 class Engine:
@@ -115,6 +157,7 @@ class Engine:
             lambda state, _seq, ctx: router.on_command(command, state, ctx),
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
+            diary_flags=command is Command.CHECK,
         )
 
     async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
@@ -141,6 +184,29 @@ class Engine:
             who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
         )
 
+    async def undelivered(self, user_id: int | None = None) -> list[Delivery]:
+        """Safety advice due for a try now (of one user, or of everyone), oldest first."""
+        now = self.clock()
+        result = await self.store.unit(now, lambda s: s.claim_advice(user_id))
+        return [] if isinstance(result, Duplicate) else [Delivery.of(a) for a in result]
+
+    async def recover_advice(self) -> int:
+        """At start-up: every undelivered piece of advice is due again at once."""
+        result = await self.store.unit(self.clock(), lambda s: s.release_advice())
+        return 0 if isinstance(result, Duplicate) else result
+
+    async def delivered(self, advice_id: int) -> None:
+        """Record that Telegram confirmed a piece of advice."""
+        await self.store.unit(self.clock(), lambda s: s.mark_advice_delivered(advice_id))
+
+    async def not_delivered(
+        self, advice_id: int, error: str, wait_seconds: float | None = None
+    ) -> None:
+        """Record a failed try; the advice is tried again later."""
+        await self.store.unit(
+            self.clock(), lambda s: s.mark_advice_failed(advice_id, error, wait_seconds)
+        )
+
     async def mark_blocked(self, user_id: int) -> None:
         """Stop prompting a user who blocked the bot, until they send /start."""
         await self.store.unit(self.clock(), lambda s: s.block(user_id))
@@ -151,7 +217,9 @@ class Engine:
         result = await self.store.unit(now, lambda s: s.prune_updates(now - keep))
         return 0 if isinstance(result, Duplicate) else result
 
-    def _context(self, session: Session, who: Who, now: datetime) -> Context:
+    def _context(
+        self, session: Session, who: Who, now: datetime, *, diary_flags: bool = False
+    ) -> Context:
         # Checked before the local date is read: a naive time would be taken as the server's.
         if now.tzinfo is None:
             raise ValueError("the clock must give timezone-aware times")
@@ -165,6 +233,16 @@ class Engine:
             )
         today = local_date(now, profile.timezone)
         count = session.count_entries_on(who.user_id, today)
+        recent: tuple[tuple[Finding, date], ...] = ()
+        if diary_flags:
+            recent = tuple(
+                (code, entry.entry_date)
+                for entry in session.entries_between(
+                    who.user_id, today - timedelta(days=RECENT_FLAG_DAYS - 1), today
+                )
+                for code in entry.symptoms
+                if code in RED_FLAG_FINDINGS
+            )
         return Context(
             now=now,
             user_id=who.user_id,
@@ -174,6 +252,7 @@ class Engine:
             entries_today=count,
             quick_entry=session.quick_entry_on(who.user_id, today) if count else None,
             language_code=who.language_code,
+            recent_diary_flags=recent,
         )
 
     async def _decide(
@@ -183,16 +262,11 @@ class Engine:
         decide: Callable[[AnyState | None, int, Context], Decision],
         *,
         unblock: bool = False,
+        diary_flags: bool = False,
     ) -> Reply:
         now = self.clock()
 
         def work(session: Session) -> Reply:
-            ctx = self._context(session, who, now)
-            profile = ctx.profile
-            if unblock and session.unblock(who.user_id) and profile and not profile.paused:
-                session.set_next_prompt(
-                    who.user_id, next_slot(now, profile.checkin_time, profile.timezone)
-                )
             conversation = session.conversation(who.user_id)
             state: AnyState | None = None
             lost = False
@@ -203,6 +277,18 @@ class Engine:
                     # A state saved by an older version that no longer parses: start over
                     # rather than fail every event of this user.
                     lost = True
+            ctx = self._context(
+                session, who, now, diary_flags=diary_flags or isinstance(state, CheckState)
+            )
+            profile = ctx.profile
+            returned = unblock and session.unblock(who.user_id)
+            if returned and profile and not profile.paused:
+                session.set_next_prompt(
+                    who.user_id, next_slot(now, profile.checkin_time, profile.timezone)
+                )
+            if returned:
+                # Advice that could not reach a patient who had blocked the bot goes out now.
+                session.release_advice(who.user_id)
             decision = decide(state, conversation.seq, ctx)
             return self._apply(session, who, decision, conversation.seq, ctx, lost)
 
@@ -268,13 +354,20 @@ class Engine:
             notices.append(Screen(text=t(ctx.language, "common.expired")))
         if decision.message is not None:
             notices.append(decision.message)
+        unstored = (decision.safety,) if decision.safety is not None else ()
         outcome = decision.outcome
         if outcome is None:
             if lost:
                 session.save_conversation(who.user_id, seq + 1, None)
-            return Reply(
-                verdict=decision.verdict, seq=seq, notices=tuple(notices), toast=decision.toast
+            reply = Reply(
+                verdict=decision.verdict,
+                seq=seq,
+                notices=tuple(notices),
+                toast=decision.toast,
+                unstored_safety=unstored,
             )
+            return reply if ctx.profile is not None else with_pre_consent_pointer(reply, ctx)
+        advised = False
         for effect in outcome.effects:
             if isinstance(effect, ImportEntries):
                 added, skipped = session.import_entries(who.user_id, effect.entries)
@@ -282,9 +375,10 @@ class Engine:
                 notices.append(Screen(text=done))
             else:
                 session.apply(who.user_id, effect)
+                advised = advised or isinstance(effect, SendAdvice)
         saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
         if saved_days and ctx.profile is not None:
-            notices.extend(self._trend_alerts(session, ctx.profile, max(saved_days)))
+            advised = self._trend_alerts(session, ctx.profile, max(saved_days)) or advised
         new_state = router.as_any(outcome.state)
         kinds = {type(e) for e in outcome.effects}
         has_account = (
@@ -296,17 +390,27 @@ class Engine:
         else:
             state_json = None if new_state is None else router.dump_state(new_state)
             session.save_conversation(who.user_id, seq + 1, state_json)
-        return Reply(
+        # Taken in the transaction that decided it, so the advice goes out with this reply
+        # and the retry job does not send it a second time.
+        deliveries = (
+            tuple(Delivery.of(a) for a in session.claim_advice(who.user_id))
+            if advised and has_account
+            else ()
+        )
+        reply = Reply(
             verdict=decision.verdict,
             screen=outcome.screen,
             seq=seq + 1,
             notices=(*notices, *outcome.notices),
             toast=decision.toast,
-            erased=any(isinstance(e, EraseUser) for e in outcome.effects),
+            erased=EraseUser in kinds,
+            advice=deliveries,
+            unstored_safety=unstored,
         )
+        return reply if has_account else with_pre_consent_pointer(reply, ctx)
 
-    def _trend_alerts(self, session: Session, profile: Profile, day: date) -> list[Screen]:
-        """Assess the diary after a saved entry; record and return the alerts to send."""
+    def _trend_alerts(self, session: Session, profile: Profile, day: date) -> bool:
+        """Assess the diary after a saved entry; put the alerts in the outbox (True if any)."""
         user_id = profile.user_id
         entries = session.entries_for_trend(user_id, day, TREND_RECENT_DAYS, TREND_BASELINE_DAYS)
         since = day - timedelta(days=TREND_RECENT_DAYS)
@@ -318,14 +422,23 @@ class Engine:
         assessment = assess_day(
             [*entries, *pegs], day, surgery_date=profile.surgery_date(), sent=sent
         )
-        screens: list[Screen] = []
+        queued = False
         for alert in assessment.alerts:
             session.add_alert(user_id, alert.sent())
-            # The diary shows the shared rules' red-flag message as it saves; no second copy.
+            # The diary sends the shared rules' red-flag advice as it is ticked; no second copy.
             if alert.kind is not AlertKind.RED_FLAG:
                 text = alert_message(alert, profile.language, profile.numbers())
-                screens.append(Screen(text=text))
-        return screens
+                session.add_advice(
+                    user_id,
+                    Advice(
+                        kind=AdviceKind.TREND,
+                        tier=alert.tier,
+                        text=text,
+                        source=AdviceSource.TREND,
+                    ),
+                )
+                queued = True
+        return queued
 
     async def _history(self, who: Who) -> Reply:
         now = self.clock()

@@ -18,8 +18,9 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.engine import Engine, system_clock
+from bot.outbox import RETRY_EVERY_SECONDS
 from bot.reminders import Dispatcher
-from bot.telegram_bot import build_application, prompt_sender, set_commands
+from bot.telegram_bot import build_application, prompt_sender, set_commands, shell_of
 from storage.db import Database
 from storage.repo import Store
 
@@ -64,6 +65,10 @@ async def serve(
             request=request,
             updates_request=request,
         )
+        courier = shell_of(app).courier
+        waiting = await engine.recover_advice()
+        if waiting:
+            log.info("%d safety messages from before the restart will be sent", waiting)
         dispatcher = Dispatcher(Store(db), system_clock, prompt_sender(app.bot))
         retried = await dispatcher.recover()
         if retried:
@@ -76,6 +81,11 @@ async def serve(
         if jobs is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
         jobs.run_repeating(dispatch, interval=DISPATCH_EVERY_SECONDS, first=1, name="prompts")
+
+        async def deliver(_: object) -> None:
+            await courier.run_once()
+
+        jobs.run_repeating(deliver, interval=RETRY_EVERY_SECONDS, first=0, name="advice")
         async with app:
             await set_commands(app)
             await app.start()
@@ -98,6 +108,7 @@ async def serve(
             await stop.wait()
             log.info("stopping: finishing updates in progress")
             await updater.stop()
+            await shell_of(app).drain()
             await app.stop()
     finally:
         await db.close()

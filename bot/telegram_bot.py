@@ -38,6 +38,7 @@ from telegram.request import BaseRequest
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.logs import quiet_noisy_loggers
+from bot.outbox import Attempt, Courier, Sent
 from bot.reminders import Outgoing, Send, SendResult
 from flows.core import Screen
 from flows.i18n import supported, t
@@ -131,11 +132,53 @@ def _who(update: Update) -> Who | None:
     return Who(user_id=user.id, language_code=user.language_code)
 
 
+# Safety messages for someone without an account cannot wait in the outbox (nothing is stored
+# before consent, REFERENCE.md §8.8); they are retried in memory this many times, this far apart.
+UNSTORED_TRIES = 6
+UNSTORED_RETRY_SECONDS = 5.0
+
+
+def advice_sender(bot: Bot) -> Callable[[int, str], Awaitable[Attempt]]:
+    """Return the function that sends one piece of safety advice and says what became of it."""
+
+    async def send(chat_id: int, text: str) -> Attempt:
+        try:
+            await bot.send_message(
+                chat_id, render_html(Screen(text=text)), parse_mode=ParseMode.HTML
+            )
+        except Forbidden as error:
+            return Attempt(Sent.BLOCKED, type(error).__name__)
+        except RetryAfter as error:
+            delay = error.retry_after
+            wait = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            return Attempt(Sent.FAILED, type(error).__name__, wait)
+        except BadRequest as error:
+            return Attempt(Sent.REFUSED, type(error).__name__)
+        except TelegramError as error:
+            return Attempt(Sent.FAILED, type(error).__name__)
+        return Attempt(Sent.DELIVERED)
+
+    return send
+
+
+def _not_modified(error: BadRequest) -> bool:
+    # Telegram refuses an edit that changes nothing: the screen is already what it should be.
+    return "not modified" in error.message.lower()
+
+
 class TelegramShell:
     """Owns the handlers; every handler is named for the event it handles."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        courier: Courier,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.engine = engine
+        self.courier = courier
+        self.sleep = sleep
+        self._background: set[asyncio.Task[None]] = set()
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         """Register the handlers on an application."""
@@ -201,35 +244,23 @@ class TelegramShell:
             return
         data = query.data if isinstance(query.data, str) else None
         reply = await self.engine.on_press(who, data, update.update_id)
-        await query.answer(reply.toast)
+        answered = await self._answer(query.answer(reply.toast))
         if reply.duplicate:
             return
+        chat_id = query.message.chat.id if query.message is not None else who.user_id
+        if not answered and reply.toast and reply.screen is None:
+            # Telegram refuses answers to presses older than about 15 s: say it in the chat.
+            await self._quietly(context.bot.send_message(chat_id, reply.toast))
+        # Safety advice first: whatever fails below, it is already on its way.
+        await self.courier.deliver(reply.advice)
+        self._send_unstored(context.bot, chat_id, reply)
         message = query.message if isinstance(query.message, Message) else None
-        if message is not None and message.photo and reply.screen is not None:
-            await self._edit_photo(message, reply, reply.screen)
-        elif reply.screen is not None and message is not None:
-            try:
-                await message.edit_text(
-                    render_html(reply.screen),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply, reply.screen),
-                )
-            except BadRequest as error:
-                # Editing can fail when the message is too old or unchanged; the user must
-                # still see the new screen, so send it as a new message.
-                log.warning("edit failed (%s); sending a new message", type(error).__name__)
-                await self._send_screen(message, reply, reply.screen)
-        elif reply.screen is not None and query.message is not None:
-            await context.bot.send_message(
-                query.message.chat.id,
-                render_html(reply.screen),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply, reply.screen),
-            )
+        if reply.screen is not None:
+            await self._show_in_place(context.bot, chat_id, message, reply, reply.screen)
         if message is not None:
-            await self._send_document(message, reply)
-            for notice in reply.notices:
-                await self._send_screen(message, reply, notice)
+            await self._quietly(self._send_document(message, reply))
+        for notice in reply.notices:
+            await self._quietly(self._new_message(context.bot, chat_id, reply, notice))
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message in a group: politely refuse, the diary is private."""
@@ -276,13 +307,103 @@ class TelegramShell:
     async def _send(self, message: Message, reply: Reply) -> None:
         if reply.duplicate:
             return
+        self._send_unstored(message.get_bot(), message.chat.id, reply)
         if reply.toast:
-            await message.reply_text(reply.toast)
+            await self._quietly(message.reply_text(reply.toast))
         if reply.screen is not None:
-            await self._send_screen(message, reply, reply.screen)
-        await self._send_document(message, reply)
+            await self._quietly(self._send_screen(message, reply, reply.screen))
+        # The screen above says "in the message below": the advice follows it.
+        await self.courier.deliver(reply.advice)
+        await self._quietly(self._send_document(message, reply))
         for notice in reply.notices:
-            await self._send_screen(message, reply, notice)
+            await self._quietly(self._send_screen(message, reply, notice))
+
+    async def _answer(self, answering: Awaitable[bool]) -> bool:
+        """Answer a press; a refused or failed answer must not stop the reply."""
+        try:
+            await answering
+        except TelegramError as error:
+            log.warning("press not answered (%s)", type(error).__name__)
+            return False
+        return True
+
+    async def _quietly(self, sending: Awaitable[object]) -> bool:
+        """Send one part of a reply; one failed part must not lose the parts after it."""
+        try:
+            await sending
+        except TelegramError as error:
+            log.warning("part of a reply not sent (%s)", type(error).__name__)
+            return False
+        return True
+
+    async def _show_in_place(
+        self, bot: Bot, chat_id: int, message: Message | None, reply: Reply, screen: Screen
+    ) -> None:
+        """Edit the pressed message into the new screen, or send the screen as a new one."""
+        if message is not None:
+            try:
+                if message.photo:
+                    await self._edit_photo(message, reply, screen)
+                else:
+                    await message.edit_text(
+                        render_html(screen),
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=keyboard(reply, screen),
+                    )
+                return
+            except BadRequest as error:
+                if _not_modified(error):
+                    return
+                log.warning("edit failed (%s); sending a new message", type(error).__name__)
+            except TelegramError as error:
+                # A 5xx or a timeout: the edit may not have happened, and a screen shown twice
+                # is better than none. A press on the older copy then shows this one again.
+                log.warning("edit failed (%s); sending a new message", type(error).__name__)
+        await self._quietly(self._new_message(bot, chat_id, reply, screen))
+
+    async def _new_message(self, bot: Bot, chat_id: int, reply: Reply, screen: Screen) -> None:
+        if reply.chart_png is not None and screen is reply.screen:
+            await bot.send_photo(
+                chat_id,
+                reply.chart_png,
+                caption=render_html(screen, CAPTION_CHARS),
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply, screen),
+            )
+            return
+        await bot.send_message(
+            chat_id,
+            render_html(screen),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply, screen),
+        )
+
+    def _send_unstored(self, bot: Bot, chat_id: int, reply: Reply) -> None:
+        """Send safety messages that have no outbox row, retrying in the background."""
+        for screen in reply.unstored_safety:
+            task = asyncio.create_task(self._send_with_retries(bot, chat_id, screen))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _send_with_retries(self, bot: Bot, chat_id: int, screen: Screen) -> None:
+        for attempt in range(UNSTORED_TRIES):
+            try:
+                await bot.send_message(chat_id, render_html(screen), parse_mode=ParseMode.HTML)
+                return
+            except RetryAfter as error:
+                delay = error.retry_after
+                wait = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                await self.sleep(wait)
+            except Forbidden:
+                return
+            except TelegramError as error:
+                log.warning("safety message not sent yet (%s)", type(error).__name__)
+                await self.sleep(UNSTORED_RETRY_SECONDS * (attempt + 1))
+
+    async def drain(self) -> None:
+        """Wait for the background safety messages (at shutdown, and in tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
 
     async def _send_document(self, message: Message, reply: Reply) -> None:
         if reply.document is not None:
@@ -402,5 +523,15 @@ def build_application(
         builder = builder.get_updates_request(updates_request)
     quiet_noisy_loggers()
     app = builder.build()
-    TelegramShell(engine).install(app)
+    courier = Courier(engine, advice_sender(app.bot))
+    shell = TelegramShell(engine, courier)
+    shell.install(app)
+    app.bot_data["shell"] = shell
     return app
+
+
+def shell_of(app: Application) -> TelegramShell:  # type: ignore[type-arg]
+    """The shell that build_application installed on an application."""
+    shell = app.bot_data["shell"]
+    assert isinstance(shell, TelegramShell)
+    return shell

@@ -1,4 +1,9 @@
-"""The daily diary: back pain, leg pain, symptoms, an optional note, confirm, save."""
+"""The daily diary: back pain, leg pain, symptoms, an optional note, confirm, save.
+
+A red-flag symptom is answered the moment the symptom step is finished, before the note or
+the save, and the advice stands even if the entry is then cancelled (REFERENCE.md §8.6): it
+goes to the outbox as `SendAdvice`. An emergency ends the diary there, with the entry saved.
+"""
 
 from __future__ import annotations
 
@@ -11,37 +16,45 @@ from flows.codes import Finding, Tier
 from flows.core import (
     Button,
     Context,
+    Effect,
     Event,
     FlowState,
     Outcome,
     SaveEntry,
     Screen,
+    SendAdvice,
     Text,
     button,
     nav_row,
     pain_grid,
 )
 from flows.emergency import UNKNOWN
+from flows.free_text import red_flags_in_text
 from flows.i18n import t
-from flows.models import NOTE_MAX_CHARS, EntrySource, NewEntry
-from flows.rules import red_flag_message, triage
+from flows.models import NOTE_MAX_CHARS, Advice, AdviceSource, EntrySource, NewEntry
+from flows.rules import advice_for, advice_pointer, triage
 
 # Before this local hour a new entry may well be about yesterday evening.
 EARLY_HOUR = 10
 
 # The checklist: new-or-worse warning signs first (they are re-screened at every entry,
-# REFERENCE.md §1.3), then the pain patterns that feed the cause rules (§2.3).
+# REFERENCE.md §1.3, and cover every red flag a patient notices between checks, §8.6), then
+# the pain patterns that feed the cause rules (§2.3).
 DIARY_SYMPTOMS: tuple[Finding, ...] = (
     Finding.BLADDER_CHANGE,
     Finding.BOWEL_CHANGE,
     Finding.SADDLE_NUMBNESS,
-    Finding.LEG_WEAKNESS,
+    Finding.SEXUAL_NUMBNESS,
     Finding.BOTH_LEGS_NEW,
+    Finding.LEG_WEAKNESS,
+    Finding.SUDDEN_SEVERE_PAIN,
     Finding.FEVER,
+    Finding.FEELING_UNWELL,
     Finding.WOUND_INFECTION_SIGNS,
     Finding.CALF_SWELLING,
     Finding.PE_SIGNS,
     Finding.OPIOID_DROWSINESS,
+    Finding.SELF_HARM_THOUGHTS,
     Finding.PAIN_ONE_LEG,
     Finding.PAIN_NEUROPATHIC,
     Finding.PAIN_BUTTOCK_GROIN,
@@ -57,6 +70,7 @@ class LogStep(StrEnum):
     BACK_PAIN = "back_pain"
     LEG_PAIN = "leg_pain"
     SYMPTOMS = "symptoms"
+    WEAKNESS_SPEED = "weakness_speed"
     NOTE = "note"
     CONFIRM = "confirm"
 
@@ -73,6 +87,9 @@ class LogState(FlowState):
     leg_pain: int | None = None
     symptoms: tuple[Finding, ...] = ()
     note: str | None = None
+    # The red flags whose advice was already sent, so going Back and Done again or saving
+    # does not send the same message twice.
+    advised: tuple[str, ...] = ()
 
 
 def offers_yesterday(ctx: Context) -> bool:
@@ -99,6 +116,8 @@ def render(state: LogState, ctx: Context) -> Screen:
             return ask_leg_pain(lang)
         case LogStep.SYMPTOMS:
             return ask_symptoms(lang, state)
+        case LogStep.WEAKNESS_SPEED:
+            return ask_weakness_speed(lang)
         case LogStep.NOTE:
             return ask_note(lang)
         case LogStep.CONFIRM:
@@ -145,12 +164,31 @@ def ask_leg_pain(lang: str) -> Screen:
 def ask_symptoms(lang: str, state: LogState) -> Screen:
     """Show the symptom checklist with ticks on the chosen ones."""
     rows: list[tuple[Button, ...]] = [
-        (_symptom_button(lang, code, code in state.symptoms),) for code in DIARY_SYMPTOMS
+        (_symptom_button(lang, code, _ticked(state, code)),) for code in DIARY_SYMPTOMS
     ]
     done_key = "log.symptoms.done_some" if state.symptoms else "log.symptoms.done_none"
     rows.append((button(t(lang, done_key, n=len(state.symptoms)), "done"),))
     rows.append(nav_row(lang))
     return Screen(text=t(lang, "log.ask_symptoms"), buttons=tuple(rows))
+
+
+def _ticked(state: LogState, code: Finding) -> bool:
+    if code is Finding.LEG_WEAKNESS:
+        return bool({Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID} & set(state.symptoms))
+    return code in state.symptoms
+
+
+def ask_weakness_speed(lang: str) -> Screen:
+    """Ask how fast the leg is getting weaker, as /check does (RF-NEU-1)."""
+    return Screen(
+        text=t(lang, "log.ask_weakness_speed"),
+        buttons=(
+            (button(t(lang, "log.weakness.rapid"), "rapid"),),
+            (button(t(lang, "log.weakness.slow"), "slow"),),
+            (button(t(lang, "log.weakness.unsure"), "unsure"),),
+            nav_row(lang),
+        ),
+    )
 
 
 def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
@@ -220,7 +258,13 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         if len(note) > NOTE_MAX_CHARS:
             hint = t(lang, "log.note_too_long", n=len(note), limit=NOTE_MAX_CHARS)
             return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
-        return _advance(_forward(state, LogStep.CONFIRM, note=note or None), ctx)
+        confirming = _forward(state, LogStep.CONFIRM, note=note or None)
+        # A note that names a cauda equina symptom is answered like a ticked one (§8.8).
+        named = tuple(f for f in red_flags_in_text(note) if f not in state.symptoms)
+        advice = _new_advice(confirming, ctx, named)
+        if advice is None:
+            return _advance(confirming, ctx)
+        return _with_advice(confirming, ctx, advice)
 
     value = event.value
     if value == "back" and state.trail:
@@ -248,14 +292,81 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             return _advance(_forward(state, LogStep.SYMPTOMS, leg_pain=leg), ctx)
         case LogStep.SYMPTOMS:
             if value == "done":
-                return _advance(_forward(state, LogStep.NOTE), ctx)
+                return _symptoms_done(state, ctx)
             code = Finding(value.removeprefix("s."))
-            chosen = tuple(c for c in DIARY_SYMPTOMS if (c in state.symptoms) != (c == code))
-            return _advance(state.model_copy(update={"symptoms": chosen}), ctx)
+            if code is Finding.LEG_WEAKNESS and not _ticked(state, code):
+                return _advance(_forward(state, LogStep.WEAKNESS_SPEED), ctx)
+            return _advance(state.model_copy(update={"symptoms": _toggled(state, code)}), ctx)
+        case LogStep.WEAKNESS_SPEED:
+            # "Not sure" counts as the faster course: a missed rapid weakness is the costlier
+            # mistake (REFERENCE.md §1.1 rule 5).
+            speed = Finding.LEG_WEAKNESS if value == "slow" else Finding.LEG_WEAKNESS_RAPID
+            back = state.model_copy(
+                update={
+                    "step": LogStep.SYMPTOMS,
+                    "trail": state.trail[:-1],
+                    "symptoms": _toggled(state, speed),
+                }
+            )
+            return _advance(back, ctx)
         case LogStep.NOTE:
             return _advance(_forward(state, LogStep.CONFIRM, note=None), ctx)
         case LogStep.CONFIRM:
             return save(state, ctx)
+
+
+def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
+    speeds = {Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID}
+    kept = set(state.symptoms)
+    if code in speeds and kept & speeds:
+        chosen = kept - speeds
+    else:
+        chosen = kept ^ {code}
+    # Checklist order, with the chosen weakness speed where the weakness row stands.
+    order = [*DIARY_SYMPTOMS]
+    order.insert(order.index(Finding.LEG_WEAKNESS) + 1, Finding.LEG_WEAKNESS_RAPID)
+    return tuple(c for c in order if c in chosen)
+
+
+def _new_advice(state: LogState, ctx: Context, extra: tuple[Finding, ...] = ()) -> Advice | None:
+    """The advice the ticked symptoms call for, unless that advice was already sent."""
+    findings = (*state.symptoms, *extra)
+    if not findings:
+        return None
+    profile = ctx.profile
+    found = set(findings) | (profile.profile_findings() if profile else frozenset())
+    days = profile.surgery_days(state.entry_date) if profile else None
+    result = triage(found, (), days)
+    numbers = profile.numbers() if profile else UNKNOWN
+    advice = advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=findings)
+    if advice is None or set(advice.red_flags) <= set(state.advised):
+        return None
+    return advice
+
+
+def _with_advice(state: LogState, ctx: Context, advice: Advice) -> Outcome:
+    """Send the advice now; an emergency saves the entry and ends the diary (§1.4, §8.6)."""
+    numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
+    pointer = advice_pointer(advice, ctx.language, numbers)
+    advised = state.model_copy(
+        update={"advised": tuple(dict.fromkeys((*state.advised, *advice.red_flags)))}
+    )
+    send = SendAdvice(advice=advice)
+    if advice.tier is Tier.EMERGENCY:
+        saved = save(advised, ctx)
+        card = entry_card(ctx.language, advised)
+        text = t(ctx.language, "log.saved_at_once", pointer=pointer, card=card)
+        return Outcome(state=None, screen=Screen(text=text), effects=(send, *saved.effects))
+    hint = t(ctx.language, "log.advice_given", pointer=pointer)
+    return Outcome(state=advised, screen=render(advised, ctx).with_hint(hint), effects=(send,))
+
+
+def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
+    noting = _forward(state, LogStep.NOTE)
+    advice = _new_advice(noting, ctx)
+    if advice is None:
+        return _advance(noting, ctx)
+    return _with_advice(noting, ctx, advice)
 
 
 def save(state: LogState, ctx: Context) -> Outcome:
@@ -271,23 +382,14 @@ def save(state: LogState, ctx: Context) -> Outcome:
         source=EntrySource.LOG,
     )
     lang = ctx.language
+    effects: list[Effect] = []
+    # A safety net: advice for any flag not yet answered (there is none after Done).
+    advice = _new_advice(state, ctx)
+    if advice is not None:
+        effects.append(SendAdvice(advice=advice))
+    effects.append(SaveEntry(entry=entry, replaces=state.replaces))
     return Outcome(
         state=None,
         screen=Screen(text=t(lang, "log.saved", card=entry_card(lang, state))),
-        effects=(SaveEntry(entry=entry, replaces=state.replaces),),
-        notices=warnings_for(state, ctx),
+        effects=tuple(effects),
     )
-
-
-def warnings_for(state: LogState, ctx: Context) -> tuple[Screen, ...]:
-    """Run the shared red-flag rules on the ticked symptoms; the message if any fired."""
-    if not state.symptoms:
-        return ()
-    profile = ctx.profile
-    found = set(state.symptoms) | (profile.profile_findings() if profile else frozenset())
-    days = profile.days_since_surgery(state.entry_date) if profile else None
-    result = triage(found, (), days)
-    if result.tier is Tier.ROUTINE:
-        return ()
-    numbers = profile.numbers() if profile else UNKNOWN
-    return (Screen(text=red_flag_message(result, ctx.language, numbers)),)

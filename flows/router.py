@@ -16,8 +16,13 @@ from pydantic import Field, TypeAdapter
 
 from flows import check, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
-from flows.core import Context, Event, FlowState, Outcome, Press, Screen, Text
+from flows.codes import Finding
+from flows.core import Context, Event, FlowState, Outcome, Press, Screen, SendAdvice, Text
+from flows.emergency import infer_country, numbers_for
+from flows.free_text import red_flags_in_text
 from flows.i18n import t
+from flows.models import AdviceSource
+from flows.rules import advice_for, advice_pointer, red_flag_message, triage
 
 AnyState = Annotated[
     log.LogState
@@ -83,6 +88,8 @@ class Decision:
     outcome: Outcome | None = None
     toast: str | None = None
     message: Screen | None = None
+    # Safety advice for someone without an account, which cannot go to the outbox (§8.8).
+    safety: Screen | None = None
 
 
 def dump_state(state: AnyState) -> str:
@@ -191,8 +198,17 @@ def on_press(
     lang = ctx.language
     if data is None:
         return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
-    if state is None or data.seq != current_seq:
+    if state is None:
         return Decision(Verdict.STALE, toast=t(lang, "button.stale"))
+    if data.seq != current_seq:
+        # Most often the screen this press came from never reached the patient (an edit that
+        # failed): show where the conversation stands rather than only refuse the press.
+        again = render(state, ctx)
+        return Decision(
+            Verdict.STALE,
+            Outcome(state=state, screen=again),
+            toast=t(lang, "button.stale"),
+        )
     # The screen is drawn again with the context of this press, so the transition only ever
     # sees values that this context offers (a quick entry completed at 23:58 is gone at 00:02).
     if data.value not in render(state, ctx).values():
@@ -203,8 +219,37 @@ def on_press(
 def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
     """Apply typed text to the current step, or explain what to do."""
     if state is None:
+        named = red_flags_in_text(text)
+        if named:
+            return on_named_red_flags(named, ctx)
         return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
     return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))
+
+
+def on_named_red_flags(named: tuple[Finding, ...], ctx: Context) -> Decision:
+    """Typed words that name a cauda equina symptom get the emergency message at once (§8.8)."""
+    lang = ctx.language
+    profile = ctx.profile
+    numbers = profile.numbers() if profile else numbers_for(infer_country(ctx.language_code))
+    found = set(named) | (profile.profile_findings() if profile else frozenset())
+    result = triage(found, (), profile.surgery_days(ctx.today) if profile else None)
+    heading = t(lang, "safety.free_text_heading")
+    after = t(lang, "safety.free_text_after")
+    if profile is None:
+        text = f"{heading}\n\n{red_flag_message(result, lang, numbers)}\n\n{after}"
+        return Decision(Verdict.ACCEPTED, safety=Screen(text=text))
+    advice = advice_for(result, lang, numbers, AdviceSource.TEXT, answered=named)
+    if advice is None:
+        return Decision(Verdict.IGNORED, message=Screen(text=t(lang, "common.no_flow")))
+    pointer = advice_pointer(advice, lang, numbers)
+    return Decision(
+        Verdict.ACCEPTED,
+        Outcome(
+            state=None,
+            screen=Screen(text=f"{heading}\n{pointer}\n\n{after}"),
+            effects=(SendAdvice(advice=advice),),
+        ),
+    )
 
 
 def on_document(state: AnyState | None, document: transfer.DocumentFile, ctx: Context) -> Decision:

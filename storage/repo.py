@@ -56,6 +56,9 @@ _ADVICE_COLUMNS = (
 # Retries of undelivered safety advice: soon at first, then at most a minute apart, so a
 # Telegram outage of any length ends with the advice delivered shortly after it is over.
 ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
+# How long a try may take before the advice counts as not in flight any more: longer than a
+# send with the rate limiter's own retries after a flood wait.
+ADVICE_LEASE_SECONDS = 120
 _ENTRY_COLUMNS = (
     "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
 )
@@ -371,10 +374,12 @@ class Session:
         )
         return int(cursor.lastrowid or 0)
 
-    def undelivered_advice(
-        self, user_id: int | None = None, limit: int = 100
-    ) -> list[StoredAdvice]:
-        """Advice not yet confirmed by Telegram and due for a try now, oldest first."""
+    def claim_advice(self, user_id: int | None = None, limit: int = 100) -> list[StoredAdvice]:
+        """Take the advice due for a try now (of one user, or everyone), oldest first.
+
+        Each row taken is leased for ADVICE_LEASE_SECONDS, so the reply path and the retry job
+        never send the same advice at the same time; a failed try sets its own next time.
+        """
         where = "delivered_at IS NULL AND next_attempt_at <= ?"
         params: tuple[object, ...] = (self.now_iso,)
         if user_id is not None:
@@ -384,7 +389,27 @@ class Session:
             f"SELECT {_ADVICE_COLUMNS} FROM outbox WHERE {where} ORDER BY id LIMIT ?",
             (*params, limit),
         ).fetchall()
-        return [_advice(r) for r in rows]
+        taken = [_advice(r) for r in rows]
+        lease = _iso(self.now + timedelta(seconds=ADVICE_LEASE_SECONDS))
+        self.conn.executemany(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(lease, a.id) for a in taken]
+        )
+        return taken
+
+    def release_advice(self, user_id: int | None = None) -> int:
+        """Make undelivered advice due now: at start-up, or when a blocked patient is back."""
+        if user_id is None:
+            cursor = self.conn.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL",
+                (self.now_iso,),
+            )
+        else:
+            cursor = self.conn.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL "
+                "AND user_id = ?",
+                (self.now_iso, user_id),
+            )
+        return cursor.rowcount
 
     def advice_between(self, user_id: int, first: datetime, last: datetime) -> list[StoredAdvice]:
         """Every piece of safety advice decided for the user in a period, oldest first."""
@@ -403,7 +428,9 @@ class Session:
             (self.now_iso, advice_id),
         )
 
-    def mark_advice_failed(self, advice_id: int, error: str) -> None:
+    def mark_advice_failed(
+        self, advice_id: int, error: str, wait_seconds: float | None = None
+    ) -> None:
         """Record a failed try (the error's type only) and when to try again."""
         row = self.conn.execute(
             "SELECT attempts FROM outbox WHERE id = ?", (advice_id,)
@@ -411,7 +438,8 @@ class Session:
         if row is None:
             return
         attempts = int(row[0])
-        wait = ADVICE_RETRY_SECONDS[min(attempts, len(ADVICE_RETRY_SECONDS) - 1)]
+        backoff = ADVICE_RETRY_SECONDS[min(attempts, len(ADVICE_RETRY_SECONDS) - 1)]
+        wait = backoff if wait_seconds is None else max(wait_seconds, 1.0)
         self.conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
             "WHERE id = ? AND delivered_at IS NULL",

@@ -1,6 +1,6 @@
 """The English catalogue."""
 
-from flows.locale import en_export, en_rules, en_trends
+from flows.locale import en_export, en_rules, en_safety, en_trends
 
 _DISCLAIMER = (
     "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "
@@ -355,6 +355,15 @@ _overlap = (
     | (en_rules.MESSAGES.keys() & en_trends.MESSAGES.keys())
     | (en_export.MESSAGES.keys() & (_CORE.keys() | en_rules.MESSAGES.keys()))
     | (en_export.MESSAGES.keys() & en_trends.MESSAGES.keys())
+    | (
+        en_safety.MESSAGES.keys()
+        & (
+            _CORE.keys()
+            | en_rules.MESSAGES.keys()
+            | en_trends.MESSAGES.keys()
+            | en_export.MESSAGES.keys()
+        )
+    )
 )
 if _overlap:
     raise RuntimeError(f"catalogue keys defined twice: {sorted(_overlap)}")
@@ -364,4 +373,5 @@ MESSAGES: dict[str, str] = {
     **en_rules.MESSAGES,
     **en_trends.MESSAGES,
     **en_export.MESSAGES,
+    **en_safety.MESSAGES,
 }

@@ -19,6 +19,7 @@ from flows.core import (
     SaveEntry,
     SaveProfile,
     Screen,
+    SendAdvice,
 )
 from flows.models import Profile
 from flows.router import AnyState, Command, Decision, Verdict
@@ -103,6 +104,10 @@ class FlowDriver:
                 if effect.entry.entry_date == self.ctx.today:
                     count = self.ctx.entries_today + 1
                     self.ctx = replace(self.ctx, entries_today=count)
+
+    def sent_advice(self) -> list[SendAdvice]:
+        """Return the safety advice the flows put in the outbox."""
+        return [e for e in self.effects if isinstance(e, SendAdvice)]
 
     def saved_entries(self) -> list[SaveEntry]:
         """Return the entries the flows asked to save."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from flows import router
 from flows.callback import ButtonData
-from flows.codes import Finding
+from flows.codes import Finding, Tier
 from flows.core import Context
 from flows.log import LogState, LogStep
-from flows.models import NOTE_MAX_CHARS, Entry, EntrySource, Profile
+from flows.models import NOTE_MAX_CHARS, AdviceKind, Entry, EntrySource, Profile
 from flows.router import Command, Verdict
 from tests.flows.driver import FlowDriver
 
@@ -30,6 +31,8 @@ def test_full_entry_is_saved_with_every_answer() -> None:
     assert "LEG pain" in driver.text
     driver.press("3")
     driver.press("A leg getting weaker")
+    assert "over hours or a day or two" in driver.text
+    driver.press("Slowly, over weeks")
     driver.press("Pain down one leg")
     driver.press("Done (2 ticked)")
     driver.type("  Walked 2 km, then sore  ")
@@ -188,3 +191,136 @@ def test_completing_a_quick_entry_after_midnight_is_refused_not_misapplied() -> 
     decision = router.on_press(state, ButtonData(seq=4, value="complete"), 4, after_midnight)
     assert decision.verdict is Verdict.FORGED
     assert decision.outcome is None
+
+
+def profile_in(country: str | None, now: datetime = EVENING) -> Profile:
+    return Profile(user_id=7, consented_at=now - timedelta(days=200), country=country)
+
+
+def at_symptoms(country: str | None = "US") -> FlowDriver:
+    driver = logging_driver()
+    driver.ctx = replace(driver.ctx, profile=profile_in(country))
+    driver.press("5")
+    driver.press("4")
+    return driver
+
+
+def test_the_diary_lists_every_red_flag_a_patient_notices_between_checks() -> None:
+    """REFERENCE.md §8.6: bladder, bowel, saddle or genital numbness, both legs, weakness, ..."""
+    driver = at_symptoms()
+    labels = " | ".join(driver.labels())
+    for words in (
+        "Bladder",
+        "Bowel",
+        "Numbness around genitals or bottom",
+        "numbness of the genitals",
+        "both legs",
+        "A leg getting weaker",
+        "Sudden severe back pain",
+        "Fever",
+        "Feeling unwell",
+        "Wound",
+        "Thoughts of ending my life",
+    ):
+        assert words in labels, words
+
+
+def test_an_emergency_ticked_is_answered_at_done_and_the_entry_saved_at_once() -> None:
+    driver = at_symptoms("US")
+    driver.press("Bladder problems")
+    assert driver.sent_advice() == []
+    driver.press("Done (1 ticked)")
+    [advice] = driver.sent_advice()
+    assert advice.advice.kind is AdviceKind.EMERGENCY
+    assert advice.advice.red_flags == ("RF-CES-1",)
+    assert "Call 911" in advice.advice.text
+    assert "Call 911 or go to the nearest Emergency Department now" in driver.text
+    assert driver.state is None
+    [saved] = driver.saved_entries()
+    assert saved.entry.symptoms == (Finding.BLADDER_CHANGE,)
+    assert (saved.entry.back_pain, saved.entry.leg_pain) == (5, 4)
+
+
+def test_same_day_advice_comes_before_the_note_and_stands_after_cancel() -> None:
+    driver = at_symptoms("GB")
+    driver.press("A leg getting weaker")
+    driver.press("Slowly, over weeks")
+    driver.press("Done (1 ticked)")
+    [advice] = driver.sent_advice()
+    assert advice.advice.kind is AdviceKind.SAME_DAY
+    assert "999" in advice.advice.text
+    assert "not saved yet" in driver.text
+    assert "Anything else to note" in driver.text
+    driver.press("Cancel")
+    assert driver.saved_entries() == []
+    assert len(driver.sent_advice()) == 1
+
+
+def test_done_again_after_back_sends_no_second_copy() -> None:
+    driver = at_symptoms()
+    driver.press("Wound")
+    driver.press("Done (1 ticked)")
+    driver.press("Back")
+    driver.press("Done (1 ticked)")
+    driver.press("Skip")
+    driver.press("Save")
+    assert len(driver.sent_advice()) == 1
+    assert len(driver.saved_entries()) == 1
+
+
+def test_a_leg_weakening_over_hours_is_an_emergency_and_not_sure_counts_as_fast() -> None:
+    for answer in ("Over hours or a day or two", "Not sure"):
+        driver = at_symptoms()
+        driver.press("A leg getting weaker")
+        driver.press(answer)
+        assert "✅ A leg getting weaker" in " ".join(driver.labels())
+        driver.press("Done (1 ticked)")
+        [advice] = driver.sent_advice()
+        assert advice.advice.tier is Tier.EMERGENCY, answer
+        assert driver.saved_entries()[0].entry.symptoms == (Finding.LEG_WEAKNESS_RAPID,)
+
+
+def test_unticking_the_weakness_removes_its_speed() -> None:
+    driver = at_symptoms()
+    driver.press("A leg getting weaker")
+    driver.press("Slowly, over weeks")
+    driver.press("A leg getting weaker")
+    assert "▫️ A leg getting weaker" in driver.labels()
+    driver.press("Done: none of these")
+    assert driver.sent_advice() == []
+
+
+def test_a_pattern_symptom_alone_sends_no_advice() -> None:
+    driver = at_symptoms()
+    driver.press("Muscle tightness")
+    driver.press("Done (1 ticked)")
+    assert driver.sent_advice() == []
+    assert "not saved yet" not in driver.text
+
+
+def test_a_note_naming_a_cauda_equina_symptom_gets_the_emergency_advice() -> None:
+    driver = at_symptoms("AU")
+    driver.press("Done: none of these")
+    driver.type("since this morning I can't pee properly")
+    [advice] = driver.sent_advice()
+    assert advice.advice.tier is Tier.EMERGENCY
+    assert "Call 000" in advice.advice.text
+    [saved] = driver.saved_entries()
+    assert saved.entry.note == "since this morning I can't pee properly"
+
+
+def test_thoughts_of_not_being_safe_get_the_crisis_advice() -> None:
+    driver = at_symptoms("US")
+    driver.press("Thoughts of ending my life")
+    driver.press("Done (1 ticked)")
+    [advice] = driver.sent_advice()
+    assert advice.advice.kind is AdviceKind.CRISIS
+    assert "988" in advice.advice.text
+
+
+def test_without_a_country_the_advice_names_the_generic_numbers() -> None:
+    driver = at_symptoms(None)
+    driver.press("Bowel control problems")
+    driver.press("Done (1 ticked)")
+    [advice] = driver.sent_advice()
+    assert "112 in Europe, 911 in North America, 999 in the UK" in advice.advice.text
