@@ -558,9 +558,10 @@ def _rapid(ctx: _Context, measure: Measure) -> Alert | None:
     return Alert(
         day=ctx.day,
         kind=AlertKind.RAPID_RISE,
-        # §3.3: any trend method firing → T3 review; the message also re-asks the red-flag
-        # questions, as §1.3 asks whenever pain changes.
-        tier=Tier.SOON,
+        # §8.4 (overriding §3.3's T3 for this method): pain that is rapidly worsening is T2 at
+        # any time, as the seed pages say it needs a doctor immediately (§7). The message also
+        # re-asks the red-flag questions, as §1.3 asks whenever pain changes.
+        tier=Tier.URGENT,
         which=measure.value,
         values=(
             ("before", f"{before:.1f}"),
@@ -819,7 +820,7 @@ def alert_message(alert: Alert, language: str, numbers: LocalNumbers) -> str:
         f"trends.heading.{alert.kind.value}",
         measure=t(language, f"trends.which.{alert.which}"),
     )
-    action = t(language, "trends.action.soon", **number_words(language, numbers))
+    action = t(language, f"trends.action.{alert.tier.value}", **number_words(language, numbers))
     return f"{heading}\n\n{alert.reason(language)}\n\n{action}"
 
 

@@ -34,6 +34,11 @@ _TRENDS: dict[str, str] = {
     "questions: some changes in pain need care sooner. If you notice new numbness, new "
     "weakness in a leg, or any change in your bladder or bowel, call {emergency_number} or go "
     "to the nearest Emergency Department now.",
+    "trends.action.urgent": "Pain that gets worse quickly needs a doctor today: please contact "
+    "your surgical team or the on-call spinal service today. If you can't reach them, call "
+    "{same_day}. Please also tap /check now to answer a few safety questions. If you notice "
+    "new numbness, new weakness in a leg, or any change in your bladder or bowel, call "
+    "{emergency_number} or go to the nearest Emergency Department now.",
     # Summary, one line per measure; a gap is never shown as "no problem"
     "trends.status.not_enough_data": "{name}: not enough data yet ({logged} of {needed} days "
     "logged to work out your usual level).",

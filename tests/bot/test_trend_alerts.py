@@ -53,7 +53,7 @@ async def test_a_sustained_jump_alerts_once_with_its_numbers(
     for _ in range(14):
         clock.now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
         reply = await log_day(engine, "7")
-        alerts.extend((day, n.text) for n in reply.notices)
+        alerts.extend((day, n.text) for n in reply.advice)
         day += timedelta(days=1)
     [(when, text)] = alerts
     assert when == FIRST + timedelta(days=len(STABLE) + 2)
@@ -61,7 +61,7 @@ async def test_a_sustained_jump_alerts_once_with_its_numbers(
     assert "/check" in text
     stored = await engine.store.read(lambda s: s.alerts_since(PAT.user_id, FIRST))
     assert [(a.day, a.kind.value, a.which, a.tier.value) for a in stored] == [
-        (when, "rapid_rise", "back", "soon")
+        (when, "rapid_rise", "back", "urgent")
     ]
 
 
@@ -70,7 +70,7 @@ async def test_one_bad_day_does_not_alert(engine: Engine, clock: FakeClock) -> N
     day = FIRST + timedelta(days=len(STABLE))
     clock.now = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
     reply = await log_day(engine, "9")
-    assert reply.notices == ()
+    assert reply.advice == ()
     clock.advance(timedelta(days=1))
     reply = await log_day(engine, "3")
-    assert reply.notices == ()
+    assert reply.advice == ()

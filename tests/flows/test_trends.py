@@ -230,7 +230,8 @@ def test_a_jump_held_for_three_days_alerts_on_the_third_day() -> None:
     back = [*BASELINE, *steady(14), 7.0, 7.0, 7.0]
     alerts = replay(readings(back))
     assert kinds(alerts) == [(30, "rapid_rise", "back")]
-    assert alerts[0].tier is Tier.SOON
+    # REFERENCE.md §8.4: rapidly worsening pain is same-day (T2) at any time.
+    assert alerts[0].tier is Tier.URGENT
     assert alerts[0].reason("en") == (
         "Your back pain went up from an average of 2.6 in the 7 days before to 7.0 over the "
         "last 3 days, and it was 7.0 or more on each of those days."
@@ -485,7 +486,7 @@ def test_the_bot_can_pass_its_stored_entries() -> None:
     assert [a.kind for a in result.alerts] == [AlertKind.RAPID_RISE]
     assert result.alerts[0].days_since_surgery == 120
     assert result.alerts[0].sent() == SentAlert(
-        day=day(30), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+        day=day(30), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.URGENT
     )
 
 
@@ -494,7 +495,8 @@ def test_the_alert_message_says_what_changed_and_what_to_do() -> None:
     text = alert_message(alert, "en", numbers_for("DE"))
     assert text.startswith("📈 Your back pain has gone up quickly and stayed up.")
     assert alert.reason("en") in text
-    assert "within the next few days" in text
+    assert "contact your surgical team or the on-call spinal service today" in text
+    assert "116117" in text or "your doctor or an urgent care service" in text
     assert "/check" in text
     assert "call 112" in text
 
