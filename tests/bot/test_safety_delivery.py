@@ -363,3 +363,47 @@ async def test_free_text_after_consent_goes_through_the_outbox(patient: Patient)
 
 async def _no_wait(_: float) -> None:
     return None
+
+
+@pytest.mark.parametrize(
+    ("surgery", "expected"),
+    [
+        ((2026, 2, 25), "Call 911 or go to the nearest Emergency Department now"),
+        # Only the month known: every window the month leaves possible is open (§8.1).
+        ((2026, 2, None), "Call 911 or go to the nearest Emergency Department now"),
+        # Six weeks after surgery the haematoma window is closed: same day, not now.
+        ((2026, 1, 25), "on-call spinal service today"),
+    ],
+)
+async def test_the_haematoma_window_counts_from_the_day_of_surgery(
+    engine: Engine, clock: FakeClock, surgery: tuple[int, int, int | None], expected: str
+) -> None:
+    """Operated on the 25th, sudden severe pain and a weakening leg on day 11: now, not today."""
+    year, month, day = surgery
+
+    def seed(session: Session) -> None:
+        seed_patient(session)
+        profile = session.profile(USER)
+        assert profile is not None
+        session.save_profile(
+            profile.model_copy(
+                update={"surgery_year": year, "surgery_month": month, "surgery_day": day}
+            )
+        )
+
+    clock.now = datetime(2026, 3, 8, 18, 0, tzinfo=clock.now.tzinfo)
+    await engine.store.unit(clock(), seed)
+    api = ScriptedBotApi()
+    app = build_application(
+        TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
+    )
+    async with app:
+        patient = Patient(app, api, engine, clock)
+        await patient.reach_the_symptoms()
+        await patient.tap("s.sudden_severe_pain")
+        await patient.tap("s.leg_weakness")
+        await patient.tap("slow")
+        await patient.tap("done")
+        [stored] = await patient.outbox()
+        assert expected in stored.text
+        assert len(patient.copies(expected)) >= 1
