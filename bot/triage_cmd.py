@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from typing import TextIO
 
-from flows.codes import Finding, UnknownCodeError, parse_finding
+from flows.codes import DaysRange, Finding, UnknownCodeError, parse_finding
 from flows.emergency import LocalNumbers, numbers_for
 from flows.i18n import t
 from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_dict, triage
@@ -15,14 +15,26 @@ from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_d
 LANGUAGE = "en"
 
 
-def _days(text: str) -> int:
+def _day(text: str, whole: str) -> int:
     try:
         days = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {whole!r}") from None
     if days < 0:
         raise argparse.ArgumentTypeError(f"days since surgery must be 0 or more, not {days}")
     return days
+
+
+def _days(text: str) -> int | DaysRange:
+    """N (an exact day), or FIRST..LAST / FIRST.. when only a range is known (§8.1)."""
+    if ".." not in text:
+        return _day(text, text)
+    first, _, last = text.partition("..")
+    start = _day(first, text)
+    end = _day(last, text) if last else None
+    if end is not None and end < start:
+        raise argparse.ArgumentTypeError(f"the range {text!r} ends before it starts")
+    return DaysRange(start, end)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +44,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=_days,
         required=True,
         metavar="N",
-        help="whole days since the operation (0 or more)",
+        help=(
+            "whole days since the operation (0 or more), or a range FIRST..LAST (FIRST.. for "
+            "no upper bound) when the day is not known"
+        ),
     )
     parser.add_argument(
         "--finding",
@@ -48,6 +63,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="CODE",
         help="a finding code answered 'Not sure'; repeat the option or give several codes",
+    )
+    parser.add_argument(
+        "--known",
+        action="extend",
+        nargs="+",
+        metavar="CODE",
+        help=(
+            "a red-flag code answered 'not new: unchanged, and my team knows about it' "
+            "(REFERENCE.md §1.1 rule 5; never downgrades self_harm_thoughts, §8.3)"
+        ),
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
@@ -86,7 +111,8 @@ def _text(result: TriageResult, numbers: LocalNumbers) -> str:
         lines += ["", "Ranked causes (score: usual first step / when more is considered):"]
     for rank, cause in enumerate(result.causes, start=1):
         steps = " / ".join(t(LANGUAGE, key) for key in cause.next_steps)
-        lines.append(f"  {rank}. {cause.id.value} (score {cause.score:g}): {steps}")
+        named = ", named by a red flag" if cause.named_by_flag else ""
+        lines.append(f"  {rank}. {cause.id.value} (score {cause.score:g}{named}): {steps}")
     return "\n".join(lines)
 
 
@@ -95,10 +121,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         findings = _parse(args.findings)
         unsure = _parse(args.unsure)
+        known = _parse(args.known)
     except UnknownCodeError as error:
         print(f"error: unknown finding code {error.code!r}", file=err)
         return 2
-    result = triage(findings, unsure, args.days_since_surgery)
+    result = triage(findings, unsure, args.days_since_surgery, known=known)
     if args.json:
         payload = to_json_dict(result, LANGUAGE, _numbers(args))
         print(json.dumps(payload, indent=2), file=out)

@@ -2,14 +2,22 @@
 
 Red flags are asked explicitly, one at a time (REFERENCE.md §1.1 rule 2). A Yes is followed by
 "Is this new, or worse than before?" (rule 5): a long-standing symptom the team already knows
-about is noted, not scored as an emergency. The first answer that makes the shared rules say
-`emergency` ends the check with the emergency screen alone (§5.2: never delay emergency
-care); an `urgent` result ends it after the red flags. Otherwise the course-and-pattern
-questions follow and the result lists possible causes to discuss.
+about is noted, not scored as an emergency, unless the diary recorded it in the last 7 days
+(§8.7). The first answer that makes the shared rules say `emergency` ends the check (§5.2:
+never delay emergency care); an `urgent` result ends it after the red flags. Otherwise the
+course-and-pattern questions follow and the result lists possible causes to discuss.
+
+Thoughts of ending one's life (RF-MH) are never downgraded (§8.3): any answer but No shows
+the crisis message at once, and only then offers to continue the check or stop.
+
+Emergency, same-day and "within days" advice goes through the outbox as `SendAdvice`; the
+result screen starts with a one-line pointer to it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -17,20 +25,31 @@ from flows.codes import RISK_FINDINGS, Finding, Tier
 from flows.core import (
     Button,
     Context,
+    Effect,
     Event,
     FlowState,
     Outcome,
     Press,
     SaveCheck,
     Screen,
+    SendAdvice,
     button,
     nav_row,
 )
 from flows.emergency import UNKNOWN, LocalNumbers
 from flows.i18n import t
-from flows.models import CheckResult
-from flows.rules import TriageResult, cause_summary, number_words, red_flag_message, triage
+from flows.models import Advice, AdviceSource, CheckResult
+from flows.rules import (
+    TriageResult,
+    advice_for,
+    advice_pointer,
+    cause_summary,
+    crisis_message,
+    number_words,
+    triage,
+)
 from flows.rules_data import (
+    CRISIS_FINDINGS,
     PATTERN_QUESTIONS,
     RED_FLAGS_BY_ID,
     SCREENING_QUESTIONS,
@@ -46,6 +65,7 @@ class CheckStep(StrEnum):
     RED_FLAG = "red_flag"
     NEW_OR_WORSE = "new_or_worse"
     FOLLOW_UP = "follow_up"
+    KEEP_GOING = "keep_going"
     PATTERN = "pattern"
 
 
@@ -71,28 +91,56 @@ class CheckState(FlowState):
         return self.model_copy(update={"answers": tuple(a for a in self.answers if a[0] != qid)})
 
 
-def _findings(state: CheckState) -> tuple[list[Finding], list[Finding], list[Finding]]:
-    yes: list[Finding] = []
-    unsure: list[Finding] = []
-    known: list[Finding] = []
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """The findings the answers record, by how the patient answered."""
+
+    yes: tuple[Finding, ...]
+    unsure: tuple[Finding, ...]
+    known: tuple[Finding, ...]
+    # Answered "not new", but ticked in the diary in the last 7 days: counted as new (§8.7).
+    diary: tuple[Finding, ...]
+
+    @property
+    def new(self) -> tuple[Finding, ...]:
+        """Everything that counts as a Yes."""
+        return (*self.yes, *self.diary)
+
+    @property
+    def crisis(self) -> bool:
+        """Whether a crisis question was answered with anything but No (§8.3)."""
+        return bool(CRISIS_FINDINGS.intersection((*self.new, *self.unsure, *self.known)))
+
+
+_PREFIXES = ("yes:", "unsure:", "known:", "diary:")
+
+
+def _answers(state: CheckState) -> Answers:
+    found: dict[str, list[Finding]] = {prefix: [] for prefix in _PREFIXES}
     for qid, value in state.answers:
-        if value.startswith("yes:"):
-            yes.append(Finding(value[4:]))
-        elif value.startswith("unsure:"):
-            unsure.append(Finding(value[7:]))
-        elif value.startswith("known:"):
-            known.append(Finding(value[6:]))
+        prefix = next((p for p in _PREFIXES if value.startswith(p)), None)
+        if prefix is not None:
+            found[prefix].append(Finding(value[len(prefix) :]))
         elif value == "yes" and qid.startswith("p."):
-            yes.append(Finding(qid[2:]))
-    return yes, unsure, known
+            found["yes:"].append(Finding(qid[2:]))
+    return Answers(*(tuple(found[prefix]) for prefix in _PREFIXES))
 
 
-def _assess(state: CheckState, ctx: Context) -> TriageResult:
-    yes, unsure, _ = _findings(state)
+def _assess(state: CheckState, ctx: Context, *, crisis: bool = True) -> TriageResult:
+    """The shared rules on the answers; without the crisis answer when `crisis` is False."""
+    answers = _answers(state)
     profile = ctx.profile
-    found = set(yes) | (profile.profile_findings() if profile else frozenset())
-    days = profile.days_since_surgery(ctx.today) if profile else None
-    return triage(found, unsure, days)
+    drop = frozenset() if crisis else CRISIS_FINDINGS
+    found = (set(answers.new) | (profile.profile_findings() if profile else set())) - drop
+    unsure = set(answers.unsure) - drop
+    known = set(answers.known) - drop
+    # §8.1: the windows of the rules see every day the operation can have been on.
+    days = profile.surgery_days(ctx.today) if profile else None
+    return triage(found, unsure, days, known=known)
+
+
+def _numbers(ctx: Context) -> LocalNumbers:
+    return ctx.profile.numbers() if ctx.profile else UNKNOWN
 
 
 def begin(ctx: Context) -> Outcome:
@@ -111,6 +159,8 @@ def render(state: CheckState, ctx: Context) -> Screen:
             return ask_new_or_worse(lang, state)
         case CheckStep.FOLLOW_UP:
             return ask_follow_up(lang, state)
+        case CheckStep.KEEP_GOING:
+            return ask_keep_going(lang, _numbers(ctx))
         case CheckStep.PATTERN:
             return ask_pattern(lang, state)
 
@@ -127,14 +177,27 @@ def _progress(lang: str, number: int, total: int) -> str:
     return t(lang, "check.progress", n=number, total=total)
 
 
+def _is_crisis(question: ScreeningQuestion) -> bool:
+    return RED_FLAGS_BY_ID[question.flag_id].crisis
+
+
+def _crisis_answered_before(state: CheckState) -> bool:
+    if state.index == 0:
+        return False
+    previous = SCREENING_QUESTIONS[state.index - 1]
+    return _is_crisis(previous) and state.answer(previous.id) not in (None, "no")
+
+
 def ask_red_flag(lang: str, state: CheckState) -> Screen:
     """Ask one red-flag question."""
     question = SCREENING_QUESTIONS[state.index]
     head = t(lang, "check.intro") + "\n\n" if state.index == 0 else ""
     progress = _progress(lang, state.index + 1, len(SCREENING_QUESTIONS))
+    # An answer that brought the crisis message is not undone with Back (§8.3).
+    back = state.index > 0 and not _crisis_answered_before(state)
     return Screen(
         text=f"{head}{progress}\n{t(lang, question.key)}",
-        buttons=(_yes_no_unsure(lang), nav_row(lang, back=state.index > 0)),
+        buttons=(_yes_no_unsure(lang), nav_row(lang, back=back)),
     )
 
 
@@ -162,10 +225,27 @@ def ask_follow_up(lang: str, state: CheckState) -> Screen:
     )
 
 
+def ask_keep_going(lang: str, numbers: LocalNumbers) -> Screen:
+    """Show the crisis message, then offer to continue the check or stop (REFERENCE.md §8.3)."""
+    return Screen(
+        text=f"{crisis_message(lang, numbers)}\n\n{t(lang, 'rules.crisis.keep_going')}",
+        buttons=(
+            (button(t(lang, "rules.crisis.continue"), "continue"),),
+            (button(t(lang, "rules.crisis.stop"), "stop"),),
+        ),
+    )
+
+
 def ask_pattern(lang: str, state: CheckState) -> Screen:
     """Ask one question about the course and pattern of the pain."""
     question = PATTERN_QUESTIONS[state.index]
-    head = t(lang, "check.pattern_intro") + "\n\n" if state.index == 0 else ""
+    if state.index > 0:
+        head = ""
+    elif _answers(state).crisis:
+        # No screen of a check with the crisis answer says there are no warning signs (§8.3).
+        head = t(lang, "rules.crisis.pattern_intro") + "\n\n"
+    else:
+        head = t(lang, "check.pattern_intro") + "\n\n"
     progress = _progress(lang, state.index + 1, len(PATTERN_QUESTIONS))
     return Screen(
         text=f"{head}{progress}\n{t(lang, question.key)}",
@@ -173,26 +253,76 @@ def ask_pattern(lang: str, state: CheckState) -> Screen:
     )
 
 
-def _show(state: CheckState, ctx: Context) -> Outcome:
-    return Outcome(state=state, screen=render(state, ctx))
+def _show(state: CheckState, ctx: Context, hint: str | None = None) -> Outcome:
+    screen = render(state, ctx)
+    return Outcome(state=state, screen=screen if hint is None else screen.with_hint(hint))
 
 
 def _needs_new_or_worse(question: ScreeningQuestion) -> bool:
-    # History items (e.g. "Have you ever had cancer?") are facts, not symptoms that change.
-    return question.findings[0] not in RISK_FINDINGS
+    # History items (e.g. "Have you ever had cancer?") are facts, not symptoms that change;
+    # a crisis answer is never downgraded, so "is it new?" would change nothing (§8.3).
+    return question.findings[0] not in RISK_FINDINGS and not _is_crisis(question)
 
 
-def _after_red_flag(state: CheckState, ctx: Context) -> Outcome:
+def _after_red_flag(state: CheckState, ctx: Context, hint: str | None = None) -> Outcome:
     """Stop on an emergency; otherwise go to the next question or on to the pattern."""
-    result = _assess(state, ctx)
-    if result.emergency:
-        return _finish(state, ctx, result)
+    # The crisis answer has had its own message; it does not end the check (§8.3).
+    rest = _assess(state, ctx, crisis=False)
+    if rest.emergency:
+        return _finish(state, ctx)
     if state.index + 1 < len(SCREENING_QUESTIONS):
         nxt = state.model_copy(update={"step": CheckStep.RED_FLAG, "index": state.index + 1})
-        return _show(nxt, ctx)
-    if result.tier is Tier.URGENT:
-        return _finish(state, ctx, result)
-    return _show(state.model_copy(update={"step": CheckStep.PATTERN, "index": 0}), ctx)
+        return _show(nxt, ctx, hint)
+    if rest.tier is Tier.URGENT:
+        return _finish(state, ctx)
+    return _show(state.model_copy(update={"step": CheckStep.PATTERN, "index": 0}), ctx, hint)
+
+
+def _crisis(state: CheckState, ctx: Context) -> Outcome:
+    """Give the crisis message at once, through the outbox too, then offer to go on."""
+    answers = _answers(state)
+    profile = ctx.profile
+    result = triage(
+        CRISIS_FINDINGS.intersection(answers.new),
+        CRISIS_FINDINGS.intersection(answers.unsure),
+        profile.surgery_days(ctx.today) if profile else None,
+    )
+    numbers = _numbers(ctx)
+    advice = advice_for(
+        result, ctx.language, numbers, AdviceSource.CHECK, answered=(*answers.new, *answers.unsure)
+    )
+    effects: tuple[Effect, ...] = () if advice is None else (SendAdvice(advice=advice),)
+    waiting = state.model_copy(update={"step": CheckStep.KEEP_GOING})
+    return Outcome(state=waiting, screen=render(waiting, ctx), effects=effects)
+
+
+def _last_seen(finding: Finding, ctx: Context) -> date:
+    return max(day for found, day in ctx.recent_diary_flags if found is finding)
+
+
+def _recent_diary_flag(question: ScreeningQuestion, ctx: Context) -> tuple[Finding, date] | None:
+    """The most urgent of the question's findings the diary recorded lately, and when."""
+    seen = {found for found, _ in ctx.recent_diary_flags}
+    for finding in question.findings:
+        if finding in seen:
+            return finding, _last_seen(finding, ctx)
+    return None
+
+
+def _diary_line(lang: str, finding: Finding, day: date) -> str:
+    symptom = t(lang, f"rules.finding.{finding.value}")
+    return t(lang, "rules.diary_kept", symptom=symptom, date=day.isoformat())
+
+
+def _not_new(state: CheckState, ctx: Context, question: ScreeningQuestion, value: str) -> Outcome:
+    """Record "not new" or "not sure if new", unless the diary saw the symptom lately (§8.7)."""
+    seen = _recent_diary_flag(question, ctx)
+    if seen is not None:
+        finding, day = seen
+        kept = state.with_answer(question.id, f"diary:{finding}")
+        return _after_red_flag(kept, ctx, hint=_diary_line(ctx.language, finding, day))
+    prefix = "known" if value == "known" else "unsure"
+    return _after_red_flag(state.with_answer(question.id, f"{prefix}:{question.findings[0]}"), ctx)
 
 
 def _back(state: CheckState, ctx: Context) -> Outcome:
@@ -225,16 +355,20 @@ def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
         case CheckStep.RED_FLAG:
             if value == "no":
                 return _after_red_flag(state.with_answer(question.id, "no"), ctx)
+            if _is_crisis(question):
+                prefix = "unsure" if value == "unsure" else "yes"
+                return _crisis(state.with_answer(question.id, f"{prefix}:{first}"), ctx)
             if value == "unsure":
                 return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
             if _needs_new_or_worse(question):
                 return _show(state.model_copy(update={"step": CheckStep.NEW_OR_WORSE}), ctx)
             return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
         case CheckStep.NEW_OR_WORSE:
-            if value == "known":
-                return _after_red_flag(state.with_answer(question.id, f"known:{first}"), ctx)
-            if value == "unsure":
-                return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
+            if _is_crisis(question):
+                # A check saved before the crisis question skipped this step (§8.3).
+                return _crisis(state.with_answer(question.id, f"yes:{first}"), ctx)
+            if value in ("known", "unsure"):
+                return _not_new(state, ctx, question, value)
             if question.choices:
                 return _show(state.model_copy(update={"step": CheckStep.FOLLOW_UP}), ctx)
             return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
@@ -244,15 +378,19 @@ def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
                 return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
             chosen = question.choices[int(value[1:])].finding
             return _after_red_flag(state.with_answer(question.id, f"yes:{chosen}"), ctx)
+        case CheckStep.KEEP_GOING:
+            if value == "stop":
+                return _finish(state, ctx, stopped=True)
+            return _after_red_flag(state.model_copy(update={"step": CheckStep.RED_FLAG}), ctx)
         case CheckStep.PATTERN:
             pattern = PATTERN_QUESTIONS[state.index]
             answered = state.with_answer(f"p.{pattern.finding.value}", value)
             if state.index + 1 < len(PATTERN_QUESTIONS):
                 return _show(answered.model_copy(update={"index": state.index + 1}), ctx)
-            return _finish(answered, ctx, _assess(answered, ctx))
+            return _finish(answered, ctx)
 
 
-def known_names(lang: str, known: list[Finding]) -> list[str]:
+def known_names(lang: str, known: tuple[Finding, ...]) -> list[str]:
     """Name the long-standing symptoms by the warning sign they belong to."""
     names: dict[str, None] = {}
     for question in SCREENING_QUESTIONS:
@@ -262,44 +400,67 @@ def known_names(lang: str, known: list[Finding]) -> list[str]:
 
 
 def result_text(
-    lang: str, result: TriageResult, known: list[Finding], numbers: LocalNumbers
+    lang: str,
+    result: TriageResult,
+    answers: Answers,
+    advice: Advice | None,
+    numbers: LocalNumbers,
+    *,
+    diary: tuple[str, ...] = (),
+    stopped: bool = False,
 ) -> str:
     """Return what the user reads at the end of a check."""
-    if result.emergency:
-        return red_flag_message(result, lang, numbers)
+    # `result` leaves out the crisis answer, whose message came when it was answered (§8.3);
+    # `advice` went to the outbox, so the screen points to it instead of repeating it.
+    words = number_words(lang, numbers)
     parts: list[str] = []
-    if result.tier is not Tier.ROUTINE:
-        parts.append(red_flag_message(result, lang, numbers))
-    else:
-        parts.append(t(lang, "check.no_red_flags", **number_words(lang, numbers)))
-    if known:
-        parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, known))))
-    if result.causes and result.tier is not Tier.URGENT:
+    if stopped:
+        parts.append(t(lang, "rules.crisis.stopped"))
+    if answers.crisis:
+        parts.append(t(lang, "rules.crisis.reminder", **words))
+    if advice is not None:
+        parts.append(advice_pointer(advice, lang, numbers))
+    elif not answers.crisis:
+        parts.append(t(lang, "check.no_red_flags", **words))
+    parts += diary
+    if result.emergency:
+        return "\n\n".join(parts)
+    if answers.known:
+        parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, answers.known))))
+    if result.causes:
         parts.append(cause_summary(result, lang, top=TOP_CAUSES))
     parts.append(t(lang, "check.not_a_diagnosis"))
     return "\n\n".join(parts)
 
 
-def _finish(state: CheckState, ctx: Context, result: TriageResult) -> Outcome:
-    yes, unsure, known = _findings(state)
+def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcome:
+    answers = _answers(state)
     profile = ctx.profile
-    tier = result.tier
-    if known and tier is Tier.ROUTINE:
-        # A long-standing symptom already known to the team is scored T3 (§1.1 rule 5).
-        tier = Tier.SOON
-    numbers = profile.numbers() if profile else UNKNOWN
+    result = _assess(state, ctx)
+    rest = _assess(state, ctx, crisis=False) if answers.crisis else result
+    numbers = _numbers(ctx)
+    advice = advice_for(
+        rest,
+        ctx.language,
+        numbers,
+        AdviceSource.CHECK,
+        answered=(*answers.new, *answers.unsure),
+    )
     record = CheckResult(
         recorded_at=ctx.now,
         days_since_surgery=profile.days_since_surgery(ctx.today) if profile else None,
-        findings=tuple(yes),
-        unsure=tuple(unsure),
-        known=tuple(known),
-        tier=tier,
+        findings=answers.new,
+        unsure=answers.unsure,
+        known=answers.known,
+        tier=result.tier,
         red_flags=result.flag_ids,
         causes=tuple((c.id, c.score) for c in result.causes[:TOP_CAUSES]),
     )
-    return Outcome(
-        state=None,
-        screen=Screen(text=result_text(ctx.language, result, known, numbers)),
-        effects=(SaveCheck(result=record),),
+    diary = tuple(
+        _diary_line(ctx.language, finding, _last_seen(finding, ctx)) for finding in answers.diary
     )
+    effects: tuple[Effect, ...] = (SaveCheck(result=record),)
+    if advice is not None:
+        effects = (SendAdvice(advice=advice), *effects)
+    text = result_text(ctx.language, rest, answers, advice, numbers, diary=diary, stopped=stopped)
+    return Outcome(state=None, screen=Screen(text=text), effects=effects)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from flows.codes import RISK_FINDINGS, CauseId, Finding, Tier
+from flows.codes import RISK_FINDINGS, CauseId, DaysRange, Finding, Tier
 
 # ---------------------------------------------------------------------------------------------
 # Building blocks
@@ -23,13 +23,17 @@ class DayWindow(BaseModel):
     first: int = 0
     last: int | None = None
 
-    def contains(self, days: int | None) -> bool:
-        """Whether the day lies in the window; an unknown day counts as inside."""
-        # Unknown time since surgery counts as inside every window: a red flag missed because
+    def is_open(self, days: DaysRange | None) -> bool:
+        """Whether a red-flag window is open: some day the surgery can have been on is inside."""
+        # REFERENCE.md §8.1: where the day stays unknown, every window the known range overlaps
+        # counts as open, and a wholly unknown day opens every window: a red flag missed because
         # the surgery date is unknown costs far more than one needless call to the team.
-        if days is None:
-            return True
-        return self.first <= days and (self.last is None or days <= self.last)
+        return days is None or days.overlaps(self.first, self.last)
+
+    def holds(self, days: DaysRange | None) -> bool:
+        """Whether a timing feature is present: every possible day lies inside the window."""
+        # §8.1 "never guess": a timing feature (§2.3 T1–T5) counts only when it is certain.
+        return days is not None and days.within(self.first, self.last)
 
 
 class Condition(BaseModel):
@@ -68,10 +72,23 @@ class RedFlagRule(BaseModel):
     window: DayWindow | None = None
     escalations: tuple[Escalation, ...] = ()
     suppressed_by: str | None = None
+    # REFERENCE.md §8.3: a crisis flag has its own message (safety and support, the crisis
+    # line and the emergency number) and is never downgraded: "not sure", "not new" and "my
+    # team knows" all keep its full tier.
+    crisis: bool = False
+    # REFERENCE.md §8.5: the causes this flag names, listed first whenever it fires.
+    causes: tuple[CauseId, ...] = ()
+    causes_source: str | None = None
     name_key: str
     message_key: str
     question_keys: tuple[str, ...]
     sources: tuple[str, ...]
+
+    @model_validator(mode="after")
+    def _named_causes_have_a_source(self) -> RedFlagRule:
+        if bool(self.causes) != (self.causes_source is not None):
+            raise ValueError(f"{self.id}: named causes need a source, and a source causes")
+        return self
 
     def findings(self) -> tuple[Finding, ...]:
         """The findings whose presence can make this rule fire, without duplicates."""
@@ -132,6 +149,9 @@ class Feature(BaseModel):
     findings: tuple[Finding, ...] = ()
     days: DayWindow | None = None
     reason_key: str
+    # The reason of a timing feature when only a range of days is known: it names the
+    # window, not a number of weeks or months that would be a guess (§8.1).
+    range_reason_key: str | None = None
     source: str
 
     @model_validator(mode="after")
@@ -169,6 +189,13 @@ class CauseRule(BaseModel):
     first_line_key: str
     advanced_key: str
     sources: tuple[str, ...]
+    # How soon the usual first step (§2.4) has to happen: the tier is never lower when this
+    # cause is listed first, and never routine when it is listed at all (§8.5).
+    next_step_tier: Tier = Tier.ROUTINE
+    # Features of which one must be present for the cause to be listed on its score alone
+    # (empty: any reported pain feature will do); a red flag that names it lists it anyway.
+    listed_with: tuple[str, ...] = ()
+    rule_source: str | None = None
 
 
 class Decision(BaseModel):
@@ -200,6 +227,28 @@ SSI2_CLEAR_DAYS = DayWindow(first=5, last=30)
 CSF_DAYS = DayWindow(first=0, last=42)
 
 T12 = "REFERENCE.md §1.2"
+S8 = "REFERENCE.md §8"
+
+# REFERENCE.md §8.5: "When a red flag names a cause, that cause is listed first".
+COMPRESSION_NAMED = (
+    (CauseId.RECURRENT_COMPRESSION,),
+    f"{S8}.5: CES (RF-CES-1…5) and RF-NEU-1 → recurrent compression",
+)
+INFECTION_NAMED = (
+    (CauseId.INFECTION,),
+    f"{S8}.5: RF-SEP, RF-INF-LATE, RF-SSI-1 and RF-SSI-2 → infection",
+)
+# "Hardware failure (and fracture)": a fracture next to a fusion is §2.2 K (adjacent fracture,
+# proximal junctional failure), the sagittal_imbalance cause.
+FRACTURE_NAMED = (
+    (CauseId.HARDWARE_FAILURE, CauseId.SAGITTAL_IMBALANCE),
+    f"{S8}.5: RF-FX → hardware failure (and fracture: §2.2 K adjacent fracture, PJF)",
+)
+# Table 1.2 sends RF-HW to "Cause C (§2)": the flag names the cause as §8.5 means it.
+HARDWARE_NAMED = (
+    (CauseId.HARDWARE_FAILURE,),
+    f"{T12} RF-HW 'see Cause C (§2)'; {S8}.5: a flag that names a cause lists it first",
+)
 
 
 def _single(finding: Finding, tier: Tier, row: str) -> Condition:
@@ -212,6 +261,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
         id="RF-CES-1",
         tier=E,
         conditions=(_single(F.BLADDER_CHANGE, E, "RF-CES-1"),),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_ces_1.name",
         message_key="rules.flag.rf_ces_1.message",
         question_keys=("rules.q.ces_bladder",),
@@ -222,6 +273,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
         id="RF-CES-2",
         tier=E,
         conditions=(_single(F.SADDLE_NUMBNESS, E, "RF-CES-2"),),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_ces_2.name",
         message_key="rules.flag.rf_ces_2.message",
         question_keys=("rules.q.ces_saddle",),
@@ -232,6 +285,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
         id="RF-CES-3",
         tier=E,
         conditions=(_single(F.BOWEL_CHANGE, E, "RF-CES-3"),),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_ces_3.name",
         message_key="rules.flag.rf_ces_3.message",
         question_keys=("rules.q.ces_bowel",),
@@ -242,6 +297,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
         id="RF-CES-4",
         tier=E,
         conditions=(_single(F.SEXUAL_NUMBNESS, E, "RF-CES-4"),),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_ces_4.name",
         message_key="rules.flag.rf_ces_4.message",
         question_keys=("rules.q.ces_sexual",),
@@ -270,6 +327,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source="REFERENCE.md §1.4 RF-CES-5 tier_if_with RF-CES-1…4, RF-NEU-1 → T1",
             ),
         ),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_ces_5.name",
         message_key="rules.flag.rf_ces_5.message",
         question_keys=("rules.q.both_legs",),
@@ -298,12 +357,14 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source=f"{T12} RF-NEU-1: T1 if both legs or with any CES item",
             ),
         ),
+        causes=COMPRESSION_NAMED[0],
+        causes_source=COMPRESSION_NAMED[1],
         name_key="rules.flag.rf_neu_1.name",
         message_key="rules.flag.rf_neu_1.message",
         question_keys=("rules.q.leg_weakness",),
         sources=(f"{T12} RF-NEU-1", "[S11][S25]"),
     ),
-    # REFERENCE.md §1.2 RF-HAEM; §1.4 window_days [0, 14]
+    # REFERENCE.md §1.2 RF-HAEM; §1.4 window_days [0, 14]; §8.4 the pain alone is T2
     RedFlagRule(
         id="RF-HAEM",
         tier=E,
@@ -317,17 +378,59 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                     "or bladder/bowel change, both Yes"
                 ),
             ),
+            # Severe pain is the main presenting symptom of a post-operative epidural
+            # haematoma in 63% [S24a], and outcomes are better when it is treated within 6
+            # hours [S24b]: the pain alone in days 0–14 cannot wait for a clinic.
+            Condition(
+                all_of=((F.SUDDEN_SEVERE_PAIN,),),
+                tier=U,
+                source=(
+                    f"{S8}.4: sudden severe back pain alone in days 0–14 → T2, even without "
+                    "neurological signs [S24a][S24b]"
+                ),
+            ),
         ),
         name_key="rules.flag.rf_haem.name",
         message_key="rules.flag.rf_haem.message",
         question_keys=("rules.q.sudden_pain",),
-        sources=(f"{T12} RF-HAEM", "§1.4 RF-HAEM window_days", "[S24a][S24b][S24c]"),
+        sources=(
+            f"{T12} RF-HAEM",
+            "§1.4 RF-HAEM window_days",
+            f"{S8}.4",
+            "[S24a][S24b][S24c]",
+        ),
+    ),
+    # REFERENCE.md §8.4: "At any time, pain that is rapidly worsening is T2" (the seed pages,
+    # §7: rapidly worsening pain needs a doctor immediately). No finding code says "rapidly
+    # worsening" and the codes are a public contract, so the rule reads `sudden_severe_pain`,
+    # whose question asks about sudden severe pain *or* back pain quickly getting much worse:
+    # a red-flag code means "new or worse" (DESIGN.md), pain that turns severe within hours or
+    # days is the fast end of worsening, and the same code already stands for "pain new or
+    # getting steadily worse" in RF-CA. Gradual worsening over weeks is the trend module's
+    # job (§3.2). In days 0–14 RF-HAEM says the same thing with the haematoma reason.
+    RedFlagRule(
+        id="RF-PAIN",
+        tier=U,
+        conditions=(
+            Condition(
+                all_of=((F.SUDDEN_SEVERE_PAIN,),),
+                tier=U,
+                source=f"{S8}.4: sudden or rapidly worsening severe back pain, any time → T2 (§7)",
+            ),
+        ),
+        suppressed_by="RF-HAEM",
+        name_key="rules.flag.rf_pain.name",
+        message_key="rules.flag.rf_pain.message",
+        question_keys=("rules.q.sudden_pain",),
+        sources=(f"{S8}.4 RF-PAIN", "§7 (seed pages: rapidly worsening pain)"),
     ),
     # REFERENCE.md §1.2 RF-SEP
     RedFlagRule(
         id="RF-SEP",
         tier=E,
         conditions=(_single(F.SEPSIS_SIGNS, E, "RF-SEP"),),
+        causes=INFECTION_NAMED[0],
+        causes_source=INFECTION_NAMED[1],
         name_key="rules.flag.rf_sep.name",
         message_key="rules.flag.rf_sep.message",
         question_keys=("rules.q.sepsis",),
@@ -381,6 +484,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source="REFERENCE.md §1.2 RF-SSI-1 (T1 if RF-SEP); §1.4 escalate_if RF-SEP",
             ),
         ),
+        causes=INFECTION_NAMED[0],
+        causes_source=INFECTION_NAMED[1],
         name_key="rules.flag.rf_ssi_1.name",
         message_key="rules.flag.rf_ssi_1.message",
         question_keys=("rules.q.wound_infection", "rules.q.fever"),
@@ -406,6 +511,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source=f"{T12} RF-SSI-2: clear fluid still coming after day 5 → T3",
             ),
         ),
+        causes=INFECTION_NAMED[0],
+        causes_source=INFECTION_NAMED[1],
         name_key="rules.flag.rf_ssi_2.name",
         message_key="rules.flag.rf_ssi_2.message",
         question_keys=("rules.q.wound_fluid_clear", "rules.q.wound_fluid_cloudy"),
@@ -449,6 +556,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source=f"{T12} RF-INF-LATE: T1 if any leg weakness, numbness or CES item",
             ),
         ),
+        causes=INFECTION_NAMED[0],
+        causes_source=INFECTION_NAMED[1],
         name_key="rules.flag.rf_inf_late.name",
         message_key="rules.flag.rf_inf_late.message",
         question_keys=("rules.pq.pain_constant_night", "rules.q.fever", "rules.q.unwell"),
@@ -505,6 +614,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source=f"{T12} RF-FX: T1 with any neuro/CES item",
             ),
         ),
+        causes=FRACTURE_NAMED[0],
+        causes_source=FRACTURE_NAMED[1],
         name_key="rules.flag.rf_fx.name",
         message_key="rules.flag.rf_fx.message",
         question_keys=("rules.q.fall",),
@@ -522,6 +633,8 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
                 source=f"{T12} RF-HW: T2 if the wound is breaking down or red",
             ),
         ),
+        causes=HARDWARE_NAMED[0],
+        causes_source=HARDWARE_NAMED[1],
         name_key="rules.flag.rf_hw.name",
         message_key="rules.flag.rf_hw.message",
         question_keys=("rules.q.implant",),
@@ -537,27 +650,26 @@ RED_FLAGS: tuple[RedFlagRule, ...] = (
         question_keys=("rules.q.opioid",),
         sources=(f"{T12} RF-OPI", "[S30]"),
     ),
-    # REFERENCE.md §1.2 RF-MH: T1 plus the crisis line
+    # REFERENCE.md §1.2 RF-MH: T1 with the crisis line; §8.3 never downgraded, its own message
     RedFlagRule(
         id="RF-MH",
         tier=E,
         conditions=(_single(F.SELF_HARM_THOUGHTS, E, "RF-MH"),),
+        crisis=True,
         name_key="rules.flag.rf_mh.name",
-        message_key="rules.flag.rf_mh.message",
+        message_key="rules.crisis.message",
         question_keys=("rules.q.self_harm",),
-        sources=(f"{T12} RF-MH", "[S29]"),
+        sources=(f"{T12} RF-MH", f"{S8}.3", "[S29]"),
     ),
 )
 
 RED_FLAGS_BY_ID: dict[str, RedFlagRule] = {rule.id: rule for rule in RED_FLAGS}
 
-# The rule whose message adds the crisis line (REFERENCE.md §1.2 RF-MH).
-CRISIS_LINE_FLAG = "RF-MH"
-
-# Red flags that already handle infection: while one of them fires, the infection cause is
-# left out of the ranking (REFERENCE.md §2.3 notes: "The G column only ranks infection when
-# no red flag fired").
-INFECTION_FLAGS: tuple[str, ...] = ("RF-SEP", "RF-SSI-1", "RF-SSI-2", "RF-INF-LATE")
+# The flags answered with the crisis message (REFERENCE.md §8.3): RF-MH.
+CRISIS_FLAGS: frozenset[str] = frozenset(rule.id for rule in RED_FLAGS if rule.crisis)
+CRISIS_FINDINGS: frozenset[Finding] = frozenset(
+    f for rule in RED_FLAGS if rule.crisis for f in rule.findings()
+)
 
 # ---------------------------------------------------------------------------------------------
 # Questions (REFERENCE.md §1.2 "Button question(s)"; §2.3 input features)
@@ -649,6 +761,10 @@ def _feature(code: str, source: str, *findings: Finding, days: DayWindow | None 
         findings=findings,
         days=days,
         reason_key=f"rules.why.{code.lower()}",
+        # T1 ("less than 6 weeks ago") names no number, so one text serves both.
+        range_reason_key=(
+            f"rules.why.{code.lower()}.range" if days is not None and days.first > 0 else None
+        ),
         source=f"{T23} feature {code}: {source}",
     )
 
@@ -833,8 +949,24 @@ _CAUSE_DETAILS: dict[CauseId, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-CAUSES: tuple[CauseRule, ...] = tuple(
-    CauseRule(
+# Causes whose usual first step cannot wait (REFERENCE.md §2.4), and the features of their
+# own pattern (§2.2) of which one must be present for them to be listed on their score.
+_URGENT_CAUSES: dict[CauseId, tuple[Tier, tuple[str, ...], str]] = {
+    # §2.4 G: "Same-day surgical review"; §2.2 G: "T2/T1". Its pattern is early wound signs
+    # or fever and late constant/night pain "sometimes no fever" (§2.2 G, §8.5): S1, S2, Q4.
+    # Mostly back pain (L1) or time since surgery alone fit most patients in the first two
+    # years and would put a same-day cause on nearly every list.
+    CauseId.INFECTION: (
+        U,
+        ("S1", "S2", "Q4"),
+        f"§2.4 G 'Same-day surgical review'; §2.2 G pattern; {S8}.5 causes and tier agree",
+    ),
+}
+
+
+def _cause_rule(column: int, letter: str, cause: CauseId) -> CauseRule:
+    urgent = _URGENT_CAUSES.get(cause)
+    return CauseRule(
         id=cause,
         letter=letter,
         name_key=f"rules.cause.{cause.value}.name",
@@ -843,8 +975,14 @@ CAUSES: tuple[CauseRule, ...] = tuple(
         first_line_key=f"rules.cause.{cause.value}.first_line",
         advanced_key=f"rules.cause.{cause.value}.advanced",
         sources=_CAUSE_DETAILS[cause][1],
+        next_step_tier=Tier.ROUTINE if urgent is None else urgent[0],
+        listed_with=() if urgent is None else urgent[1],
+        rule_source=None if urgent is None else urgent[2],
     )
-    for column, (letter, cause) in enumerate(CAUSE_COLUMNS)
+
+
+CAUSES: tuple[CauseRule, ...] = tuple(
+    _cause_rule(column, letter, cause) for column, (letter, cause) in enumerate(CAUSE_COLUMNS)
 )
 
 CAUSES_BY_ID: dict[CauseId, CauseRule] = {cause.id: cause for cause in CAUSES}
@@ -858,12 +996,15 @@ MODIFIER_CAUSE = CauseId.PSYCHOSOCIAL_FACTORS
 
 DECISIONS: tuple[Decision, ...] = (
     Decision(
-        topic="Unknown time since surgery",
+        topic="Unknown or approximate time since surgery (§8.1)",
         text=(
-            "When the days since surgery are unknown, every time window counts as open: "
-            "RF-HAEM, RF-CSF, the fever part of RF-SSI-1 and the clear-fluid part of RF-SSI-2 "
-            "still fire. A missed emergency costs more than a needless call. No timing "
-            "feature (T1–T5) is scored for causes."
+            "Days since surgery are an exact day or a range (only the month known, or 'in the "
+            "last 2 weeks?' answered). A red-flag time window is open when it overlaps the "
+            "range, and a wholly unknown day opens every window: RF-HAEM, RF-CSF, the fever "
+            "part of RF-SSI-1 and the clear-fluid part of RF-SSI-2 still fire. A missed "
+            "emergency costs more than a needless call. A timing feature (T1–T5) is scored only "
+            "when the whole range lies inside it, so an unknown day scores none, and its reason "
+            "names the window rather than a guessed number of weeks or months."
         ),
     ),
     Decision(
@@ -874,7 +1015,7 @@ DECISIONS: tuple[Decision, ...] = (
             "marked unsure. An unsure flag that would be T1 is scored T2 and the message adds "
             "'If you have any doubt, go to the Emergency Department now.' This also covers "
             "a T1 escalation that depends on a Not sure answer (for example a fall with "
-            "Not sure about leg weakness)."
+            "Not sure about leg weakness). RF-MH is the exception (§8.3)."
         ),
     ),
     Decision(
@@ -884,6 +1025,32 @@ DECISIONS: tuple[Decision, ...] = (
             "item keeps that item's own tier: the team can look, and there is no 'if in doubt' "
             "line to make up for a lower tier. A code given as both Yes and Not sure counts as "
             "Yes. Not sure answers never score causes."
+        ),
+    ),
+    Decision(
+        topic="RF-MH: thoughts of ending one's life (§8.3)",
+        text=(
+            "Never downgraded: Yes, Not sure and 'not new, my team knows' all fire RF-MH at "
+            "emergency. Its message is the crisis message (safety and support, the crisis line "
+            "and the emergency number of the patient's country), not the spine-emergency text; "
+            "with other flags the crisis message comes first and the other flags' tier message "
+            "follows. /check does not ask 'is this new?' for it: any answer but No shows the "
+            "crisis message at once (sent through the outbox too) and only then offers to "
+            "continue the check or stop. RF-MH does not stop the check as the spine "
+            "emergencies do, and no later screen of that check says there are no warning signs."
+        ),
+    ),
+    Decision(
+        topic="Sudden severe back pain (§8.4)",
+        text=(
+            "sudden_severe_pain records sudden severe back pain or back pain quickly getting "
+            "much worse (the question asks both). There is no separate code for 'rapidly "
+            "worsening' and the codes are a public contract; a red-flag code means new or worse, "
+            "and the same code already stands for 'pain new or getting worse' in RF-CA. In days "
+            "0–14 it fires RF-HAEM at urgent (T2) on its own, and at emergency (T1) with a "
+            "nerve or CES item. At any other time it fires RF-PAIN at urgent (T2), which is not "
+            "shown while RF-HAEM fires. Pain slowly getting worse over weeks is the trend "
+            "module's job (§3.2)."
         ),
     ),
     Decision(
@@ -903,7 +1070,8 @@ DECISIONS: tuple[Decision, ...] = (
             "used 1 year [S17] and delayed implant infection appears up to years later "
             "[C21c]. After day 90 a temperature alone is not a red flag; with constant or "
             "night pain it fires RF-INF-LATE, and on its own it makes the result 'soon' "
-            "(see 'Warning symptoms that fire no rule')."
+            "(see 'Warning symptoms that fire no rule'), or urgent when infection is then the "
+            "first-listed cause (§8.5)."
         ),
     ),
     Decision(
@@ -937,26 +1105,54 @@ DECISIONS: tuple[Decision, ...] = (
         topic="Warning symptoms that fire no rule",
         text=(
             "A red-flag symptom answered Yes or Not sure that fires no rule (for example "
-            "sudden severe pain after day 14, weight loss alone, a temperature after day 90, "
-            "clear wound fluid after day 42) makes the result 'soon' (T3): a new warning "
-            "symptom is never 'routine'."
+            "weight loss alone, a temperature after day 90, clear wound fluid after day 42) "
+            "makes the result 'soon' (T3): a new warning symptom is never 'routine'."
         ),
     ),
     Decision(
-        topic="Tier without red flags",
+        topic="Long-standing symptoms the team knows about (§1.1 rule 5)",
         text=(
-            "Cause scores never change the tier: §2.3 is 'heuristic, not validated' and §5.1 "
-            "asks to keep cause output framed as questions to discuss. Without a red flag the "
-            "tier is routine, or soon for a warning symptom that fires no rule. Sustained "
-            "worsening (§3.2, T3) is the trend module's job."
+            "A red-flag symptom answered 'not new: unchanged, and my team knows about it' fires "
+            "no flag and makes the result at least 'soon' (T3), with the symptom named in the "
+            "message; RF-MH is never treated so (§8.3)."
         ),
     ),
     Decision(
-        topic="Infection among the causes",
+        topic="The diary and /check agree (§8.7)",
         text=(
-            "While RF-SEP, RF-SSI-1, RF-SSI-2 or RF-INF-LATE fires, infection is left out of "
-            "the causes (§2.3 notes: the G column only ranks infection when no red flag "
-            "fired). Other red flags do not hide it."
+            "A red-flag symptom ticked in the diary in the last 7 days and answered 'not new' "
+            "(or 'not sure' whether it is new) in /check counts as new: the check says on which "
+            "day the diary recorded it and keeps that flag's advice. A No in /check is taken "
+            "as it is."
+        ),
+    ),
+    Decision(
+        topic="Causes named by a red flag (§8.5)",
+        text=(
+            "A cause named by a fired red flag (also one fired by Not sure answers) is listed "
+            "first, in the order of the flags (most urgent first; of one tier, flags fired on a "
+            "definite Yes before those fired only on Not sure), whatever its score, with "
+            "'a warning sign you told me about can point to this' as its first reason: RF-SEP, "
+            "RF-SSI-1, RF-SSI-2 and RF-INF-LATE name infection; RF-FX names hardware failure, "
+            "then sagittal imbalance (junctional fracture, §2.2 K); RF-CES-1…5 and RF-NEU-1 "
+            "name recurrent compression; RF-HW names hardware failure (table 1.2 'see Cause "
+            "C'). The score shown is still the sum of the weights. Other causes follow, ranked."
+        ),
+    ),
+    Decision(
+        topic="Causes and tier agree (§8.5)",
+        text=(
+            "The tier is never lower than the urgency of the usual first step (§2.4) of the "
+            "first-listed structural cause: infection ('same-day surgical review') makes it at "
+            "least urgent (T2). A cause with an urgent first step listed further down makes "
+            "the result at least 'soon' (T3), so nothing says 'nothing urgent' beside it. "
+            "Infection is listed on its score only with one of its own pattern features "
+            "(§2.2 G): a temperature (S1), a wound problem (S2) or constant/night pain (Q4), "
+            "which with diabetes or immunosuppression ranks it. Mostly back pain (L1) and time "
+            "since surgery alone fit most patients and are not enough. When a cause raises "
+            "the tier, the message says which cause and why. Without a red flag or such a "
+            "cause the tier is routine, or soon for a warning symptom that fires no rule or a "
+            "long-standing symptom. Sustained worsening (§3.2, T3) is the trend module's job."
         ),
     ),
     Decision(
@@ -973,10 +1169,10 @@ DECISIONS: tuple[Decision, ...] = (
     Decision(
         topic="Causes need a reported pain feature",
         text=(
-            "A cause is listed only when at least one feature the patient reported about the "
-            "pain (T0, C1, C3, L1–L5, Q1–Q7, S1, S2) adds to it. Time since surgery and risk "
-            "factors alone describe risk, not the pain, and would put the same causes on every "
-            "list."
+            "A cause is listed on its score only when at least one feature the patient reported "
+            "about the pain (T0, C1, C3, L1–L5, Q1–Q7, S1, S2) adds to it. Time since surgery "
+            "and risk factors alone describe risk, not the pain, and would put the same causes "
+            "on every list."
         ),
     ),
     Decision(

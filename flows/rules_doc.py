@@ -8,7 +8,6 @@ from flows.rules_data import (
     CAUSES,
     DECISIONS,
     FEATURES,
-    INFECTION_FLAGS,
     MODIFIER_CAUSE,
     PATTERN_QUESTIONS,
     RED_FLAGS,
@@ -47,7 +46,8 @@ def _cell(text: str) -> str:
 
 
 def _text(key: str) -> str:
-    return MESSAGES[key]
+    # A message's line breaks stay visible without ending a list item or a table row.
+    return MESSAGES[key].replace("\n", "<br>")
 
 
 def _red_flag(rule: RedFlagRule) -> list[str]:
@@ -70,10 +70,19 @@ def _red_flag(rule: RedFlagRule) -> list[str]:
         ]
     if rule.suppressed_by is not None:
         lines.append(f"- Not shown when {rule.suppressed_by} fires on a definite Yes.")
-    lines.append(
-        "- Not sure: counts at the tier it would have on Yes, except that T1 becomes urgent "
-        f'(T2) with the line "{_text("rules.if_in_doubt")}" (REFERENCE.md §1.1 rule 5).'
-    )
+    if rule.crisis:
+        lines.append(
+            "- Not sure, and 'not new: my team knows': never downgraded, the same tier as Yes, "
+            "answered with the crisis message at once (REFERENCE.md §8.3)."
+        )
+    else:
+        lines.append(
+            "- Not sure: counts at the tier it would have on Yes, except that T1 becomes urgent "
+            f'(T2) with the line "{_text("rules.if_in_doubt")}" (REFERENCE.md §1.1 rule 5).'
+        )
+    if rule.causes:
+        named = ", then ".join(f"`{c.value}`" for c in rule.causes)
+        lines.append(f"- Names the cause listed first: {named}. Source: {rule.causes_source}")
     lines.append(f'- Message: "{_text(rule.message_key)}" (`{rule.message_key}`)')
     lines.append("- Questions: " + " / ".join(f'"{_text(k)}"' for k in rule.question_keys))
     lines.append(f"- Sources: {'; '.join(rule.sources)}")
@@ -94,9 +103,19 @@ def _cause(cause: CauseRule) -> list[str]:
         "- Tests to ask about: " + "; ".join(_text(k) for k in cause.test_keys),
         f"- Usual first-line: {_text(cause.first_line_key)}",
         f"- When more is considered: {_text(cause.advanced_key)}",
-        f"- Sources: {'; '.join(cause.sources)}",
-        "",
     ]
+    if cause.next_step_tier is not Tier.ROUTINE:
+        lines.append(
+            f"- First step can't wait: the tier is at least {_tier(cause.next_step_tier)} when "
+            "this cause is listed first, and at least soon (T3) when it is listed at all. "
+            f"Source: {cause.rule_source}"
+        )
+    if cause.listed_with:
+        lines.append(
+            "- Listed on its score only with one of the features "
+            f"{', '.join(cause.listed_with)}, or when a red flag names it."
+        )
+    lines += [f"- Sources: {'; '.join(cause.sources)}", ""]
     return lines
 
 
@@ -146,8 +165,10 @@ def render_markdown() -> str:
         "",
         "## Tiers",
         "",
-        "The highest tier of the fired red flags wins (REFERENCE.md §1.4 precedence). Without a "
-        "red flag the tier is routine, or soon for a warning symptom that fires no rule.",
+        "The highest tier of the fired red flags wins (REFERENCE.md §1.4 precedence). It is "
+        "never lower than the usual first step of the first-listed cause (§8.5). Without a red "
+        "flag or such a cause the tier is routine, or soon for a warning symptom that fires no "
+        "rule or a long-standing symptom the team knows about.",
         "",
         "| tier | reference | message |",
         "|---|---|---|",
@@ -156,7 +177,14 @@ def render_markdown() -> str:
         f"| {tier.value} | {_REFERENCE_TIER[tier]} | {_cell(_text(f'rules.tier.{tier.value}'))} |"
         for tier in (Tier.EMERGENCY, Tier.URGENT, Tier.SOON, Tier.ROUTINE)
     ]
-    lines += ["", "## Red flags (REFERENCE.md §1.2)", ""]
+    lines += [
+        "",
+        "RF-MH is answered with the crisis message instead (REFERENCE.md §8.3): "
+        f'"{_cell(_text("rules.crisis.message"))}"',
+        "",
+        "## Red flags (REFERENCE.md §1.2, amended by §8)",
+        "",
+    ]
     for rule in RED_FLAGS:
         lines += _red_flag(rule)
     lines += ["## Red-flag questions", ""]
@@ -164,8 +192,8 @@ def render_markdown() -> str:
     lines += [
         "## Causes (REFERENCE.md §2.2–§2.4)",
         "",
-        "Score = sum of the weights of the present features (§2.3). Infection is left out "
-        f"while any of {', '.join(INFECTION_FLAGS)} fires.",
+        "Score = sum of the weights of the present features (§2.3). A cause named by a fired "
+        "red flag is listed first, whatever its score (§8.5).",
         "",
         "### Features",
         "",
@@ -176,5 +204,5 @@ def render_markdown() -> str:
     lines += ["## Decisions where the reference is silent", ""]
     lines += [f"- **{d.topic}.** {d.text}" for d in DECISIONS]
     lines += ["", "## Messages", "", "| key | English text |", "|---|---|"]
-    lines += [f"| `{key}` | {_cell(text)} |" for key, text in MESSAGES.items()]
+    lines += [f"| `{key}` | {_cell(_text(key))} |" for key in MESSAGES]
     return "\n".join(lines) + "\n"

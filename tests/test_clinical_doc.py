@@ -11,7 +11,7 @@ from flows.rules_doc import render_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "clinical-rules.md"
 
-# Every row of REFERENCE.md table 1.2, in the table's order.
+# Every row of REFERENCE.md table 1.2, in the table's order, with the rows §8 adds.
 TABLE_1_2_IDS = [
     "RF-CES-1",
     "RF-CES-2",
@@ -20,6 +20,8 @@ TABLE_1_2_IDS = [
     "RF-CES-5",
     "RF-NEU-1",
     "RF-HAEM",
+    # REFERENCE.md §8.4 adds a row after RF-HAEM: sudden or rapidly worsening severe pain.
+    "RF-PAIN",
     "RF-SEP",
     "RF-PE",
     "RF-DVT",
@@ -50,11 +52,23 @@ def test_no_documented_rule_id_is_missing_from_the_data() -> None:
     assert documented == set(TABLE_1_2_IDS)
 
 
+def test_the_amendments_are_cited_where_they_are_used() -> None:
+    rules = {rule.id: rule for rule in RED_FLAGS}
+    assert rules["RF-MH"].crisis
+    assert "REFERENCE.md §8.3" in rules["RF-MH"].sources
+    assert any("§8.4" in c.source for c in rules["RF-HAEM"].conditions)
+    named = [rule for rule in RED_FLAGS if rule.causes]
+    assert all("§8.5" in (rule.causes_source or "") for rule in named)
+    topics = " ".join(d.topic for d in DECISIONS)
+    for amendment in ("§8.1", "§8.3", "§8.4", "§8.5", "§8.7"):
+        assert amendment in topics
+
+
 def test_every_rule_condition_and_escalation_has_a_source() -> None:
     for rule in RED_FLAGS:
         assert rule.sources, rule.id
         assert all(source.strip() for source in rule.sources), rule.id
-        assert rule.sources[0] == f"REFERENCE.md §1.2 {rule.id}"
+        assert rule.sources[0] in (f"REFERENCE.md §1.2 {rule.id}", f"REFERENCE.md §8.4 {rule.id}")
         assert all(c.source.strip() for c in rule.conditions), rule.id
         assert all(e.source.strip() for e in rule.escalations), rule.id
 
@@ -72,7 +86,12 @@ def test_document_lists_every_flag_cause_weight_decision_and_message() -> None:
     doc = render_markdown()
     for rule in RED_FLAGS:
         assert f"### {rule.id}: {MESSAGES[rule.name_key]}" in doc
-        assert MESSAGES[rule.message_key] in doc
+        assert MESSAGES[rule.message_key].replace("\n", "<br>") in doc
+        if rule.causes:
+            assert f"- Names the cause listed first: `{rule.causes[0].value}`" in doc
+    for cause in CAUSES:
+        if cause.rule_source is not None:
+            assert cause.rule_source in doc
     for cause in CAUSES:
         assert f"### {cause.letter}. `{cause.id.value}`" in doc
         for weight in cause.weights:

@@ -1,4 +1,4 @@
-"""English texts of the red-flag and cause rules (REFERENCE.md §1.2, §2.4, §5.3)."""
+"""English texts of the red-flag and cause rules (REFERENCE.md §1.2, §2.4, §5.3, §8)."""
 
 _TIERS: dict[str, str] = {
     # REFERENCE.md §5.3, word for word where the reference gives the wording.
@@ -31,7 +31,6 @@ _TIERS: dict[str, str] = {
     "rules.same_day.generic": "your doctor or an urgent care service",
     "rules.crisis_line.generic": "your local crisis line",
     "rules.if_in_doubt": "If you have any doubt, go to the Emergency Department now.",
-    "rules.crisis_line": ("You can also call {crisis_line} at any time, day or night."),
     "rules.why_heading": "Why:",
     "rules.pointer.emergency": (
         "⚠️ Call {emergency_number} or go to the nearest Emergency Department now. What to do "
@@ -42,11 +41,55 @@ _TIERS: dict[str, str] = {
     ),
     "rules.pointer.soon": "Please tell your surgeon's team within days: see the message below.",
     "rules.pointer.crisis": (
-        "Please read the message below first: you don't have to face this alone."
+        "💙 You don't have to face this alone: please read the message below. You can call "
+        "{crisis_line} at any time."
     ),
     "rules.pointer.trend": "See the message below.",
     "rules.other_warnings": (
         "You told me about a warning symptom your team should know about: {symptoms}."
+    ),
+    "rules.known": (
+        "You said these are not new and your team already knows about them; please mention "
+        "them when you next speak to your surgeon's team: {symptoms}."
+    ),
+    # REFERENCE.md §8.5: a cause whose usual first step can't wait raises the tier.
+    "rules.cause_floor.first": (
+        "Your answers fit this possible cause best: {cause}. Its usual first step: {step}"
+    ),
+    "rules.cause_floor.listed": (
+        "One possible cause on your list is one your team should rule out soon: {cause}."
+    ),
+}
+
+_CRISIS: dict[str, str] = {
+    # REFERENCE.md §8.3 and §1.2 RF-MH: its own message, about safety and support, naming the
+    # crisis line and the emergency number of the patient's country (§8.2) [S29].
+    "rules.crisis.message": (
+        "💙 Thank you for telling me. Living with pain can bring thoughts like these, and you "
+        "deserve support with them right now. You don't have to face this alone.\n"
+        "Call {crisis_line} to talk to someone, at any time, day or night.\n"
+        "If you might act on these thoughts, or you can't keep yourself safe, call "
+        "{emergency_number} or go to the nearest Emergency Department now.\n"
+        "If you can, tell someone you trust how you feel, and ask them to stay with you."
+    ),
+    "rules.crisis.keep_going": (
+        "When you feel ready, you can carry on with the check, or stop here."
+    ),
+    "rules.crisis.continue": "Continue the check",
+    "rules.crisis.stop": "Stop here",
+    "rules.crisis.stopped": "We have stopped the check here.",
+    "rules.crisis.reminder": (
+        "💙 Please keep yourself safe: you can call {crisis_line} at any time, and if you might "
+        "act on your thoughts, call {emergency_number}."
+    ),
+    "rules.crisis.pattern_intro": (
+        "Now a few questions about your pain, to list possible reasons your surgeon may want "
+        "to check."
+    ),
+    # REFERENCE.md §8.7: a diary red flag is not cancelled by "not new" in /check.
+    "rules.diary_kept": (
+        "You ticked {symptom} in your diary on {date}, so I count it as new and keep the "
+        "advice for it."
     ),
 }
 
@@ -80,10 +123,17 @@ _FLAGS: dict[str, str] = {
     "rules.flag.rf_neu_1.message": (
         "A leg that is getting weaker can be a sign that a nerve is being squeezed."
     ),
-    "rules.flag.rf_haem.name": "Sudden severe pain with nerve symptoms soon after surgery",
+    "rules.flag.rf_haem.name": "Sudden severe back pain in the first 2 weeks after surgery",
     "rules.flag.rf_haem.message": (
-        "Sudden severe back pain with new leg, bladder or bowel symptoms soon after surgery can "
-        "be a sign of bleeding that presses on the nerves (a spinal haematoma)."
+        "Sudden severe back pain in the first 2 weeks after surgery can be a sign of bleeding "
+        "that presses on the nerves (a spinal haematoma), which is best treated within hours. "
+        "If your legs get weak or numb, or your bladder or bowels change, that is an "
+        "emergency: go to the Emergency Department."
+    ),
+    "rules.flag.rf_pain.name": "Sudden or rapidly worsening severe back pain",
+    "rules.flag.rf_pain.message": (
+        "Sudden severe back pain, or back pain that is quickly getting much worse, needs a "
+        "doctor to check it today."
     ),
     "rules.flag.rf_sep.name": "Signs of sepsis",
     "rules.flag.rf_sep.message": (
@@ -139,10 +189,6 @@ _FLAGS: dict[str, str] = {
         "dangerous reaction to the medicine. If someone is with you, ask them to call for help."
     ),
     "rules.flag.rf_mh.name": "Thoughts of ending your life",
-    "rules.flag.rf_mh.message": (
-        "Thank you for telling me. Thoughts like these mean you need support right now, and "
-        "you don't have to face them alone."
-    ),
 }
 
 _FINDINGS: dict[str, str] = {
@@ -154,7 +200,7 @@ _FINDINGS: dict[str, str] = {
     "rules.finding.both_legs_gradual": "worsening pain, numbness or weakness in both legs",
     "rules.finding.leg_weakness": "a leg getting weaker",
     "rules.finding.leg_weakness_rapid": "a leg getting weaker quickly",
-    "rules.finding.sudden_severe_pain": "sudden severe back pain",
+    "rules.finding.sudden_severe_pain": "sudden or rapidly worsening severe back pain",
     "rules.finding.sepsis_signs": "signs of sepsis",
     "rules.finding.pe_signs": "sudden breathlessness or chest pain",
     "rules.finding.opioid_drowsiness": "drowsiness or slow breathing after pain medicine",
@@ -205,7 +251,10 @@ _QUESTIONS: dict[str, str] = {
     "rules.q.leg_weakness.when": "Did it start or get worse in the last few hours or days?",
     "rules.q.leg_weakness.rapid": "Yes, in hours or days",
     "rules.q.leg_weakness.slow": "No, more slowly",
-    "rules.q.sudden_pain": "Have you had sudden, severe new back pain?",
+    "rules.q.sudden_pain": (
+        "Have you had sudden, severe new back pain, or back pain that is quickly getting much "
+        "worse?"
+    ),
     "rules.q.sepsis": (
         "Do you have any of these: slurred speech or confusion; extreme shivering or muscle "
         "pain; no pee all day; severe breathlessness; mottled or discoloured skin; a feeling "
@@ -289,6 +338,11 @@ _REASONS: dict[str, str] = {
     "rules.why.t3": "your operation was about {months} months ago",
     "rules.why.t4": "your operation was about {months} months ago",
     "rules.why.t5": "your operation was more than {years} years ago",
+    "rules.why.t2.range": "your operation was 6 weeks to 3 months ago",
+    "rules.why.t3.range": "your operation was 3 to 12 months ago",
+    "rules.why.t4.range": "your operation was 1 to 2 years ago",
+    "rules.why.t5.range": "your operation was more than 2 years ago",
+    "rules.why.red_flag": "a warning sign you told me about can point to this",
     "rules.why.c1": "it was better for a while, then came back",
     "rules.why.c3": "it started after a fall, lift or 'snap'",
     "rules.why.l1": "the pain is mostly in your back",
@@ -439,6 +493,7 @@ _CAUSES: dict[str, str] = {
 
 MESSAGES: dict[str, str] = {
     **_TIERS,
+    **_CRISIS,
     **_FLAGS,
     **_FINDINGS,
     **_QUESTIONS,

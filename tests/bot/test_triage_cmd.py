@@ -9,8 +9,8 @@ import json
 import pytest
 
 from bot import triage_cmd
-from flows.codes import Finding
-from flows.emergency import numbers_for
+from flows.codes import DaysRange, Finding
+from flows.emergency import UNKNOWN
 from flows.rules import to_json_dict, triage
 
 
@@ -41,11 +41,13 @@ def test_json_is_exactly_the_contract() -> None:
         [Finding.BLADDER_CHANGE],
         540,
     )
-    assert payload == to_json_dict(expected, "en", numbers_for("DE"))
+    assert payload == to_json_dict(expected, "en", UNKNOWN)
     assert payload["tier"] == "urgent"
     assert [flag["id"] for flag in payload["red_flags"]] == ["RF-CES-1"]
-    assert payload["causes"][0]["id"] == "pseudarthrosis"
-    assert payload["causes"][0]["score"] == 9.0
+    # REFERENCE.md §8.5: the CES flag names recurrent compression, listed first.
+    assert payload["causes"][0]["id"] == "recurrent_compression"
+    assert payload["causes"][1]["id"] == "pseudarthrosis"
+    assert payload["causes"][1]["score"] == 9.0
 
 
 def test_emergency_json() -> None:
@@ -55,8 +57,15 @@ def test_emergency_json() -> None:
     assert payload["tier"] == "emergency"
     assert payload["red_flags"][0]["id"] == "RF-CES-2"
     assert payload["red_flags"][0]["tier"] == "emergency"
-    assert "Call 112" in payload["red_flags"][0]["message"]
-    assert payload["causes"] == []
+    assert "Call your local emergency number (112 in Europe" in payload["red_flags"][0]["message"]
+    assert [cause["id"] for cause in payload["causes"]] == ["recurrent_compression"]
+
+
+def test_emergency_json_names_the_countrys_number() -> None:
+    _, out, _ = run(
+        "--days-since-surgery", "3", "--finding", "saddle_numbness", "--country", "de", "--json"
+    )
+    assert "Call 112 or go to the nearest Emergency Department now." in out
 
 
 def test_no_findings_is_routine() -> None:
@@ -91,21 +100,51 @@ def test_readable_summary() -> None:
     assert "If you have any doubt, go to the Emergency Department now." in out
     assert "Possible reasons your surgeon may want to check (not a diagnosis):" in out
     assert "Tests they might consider:" in out
-    assert "  1. pseudarthrosis (score 7): " in out
+    # REFERENCE.md §8.5: the causes the flags name come first, the fall's (a definite Yes)
+    # before the weakness's (Not sure).
+    assert "  1. hardware_failure (score 7, named by a red flag): " in out
+    assert "  2. sagittal_imbalance (score 5, named by a red flag): " in out
+    assert "  3. recurrent_compression (score 1, named by a red flag): " in out
+    assert "  4. pseudarthrosis (score 7): " in out
 
 
 def test_readable_emergency_names_the_number() -> None:
     _, out, _ = run(
-        "--days-since-surgery",
-        "10",
-        "--finding",
-        "self_harm_thoughts",
-        "--emergency-number",
-        "911",
+        "--days-since-surgery", "10", "--finding", "bladder_change", "--emergency-number", "911"
     )
     assert out.startswith("Tier: emergency\n")
     assert "Call 911 or go to the nearest Emergency Department now." in out
-    assert "116 123" in out
+
+
+@pytest.mark.parametrize("option", ["--finding", "--unsure"])
+def test_self_harm_gets_the_crisis_message_with_the_countrys_numbers(option: str) -> None:
+    # REFERENCE.md §8.3: Yes and Not sure alike, the crisis message and not the spine text.
+    _, out, _ = run("--days-since-surgery", "10", option, "self_harm_thoughts", "--country", "US")
+    assert out.startswith("Tier: emergency\nRed flag RF-MH: emergency")
+    assert "988" in out
+    assert "call 911 or go to the nearest Emergency Department now" in out
+    assert "nerve compression" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("10", 10),
+        ("0..14", DaysRange(0, 14)),
+        ("20..50", DaysRange(20, 50)),
+        ("91..", DaysRange(91, None)),
+    ],
+)
+def test_days_since_surgery_may_be_a_range(text: str, days: int | DaysRange) -> None:
+    assert parser().parse_args(["--days-since-surgery", text]).days_since_surgery == days
+
+
+def test_a_range_opens_every_window_it_overlaps() -> None:
+    # REFERENCE.md §8.1: "in the last 2 weeks?" answered Yes, the day unknown.
+    _, out, _ = run("--days-since-surgery", "0..14", "--finding", "sudden_severe_pain", "--json")
+    assert [flag["id"] for flag in json.loads(out)["red_flags"]] == ["RF-HAEM"]
+    _, out, _ = run("--days-since-surgery", "15..45", "--finding", "sudden_severe_pain", "--json")
+    assert [flag["id"] for flag in json.loads(out)["red_flags"]] == ["RF-PAIN"]
 
 
 @pytest.mark.parametrize(
@@ -114,6 +153,9 @@ def test_readable_emergency_names_the_number() -> None:
         ["--finding", "fever"],
         ["--days-since-surgery", "-1"],
         ["--days-since-surgery", "soon"],
+        ["--days-since-surgery", "20..10"],
+        ["--days-since-surgery", "..10"],
+        ["--days-since-surgery", "5..x"],
     ],
 )
 def test_days_since_surgery_is_required_and_not_negative(
@@ -132,4 +174,5 @@ def test_repeated_and_grouped_codes_are_all_kept() -> None:
     assert args.findings == ["a", "b", "c"]
     assert args.unsure == ["d"]
     assert args.json is False
-    assert args.emergency_number == "112"
+    assert args.emergency_number is None
+    assert args.country is None

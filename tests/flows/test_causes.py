@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.codes import CauseId, Finding
+from flows.codes import CauseId, DaysRange, Finding
 from flows.locale.en_rules import MESSAGES
 from flows.rules import CAUSES, RankedCause, triage
 from flows.rules_data import CAUSE_COLUMNS, FEATURES, WEIGHT_MATRIX
@@ -195,10 +195,42 @@ def test_days_since_surgery_pick_one_timing_feature(days: int, code: str) -> Non
 def test_timing_reason_texts(days: int, text: str) -> None:
     reasons = [
         reason.text("en")
-        for c in triage([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], (), days).causes
+        for c in triage([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.PAIN_ONE_LEG], (), days).causes
         for reason in c.why
     ]
     assert text in reasons
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [
+        (DaysRange(0, 30), "your operation was less than 6 weeks ago"),
+        (DaysRange(45, 75), "your operation was 6 weeks to 3 months ago"),
+        (DaysRange(120, 150), "your operation was 3 to 12 months ago"),
+        (DaysRange(400, 430), "your operation was 1 to 2 years ago"),
+        (DaysRange(800, None), "your operation was more than 2 years ago"),
+    ],
+)
+def test_a_range_inside_one_timing_window_names_the_window_not_a_guess(
+    days: DaysRange, text: str
+) -> None:
+    reasons = [
+        reason.text("en")
+        for c in triage([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.PAIN_ONE_LEG], (), days).causes
+        for reason in c.why
+    ]
+    assert text in reasons
+
+
+@pytest.mark.parametrize(
+    "days", [DaysRange(30, 60), DaysRange(80, 100), DaysRange(350, 380), DaysRange(0, None)]
+)
+def test_near_miss_a_range_across_a_timing_boundary_scores_no_timing_feature(
+    days: DaysRange,
+) -> None:
+    # REFERENCE.md §8.1: a timing feature counts only when the whole range lies inside it.
+    result = triage([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER], (), days)
+    assert result == triage([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER], (), None)
 
 
 def test_unknown_days_score_no_timing_feature() -> None:
@@ -227,11 +259,18 @@ def test_equal_scores_keep_the_reference_order() -> None:
     ]
 
 
-def test_infection_is_hidden_while_an_infection_flag_fires() -> None:
-    findings = [F.FEVER, F.PAIN_MOSTLY_BACK, F.DIABETES]
-    assert C.INFECTION not in ranking(findings, 20)
-    # After day 90 a temperature alone fires no flag, so infection is ranked (S1 +3).
-    assert ranking(findings, 200)[0] is C.INFECTION
+def test_infection_is_listed_first_while_an_infection_flag_fires() -> None:
+    # REFERENCE.md §8.5 (overrides the §2.3 note that hid infection behind its red flags).
+    findings = [F.FEVER, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER, F.MULTILEVEL_FUSION]
+    result = triage(findings, (), 20)
+    assert result.flag_ids == ("RF-SSI-1",)
+    assert result.causes[0].id is C.INFECTION
+    assert result.causes[0].named_by_flag
+    # After day 90 a temperature alone fires no flag; infection is ranked on its score.
+    later = triage(findings, (), 200)
+    assert later.red_flags == ()
+    assert C.INFECTION in [c.id for c in later.causes]
+    assert not any(c.named_by_flag for c in later.causes)
 
 
 def test_other_red_flags_do_not_hide_infection() -> None:

@@ -6,24 +6,30 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flows.codes import PATTERN_FINDINGS, RED_FLAG_FINDINGS, CauseId, Finding, Tier
-from flows.emergency import numbers_for
+from flows.codes import PATTERN_FINDINGS, RED_FLAG_FINDINGS, CauseId, DaysRange, Finding, Tier
+from flows.emergency import UNKNOWN, LocalNumbers, numbers_for
 from flows.locale.en_rules import MESSAGES
+from flows.models import AdviceKind, AdviceSource
 from flows.rules import (
     CAUSES,
     PATTERN_QUESTIONS,
     RED_FLAGS,
     SCREENING_QUESTIONS,
     TriageResult,
+    advice_for,
+    advice_pointer,
     cause_summary,
     red_flag_message,
     to_json_dict,
     triage,
 )
-from flows.rules_data import FEATURES
+from flows.rules_data import CAUSES_BY_ID, FEATURES
 
 F = Finding
+C = CauseId
 E, U, S, R = Tier.EMERGENCY, Tier.URGENT, Tier.SOON, Tier.ROUTINE
 
 T1_WORDING = (
@@ -51,6 +57,12 @@ FIRES: list[tuple[str, list[Finding], list[Finding], int | None, Tier]] = [
     ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN, F.LEG_WEAKNESS], [], 5, E),
     ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN, F.BOWEL_CHANGE], [], 14, E),
     ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN, F.BOTH_LEGS_GRADUAL], [], 0, E),
+    # REFERENCE.md §8.4: the pain alone in days 0–14 is same-day.
+    ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN], [], 0, U),
+    ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN], [], 14, U),
+    # §8.4: sudden or rapidly worsening severe pain at any other time is same-day too.
+    ("RF-PAIN", [F.SUDDEN_SEVERE_PAIN], [], 15, U),
+    ("RF-PAIN", [F.SUDDEN_SEVERE_PAIN], [], 2000, U),
     ("RF-SEP", [F.SEPSIS_SIGNS], [], 400, E),
     ("RF-PE", [F.PE_SIGNS], [], 10, E),
     ("RF-DVT", [F.CALF_SWELLING], [], 10, U),
@@ -74,6 +86,8 @@ FIRES: list[tuple[str, list[Finding], list[Finding], int | None, Tier]] = [
     ("RF-HW", [F.IMPLANT_LUMP_OR_CLUNK], [], 400, S),
     ("RF-OPI", [F.OPIOID_DROWSINESS], [], 3, E),
     ("RF-MH", [F.SELF_HARM_THOUGHTS], [], 400, E),
+    # REFERENCE.md §8.3: never downgraded, "not sure" included.
+    ("RF-MH", [], [F.SELF_HARM_THOUGHTS], 400, E),
 ]
 
 # Near misses: the flag does not fire, or fires lower (None = absent).
@@ -87,9 +101,13 @@ NEAR_MISSES: list[tuple[str, list[Finding], list[Finding], int | None, Tier | No
     ("RF-NEU-1", [F.PAIN_ONE_LEG, F.PAIN_NEUROPATHIC], [], 400, None),
     ("RF-NEU-1", [], [F.LEG_WEAKNESS_RAPID], 400, U),
     ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN, F.LEG_WEAKNESS], [], 15, None),
-    ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN], [], 5, None),
+    ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN], [], 15, None),
     ("RF-HAEM", [F.LEG_WEAKNESS], [], 5, None),
     ("RF-HAEM", [F.SUDDEN_SEVERE_PAIN], [F.LEG_WEAKNESS], 5, U),
+    ("RF-HAEM", [F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], [], 5, None),
+    # RF-HAEM says it in days 0–14, with the haematoma reason.
+    ("RF-PAIN", [F.SUDDEN_SEVERE_PAIN], [], 14, None),
+    ("RF-PAIN", [F.PAIN_MOSTLY_BACK, F.PAIN_CONSTANT_NIGHT], [], 400, None),
     ("RF-SEP", [], [F.SEPSIS_SIGNS], 400, U),
     ("RF-SEP", [F.FEVER, F.FEELING_UNWELL], [], 400, None),
     ("RF-PE", [], [F.PE_SIGNS], 10, U),
@@ -112,8 +130,8 @@ NEAR_MISSES: list[tuple[str, list[Finding], list[Finding], int | None, Tier | No
     ("RF-HW", [F.IMPLANT_LUMP_OR_CLUNK, F.FEVER], [], 400, S),
     ("RF-HW", [F.PAIN_MECHANICAL], [], 400, None),
     ("RF-OPI", [], [F.OPIOID_DROWSINESS], 3, U),
-    ("RF-MH", [], [F.SELF_HARM_THOUGHTS], 400, U),
     ("RF-MH", [F.LOW_MOOD], [], 400, None),
+    ("RF-MH", [F.LOW_MOOD, F.PAIN_CONSTANT_NIGHT, F.NEVER_IMPROVED], [], 400, None),
 ]
 
 ESCALATIONS: list[tuple[str, list[Finding], int, Tier]] = [
@@ -204,7 +222,6 @@ T1_ITEMS = [
     F.SEPSIS_SIGNS,
     F.PE_SIGNS,
     F.OPIOID_DROWSINESS,
-    F.SELF_HARM_THOUGHTS,
 ]
 
 
@@ -299,17 +316,18 @@ def test_causes_are_still_listed_when_a_red_flag_fires() -> None:
     yes = [F.BLADDER_CHANGE, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER]
     result = triage(yes, (), 500)
     assert result.tier is E
-    assert result.causes[0].id is CauseId.PSEUDARTHROSIS
+    # §8.5: the CES flag names recurrent compression, listed first; the scored causes follow.
+    assert [c.id for c in result.causes[:2]] == [
+        CauseId.RECURRENT_COMPRESSION,
+        CauseId.PSEUDARTHROSIS,
+    ]
 
 
 @pytest.mark.parametrize(
     ("yes", "unsure", "days", "warnings"),
     [
-        ([F.SUDDEN_SEVERE_PAIN], [], 100, (F.SUDDEN_SEVERE_PAIN,)),
         ([F.WEIGHT_LOSS], [], 100, (F.WEIGHT_LOSS,)),
         ([F.FEELING_UNWELL], [], 100, (F.FEELING_UNWELL,)),
-        ([F.FEVER], [], 200, (F.FEVER,)),
-        ([F.WOUND_FLUID_CLEAR], [], 60, (F.WOUND_FLUID_CLEAR,)),
         ([F.POSITIONAL_HEADACHE], [], 100, (F.POSITIONAL_HEADACHE,)),
         ([], [F.WEIGHT_LOSS], 100, (F.WEIGHT_LOSS,)),
     ],
@@ -324,6 +342,22 @@ def test_warning_symptom_that_fires_no_rule_is_soon(
     message = red_flag_message(result, "en", numbers_for("DE"))
     assert "within the next few days" in message
     assert MESSAGES[f"rules.finding.{warnings[0].value}"] in message
+
+
+@pytest.mark.parametrize(
+    ("yes", "days"),
+    [([F.FEVER], 200), ([F.WOUND_FLUID_CLEAR], 60)],
+)
+def test_warning_symptom_that_makes_infection_the_first_cause_is_same_day(
+    yes: list[Finding], days: int
+) -> None:
+    # A temperature after day 90, clear fluid after day 42: no flag, but infection is the
+    # first-listed cause and its first step is a same-day review (§2.4 G, §8.5).
+    result = triage(yes, (), days)
+    assert result.red_flags == ()
+    assert result.other_warnings == tuple(yes)
+    assert result.causes[0].id is CauseId.INFECTION
+    assert result.tier is U
 
 
 def test_covered_warning_is_not_repeated() -> None:
@@ -358,17 +392,112 @@ def test_urgent_message_says_today_and_names_the_number() -> None:
     assert DOUBT not in message
 
 
+def test_urgent_message_names_the_same_day_route() -> None:
+    result = triage([F.CALF_SWELLING], (), 30)
+    assert red_flag_message(result, "en", GB).startswith(
+        "Please contact your surgical team or the on-call spinal service today. If you can't "
+        "reach them, call NHS 111. If things get worse, call 999.\n\nWhy:\n• "
+    )
+    assert "111" in red_flag_message(result, "en", numbers_for("GB"))
+    assert "call your doctor or an urgent care service" in red_flag_message(result, "en", UNKNOWN)
+
+
 def test_soon_message_says_within_days() -> None:
     message = red_flag_message(triage([F.IMPLANT_LUMP_OR_CLUNK], (), 400), "en", numbers_for("DE"))
     assert message.startswith("Please let your surgeon's team know within the next few days.")
     assert MESSAGES["rules.flag.rf_hw.message"] in message
 
 
-def test_self_harm_message_adds_the_crisis_line() -> None:
-    message = red_flag_message(triage([F.SELF_HARM_THOUGHTS], (), 400), "en", numbers_for("DE"))
-    assert "Call 112" in message
-    assert "116 123" in message
-    assert "116 123" not in red_flag_message(triage([F.PE_SIGNS], (), 4), "en", numbers_for("DE"))
+GB = LocalNumbers(country="GB", emergency="999", same_day="NHS 111", crisis="Samaritans 116 123")
+
+CRISIS_GB = (
+    "💙 Thank you for telling me. Living with pain can bring thoughts like these, and you "
+    "deserve support with them right now. You don't have to face this alone.\n"
+    "Call Samaritans 116 123 to talk to someone, at any time, day or night.\n"
+    "If you might act on these thoughts, or you can't keep yourself safe, call 999 or go to "
+    "the nearest Emergency Department now.\n"
+    "If you can, tell someone you trust how you feel, and ask them to stay with you."
+)
+
+
+@pytest.mark.parametrize(
+    ("yes", "unsure", "known"),
+    [
+        ([F.SELF_HARM_THOUGHTS], [], []),
+        ([], [F.SELF_HARM_THOUGHTS], []),
+        ([], [], [F.SELF_HARM_THOUGHTS]),
+    ],
+    ids=["yes", "not sure", "not new, my team knows"],
+)
+def test_self_harm_gets_the_crisis_message_alone_and_is_never_downgraded(
+    yes: list[Finding], unsure: list[Finding], known: list[Finding]
+) -> None:
+    # REFERENCE.md §8.3 (RF-MH): its own message, not the spine-emergency text.
+    result = triage(yes, unsure, 400, known=known)
+    assert result.flag_ids == ("RF-MH",)
+    assert result.tier is E
+    assert result.known == ()
+    assert not result.if_in_doubt
+    assert red_flag_message(result, "en", GB) == CRISIS_GB
+    assert "nerve compression" not in red_flag_message(result, "en", GB)
+
+
+def test_crisis_message_names_the_countrys_crisis_line_and_emergency_number() -> None:
+    result = triage([F.SELF_HARM_THOUGHTS], (), 400)
+    gb = red_flag_message(result, "en", numbers_for("GB"))
+    assert "116 123" in gb
+    assert "call 999" in gb
+    us = red_flag_message(result, "en", numbers_for("US"))
+    assert "988" in us
+    assert "call 911" in us
+    unknown = red_flag_message(result, "en", UNKNOWN)
+    assert "Call your local crisis line" in unknown
+    assert "call your local emergency number (112 in Europe" in unknown
+    assert "116 123" not in red_flag_message(triage([F.PE_SIGNS], (), 4), "en", numbers_for("GB"))
+
+
+def test_crisis_comes_first_and_other_flags_follow_at_their_own_tier() -> None:
+    result = triage([F.SELF_HARM_THOUGHTS, F.CALF_SWELLING], (), 10)
+    assert result.flag_ids == ("RF-MH", "RF-DVT")
+    message = red_flag_message(result, "en", GB)
+    assert message.startswith(CRISIS_GB + "\n\n")
+    rest = message.removeprefix(CRISIS_GB + "\n\n")
+    assert rest.startswith(
+        "Please contact your surgical team or the on-call spinal service today. If you can't "
+        "reach them, call NHS 111. If things get worse, call 999."
+    )
+    assert MESSAGES["rules.flag.rf_dvt.message"] in rest
+    assert rest.count("•") == 1
+
+
+def test_crisis_with_a_spine_emergency_gives_both_crisis_first() -> None:
+    message = red_flag_message(triage([F.SELF_HARM_THOUGHTS, F.BOWEL_CHANGE], (), 10), "en", GB)
+    assert message.index(CRISIS_GB) == 0
+    assert T1_WORDING in message
+    assert MESSAGES["rules.flag.rf_ces_3.message"] in message
+
+
+def test_crisis_advice_is_of_its_own_kind() -> None:
+    advice = advice_for(
+        triage([], [F.SELF_HARM_THOUGHTS], None),
+        "en",
+        GB,
+        AdviceSource.CHECK,
+        answered=[F.SELF_HARM_THOUGHTS],
+    )
+    assert advice is not None
+    assert (advice.kind, advice.tier) == (AdviceKind.CRISIS, E)
+    assert advice.text == CRISIS_GB
+    assert advice.red_flags == ("RF-MH",)
+    assert advice.findings == (F.SELF_HARM_THOUGHTS,)
+    pointer = advice_pointer(advice, "en", GB)
+    assert "Samaritans 116 123" in pointer
+    assert "\n" not in pointer
+
+
+def test_json_message_of_the_crisis_flag_is_the_crisis_message() -> None:
+    payload = to_json_dict(triage([F.SELF_HARM_THOUGHTS], (), 3), "en", GB)
+    assert payload["red_flags"] == [{"id": "RF-MH", "tier": "emergency", "message": CRISIS_GB}]
 
 
 def test_routine_message_names_the_emergency_number() -> None:
@@ -394,19 +523,24 @@ def test_red_flag_messages_never_reassure(
 
 
 def test_json_shape_is_the_design_contract() -> None:
-    yes = [F.BOTH_LEGS_GRADUAL, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER]
+    yes = [F.IMPLANT_LUMP_OR_CLUNK, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.SMOKER]
     payload = to_json_dict(triage(yes, [F.BLADDER_CHANGE], 500), "en", numbers_for("DE"))
     assert set(payload) == {"tier", "red_flags", "causes"}
     assert payload["tier"] == "urgent"
     flags = payload["red_flags"]
     assert isinstance(flags, list)
     assert [set(flag) for flag in flags] == [{"id", "tier", "message"}] * len(flags)
-    assert [flag["id"] for flag in flags] == ["RF-CES-1", "RF-CES-5"]
+    assert [flag["id"] for flag in flags] == ["RF-CES-1", "RF-HW"]
     assert flags[0]["tier"] == "urgent"
     assert flags[0]["message"].endswith(DOUBT)
     causes = payload["causes"]
     assert isinstance(causes, list)
-    assert causes[0]["id"] == "pseudarthrosis"
+    # §8.5: the flags name their causes, in flag order; the scored causes follow.
+    assert [c["id"] for c in causes[:3]] == [
+        "recurrent_compression",
+        "hardware_failure",
+        "pseudarthrosis",
+    ]
     assert isinstance(causes[0]["score"], float)
     assert all(set(cause) == {"id", "score", "why", "tests"} for cause in causes)
     assert all(cause["why"] and cause["tests"] for cause in causes)
@@ -420,7 +554,8 @@ def test_json_message_of_an_emergency_flag_says_what_to_do() -> None:
             "id": "RF-OPI",
             "tier": "emergency",
             "message": MESSAGES["rules.flag.rf_opi.message"]
-            + " Call your local emergency number or go to the nearest Emergency Department now.",
+            + " Call your local emergency number (112 in Europe, 911 in North America, 999 in the"
+            " UK) or go to the nearest Emergency Department now.",
         }
     ]
 
@@ -438,7 +573,7 @@ def test_cause_summary_wording() -> None:
 
 
 def test_cause_summary_is_empty_without_causes() -> None:
-    assert cause_summary(triage([F.BLADDER_CHANGE], (), 10), "en") == ""
+    assert cause_summary(triage([F.PE_SIGNS], (), 10), "en") == ""
 
 
 def test_cause_summary_keeps_structural_causes_and_adds_support() -> None:
@@ -511,7 +646,15 @@ def test_every_rule_question_is_asked() -> None:
 
 def used_keys() -> set[str]:
     keys = {"rules.q.new_or_worse", "rules.emergency_number.generic", "rules.if_in_doubt"}
-    keys |= {"rules.crisis_line", "rules.why_heading", "rules.other_warnings"}
+    keys |= {"rules.same_day.generic", "rules.crisis_line.generic"}
+    keys |= {"rules.why_heading", "rules.other_warnings", "rules.known", "rules.why.red_flag"}
+    keys |= {"rules.cause_floor.first", "rules.cause_floor.listed", "rules.diary_kept"}
+    keys |= {f"rules.pointer.{kind.value}" for kind in AdviceKind}
+    keys |= {
+        f"rules.crisis.{name}"
+        for name in ("message", "keep_going", "continue", "stop", "stopped", "reminder")
+    }
+    keys.add("rules.crisis.pattern_intro")
     keys |= {f"rules.tier.{tier.value}" for tier in Tier}
     keys |= {f"rules.action.{tier.value}" for tier in (E, U, S)}
     keys |= {f"rules.finding.{f.value}" for f in RED_FLAG_FINDINGS}
@@ -528,6 +671,7 @@ def used_keys() -> set[str]:
     for cause in CAUSES:
         keys |= {cause.name_key, cause.first_line_key, cause.advanced_key, *cause.test_keys}
     keys |= {feature.reason_key for feature in FEATURES}
+    keys |= {feature.range_reason_key for feature in FEATURES if feature.range_reason_key}
     return keys
 
 
@@ -537,6 +681,11 @@ def test_catalogue_has_every_key_and_no_orphans() -> None:
 
 SAMPLE_VALUES = {
     "emergency_number": "112",
+    "same_day": "NHS 111",
+    "crisis_line": "Samaritans 116 123",
+    "step": "A step.",
+    "symptom": "new bladder problems",
+    "date": "2026-03-08",
     "days": 400,
     "weeks": 57,
     "months": 13,
@@ -553,3 +702,206 @@ def test_every_text_formats_with_the_values_the_rules_give(key: str) -> None:
     text = MESSAGES[key].format(**SAMPLE_VALUES)
     assert text.strip()
     assert "{" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Days since surgery as a range (REFERENCE.md §8.1)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yes", "days", "flag", "fires"),
+    [
+        # A window is open when the range overlaps it: the day is never guessed.
+        ([F.SUDDEN_SEVERE_PAIN, F.LEG_WEAKNESS], DaysRange(10, 40), "RF-HAEM", True),
+        ([F.SUDDEN_SEVERE_PAIN, F.LEG_WEAKNESS], DaysRange(15, 45), "RF-HAEM", False),
+        ([F.SUDDEN_SEVERE_PAIN], DaysRange(0, 30), "RF-HAEM", True),
+        ([F.SUDDEN_SEVERE_PAIN], DaysRange(15, 30), "RF-HAEM", False),
+        ([F.FEVER], DaysRange(80, 110), "RF-SSI-1", True),
+        ([F.FEVER], DaysRange(91, 120), "RF-SSI-1", False),
+        ([F.FEVER], DaysRange(0, None), "RF-SSI-1", True),
+        ([F.FEVER], DaysRange(91, None), "RF-SSI-1", False),
+        ([F.POSITIONAL_HEADACHE], DaysRange(40, 70), "RF-CSF", True),
+        ([F.POSITIONAL_HEADACHE], DaysRange(43, 70), "RF-CSF", False),
+        ([F.WOUND_FLUID_CLEAR], DaysRange(0, 5), "RF-SSI-2", True),
+        ([F.WOUND_FLUID_CLEAR], DaysRange(0, 4), "RF-SSI-2", False),
+    ],
+)
+def test_a_window_is_open_when_the_known_range_overlaps_it(
+    yes: list[Finding], days: DaysRange, flag: str, fires: bool
+) -> None:
+    assert (flag in triage(yes, (), days).flag_ids) is fires
+
+
+@pytest.mark.parametrize("days", [0, 14, 15, 42, 90, 91, 400])
+def test_an_int_is_an_exact_day(days: int) -> None:
+    yes = [F.SUDDEN_SEVERE_PAIN, F.FEVER, F.POSITIONAL_HEADACHE, F.PAIN_MOSTLY_BACK]
+    assert triage(yes, (), days) == triage(yes, (), DaysRange.exactly(days))
+
+
+def test_unknown_days_open_every_window_like_a_range_without_bounds() -> None:
+    yes = [F.SUDDEN_SEVERE_PAIN, F.LEG_WEAKNESS, F.FEVER, F.WOUND_FLUID_CLEAR]
+    assert triage(yes, (), None).flag_ids == triage(yes, (), DaysRange(0, None)).flag_ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Causes and tier agree (REFERENCE.md §8.5)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yes", "days", "first"),
+    [
+        ([F.SEPSIS_SIGNS, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], 400, [C.INFECTION]),
+        ([F.WOUND_INFECTION_SIGNS, F.PAIN_MOSTLY_BACK], 20, [C.INFECTION]),
+        ([F.WOUND_FLUID_CLOUDY, F.PAIN_ONE_LEG, F.PAIN_NEUROPATHIC], 200, [C.INFECTION]),
+        ([F.PAIN_CONSTANT_NIGHT, F.FEELING_UNWELL, F.PAIN_ONE_LEG], 2000, [C.INFECTION]),
+        (
+            [F.FALL_OR_SNAP, F.PAIN_ONE_LEG, F.PAIN_NEUROPATHIC],
+            400,
+            [C.HARDWARE_FAILURE, C.SAGITTAL_IMBALANCE],
+        ),
+        ([F.BLADDER_CHANGE, F.PAIN_MOSTLY_BACK, F.SMOKER], 500, [C.RECURRENT_COMPRESSION]),
+        ([F.LEG_WEAKNESS, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], 500, [C.RECURRENT_COMPRESSION]),
+        ([F.BOTH_LEGS_GRADUAL], 1000, [C.RECURRENT_COMPRESSION]),
+        ([F.IMPLANT_LUMP_OR_CLUNK, F.PAIN_MOSTLY_BACK, F.SMOKER], 400, [C.HARDWARE_FAILURE]),
+    ],
+)
+def test_a_cause_the_red_flag_names_is_listed_first(
+    yes: list[Finding], days: int, first: list[CauseId]
+) -> None:
+    result = triage(yes, (), days)
+    assert [c.id for c in result.causes[: len(first)]] == first
+    assert all(c.named_by_flag for c in result.causes[: len(first)])
+    assert result.causes[0].why[0].text("en") == MESSAGES["rules.why.red_flag"]
+    assert not any(c.named_by_flag for c in result.causes[len(first) :])
+
+
+@pytest.mark.parametrize(
+    ("yes", "days"),
+    [
+        # The same pain without the flag: nothing names a cause.
+        ([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], 400),
+        ([F.PAIN_ONE_LEG, F.PAIN_NEUROPATHIC], 400),
+        # Flags that name no cause.
+        ([F.PE_SIGNS, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], 400),
+        ([F.SUDDEN_SEVERE_PAIN, F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL], 400),
+    ],
+)
+def test_near_miss_no_flag_names_a_cause(yes: list[Finding], days: int) -> None:
+    result = triage(yes, (), days)
+    assert not any(c.named_by_flag for c in result.causes)
+    assert result.causes[0].id is not C.INFECTION
+
+
+def test_infection_is_listed_first_when_an_infection_flag_fires_even_without_a_score() -> None:
+    # RF-SSI-1 on a temperature in the first weeks: infection leads, at the flag's tier.
+    result = triage([F.FEVER], (), 20)
+    assert result.flag_ids == ("RF-SSI-1",)
+    assert result.causes[0].id is C.INFECTION
+    assert result.tier is U
+    assert result.cause_floor is None
+
+
+@pytest.mark.parametrize(
+    ("yes", "days", "tier", "first"),
+    [
+        # Late infection often has no fever: constant/night pain with diabetes or a weakened
+        # immune system ranks infection first, and its same-day review sets the tier.
+        ([F.PAIN_CONSTANT_NIGHT, F.DIABETES], 200, U, True),
+        ([F.PAIN_CONSTANT_NIGHT, F.IMMUNOSUPPRESSED], 1000, U, True),
+        # Ranked below a nerve-pain pattern, infection still keeps the result off routine.
+        (
+            [F.PAIN_CONSTANT_NIGHT, F.DIABETES, F.PAIN_ONE_LEG, F.PAIN_NEUROPATHIC],
+            400,
+            S,
+            False,
+        ),
+    ],
+)
+def test_the_tier_is_never_below_the_first_step_of_a_listed_cause(
+    yes: list[Finding], days: int, tier: Tier, first: bool
+) -> None:
+    result = triage(yes, (), days)
+    assert result.red_flags == ()
+    assert result.tier is tier
+    assert result.cause_floor is not None
+    assert (result.cause_floor.cause, result.cause_floor.first) == (C.INFECTION, first)
+    assert (result.causes[0].id is C.INFECTION) is first
+    message = red_flag_message(result, "en", GB)
+    assert MESSAGES["rules.cause.infection.name"] in message
+    assert "Nothing you told me needs urgent care" not in message
+
+
+def test_same_day_cause_floor_message() -> None:
+    message = red_flag_message(triage([F.PAIN_CONSTANT_NIGHT, F.DIABETES], (), 200), "en", GB)
+    assert message == (
+        "Please contact your surgical team or the on-call spinal service today. If you can't "
+        "reach them, call NHS 111. If things get worse, call 999.\n\nWhy:\n"
+        "• Your answers fit this possible cause best: An infection around the spine or "
+        "implant. Its usual first step: A review by the surgical team the same day."
+    )
+
+
+@pytest.mark.parametrize(
+    ("yes", "days"),
+    [
+        # Mostly back pain months after surgery scores infection a little, but without a
+        # temperature, a wound problem or constant/night pain infection is not listed.
+        ([F.PAIN_MOSTLY_BACK, F.SMOKER, F.DIABETES], 200),
+        ([F.PAIN_MOSTLY_BACK, F.PAIN_MECHANICAL, F.MULTILEVEL_FUSION], 20),
+    ],
+)
+def test_near_miss_infection_without_its_own_pattern_is_not_listed_and_stays_routine(
+    yes: list[Finding], days: int
+) -> None:
+    result = triage(yes, (), days)
+    assert C.INFECTION not in [c.id for c in result.causes]
+    assert result.tier is R
+    assert result.cause_floor is None
+
+
+def test_a_floor_that_does_not_raise_the_tier_adds_no_line() -> None:
+    result = triage([F.PAIN_CONSTANT_NIGHT, F.FEVER], (), 400)
+    assert result.flag_ids == ("RF-INF-LATE",)
+    assert result.cause_floor is None
+
+
+_ANY_FINDINGS = st.sets(st.sampled_from(list(Finding)), max_size=6)
+_ANY_DAYS = st.one_of(st.none(), st.integers(min_value=0, max_value=3000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(yes=_ANY_FINDINGS, unsure=_ANY_FINDINGS, days=_ANY_DAYS)
+def test_nothing_urgent_never_sits_beside_an_urgent_first_step(
+    yes: set[Finding], unsure: set[Finding], days: int | None
+) -> None:
+    result = triage(yes, unsure, days)
+    listed = [CAUSES_BY_ID[c.id].next_step_tier for c in result.causes]
+    if any(tier is not R for tier in listed):
+        assert result.tier is not R
+    structural = [c for c in result.causes if c.id is not C.PSYCHOSOCIAL_FACTORS]
+    if structural:
+        assert result.tier.rank >= CAUSES_BY_ID[structural[0].id].next_step_tier.rank
+
+
+# ---------------------------------------------------------------------------------------------
+# Long-standing symptoms the team knows about (REFERENCE.md §1.1 rule 5)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_known_symptom_fires_no_flag_and_is_soon() -> None:
+    result = triage((), (), 400, known=[F.BLADDER_CHANGE])
+    assert result.red_flags == ()
+    assert result.known == (F.BLADDER_CHANGE,)
+    assert result.tier is S
+    message = red_flag_message(result, "en", GB)
+    assert message.startswith("Please let your surgeon's team know within the next few days.")
+    assert MESSAGES["rules.finding.bladder_change"] in message
+
+
+def test_near_miss_a_known_symptom_also_answered_yes_counts_as_yes() -> None:
+    result = triage([F.BLADDER_CHANGE], (), 400, known=[F.BLADDER_CHANGE])
+    assert result.flag_ids == ("RF-CES-1",)
+    assert result.known == ()
+    assert result.tier is E
