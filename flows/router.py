@@ -8,7 +8,7 @@ changes anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated, cast, get_args
 
@@ -17,7 +17,17 @@ from pydantic import Field, TypeAdapter
 from flows import check, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
 from flows.codes import Finding
-from flows.core import Context, Event, FlowState, Outcome, Press, Screen, SendAdvice, Text
+from flows.core import (
+    Context,
+    Event,
+    FlowState,
+    Outcome,
+    Press,
+    SaveProfile,
+    Screen,
+    SendAdvice,
+    Text,
+)
 from flows.emergency import infer_country, numbers_for
 from flows.free_text import red_flags_in_text
 from flows.i18n import t
@@ -58,6 +68,12 @@ class Command(StrEnum):
 
 
 MENU_COMMANDS: tuple[Command, ...] = tuple(Command)
+
+# Flows before which a patient who joined before the country and the day of surgery were
+# asked is asked them, once (REFERENCE.md §8.1, §8.2); /settings and /delete are never delayed.
+DETAILS_FIRST: frozenset[Command] = frozenset(
+    {Command.LOG, Command.CHECK, Command.TREND, Command.EXPORT, Command.IMPORT}
+)
 
 # Commands that start a flow, all of which need the user's consent first.
 FLOW_COMMANDS: dict[Command, Callable[[Context], Outcome]] = {
@@ -169,9 +185,11 @@ def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decisi
     lang = ctx.language
     begin = FLOW_COMMANDS.get(command)
     if begin is not None:
-        return (
-            needs_consent(ctx) if ctx.profile is None else Decision(Verdict.ACCEPTED, begin(ctx))
-        )
+        if ctx.profile is None:
+            return needs_consent(ctx)
+        if command in DETAILS_FIRST and profile.needs_details(ctx.profile):
+            return Decision(Verdict.ACCEPTED, profile.begin_details(ctx, then=command.value))
+        return Decision(Verdict.ACCEPTED, begin(ctx))
     match command:
         case Command.START:
             if ctx.profile is None:
@@ -213,7 +231,33 @@ def on_press(
     # sees values that this context offers (a quick entry completed at 23:58 is gone at 00:02).
     if data.value not in render(state, ctx).values():
         return Decision(Verdict.FORGED, toast=t(lang, "button.forged"))
-    return Decision(Verdict.ACCEPTED, _transition(state, Press(value=data.value), ctx))
+    return Decision(
+        Verdict.ACCEPTED, _carry_on(state, _transition(state, Press(data.value), ctx), ctx)
+    )
+
+
+def _carry_on(state: AnyState, outcome: Outcome, ctx: Context) -> Outcome:
+    """After the once-only questions, start the flow the patient had asked for."""
+    if not (
+        isinstance(state, profile.ProfileState)
+        and state.mode is profile.ProfileMode.DETAILS
+        and state.then is not None
+        and outcome.state is None
+        and outcome.effects
+    ):
+        return outcome
+    begin = FLOW_COMMANDS.get(Command(state.then))
+    saved = [e.profile for e in outcome.effects if isinstance(e, SaveProfile)]
+    if begin is None or not saved:
+        return outcome
+    after = replace(ctx, profile=saved[-1], timezone=saved[-1].timezone)
+    started = begin(after)
+    return Outcome(
+        state=started.state,
+        screen=started.screen.with_hint(outcome.screen.text),
+        effects=(*outcome.effects, *started.effects),
+        notices=(*outcome.notices, *started.notices),
+    )
 
 
 def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
