@@ -70,7 +70,8 @@ class Console:
         if reply.screen is not None:
             self._print(format_screen(reply.screen))
             self.live = reply
-        await self.courier.deliver(reply.advice)
+        await self.courier.deliver([d for d in reply.advice if not d.with_screen])
+        await self.courier.settle([d for d in reply.advice if d.with_screen], shown=True)
         if reply.chart_png is not None:
             stamp = self.engine.clock().strftime("%Y%m%d-%H%M%S")
             name = f"trend-{self.who.user_id}-{stamp}.png"

@@ -91,11 +91,19 @@ class Delivery:
     user_id: int
     text: str
     repeated: bool = False
+    # Shown in full by the reply's own screen: delivered when that screen is.
+    with_screen: bool = False
 
     @classmethod
-    def of(cls, advice: StoredAdvice) -> Delivery:
+    def of(cls, advice: StoredAdvice, on_screen: frozenset[int] = frozenset()) -> Delivery:
         """The delivery of an outbox row."""
-        return cls(advice.id, advice.user_id, advice.text, repeated=advice.attempts > 0)
+        return cls(
+            advice.id,
+            advice.user_id,
+            advice.text,
+            repeated=advice.attempts > 0,
+            with_screen=advice.id in on_screen,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,14 +376,19 @@ class Engine:
             )
             return reply if ctx.profile is not None else with_pre_consent_pointer(reply, ctx)
         advised = False
+        on_screen: set[int] = set()
         for effect in outcome.effects:
             if isinstance(effect, ImportEntries):
                 added, skipped = session.import_entries(who.user_id, effect.entries)
                 done = t(ctx.language, "import.done", added=added, skipped=skipped)
                 notices.append(Screen(text=done))
+            elif isinstance(effect, SendAdvice):
+                advice_id = session.add_advice(who.user_id, effect.advice)
+                if effect.on_screen:
+                    on_screen.add(advice_id)
+                advised = True
             else:
                 session.apply(who.user_id, effect)
-                advised = advised or isinstance(effect, SendAdvice)
         saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
         if saved_days and ctx.profile is not None:
             advised = self._trend_alerts(session, ctx.profile, max(saved_days)) or advised
@@ -393,7 +406,7 @@ class Engine:
         # Taken in the transaction that decided it, so the advice goes out with this reply
         # and the retry job does not send it a second time.
         deliveries = (
-            tuple(Delivery.of(a) for a in session.claim_advice(who.user_id))
+            tuple(Delivery.of(a, frozenset(on_screen)) for a in session.claim_advice(who.user_id))
             if advised and has_account
             else ()
         )

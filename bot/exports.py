@@ -6,13 +6,14 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.charts import render_trend_png
 from bot.pdf_report import render_pdf
 from flows.diary_csv import write_diary
 from flows.fhir import fhir_bundle
-from flows.models import CheckResult, Entry, Profile
+from flows.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.report import build_report, rows_from_entries
 from flows.transfer import ExportFormat
 from flows.trend_view import TrendSeries, trend_series
@@ -31,14 +32,20 @@ class DiarySnapshot:
     today: date
     first: date
     everything: list[Entry]
+    # Every check up to today: the report details the latest, even one before the period.
     checks: list[CheckResult]
     alerts: list[SentAlert]
+    advice: list[StoredAdvice]
     assessment: Assessment
 
     @property
     def shown(self) -> list[Entry]:
         """The entries of the chosen period."""
         return [e for e in self.everything if self.first <= e.entry_date <= self.today]
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def load_snapshot(
@@ -49,7 +56,23 @@ def load_snapshot(
     everything = session.entries_between(uid, date.min, today)
     if not everything:
         return None
-    first = everything[0].entry_date if days is None else today - timedelta(days=days - 1)
+    zone = ZoneInfo(profile.timezone)
+    # The local end of today, to the second (the outbox stores whole seconds).
+    end = _day_start(today + timedelta(days=1), zone) - timedelta(seconds=1)
+    checks = [c for c in session.checks(uid) if c.recorded_at.astimezone(zone).date() <= today]
+    if days is None:
+        advice = session.advice_between(uid, datetime.min.replace(tzinfo=UTC), end)
+        # "Everything" starts with whatever came first: a check or advice can predate the diary.
+        first = min(
+            [
+                everything[0].entry_date,
+                *(c.recorded_at.astimezone(zone).date() for c in checks),
+                *(a.decided_at.astimezone(zone).date() for a in advice),
+            ]
+        )
+    else:
+        first = today - timedelta(days=days - 1)
+        advice = session.advice_between(uid, _day_start(first, zone), end)
     if not any(e.entry_date >= first for e in everything):
         return None
     return DiarySnapshot(
@@ -58,8 +81,9 @@ def load_snapshot(
         today=today,
         first=first,
         everything=everything,
-        checks=session.checks(uid),
+        checks=checks,
         alerts=session.alerts_since(uid, first),
+        advice=advice,
         assessment=assess_day(everything, today, surgery_date=profile.surgery_date()),
     )
 
@@ -96,6 +120,7 @@ def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
         last=snapshot.today,
         language=snapshot.language,
         generated_on=snapshot.today,
+        advice=snapshot.advice,
     )
     return render_pdf(report, snapshot.shown, chart, snapshot.language)
 
@@ -117,5 +142,9 @@ async def export_file(
                 entries=snapshot.shown,
                 generated_at=now,
                 bundle_id=uuid.uuid4().hex,
+                checks=snapshot.checks,
+                advice=snapshot.advice,
+                first=snapshot.first,
+                last=snapshot.today,
             )
             return name, json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8")

@@ -1,12 +1,14 @@
-"""`python -m bot.gen_docs`: writes docs/clinical-rules.md from the rule data."""
+"""`python -m bot.gen_docs`: writes docs/clinical-rules.md and docs/countries.md from the data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from flows.emergency import countries_markdown
 from flows.rules_doc import render_markdown
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "clinical-rules.md"
+COUNTRIES_PATH = DOC_PATH.parent / "countries.md"
 
 
 def main() -> int:
@@ -14,6 +16,8 @@ def main() -> int:
     DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
     DOC_PATH.write_text(render_markdown(), encoding="utf-8", newline="\n")
     print(f"wrote {DOC_PATH}")
+    COUNTRIES_PATH.write_text(countries_markdown(), encoding="utf-8", newline="\n")
+    print(f"wrote {COUNTRIES_PATH}")
     return 0
 
 

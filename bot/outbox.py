@@ -82,6 +82,14 @@ class Courier:
             await self.engine.not_delivered(delivery.advice_id, attempt.error, wait)
         return confirmed
 
+    async def settle(self, deliveries: Sequence[Delivery], *, shown: bool) -> int:
+        """Advice the reply's screen showed in full: delivered if that screen was, else sent."""
+        if not shown:
+            return await self.deliver(deliveries)
+        for delivery in deliveries:
+            await self.engine.delivered(delivery.advice_id)
+        return len(deliveries)
+
     async def run_once(self) -> int:
         """Send every piece of advice that is due again; returns how many were confirmed."""
         # One pass at a time: a slow pass must not overlap the next tick of the job.

@@ -1,4 +1,5 @@
-"""The surgeon's PDF: a one-page summary, the pain chart, then every diary entry in a table.
+"""The surgeon's PDF: a one-page summary, the pain chart, every red flag, warning sign and
+symptom check of the period, then every diary entry, each in a table.
 
 Laid out with fpdf2 from a flows.report.Report, in black and grey only, so it prints and
 photocopies well. Text uses DejaVu Sans from matplotlib's own data (matplotlib is a dependency,
@@ -19,9 +20,10 @@ from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
 from bot.charts import render_trend_png
+from flows.codes import Tier
 from flows.i18n import t
 from flows.models import Entry
-from flows.report import Report, finding_words, local_time
+from flows.report import RedFlagEvent, Report, finding_words, local_time
 from flows.trend_view import trend_series
 from flows.trends import Measure, rise_needed
 
@@ -33,9 +35,9 @@ __all__ = [
     "report_chart_png",
 ]
 
-# Alerts and red-flag events listed on page one (the most recent); the rest follow the chart.
-# Should page one still overflow (long reasons, a long check), it is laid out again with the
-# next smaller number, so that the summary always fits on one sheet.
+# Alerts (the most recent) and red flags or warning signs (the most urgent) listed on page one;
+# all of them follow the chart. Should page one still overflow (long reasons, a long check), it
+# is laid out again with the next smaller number, so that the summary always fits on one sheet.
 PAGE_ONE_LINES = 6
 PAGE_ONE_FALLBACKS = (3, 1, 0)
 FAMILY = "DejaVu"
@@ -45,9 +47,15 @@ BLACK = 0
 GREY = 90
 LIGHT = 225
 ZEBRA = 245
-# Column widths (mm, 180 in all) of the pain table and the entry table.
+# Column widths (mm, 180 in all) of the pain table, the entry table, the table of red flags and
+# warning signs, and the table of symptom checks.
 PAIN_COLUMNS = (40.0, 24.0, 40.0, 20.0, 30.0, 26.0)
 ENTRY_COLUMNS = (20.0, 11.0, 10.0, 10.0, 52.0, 77.0)
+SIGN_COLUMNS = (20.0, 11.0, 26.0, 47.0, 36.0, 40.0)
+CHECK_COLUMNS = (20.0, 11.0, 26.0, 53.0, 70.0)
+ENTRY_ALIGN = (Align.L, Align.L, Align.C, Align.C, Align.L, Align.L)
+# A table starts on a new page unless its heading row and a first row or two fit.
+TABLE_START_ROOM = 22.0
 # What the core font shows for common characters outside Latin-1.
 _LATIN1_PLAIN = str.maketrans(
     {
@@ -147,6 +155,11 @@ class _Document(FPDF):
         page = t(self.language, "report.page", page=self.page_no(), pages="{nb}")
         self.cell(0, 5, self.text_of(page), align=Align.R)
 
+    def need(self, height: float) -> None:
+        """Start a new page unless `height` mm fit below the current line."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
     def heading(self, text: str, size: float = 13) -> None:
         """A section heading with a little space above it."""
         self.ln(2.5)
@@ -242,6 +255,18 @@ def _listed(pdf: _Document, lines: Sequence[str], none: str, language: str, limi
         pdf.para(t(language, key, count=hidden), size=8.5, grey=GREY)
 
 
+def _first_to_show(events: Sequence[RedFlagEvent], limit: int) -> list[RedFlagEvent]:
+    """The most urgent events, the most recent among equals, oldest first like the list."""
+    if limit <= 0:
+        return []
+    ranked = sorted(
+        range(len(events)),
+        key=lambda i: (events[i].tier.rank, events[i].day, events[i].time or time.min),
+        reverse=True,
+    )
+    return [events[i] for i in sorted(ranked[:limit])]
+
+
 def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None:
     _title(pdf, report, language)
     pdf.heading(t(language, "report.heading.surgery"))
@@ -254,10 +279,21 @@ def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None
     alerts = [a.text for a in report.alerts]
     _listed(pdf, alerts, t(language, "report.alerts.none"), language, limit)
     pdf.heading(t(language, "report.heading.red_flags"))
-    flags = [e.text for e in report.red_flags]
-    _listed(pdf, flags, t(language, "report.red_flags.none"), language, limit)
+    # The count first; the list under it keeps only the most urgent, all follow the chart.
+    pdf.para(report.flag_count_text, size=9.5, bold=True)
+    pdf.ln(0.8)
+    shown = _first_to_show(report.red_flags, limit)
+    # With none shown, the count line above already says where they all are.
+    if shown:
+        pdf.bullets([e.text for e in reversed(shown)], size=9)
+        hidden = len(report.red_flags) - len(shown)
+        if hidden:
+            pdf.para(t(language, "report.more_signs", count=hidden), size=8.5, grey=GREY)
     pdf.heading(t(language, "report.heading.check"))
     check = report.latest_check
+    # The last fallback gives up this line too: the list of checks follows the chart anyway.
+    if limit > 0:
+        pdf.para(report.check_count_text, size=8.5, grey=GREY)
     if check is None:
         pdf.para(report.check_none_text)
     else:
@@ -294,14 +330,79 @@ def _chart_page(
     else:
         pdf.image(BytesIO(chart_png), w=pdf.epw)
         pdf.para(t(language, "report.chart.caption"), size=8.5, grey=GREY)
-    hidden = len(report.alerts) > limit or len(report.red_flags) > limit
-    if hidden:
+    if len(report.alerts) > limit:
         pdf.heading(t(language, "report.heading.all_events"))
-        pdf.heading(t(language, "report.heading.alerts"), size=11)
         pdf.bullets([a.text for a in report.alerts], size=8.5)
-        pdf.heading(t(language, "report.heading.red_flags"), size=11)
-        flags = [e.text for e in report.red_flags] or [t(language, "report.red_flags.none")]
-        pdf.bullets(flags, size=8.5)
+
+
+def _urgent(tier: Tier) -> bool:
+    return tier in (Tier.EMERGENCY, Tier.URGENT)
+
+
+def _signs_and_checks(pdf: _Document, report: Report, language: str) -> None:
+    """Every red flag and warning sign of the period, then every symptom check, as tables."""
+    pdf.ln(3)
+    # Never a heading alone at the foot of a page.
+    pdf.need(TABLE_START_ROOM + 20)
+    pdf.heading(t(language, "report.heading.signs_and_checks"), size=14)
+    pdf.para(report.flag_summary_text, size=9.5, bold=True)
+    pdf.para(report.check_summary_text, size=9.5, bold=True)
+    pdf.need(TABLE_START_ROOM + 12)
+    pdf.heading(t(language, "report.heading.signs", count=len(report.red_flags)), size=11)
+    if not report.red_flags:
+        pdf.para(t(language, "report.signs.none"))
+    else:
+        pdf.para(t(language, "report.signs.note"), size=7.5, grey=GREY)
+        pdf.ln(1)
+        pdf.need(TABLE_START_ROOM)
+        headings = ("date", "time", "tier", "sign", "seen", "advice")
+        table = _Table(
+            pdf,
+            [pdf.text_of(t(language, f"report.col.{key}")) for key in headings],
+            SIGN_COLUMNS,
+        )
+        table.heading_row()
+        for event in report.red_flags:
+            # Bold rather than colour: urgent tiers and advice that never arrived stand out
+            # in black-and-white print too.
+            strong = {2} if _urgent(event.tier) else set()
+            if event.delivered is False:
+                strong.add(5)
+            table.row(
+                (
+                    event.day.isoformat(),
+                    event.when_text,
+                    pdf.text_of(event.tier_text),
+                    pdf.text_of(event.name),
+                    pdf.text_of(event.seen_text),
+                    pdf.text_of(event.advice_text or t(language, "report.not_available")),
+                ),
+                strong=strong,
+            )
+    pdf.ln(3)
+    pdf.need(TABLE_START_ROOM + 12)
+    pdf.heading(t(language, "report.heading.checks", count=len(report.checks)), size=11)
+    if not report.checks:
+        pdf.para(t(language, "report.checks.none"))
+        return
+    check_headings = ("date", "time", "result", "flags", "causes")
+    table = _Table(
+        pdf,
+        [pdf.text_of(t(language, f"report.col.{key}")) for key in check_headings],
+        CHECK_COLUMNS,
+    )
+    table.heading_row()
+    for check in report.checks:
+        table.row(
+            (
+                check.day.isoformat(),
+                check.time.strftime("%H:%M"),
+                pdf.text_of(check.tier_text),
+                pdf.text_of(check.flags_text),
+                pdf.text_of(check.causes_text),
+            ),
+            strong={2} if _urgent(check.tier) else set(),
+        )
 
 
 def _clock(at: time | None) -> str:
@@ -312,8 +413,8 @@ def _pain(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-class _EntryTable:
-    """The entry table, drawn cell by cell with its own word wrap.
+class _Table:
+    """A table drawn cell by cell with its own word wrap, its headings on top of every page.
 
     fpdf2's table and multi_cell run the full line breaker on every cell, which takes seconds
     for ten years of entries; here text widths come from memoised character widths (exact:
@@ -323,11 +424,18 @@ class _EntryTable:
     LINE = 3.6
     PAD = 0.8
     SIZE = 8.0
-    ALIGN = (Align.L, Align.L, Align.C, Align.C, Align.L, Align.L)
 
-    def __init__(self, pdf: _Document, headings: Sequence[str]) -> None:
+    def __init__(
+        self,
+        pdf: _Document,
+        headings: Sequence[str],
+        columns: Sequence[float],
+        aligns: Sequence[Align] | None = None,
+    ) -> None:
         self.pdf = pdf
         self.headings = headings
+        self.columns = tuple(columns)
+        self.aligns = tuple(aligns) if aligns is not None else (Align.L,) * len(self.columns)
         self.count = 0
         self.bold = False
         # Per weight: each character's width at 1 pt.
@@ -387,7 +495,7 @@ class _EntryTable:
     def _draw(self, cells: Sequence[str], bold: Sequence[bool], fill: int | None) -> None:
         pdf = self.pdf
         wrapped = []
-        for text, strong, width in zip(cells, bold, ENTRY_COLUMNS, strict=True):
+        for text, strong, width in zip(cells, bold, self.columns, strict=True):
             self._weight(strong)
             wrapped.append(self._lines(text, width))
         height = max(len(lines) for lines in wrapped) * self.LINE + 2 * self.PAD
@@ -399,10 +507,10 @@ class _EntryTable:
         x, y = pdf.l_margin, pdf.get_y()
         if fill is not None:
             pdf.set_fill_color(fill)
-            pdf.rect(x, y, sum(ENTRY_COLUMNS), height, style="F")
+            pdf.rect(x, y, sum(self.columns), height, style="F")
         # The baseline of a line sits about a third of the font size below the line's middle.
         first_base = y + self.PAD + self.LINE / 2 + pdf.font_size * 0.35
-        columns = zip(wrapped, bold, ENTRY_COLUMNS, self.ALIGN, strict=True)
+        columns = zip(wrapped, bold, self.columns, self.aligns, strict=True)
         for lines, strong, width, align in columns:
             pdf.rect(x, y, width, height)
             self._weight(strong)
@@ -420,9 +528,10 @@ class _EntryTable:
         """The column names, on top of every page of the table."""
         self._draw(self.headings, [True] * len(self.headings), LIGHT)
 
-    def row(self, cells: Sequence[str], strong: int | None = None) -> None:
-        """One entry; `strong` is the index of a cell to print in bold."""
-        bold = [index == strong for index in range(len(cells))]
+    def row(self, cells: Sequence[str], strong: Iterable[int] = ()) -> None:
+        """One row; `strong` are the indexes of cells to print in bold."""
+        marked = frozenset(strong)
+        bold = [index in marked for index in range(len(cells))]
         # Every other row shaded lightly, to follow a line across the page.
         self._draw(cells, bold, ZEBRA if self.count % 2 else None)
         self.count += 1
@@ -430,6 +539,8 @@ class _EntryTable:
 
 def _entry_table(pdf: _Document, report: Report, entries: Sequence[Entry], language: str) -> None:
     pdf.ln(3)
+    # Never a heading alone at the foot of a page.
+    pdf.need(TABLE_START_ROOM + 12)
     pdf.heading(t(language, "report.heading.entries"), size=14)
     shown = sorted(
         (e for e in entries if report.first <= e.entry_date <= report.last),
@@ -439,16 +550,21 @@ def _entry_table(pdf: _Document, report: Report, entries: Sequence[Entry], langu
         pdf.para(t(language, "report.entries.none"))
         return
     # A red flag is marked as such; a warning sign that fires no rule (tier T3) more mildly.
+    flagged = {i for event in report.red_flags if event.flag_id for i in event.entry_ids}
+    warned = {i for event in report.red_flags for i in event.entry_ids}
     marks = {
-        event.entry_id: t(
-            language, "report.red_flag_mark" if event.flag_ids else "report.warning_mark"
+        entry_id: t(
+            language, "report.red_flag_mark" if entry_id in flagged else "report.warning_mark"
         )
-        for event in report.red_flags
+        for entry_id in warned
     }
     headings = ("date", "time", "back", "leg", "symptoms", "note")
-    pdf.set_draw_color(GREY)
-    pdf.set_line_width(0.1)
-    table = _EntryTable(pdf, [pdf.text_of(t(language, f"report.col.{key}")) for key in headings])
+    table = _Table(
+        pdf,
+        [pdf.text_of(t(language, f"report.col.{key}")) for key in headings],
+        ENTRY_COLUMNS,
+        ENTRY_ALIGN,
+    )
     table.heading_row()
     for entry in shown:
         words = finding_words(entry.symptoms, language)
@@ -462,7 +578,7 @@ def _entry_table(pdf: _Document, report: Report, entries: Sequence[Entry], langu
                 pdf.text_of(words if mark is None else mark + words),
                 pdf.text_of((entry.note or "").strip()),
             ),
-            strong=None if mark is None else 4,
+            strong=() if mark is None else (4,),
         )
 
 
@@ -493,7 +609,7 @@ def report_chart_png(report: Report, entries: Sequence[Entry], language: str) ->
 def render_pdf(
     report: Report, entries: Sequence[Entry], chart_png: bytes | None, language: str
 ) -> bytes:
-    """Return the PDF: summary page, chart, then every entry of the report's period."""
+    """Return the PDF: summary page, chart, warning signs and checks, then every entry."""
     for limit in (PAGE_ONE_LINES, *PAGE_ONE_FALLBACKS):
         pdf = _Document(report, language)
         pdf.add_page()
@@ -505,6 +621,10 @@ def render_pdf(
     pdf.set_creator("BackTrack")
     # Fixed by the report, not the clock, so the same report gives the same file.
     pdf.set_creation_date(datetime.combine(report.generated_on, time(0, 0), tzinfo=UTC))
+    # Thin grey rules for every table after page one.
+    pdf.set_draw_color(GREY)
+    pdf.set_line_width(0.1)
     _chart_page(pdf, report, chart_png, language, limit)
+    _signs_and_checks(pdf, report, language)
     _entry_table(pdf, report, entries, language)
     return bytes(pdf.output())

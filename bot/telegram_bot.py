@@ -252,11 +252,13 @@ class TelegramShell:
             # Telegram refuses answers to presses older than about 15 s: say it in the chat.
             await self._quietly(context.bot.send_message(chat_id, reply.toast))
         # Safety advice first: whatever fails below, it is already on its way.
-        await self.courier.deliver(reply.advice)
+        await self.courier.deliver([d for d in reply.advice if not d.with_screen])
         self._send_unstored(context.bot, chat_id, reply)
         message = query.message if isinstance(query.message, Message) else None
+        shown = False
         if reply.screen is not None:
-            await self._show_in_place(context.bot, chat_id, message, reply, reply.screen)
+            shown = await self._show_in_place(context.bot, chat_id, message, reply, reply.screen)
+        await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
         if message is not None:
             await self._quietly(self._send_document(message, reply))
         for notice in reply.notices:
@@ -310,10 +312,12 @@ class TelegramShell:
         self._send_unstored(message.get_bot(), message.chat.id, reply)
         if reply.toast:
             await self._quietly(message.reply_text(reply.toast))
+        shown = False
         if reply.screen is not None:
-            await self._quietly(self._send_screen(message, reply, reply.screen))
+            shown = await self._quietly(self._send_screen(message, reply, reply.screen))
         # The screen above says "in the message below": the advice follows it.
-        await self.courier.deliver(reply.advice)
+        await self.courier.deliver([d for d in reply.advice if not d.with_screen])
+        await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
         await self._quietly(self._send_document(message, reply))
         for notice in reply.notices:
             await self._quietly(self._send_screen(message, reply, notice))
@@ -338,8 +342,8 @@ class TelegramShell:
 
     async def _show_in_place(
         self, bot: Bot, chat_id: int, message: Message | None, reply: Reply, screen: Screen
-    ) -> None:
-        """Edit the pressed message into the new screen, or send the screen as a new one."""
+    ) -> bool:
+        """Edit the pressed message into the new screen, or send it anew; True once shown."""
         if message is not None:
             try:
                 if message.photo:
@@ -350,16 +354,16 @@ class TelegramShell:
                         parse_mode=ParseMode.HTML,
                         reply_markup=keyboard(reply, screen),
                     )
-                return
+                return True
             except BadRequest as error:
                 if _not_modified(error):
-                    return
+                    return True
                 log.warning("edit failed (%s); sending a new message", type(error).__name__)
             except TelegramError as error:
                 # A 5xx or a timeout: the edit may not have happened, and a screen shown twice
                 # is better than none. A press on the older copy then shows this one again.
                 log.warning("edit failed (%s); sending a new message", type(error).__name__)
-        await self._quietly(self._new_message(bot, chat_id, reply, screen))
+        return await self._quietly(self._new_message(bot, chat_id, reply, screen))
 
     async def _new_message(self, bot: Bot, chat_id: int, reply: Reply, screen: Screen) -> None:
         if reply.chart_png is not None and screen is reply.screen:

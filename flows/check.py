@@ -291,7 +291,9 @@ def _crisis(state: CheckState, ctx: Context) -> Outcome:
     advice = advice_for(
         result, ctx.language, numbers, AdviceSource.CHECK, answered=(*answers.new, *answers.unsure)
     )
-    effects: tuple[Effect, ...] = () if advice is None else (SendAdvice(advice=advice),)
+    effects: tuple[Effect, ...] = (
+        () if advice is None else (SendAdvice(advice=advice, on_screen=True),)
+    )
     waiting = state.model_copy(update={"step": CheckStep.KEEP_GOING})
     return Outcome(state=waiting, screen=render(waiting, ctx), effects=effects)
 

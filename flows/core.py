@@ -211,6 +211,9 @@ class SendAdvice(BaseModel):
     model_config = ConfigDict(frozen=True)
     kind: Literal["send_advice"] = "send_advice"
     advice: Advice
+    # The screen itself shows the whole advice: once that screen is confirmed shown, the
+    # outbox counts it delivered instead of sending a second copy.
+    on_screen: bool = False
 
 
 Effect = Annotated[

@@ -387,7 +387,13 @@ async def test_the_haematoma_window_counts_from_the_day_of_surgery(
         assert profile is not None
         session.save_profile(
             profile.model_copy(
-                update={"surgery_year": year, "surgery_month": month, "surgery_day": day}
+                update={
+                    "surgery_year": year,
+                    "surgery_month": month,
+                    "surgery_day": day,
+                    # Asked already: the patient said they are not sure of the day.
+                    "details_asked_at": session.now,
+                }
             )
         )
 
@@ -407,3 +413,82 @@ async def test_the_haematoma_window_counts_from_the_day_of_surgery(
         [stored] = await patient.outbox()
         assert expected in stored.text
         assert len(patient.copies(expected)) >= 1
+
+
+async def answer_no_until(patient: Patient, words: str) -> None:
+    for _ in range(30):
+        if words in patient.api.shown_to(USER)[-1]:
+            return
+        await patient.tap("no")
+    raise AssertionError(f"never asked {words!r}")
+
+
+CRISIS = "Call the 988 Suicide & Crisis Lifeline"
+NO_WARNING = "no warning signs"
+
+
+@pytest.mark.parametrize("answer", ["yes", "unsure"])
+async def test_thoughts_of_ending_life_get_the_crisis_message_once_and_never_reassurance(
+    patient: Patient, answer: str
+) -> None:
+    await patient.say("/check")
+    await answer_no_until(patient, "thoughts of ending your life")
+    await patient.tap(answer)
+
+    crisis = patient.copies("988")
+    assert len(crisis) == 1, crisis
+    assert "911" in crisis[0]
+    assert "nerve compression" not in crisis[0]
+    assert "Samaritans" not in crisis[0]
+    [stored] = await patient.outbox()
+    assert stored.kind == "crisis"
+    assert stored.delivered_at is not None
+    # Only after the message: the offer to go on.
+    assert "Continue the check" in [label for label, _ in patient.api.last_keyboard()]
+    await patient.tap("continue")
+    for _ in range(40):
+        values = [d.rsplit(":", 1)[1] for _, d in patient.api.last_keyboard()]
+        if "no" not in values:
+            break
+        await patient.tap("no")
+    assert not any(NO_WARNING in text.lower() for text in patient.api.shown_to(USER))
+
+
+async def test_the_crisis_message_is_sent_apart_when_its_screen_fails(patient: Patient) -> None:
+    await patient.say("/check")
+    await answer_no_until(patient, "thoughts of ending your life")
+    patient.api.fail_next("editMessageText", HttpFault(500, "Internal Server Error"))
+    patient.api.fail_next("sendMessage", HttpFault(502, "Bad Gateway"))
+    await patient.tap("yes")
+    # The screen that held it never arrived, so the advice went out on its own at once.
+    assert len(patient.copies("988")) == 1
+    await patient.retry_until_quiet()
+    assert len(patient.copies("988")) == 1
+    [stored] = await patient.outbox()
+    assert stored.delivered_at is not None
+
+
+async def test_a_diary_red_flag_is_not_cancelled_by_not_new_in_check(patient: Patient) -> None:
+    """REFERENCE.md §8.7: the check says it saw the diary's flag and keeps its advice."""
+    await patient.reach_the_symptoms()
+    await patient.tap("s.calf_swelling")
+    await patient.tap("done")
+    await patient.tap("skip")
+    await patient.tap("save")
+    before = len(await patient.outbox())
+    patient.clock.advance(timedelta(days=2))
+
+    await patient.say("/check")
+    await answer_no_until(patient, "swollen")
+    await patient.tap("yes")
+    await patient.tap("known")
+    for _ in range(40):
+        values = [d.rsplit(":", 1)[1] for _, d in patient.api.last_keyboard()]
+        if "no" not in values:
+            break
+        await patient.tap("no")
+    shown = " ".join(patient.api.shown_to(USER))
+    assert "in your diary on" in shown
+    stored = await patient.outbox()
+    assert len(stored) == before + 1
+    assert "RF-DVT" in stored[-1].red_flags
