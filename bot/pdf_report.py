@@ -256,15 +256,13 @@ def _listed(pdf: _Document, lines: Sequence[str], none: str, language: str, limi
 
 
 def _first_to_show(events: Sequence[RedFlagEvent], limit: int) -> list[RedFlagEvent]:
-    """The most urgent events, the most recent among equals, oldest first like the list."""
+    """The most urgent events (the most recent among equals), most recent first."""
     if limit <= 0:
         return []
-    ranked = sorted(
-        range(len(events)),
-        key=lambda i: (events[i].tier.rank, events[i].day, events[i].time or time.min),
-        reverse=True,
-    )
-    return [events[i] for i in sorted(ranked[:limit])]
+    ranked = sorted(events, key=lambda e: (e.tier.rank, e.day, e.time or time.min), reverse=True)
+    chosen = ranked[:limit]
+    # Within one moment the more urgent first.
+    return sorted(chosen, key=lambda e: (e.day, e.time or time.min, e.tier.rank), reverse=True)
 
 
 def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None:
@@ -285,7 +283,7 @@ def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None
     shown = _first_to_show(report.red_flags, limit)
     # With none shown, the count line above already says where they all are.
     if shown:
-        pdf.bullets([e.text for e in reversed(shown)], size=9)
+        pdf.bullets([e.text for e in shown], size=9)
         hidden = len(report.red_flags) - len(shown)
         if hidden:
             pdf.para(t(language, "report.more_signs", count=hidden), size=8.5, grey=GREY)

@@ -10,25 +10,39 @@ Pure: the diary, checks and sent alerts come in, plain values go out; the shell 
   days logged (§3.3 item 7); a gap is never read as "no change".
 - Meaningful change: `rise_needed` (baseline-aware, §3.1–3.2); crossed when the detector's
   status is worse or better.
-- Red-flag events: every entry in the period whose symptoms fire the shared rules (§1), with
-  the time since surgery on that entry's date.
+- Red-flag events: every red flag or warning sign of the period from three places: diary
+  entries whose symptoms fire the shared rules (§1, with the days since surgery on that entry's
+  date as precisely as known, §8.1), every symptom check, and the safety advice the bot decided
+  on (§8). One flag on one
+  day is one event, naming every place it was seen and whether its advice reached the patient.
+- Checks: every symptom check of the period on one line each; the latest in detail.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from flows.codes import CauseId, Finding, Tier
+from flows.codes import RED_FLAG_FINDINGS, CauseId, DaysRange, Finding, Tier
 from flows.diary_csv import DiaryRow
 from flows.i18n import t
-from flows.models import CheckResult, Entry, Profile, Region
-from flows.rules import triage
-from flows.rules_data import CAUSES_BY_ID, MODIFIER_CAUSE, RED_FLAGS
+from flows.models import (
+    AdviceKind,
+    AdviceSource,
+    CheckResult,
+    Entry,
+    Profile,
+    Region,
+    StoredAdvice,
+)
+from flows.rules import TriageResult, triage
+from flows.rules_data import CAUSES_BY_ID, MODIFIER_CAUSE, RED_FLAGS, RED_FLAGS_BY_ID
 from flows.trends import (
     BASELINE_DAYS,
     NERVE_FINDINGS,
@@ -47,15 +61,21 @@ from flows.trends import (
 
 __all__ = [
     "TOP_CAUSES",
+    "AdviceLine",
     "AlertLine",
     "CauseLine",
+    "CheckLine",
     "CheckSummary",
+    "EventSource",
     "MeasureRow",
     "RedFlagEvent",
     "Report",
+    "Sighting",
     "build_report",
     "finding_words",
     "local_time",
+    "period_checks",
+    "period_events",
     "recorded_local",
     "rows_from_entries",
 ]
@@ -66,6 +86,9 @@ TOP_CAUSES = 3
 _WINDOW_NEEDED = (WINDOW_DAYS * 7 + 9) // 10
 _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
 _FINDING_CODES = frozenset(f.value for f in Finding)
+# An entry with none of these can fire no red flag and carry no warning sign: skipping the
+# rules for it keeps a ten-year export fast.
+_FLAG_INPUTS = frozenset(RED_FLAG_FINDINGS).union(f for rule in RED_FLAGS for f in rule.findings())
 
 
 class MeasureRow(BaseModel):
@@ -102,18 +125,87 @@ class AlertLine(BaseModel):
     text: str
 
 
-class RedFlagEvent(BaseModel):
-    """A diary entry whose symptoms fired the shared red-flag rules."""
+class EventSource(StrEnum):
+    """Where a red flag or warning sign was seen."""
+
+    DIARY = "diary"
+    CHECK = "check"
+    MESSAGE = "message"
+    TREND = "trend"
+
+
+class Sighting(BaseModel):
+    """One place a red flag or warning sign was seen, and when (local time)."""
 
     model_config = ConfigDict(frozen=True)
 
-    entry_id: int
+    source: EventSource
+    # When it was recorded, which for a diary entry logged "about yesterday" is a later day.
+    at: datetime
+    entry_id: int | None = None
+    # False: known only from the advice it led to (a message, a diary entry then cancelled, a
+    # check not finished); the advice stands all the same (REFERENCE.md §8.6).
+    recorded: bool = True
+    text: str
+
+
+class AdviceLine(BaseModel):
+    """Safety advice the bot decided on, and whether Telegram confirmed it reached the patient."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: AdviceKind
+    tier: Tier
+    source: AdviceSource
+    decided_at: datetime
+    delivered_at: datetime | None
+    attempts: int
+    text: str
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the advice reached the patient."""
+        return self.delivered_at is not None
+
+
+class RedFlagEvent(BaseModel):
+    """One red flag or warning sign on one day, with every place it was seen and its advice."""
+
+    model_config = ConfigDict(frozen=True)
+
     day: date
     time: time | None
     tier: Tier
-    flag_ids: tuple[str, ...]
-    warnings: tuple[Finding, ...]
+    # The red flag's ID (RF-...); None for a warning sign that fires no red flag (tier T3).
+    flag_id: str | None
+    warning: Finding | None
+    # The flag's or sign's name alone, and as the report shows it (with the flag's ID).
+    label: str
+    name: str
+    seen: tuple[Sighting, ...]
+    advice: tuple[AdviceLine, ...]
+    when_text: str
+    tier_text: str
+    seen_text: str
+    advice_text: str
     text: str
+
+    @property
+    def sources(self) -> tuple[EventSource, ...]:
+        """The places it was seen, each once, diary first."""
+        found = {s.source for s in self.seen}
+        return tuple(source for source in EventSource if source in found)
+
+    @property
+    def entry_ids(self) -> tuple[int, ...]:
+        """The stored diary entries it was seen in."""
+        return tuple(s.entry_id for s in self.seen if s.entry_id is not None)
+
+    @property
+    def delivered(self) -> bool | None:
+        """Whether all its advice reached the patient; None when no advice was decided."""
+        return None if not self.advice else all(a.delivered for a in self.advice)
 
 
 class CauseLine(BaseModel):
@@ -143,8 +235,27 @@ class CheckSummary(BaseModel):
     tests_text: str
 
 
+class CheckLine(BaseModel):
+    """One symptom check of the period: when, the result, its red flags and top causes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recorded_at: datetime
+    day: date
+    time: time
+    tier: Tier
+    red_flags: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    unsure: tuple[Finding, ...]
+    causes: tuple[CauseLine, ...]
+    tier_text: str
+    flags_text: str
+    causes_text: str
+    text: str
+
+
 class Report(BaseModel):
-    """Every number and sentence of the report's first page."""
+    """Every number and sentence of the report: page one and its warning signs and checks."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -166,6 +277,11 @@ class Report(BaseModel):
     pain_note: str
     alerts: tuple[AlertLine, ...]
     red_flags: tuple[RedFlagEvent, ...]
+    flag_count_text: str
+    flag_summary_text: str
+    checks: tuple[CheckLine, ...]
+    check_count_text: str
+    check_summary_text: str
     latest_check: CheckSummary | None
     check_none_text: str
     days_logged: int
@@ -210,24 +326,36 @@ def _tier(tier: Tier, language: str) -> str:
     return t(language, f"report.tier.{tier.value}")
 
 
-def _days_since(surgery: date | None, day: date) -> int | None:
-    # Like the trend detector: before the (estimated) surgery date the timing is unknown.
-    if surgery is None or day < surgery:
-        return None
-    return (day - surgery).days
-
-
 # --- Surgery -------------------------------------------------------------------------------------
 
 
 def _surgery_date_text(profile: Profile, language: str) -> str:
-    surgery = profile.surgery_date()
-    if surgery is None:
+    bounds = profile.surgery_bounds()
+    if bounds is None:
         return t(language, "report.surgery.date_unknown")
+    earliest, latest = bounds
+    if earliest is not None and earliest == latest:
+        return t(language, "report.surgery.date_day", date=earliest.isoformat())
+    if profile.surgery_after is not None or profile.surgery_before is not None:
+        # Narrowed by "in the last 2 weeks?" (§8.1): the range says more than the month.
+        if earliest is None or latest is None:
+            key, day = (
+                ("report.surgery.date_before", latest)
+                if earliest is None
+                else ("report.surgery.date_after", earliest)
+            )
+            return t(language, key, date=day.isoformat() if day else "")
+        return t(
+            language,
+            "report.surgery.date_between",
+            first=earliest.isoformat(),
+            last=latest.isoformat(),
+        )
+    year = profile.surgery_year
     if profile.surgery_month is None:
-        return t(language, "report.surgery.date_year", year=surgery.year)
-    month = t(language, f"month.{surgery.month}")
-    return t(language, "report.surgery.date_month", month=month, year=surgery.year)
+        return t(language, "report.surgery.date_year", year=year)
+    month = t(language, f"month.{profile.surgery_month}")
+    return t(language, "report.surgery.date_month", month=month, year=year)
 
 
 def _surgery_text(profile: Profile, language: str) -> str:
@@ -263,8 +391,14 @@ def _since_text(profile: Profile, days: int | None, language: str) -> str:
     else:
         months = round(days * 12 / 365.25)
         text = t(language, "report.since.years", days=days, years=months // 12, months=months % 12)
-    # The profile never holds the day: Profile.surgery_date() estimates it.
-    estimated = "month" if profile.surgery_month is not None else "year"
+    # Without the day, Profile.surgery_date() estimates it; say how.
+    bounds = profile.surgery_bounds()
+    if bounds is not None and bounds[0] is not None and bounds[0] == bounds[1]:
+        return text
+    if profile.surgery_after is not None or profile.surgery_before is not None:
+        estimated = "range"
+    else:
+        estimated = "month" if profile.surgery_month is not None else "year"
     return f"{text} {t(language, f'report.since.estimated_{estimated}')}"
 
 
@@ -444,37 +578,395 @@ def _alerts(
     return lines
 
 
-def _red_flag_events(
-    entries: Sequence[Entry], surgery: date | None, language: str
-) -> list[RedFlagEvent]:
-    events = []
+# The key of an event on its day: a red flag's ID, a warning sign's finding, or, for advice that
+# names neither, the advice's kind.
+_Key = tuple[str, str]
+_ADVICE_SEEN = {
+    AdviceSource.LOG: EventSource.DIARY,
+    AdviceSource.CHECK: EventSource.CHECK,
+    AdviceSource.TEXT: EventSource.MESSAGE,
+    AdviceSource.TREND: EventSource.TREND,
+}
+
+
+@dataclass(slots=True)
+class _Draft:
+    day: date
+    key: _Key
+    tier: Tier
+    seen: list[Sighting] = field(default_factory=list)
+    advice: list[StoredAdvice] = field(default_factory=list)
+
+    def seen_on(self, day: date, source: EventSource | None = None) -> bool:
+        return any(
+            s.at.date() == day and (source is None or s.source is source) for s in self.seen
+        )
+
+
+def _at_text(at: datetime, day: date) -> str:
+    # Within the row of its own day the time is enough; a later day needs its date too.
+    return at.strftime("%H:%M") if at.date() == day else at.strftime("%Y-%m-%d %H:%M")
+
+
+def _higher(one: Tier, other: Tier) -> Tier:
+    return one if one.rank >= other.rank else other
+
+
+def _sighting(
+    source: EventSource,
+    at: datetime,
+    day: date,
+    lang: str,
+    *,
+    entry_id: int | None = None,
+    recorded: bool = True,
+) -> Sighting:
+    key = f"report.seen.{source.value}" + ("" if recorded else "_advice_only")
+    return Sighting(
+        source=source,
+        at=at,
+        entry_id=entry_id,
+        recorded=recorded,
+        text=t(lang, key, at=_at_text(at, day)),
+    )
+
+
+def _flag_tiers(
+    flag_ids: Sequence[str], overall: Tier, result: TriageResult | None
+) -> dict[str, Tier]:
+    """The tier of each flag of a check or an advice, which store only the highest."""
+    fired = {} if result is None else {flag.id: flag.tier for flag in result.red_flags}
+    tiers = {}
+    for flag_id in flag_ids:
+        rule = RED_FLAGS_BY_ID.get(flag_id)
+        if flag_id in fired:
+            tiers[flag_id] = fired[flag_id]
+        elif len(flag_ids) == 1 or rule is None:
+            tiers[flag_id] = overall
+        else:
+            # Kept from the diary (§8.7) or from rules since changed: the rule's own tier,
+            # never above what the patient was told.
+            tiers[flag_id] = rule.tier if rule.tier.rank <= overall.rank else overall
+    return tiers
+
+
+def _safe_triage(
+    findings: Sequence[Finding], unsure: Sequence[Finding], days: DaysRange | None
+) -> TriageResult | None:
+    return triage(findings, unsure, days) if findings or unsure else None
+
+
+class _Events:
+    """Red flags and warning signs collected from the diary, checks and advice, by day."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.drafts: dict[tuple[date, _Key], _Draft] = {}
+        self.by_key: dict[_Key, list[_Draft]] = {}
+
+    def see(self, day: date, key: _Key, tier: Tier, sighting: Sighting) -> None:
+        draft = self.drafts.get((day, key))
+        if draft is None:
+            draft = self.drafts[day, key] = _Draft(day, key, tier)
+            self.by_key.setdefault(key, []).append(draft)
+        else:
+            draft.tier = _higher(draft.tier, tier)
+        draft.seen.append(sighting)
+
+    def advise(self, key: _Key, tier: Tier, advice: StoredAdvice, at: datetime) -> None:
+        day = at.date()
+        source = _ADVICE_SEEN[advice.source]
+        # The advice belongs with the sighting it was decided for: the same flag seen that day
+        # in the same place (a diary entry logged "about yesterday" included), else anywhere.
+        candidates = [d for d in self.by_key.get(key, ()) if d.seen_on(day)]
+        draft = next((d for d in candidates if d.seen_on(day, source)), None)
+        if draft is None and candidates:
+            draft = candidates[0]
+        if draft is None or not draft.seen_on(day, source):
+            event_day = day if draft is None else draft.day
+            self.see(
+                event_day,
+                key,
+                tier,
+                _sighting(source, at, event_day, self.language, recorded=False),
+            )
+            draft = self.drafts[event_day, key]
+        draft.tier = _higher(draft.tier, tier)
+        draft.advice.append(advice)
+
+    def advise_warnings(self, advice: StoredAdvice, at: datetime) -> bool:
+        source = _ADVICE_SEEN[advice.source]
+        drafts = [
+            d
+            for key, found in self.by_key.items()
+            if key[0] == "warning"
+            for d in found
+            if d.seen_on(at.date(), source)
+        ]
+        for draft in drafts:
+            draft.advice.append(advice)
+        return bool(drafts)
+
+    def events(self, zone: str) -> list[RedFlagEvent]:
+        events = [self._event(draft, zone) for draft in self.drafts.values()]
+        events.sort(key=lambda e: (e.day, e.time or time.min, -e.tier.rank, e.name))
+        return events
+
+    def _advice_line(self, advice: StoredAdvice, day: date, zone: str) -> AdviceLine:
+        lang = self.language
+        decided = _local(advice.decided_at, zone)
+        delivered = None if advice.delivered_at is None else _local(advice.delivered_at, zone)
+        kind = t(lang, f"report.advice.kind.{advice.kind.value}")
+        if delivered is None:
+            text = t(
+                lang,
+                "report.advice.pending",
+                kind=kind,
+                at=_at_text(decided, day),
+                attempts=advice.attempts,
+            )
+        else:
+            text = t(
+                lang,
+                "report.advice.delivered",
+                kind=kind,
+                at=_at_text(decided, day),
+                delivered=_at_text(delivered, decided.date()),
+            )
+        return AdviceLine(
+            id=advice.id,
+            kind=advice.kind,
+            tier=advice.tier,
+            source=advice.source,
+            decided_at=decided,
+            delivered_at=delivered,
+            attempts=advice.attempts,
+            text=text,
+        )
+
+    def _event(self, draft: _Draft, zone: str) -> RedFlagEvent:
+        lang = self.language
+        kind, value = draft.key
+        flag_id = value if kind == "flag" else None
+        warning = Finding(value) if kind == "warning" else None
+        if flag_id is not None:
+            known = flag_id in _RED_FLAG_NAMES
+            label = t(lang, _RED_FLAG_NAMES[flag_id]) if known else flag_id
+            name = t(lang, "report.red_flag.flag", name=label, id=flag_id) if known else label
+        elif warning is not None:
+            label = finding_words([warning], lang)
+            name = t(lang, "report.red_flag.warning", symptoms=label)
+        else:
+            label = name = t(lang, "report.event.advice_only")
+        seen = tuple(sorted(draft.seen, key=lambda s: s.at))
+        on_day = [s.at for s in seen if s.at.date() == draft.day]
+        at = min(on_day).time().replace(second=0, microsecond=0) if on_day else None
+        advice = tuple(
+            self._advice_line(a, draft.day, zone)
+            for a in sorted(draft.advice, key=lambda a: (a.decided_at, a.id))
+        )
+        when = "" if at is None else at.strftime("%H:%M")
+        tier_text = _tier(draft.tier, lang)
+        seen_text = ", ".join(s.text for s in seen)
+        advice_text = "; ".join(a.text for a in advice)
+        parts = [
+            f"{draft.day.isoformat()} {when}".strip(),
+            tier_text,
+            name,
+            t(lang, "report.event.seen", seen=seen_text),
+        ]
+        if advice_text:
+            parts.append(advice_text)
+        return RedFlagEvent(
+            day=draft.day,
+            time=at,
+            tier=draft.tier,
+            flag_id=flag_id,
+            warning=warning,
+            label=label,
+            name=name,
+            seen=seen,
+            advice=advice,
+            when_text=when,
+            tier_text=tier_text,
+            seen_text=seen_text,
+            advice_text=advice_text,
+            text=" · ".join(parts),
+        )
+
+
+def _in_period(moment: datetime, zone: str, first: date, last: date) -> datetime | None:
+    local = _local(moment, zone)
+    return local if first <= local.date() <= last else None
+
+
+def period_events(
+    *,
+    profile: Profile,
+    entries: Sequence[Entry],
+    checks: Sequence[CheckResult],
+    advice: Sequence[StoredAdvice],
+    first: date,
+    last: date,
+    language: str,
+) -> tuple[RedFlagEvent, ...]:
+    """Every red flag and warning sign of the period, once per day, oldest first."""
+    zone = profile.timezone
+    collected = _Events(language)
     for entry in entries:
-        if not entry.symptoms:
+        if not first <= entry.entry_date <= last or _FLAG_INPUTS.isdisjoint(entry.symptoms):
             continue
-        result = triage(entry.symptoms, days_since_surgery=_days_since(surgery, entry.entry_date))
-        if result.tier is Tier.ROUTINE:
+        day = entry.entry_date
+        # The rules' windows as the bot applied them that day: never from an estimated date.
+        result = triage(entry.symptoms, days_since_surgery=profile.surgery_days(day))
+        at = recorded_local(entry)
+        for flag in result.red_flags:
+            seen = _sighting(EventSource.DIARY, at, day, language, entry_id=entry.id)
+            collected.see(day, ("flag", flag.id), flag.tier, seen)
+        for finding in result.other_warnings:
+            seen = _sighting(EventSource.DIARY, at, day, language, entry_id=entry.id)
+            collected.see(day, ("warning", finding.value), Tier.SOON, seen)
+    for check in checks:
+        local = _in_period(check.recorded_at, zone, first, last)
+        if local is None:
             continue
-        at = local_time(entry)
-        what = _flag_words(result.flag_ids, result.other_warnings, language)
-        events.append(
-            RedFlagEvent(
-                entry_id=entry.id,
-                day=entry.entry_date,
-                time=at,
-                tier=result.tier,
-                flag_ids=result.flag_ids,
-                warnings=result.other_warnings,
+        day = local.date()
+        rerun = _safe_triage(check.findings, check.unsure, profile.surgery_days(day))
+        tiers = _flag_tiers(check.red_flags, check.tier, rerun)
+        for flag_id in check.red_flags:
+            seen = _sighting(EventSource.CHECK, local, day, language)
+            collected.see(day, ("flag", flag_id), tiers[flag_id], seen)
+        for finding in () if rerun is None else rerun.other_warnings:
+            seen = _sighting(EventSource.CHECK, local, day, language)
+            collected.see(day, ("warning", finding.value), Tier.SOON, seen)
+    for item in advice:
+        local = _in_period(item.decided_at, zone, first, last)
+        if local is None:
+            continue
+        behind = _safe_triage(item.findings, (), profile.surgery_days(local.date()))
+        warnings = () if behind is None else behind.other_warnings
+        if not item.red_flags and not warnings:
+            if item.kind is AdviceKind.TREND or item.source is AdviceSource.TREND:
+                # A trend alert with nothing more: listed with the alerts the patient was sent.
+                continue
+            # Advice for warning signs alone names no flag: it goes with the warning signs
+            # seen that day where it was given.
+            if not collected.advise_warnings(item, local):
+                collected.advise(("advice", item.kind.value), item.tier, item, local)
+            continue
+        tiers = _flag_tiers(item.red_flags, item.tier, behind)
+        for flag_id in item.red_flags:
+            collected.advise(("flag", flag_id), tiers[flag_id], item, local)
+        for finding in warnings:
+            collected.advise(("warning", finding.value), Tier.SOON, item, local)
+    return tuple(collected.events(zone))
+
+
+def _flag_summary_text(events: Sequence[RedFlagEvent], language: str) -> str:
+    if not events:
+        return t(language, "report.count.none")
+    count = len(events)
+    signs = t(language, "report.count.one" if count == 1 else "report.count.many", count=count)
+    tiers = ", ".join(
+        t(language, f"report.count.tier.{tier.value}", count=number)
+        for tier in (Tier.EMERGENCY, Tier.URGENT, Tier.SOON)
+        if (number := sum(1 for e in events if e.tier is tier))
+    )
+    advice = {a.id: a for e in events for a in e.advice}
+    missing = sum(1 for a in advice.values() if not a.delivered)
+    if not advice:
+        advice_text = t(language, "report.count.advice_none")
+    elif missing:
+        advice_text = t(
+            language, "report.count.advice_missing", count=len(advice), missing=missing
+        )
+    else:
+        advice_text = t(language, "report.count.advice_all", count=len(advice))
+    return t(language, "report.count.line", signs=signs, tiers=tiers, advice=advice_text)
+
+
+def _flag_count_text(events: Sequence[RedFlagEvent], language: str) -> str:
+    summary = _flag_summary_text(events, language)
+    return t(language, "report.count.where", summary=summary) if events else summary
+
+
+# --- Symptom checks ------------------------------------------------------------------------------
+
+
+def _top_causes(check: CheckResult, language: str) -> tuple[CauseLine, ...]:
+    ranked = sorted(check.causes, key=lambda pair: -pair[1])
+    # Like the patient's /check result: structural causes first, the modifier only if alone.
+    structural = [pair for pair in ranked if pair[0] is not MODIFIER_CAUSE][:TOP_CAUSES]
+    shown = structural or ranked[:TOP_CAUSES]
+    return tuple(
+        CauseLine(id=cause, score=score, name=t(language, CAUSES_BY_ID[cause].name_key))
+        for cause, score in shown
+    )
+
+
+def _named_flags(flag_ids: Iterable[str], language: str) -> list[str]:
+    return [
+        t(language, "report.red_flag.flag", name=t(language, _RED_FLAG_NAMES[i]), id=i)
+        if i in _RED_FLAG_NAMES
+        else i
+        for i in flag_ids
+    ]
+
+
+def period_checks(
+    checks: Sequence[CheckResult], zone: str, first: date, last: date, language: str
+) -> tuple[CheckLine, ...]:
+    """Every symptom check of the period, oldest first, with its result on one line."""
+    lines = []
+    for check in sorted(checks, key=lambda c: c.recorded_at):
+        local = _in_period(check.recorded_at, zone, first, last)
+        if local is None:
+            continue
+        causes = _top_causes(check, language)
+        tier_text = t(language, "report.checks.result", tier=_tier(check.tier, language))
+        flags_text = "; ".join(_named_flags(check.red_flags, language)) or t(
+            language, "report.checks.no_flags"
+        )
+        causes_text = (
+            "; ".join(
+                t(language, "report.check.cause", rank=rank, name=cause.name)
+                for rank, cause in enumerate(causes, start=1)
+            )
+            if causes
+            else t(language, "report.check.no_causes")
+        )
+        when = local.strftime("%H:%M")
+        lines.append(
+            CheckLine(
+                recorded_at=local,
+                day=local.date(),
+                time=local.time().replace(second=0, microsecond=0),
+                tier=check.tier,
+                red_flags=check.red_flags,
+                findings=check.findings,
+                unsure=check.unsure,
+                causes=causes,
+                tier_text=tier_text,
+                flags_text=flags_text,
+                causes_text=causes_text,
                 text=t(
                     language,
-                    "report.red_flag.line",
-                    date=entry.entry_date.isoformat(),
-                    time="" if at is None else at.strftime("%H:%M"),
-                    tier=_tier(result.tier, language),
-                    what=what,
-                ).replace("  ", " "),
+                    "report.checks.line",
+                    date=local.date().isoformat(),
+                    time=when,
+                    tier=tier_text,
+                    flags=flags_text,
+                    causes=causes_text,
+                ),
             )
         )
-    return events
+    return tuple(lines)
+
+
+def _check_count_text(count: int, language: str, *, where: bool = True) -> str:
+    size = "none" if count == 0 else "one" if count == 1 else "many"
+    key = f"report.checks.count_{size}" if where else f"report.checks.summary_{size}"
+    return t(language, key, count=count)
 
 
 # --- The latest symptom check --------------------------------------------------------------------
@@ -488,25 +980,13 @@ def _latest_check(
     if not dated:
         return None
     day, check = max(dated, key=lambda pair: pair[1].recorded_at)
-    ranked = sorted(check.causes, key=lambda pair: -pair[1])
-    # Like the patient's /check result: structural causes first, the modifier only if alone.
-    structural = [pair for pair in ranked if pair[0] is not MODIFIER_CAUSE][:TOP_CAUSES]
-    shown = structural or ranked[:TOP_CAUSES]
-    causes = tuple(
-        CauseLine(id=cause, score=score, name=t(language, CAUSES_BY_ID[cause].name_key))
-        for cause, score in shown
-    )
+    causes = _top_causes(check, language)
     test_keys = dict.fromkeys(key for c in causes for key in CAUSES_BY_ID[c.id].test_keys)
     tests = tuple(t(language, key) for key in test_keys)
     flags = tuple(t(language, _RED_FLAG_NAMES[i]) for i in check.red_flags if i in _RED_FLAG_NAMES)
     details = []
     if check.red_flags:
-        named = [
-            t(language, "report.red_flag.flag", name=t(language, _RED_FLAG_NAMES[i]), id=i)
-            if i in _RED_FLAG_NAMES
-            else i
-            for i in check.red_flags
-        ]
+        named = _named_flags(check.red_flags, language)
         details.append(t(language, "report.check.flags", flags="; ".join(named)))
     else:
         details.append(t(language, "report.check.no_flags"))
@@ -548,10 +1028,12 @@ def build_report(
     last: date,
     language: str,
     generated_on: date | None = None,
+    advice: Sequence[StoredAdvice] = (),
 ) -> Report:
-    """Return what page one of the surgeon's report says about `first`..`last` (inclusive)."""
+    """Return what the surgeon's report says about `first`..`last` (inclusive)."""
     # `entries` should be the whole diary, since the baseline is its first 14 days; entries
-    # after `last` are ignored, and alerts outside the period are not listed.
+    # after `last` are ignored, and alerts, checks and advice outside the period are not
+    # listed (the latest check is shown even if it came before the period).
     if last < first:
         raise ValueError("the report period ends before it starts")
     known = [e for e in entries if e.entry_date <= last]
@@ -567,6 +1049,16 @@ def build_report(
     label = profile.display_name.strip() if profile.display_name else None
     generated = last if generated_on is None else generated_on
     latest = _latest_check(checks, profile.timezone, last, language)
+    events = period_events(
+        profile=profile,
+        entries=in_period,
+        checks=checks,
+        advice=advice,
+        first=first,
+        last=last,
+        language=language,
+    )
+    check_lines = period_checks(checks, profile.timezone, first, last, language)
     return Report(
         language=language,
         first=first,
@@ -595,7 +1087,12 @@ def build_report(
             window=WINDOW_DAYS,
         ),
         alerts=tuple(_alerts(alerts, diary, known, first, last, language)),
-        red_flags=tuple(_red_flag_events(in_period, surgery, language)),
+        red_flags=events,
+        flag_count_text=_flag_count_text(events, language),
+        flag_summary_text=_flag_summary_text(events, language),
+        checks=check_lines,
+        check_count_text=_check_count_text(len(check_lines), language),
+        check_summary_text=_check_count_text(len(check_lines), language, where=False),
         latest_check=latest,
         check_none_text=t(language, "report.check.none"),
         days_logged=days_logged,

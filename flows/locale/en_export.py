@@ -13,6 +13,10 @@ _REPORT: dict[str, str] = {
     "report.footer_note": "Recorded by the patient in BackTrack. Not a diagnosis.",
     # Surgery
     "report.heading.surgery": "Surgery",
+    "report.surgery.date_day": "{date}",
+    "report.surgery.date_between": "between {first} and {last} (day not recorded)",
+    "report.surgery.date_after": "on or after {date} (day not recorded)",
+    "report.surgery.date_before": "on or before {date} (day not recorded)",
     "report.surgery.date_month": "{month} {year} (day not recorded)",
     "report.surgery.date_year": "{year} (month not recorded)",
     "report.surgery.date_unknown": "Date not recorded",
@@ -33,6 +37,8 @@ _REPORT: dict[str, str] = {
     "(about {years} y {months} m).",
     "report.since.estimated_month": "(Counted from the 15th: the day is not recorded.)",
     "report.since.estimated_year": "(Counted from 1 July: only the year is recorded.)",
+    "report.since.estimated_range": "(Counted from the middle of the days it can have been: "
+    "the day is not recorded.)",
     # Pain table
     "report.heading.pain": "Pain: usual level against the last 7 days",
     "report.col.measure": "Pain (NRS 0–10)",
@@ -76,12 +82,40 @@ _REPORT: dict[str, str] = {
     "report.alert.reason.nerve_unknown": "on at least {count} of the last {window} days",
     "report.alert.reason.red_flag": "{flags}",
     "report.heading.red_flags": "Red flags and warning signs recorded in this period",
-    "report.red_flags.none": "None recorded.",
-    "report.red_flag.line": "{date} {time} · {tier} · {what}",
     "report.red_flag.flag": "{name} ({id})",
     "report.red_flag.warning": "warning sign: {symptoms}",
     "report.more": "… and {count} earlier, listed after the chart.",
     "report.all_later": "{count} in this period, listed after the chart.",
+    "report.more_signs": "… and {count} more.",
+    # One red flag on one day is one line, however many places it was seen in.
+    "report.count.none": "No red flags or warning signs in this period.",
+    "report.count.one": "1 warning sign in this period",
+    "report.count.many": "{count} warning signs in this period",
+    "report.count.tier.emergency": "{count} emergency",
+    "report.count.tier.urgent": "{count} same day",
+    "report.count.tier.soon": "{count} within days",
+    "report.count.advice_none": "No safety advice was sent.",
+    "report.count.advice_all": "Safety advice sent: {count}, all delivered.",
+    "report.count.advice_missing": "Safety advice sent: {count}, {missing} NOT delivered.",
+    "report.count.line": "{signs}, {tiers}. {advice}",
+    "report.count.where": "{summary} All are listed under “Warning signs and checks”.",
+    "report.event.seen": "seen in: {seen}",
+    "report.event.advice_only": "Safety advice (the symptom was not recorded)",
+    "report.seen.diary": "diary {at}",
+    "report.seen.diary_advice_only": "diary {at} (entry not saved)",
+    "report.seen.check": "symptom check {at}",
+    "report.seen.check_advice_only": "symptom check {at} (not finished)",
+    "report.seen.message": "message to the bot {at}",
+    "report.seen.message_advice_only": "message to the bot {at}",
+    "report.seen.trend": "diary trend {at}",
+    "report.seen.trend_advice_only": "diary trend {at}",
+    "report.advice.kind.emergency": "Emergency advice",
+    "report.advice.kind.same_day": "Same-day care advice",
+    "report.advice.kind.soon": "Advice to tell the team within days",
+    "report.advice.kind.crisis": "Crisis support message",
+    "report.advice.kind.trend": "Trend alert",
+    "report.advice.delivered": "{kind} given {at}, delivered {delivered}",
+    "report.advice.pending": "{kind} decided {at}, NOT delivered (tries: {attempts})",
     "report.tier.emergency": "T1, emergency",
     "report.tier.urgent": "T2, same day",
     "report.tier.soon": "T3, within days",
@@ -98,6 +132,18 @@ _REPORT: dict[str, str] = {
     "report.check.cause": "{rank}. {name}",
     "report.check.no_causes": "No cause pattern stood out.",
     "report.check.tests": "Tests to consider: {tests}.",
+    "report.checks.count_none": "No symptom check in this period.",
+    "report.checks.count_one": "1 symptom check in this period, listed under “Warning signs "
+    "and checks”.",
+    "report.checks.count_many": "{count} symptom checks in this period, all listed under "
+    "“Warning signs and checks”.",
+    "report.checks.summary_none": "No symptom check in this period.",
+    "report.checks.summary_one": "1 symptom check in this period.",
+    "report.checks.summary_many": "{count} symptom checks in this period.",
+    "report.checks.result": "{tier}",
+    "report.checks.no_flags": "none",
+    "report.checks.line": "{date} {time} · result: {tier} · red flags: {flags} · top causes: "
+    "{causes}",
     # Disclaimer (REFERENCE.md §5.2, §5.3)
     "report.not_a_diagnosis": "Not a diagnosis. This report summarises what the patient "
     "recorded and what BackTrack's rules flagged; it does not replace clinical assessment. "
@@ -108,7 +154,22 @@ _REPORT: dict[str, str] = {
     "report.chart.caption": "Dots: each day's value. Lines: 7-day averages (solid back, dashed "
     "leg). Shaded bands: usual level up to a meaningful rise. Dotted verticals: alerts sent.",
     "report.chart.none": "No chart: too few entries.",
-    "report.heading.all_events": "All alerts, red flags and warning signs in this period",
+    "report.heading.all_events": "All alerts the patient was sent in this period",
+    "report.heading.signs_and_checks": "Warning signs and checks",
+    "report.heading.signs": "Red flags and warning signs ({count})",
+    "report.signs.note": "One line per red flag or warning sign per day, however often it was "
+    "seen. “Seen in” names where the patient reported it; “Safety advice” what the bot told "
+    "them and whether Telegram confirmed delivery. Times are local.",
+    "report.signs.none": "No red flags or warning signs in this period.",
+    "report.heading.checks": "Symptom checks ({count})",
+    "report.checks.none": "No symptom check in this period.",
+    "report.col.tier": "Urgency",
+    "report.col.sign": "Red flag or warning sign",
+    "report.col.seen": "Seen in",
+    "report.col.advice": "Safety advice",
+    "report.col.result": "Result",
+    "report.col.flags": "Red flags",
+    "report.col.causes": "Top causes (rules, not a diagnosis)",
     "report.heading.entries": "All diary entries in this period",
     "report.entries.none": "No diary entries in this period.",
     "report.col.date": "Date",
@@ -129,6 +190,25 @@ _FHIR: dict[str, str] = {
     "fhir.note": "Note",
     "fhir.back_site": "Lower back",
     "fhir.leg_site": "Leg",
+    "fhir.check.method": "BackTrack symptom check: the patient's answers against BackTrack's "
+    "shared red-flag and cause rules",
+    "fhir.check.outcome.emergency": "A problem that needs emergency care now",
+    "fhir.check.outcome.urgent": "A problem that needs the surgical team today",
+    "fhir.check.outcome.soon": "A problem to raise with the surgeon's team within days",
+    "fhir.check.outcome.routine": "Nothing urgent found by the rules",
+    "fhir.check.rationale": "Red-flag rules of the project's clinical reference (§1). Not a "
+    "diagnosis.",
+    "fhir.check.cause_rationale": "Possible cause ranked {rank} of {count} by the cause rules "
+    "(score {score}). Not a diagnosis.",
+    "fhir.check.mitigation.emergency": "The patient was told to call the emergency number or "
+    "go to an emergency department now.",
+    "fhir.check.mitigation.urgent": "The patient was told to contact the surgical team today.",
+    "fhir.check.mitigation.soon": "The patient was told to tell the surgeon's team within days.",
+    "fhir.check.mitigation.routine": "Nothing urgent: the patient was told to keep the diary.",
+    "fhir.check.flags": "Red flags: {flags}.",
+    "fhir.flag.text": "{name} – {tier}",
+    "fhir.advice.pending": "Not delivered yet ({attempts} tries so far); the bot keeps trying "
+    "until Telegram confirms delivery.",
 }
 
 # Plain words for every finding code (DESIGN.md), for the entry table and FHIR displays.

@@ -6,23 +6,40 @@ import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.flag import Flag
+from fhir.resources.R4B.riskassessment import RiskAssessment
 from pypdf import PdfReader
 from telegram import Update
 
 from bot.console import run_console
 from bot.engine import Engine, Reply, Who
+from bot.exports import DiarySnapshot, load_snapshot
 from bot.telegram_bot import build_application
-from flows.codes import Finding
-from flows.models import Entry, NewEntry, Profile
+from flows.codes import CauseId, Finding, Tier
+from flows.models import (
+    Advice,
+    AdviceKind,
+    AdviceSource,
+    CheckResult,
+    Entry,
+    NewEntry,
+    Profile,
+)
 from flows.router import Command
 from flows.transfer import DocumentFile
 from storage.repo import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 
+# The country and the day of surgery were asked once (and skipped), so /export goes straight on.
+ASKED = datetime(2025, 1, 1, tzinfo=UTC)
 PAT = Who(user_id=51)
 FRESH = Who(user_id=52)
+OTHER = Who(user_id=53)
 
 
 def seed(session: Session, today: date) -> None:
@@ -35,6 +52,7 @@ def seed(session: Session, today: date) -> None:
             surgery_month=6,
             levels=2,
             timezone="Europe/Berlin",
+            details_asked_at=ASKED,
         )
     )
     for offset in range(40):
@@ -93,7 +111,12 @@ async def test_csv_export_reimports_into_a_fresh_account(engine: Engine, clock: 
     await engine.store.unit(
         clock(),
         lambda s: s.save_profile(
-            Profile(user_id=FRESH.user_id, consented_at=clock(), timezone="Europe/Berlin")
+            Profile(
+                user_id=FRESH.user_id,
+                consented_at=clock(),
+                timezone="Europe/Berlin",
+                details_asked_at=ASKED,
+            )
         ),
     )
     preview = await engine.on_document(
@@ -138,7 +161,10 @@ async def test_fhir_export_is_a_bundle_of_the_period(engine: Engine, clock: Fake
 
 async def test_export_without_entries_says_so(engine: Engine, clock: FakeClock) -> None:
     await engine.store.unit(
-        clock(), lambda s: s.save_profile(Profile(user_id=PAT.user_id, consented_at=clock()))
+        clock(),
+        lambda s: s.save_profile(
+            Profile(user_id=PAT.user_id, consented_at=clock(), details_asked_at=ASKED)
+        ),
     )
     reply = await export(engine, "Last 30 days", "PDF")
     assert reply.document is None
@@ -176,3 +202,209 @@ async def test_console_export_writes_the_file_and_prints_where(
     await run_console(engine, PAT.user_id, io.StringIO("/export\n3\n1\n"), out, files=files)
     assert saved_files(files) == ["backtrack-diary-2026-03-10.pdf"]
     assert f"Saved to {(files / 'backtrack-diary-2026-03-10.pdf').resolve()}" in out.getvalue()
+
+
+# --- Every red flag and check of the period, from one real database ----------------------------
+
+
+def utc(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=hour, minutes=minute
+    )
+
+
+def a_check(moment: datetime, tier: Tier, *flags: str, **changes: object) -> CheckResult:
+    base = CheckResult(recorded_at=moment, tier=tier, red_flags=flags)
+    return base.model_copy(update=changes)
+
+
+def an_advice(kind: AdviceKind, tier: Tier, source: AdviceSource, *flags: str) -> Advice:
+    return Advice(kind=kind, tier=tier, text="Call 112 now.", source=source, red_flags=flags)
+
+
+async def seed_safety(engine: Engine, clock: FakeClock) -> date:
+    """PAT's diary with flags from two checks, the diary and advice; OTHER's flags beside it."""
+    today = clock().date()
+    store = engine.store
+    await store.unit(clock(), lambda s: seed(s, today))
+    bladder_day = today - timedelta(days=5)
+    ticked = utc(bladder_day, 19)
+
+    def patient_records(s: Session) -> None:
+        s.add_check(
+            PAT.user_id,
+            a_check(
+                utc(today - timedelta(days=20), 9),
+                Tier.URGENT,
+                "RF-SSI-1",
+                findings=(Finding.WOUND_INFECTION_SIGNS,),
+                causes=((CauseId.INFECTION, 9.0),),
+            ),
+        )
+        s.add_check(
+            PAT.user_id,
+            a_check(
+                utc(today - timedelta(days=2), 9),
+                Tier.SOON,
+                findings=(Finding.PAIN_MECHANICAL,),
+                causes=((CauseId.PSEUDARTHROSIS, 7.0), (CauseId.ADJACENT_SEGMENT_DISEASE, 5.0)),
+            ),
+        )
+        # Before the last 30 days.
+        s.add_check(
+            PAT.user_id, a_check(utc(today - timedelta(days=45), 9), Tier.EMERGENCY, "RF-CES-2")
+        )
+        s.add_entry(
+            PAT.user_id,
+            NewEntry(
+                entry_date=bladder_day,
+                recorded_at=ticked,
+                timezone="Europe/Berlin",
+                back_pain=6,
+                symptoms=(Finding.BLADDER_CHANGE,),
+            ),
+        )
+
+    await store.unit(clock(), patient_records)
+    emergency = an_advice(AdviceKind.EMERGENCY, Tier.EMERGENCY, AdviceSource.LOG, "RF-CES-1")
+    advice_id = await store.unit(ticked, lambda s: s.add_advice(PAT.user_id, emergency))
+    assert isinstance(advice_id, int)
+    await store.unit(ticked + timedelta(seconds=3), lambda s: s.mark_advice_delivered(advice_id))
+    old = an_advice(AdviceKind.EMERGENCY, Tier.EMERGENCY, AdviceSource.TEXT, "RF-PE")
+    await store.unit(utc(today - timedelta(days=44), 8), lambda s: s.add_advice(PAT.user_id, old))
+
+    def other_user(s: Session) -> None:
+        s.save_profile(
+            Profile(
+                user_id=OTHER.user_id,
+                consented_at=clock(),
+                timezone="Europe/Berlin",
+                details_asked_at=ASKED,
+            )
+        )
+        s.add_entry(
+            OTHER.user_id,
+            NewEntry(
+                entry_date=today,
+                recorded_at=clock(),
+                timezone="Europe/Berlin",
+                back_pain=5,
+                symptoms=(Finding.CALF_SWELLING,),
+            ),
+        )
+        s.add_check(OTHER.user_id, a_check(clock(), Tier.EMERGENCY, "RF-OPI"))
+        s.add_advice(
+            OTHER.user_id,
+            an_advice(AdviceKind.EMERGENCY, Tier.EMERGENCY, AdviceSource.CHECK, "RF-SEP"),
+        )
+
+    await store.unit(clock(), other_user)
+    return today
+
+
+OTHERS_FLAGS = ("RF-DVT", "RF-OPI", "RF-SEP")
+
+
+async def test_the_pdf_lists_every_red_flag_and_check_of_the_period(
+    engine: Engine, clock: FakeClock
+) -> None:
+    today = await seed_safety(engine, clock)
+    reply = await export(engine, "Last 30 days", "PDF")
+    assert reply.document is not None
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(reply.document[1])).pages
+    ]
+    one, rest = pages[0], " ".join(pages[1:])
+    assert (
+        "2 warning signs in this period, 1 emergency, 1 same day. Safety advice sent: 1, all "
+        "delivered."
+    ) in one
+    bladder = (today - timedelta(days=5)).isoformat()
+    # Ticked in the diary at 20:00 Berlin time; the advice decided then, delivered 3 s later.
+    assert (
+        f"{bladder} 20:00 · T1, emergency · New bladder problems (RF-CES-1) · seen in: diary "
+        "20:00 · Emergency advice given 20:00, delivered 20:00"
+    ) in one
+    # The latest check in detail on page one, every check in the later section.
+    later = (today - timedelta(days=2)).isoformat()
+    earlier = (today - timedelta(days=20)).isoformat()
+    assert f"{later} · result: T3, within days" in one
+    assert "Symptom checks (2)" in rest
+    assert f"{earlier} 10:00 T2, same day Signs of a wound infection (RF-SSI-1)" in rest
+    assert f"{later} 10:00 T3, within days none 1. The bones may not have fused" in rest
+    assert "Red flags and warning signs (2)" in rest
+    text = one + rest
+    for absent in ("RF-CES-2", "RF-PE", *OTHERS_FLAGS):
+        assert absent not in text
+
+
+async def test_the_fhir_bundle_has_every_check_flag_and_advice_of_the_period(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await seed_safety(engine, clock)
+    reply = await export(engine, "Last 30 days", "FHIR")
+    assert reply.document is not None
+    bundle = json.loads(reply.document[1])
+    Bundle.model_validate(bundle)
+
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+    for flag in of("Flag"):
+        Flag.model_validate(flag)
+    for risk in of("RiskAssessment"):
+        RiskAssessment.model_validate(risk)
+    for message in of("Communication"):
+        Communication.model_validate(message)
+    assert sorted(f["code"]["coding"][0]["code"] for f in of("Flag")) == ["RF-CES-1", "RF-SSI-1"]
+    tiers = [
+        r["prediction"][0]["qualitativeRisk"]["coding"][1]["code"] for r in of("RiskAssessment")
+    ]
+    assert tiers == ["urgent", "soon"]
+    [message] = of("Communication")
+    assert message["status"] == "completed"
+    assert "received" in message
+    text = json.dumps(bundle)
+    for absent in ("RF-CES-2", "RF-PE", *OTHERS_FLAGS):
+        assert absent not in text
+
+
+async def test_one_read_loads_the_checks_and_advice_of_the_period(
+    engine: Engine, clock: FakeClock
+) -> None:
+    today = await seed_safety(engine, clock)
+
+    async def read(days: int | None) -> DiarySnapshot | None:
+        def load(s: Session) -> DiarySnapshot | None:
+            profile = s.profile(PAT.user_id)
+            assert profile is not None
+            return load_snapshot(s, profile, "en", today, days)
+
+        return await engine.store.read(load)
+
+    month = await read(30)
+    assert month is not None
+    assert [a.red_flags for a in month.advice] == [("RF-CES-1",)]
+    assert all(a.user_id == PAT.user_id for a in month.advice)
+    # Every check up to today (the report details the latest, whenever it was), only PAT's.
+    assert [c.red_flags for c in month.checks] == [("RF-CES-2",), ("RF-SSI-1",), ()]
+    everything = await read(None)
+    assert everything is not None
+    # "Everything" reaches back to the first check, before the first diary entry.
+    assert everything.first == today - timedelta(days=45)
+    assert [a.red_flags for a in everything.advice] == [("RF-PE",), ("RF-CES-1",)]
+
+
+async def test_everything_includes_flags_from_before_the_first_entry(
+    engine: Engine, clock: FakeClock
+) -> None:
+    today = await seed_safety(engine, clock)
+    reply = await export(engine, "Everything", "PDF")
+    assert reply.document is not None
+    text = pdf_text(reply.document[1])
+    assert f"Period: {(today - timedelta(days=45)).isoformat()} to {today.isoformat()}" in text
+    assert "RF-CES-2" in text
+    assert "RF-PE" in text
+    for absent in OTHERS_FLAGS:
+        assert absent not in text

@@ -16,7 +16,15 @@ from benchmarks.bench_export import export_pdf, sample
 from bot import pdf_report
 from bot.pdf_report import PAGE_ONE_LINES, render_pdf, report_chart_png
 from flows.codes import CauseId, Finding, Tier
-from flows.models import CheckResult, Entry, Profile, Region
+from flows.models import (
+    AdviceKind,
+    AdviceSource,
+    CheckResult,
+    Entry,
+    Profile,
+    Region,
+    StoredAdvice,
+)
 from flows.report import Report, build_report
 from flows.trends import AlertKind, SentAlert
 
@@ -80,15 +88,21 @@ CHECK = CheckResult(
 )
 
 
-def make_report(entries: list[Entry], alerts: list[SentAlert] = ALERTS) -> Report:
+def make_report(
+    entries: list[Entry],
+    alerts: list[SentAlert] = ALERTS,
+    checks: list[CheckResult] | None = None,
+    advice: list[StoredAdvice] | None = None,
+) -> Report:
     return build_report(
         profile=PROFILE,
         entries=entries,
-        checks=[CHECK],
+        checks=[CHECK] if checks is None else checks,
         alerts=alerts,
         first=FIRST,
         last=LAST,
         language="en",
+        advice=advice or [],
     )
 
 
@@ -147,8 +161,9 @@ def test_the_chart_and_the_entry_table_follow(pdf: bytes, pages: list[str]) -> N
     rest = " ".join(pages[1:])
     assert "Back and leg pain, day by day" in rest
     assert "All diary entries in this period" in rest
+    table = rest.split("All diary entries in this period")[1]
     # Every entry of the period, in date order, with its time; the red flag in words.
-    assert rest.count("18:45") == 27
+    assert table.count("18:45") == 27
     assert "RED FLAG: a leg getting weaker, pain down one leg" in rest
     assert "Left foot drags" in rest
     images = [image for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
@@ -210,7 +225,7 @@ def test_long_lists_continue_after_the_chart() -> None:
     one, two = (flat(page.extract_text()) for page in reader.pages[:2])
     assert "… and 3 earlier, listed after the chart." in one
     assert FIRST.isoformat() not in one.split("Alerts the patient")[1].split("Red flags")[0]
-    assert "All alerts, red flags and warning signs in this period" in two
+    assert "All alerts the patient was sent in this period" in two
     assert f"{FIRST.isoformat()} · T3, within days · Rapid rise" in two
 
 
@@ -279,4 +294,171 @@ def test_page_one_always_fits_on_one_page() -> None:
     assert "Tests to consider:" in one
     two = flat(reader.pages[1].extract_text())
     assert "Page 2 of" in two
-    assert "All alerts, red flags and warning signs in this period" in two
+    assert "All alerts the patient was sent in this period" in two
+    assert "warning signs in this period" in one
+    assert "All are listed under “Warning signs and checks”." in one
+    rest = " ".join(flat(page.extract_text()) for page in reader.pages[1:])
+    assert "Warning signs and checks" in rest
+
+
+# --- Warning signs and checks: every red flag and every check of the period ----------------------
+
+
+def moment(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, clock(hour, minute), tzinfo=UTC)
+
+
+# An earlier check with a wound infection; CHECK (10 April, no red flag) is the latest.
+EARLIER_CHECK = CheckResult(
+    recorded_at=moment(date(2025, 4, 2), 9),
+    days_since_surgery=200,
+    tier=Tier.URGENT,
+    findings=(Finding.WOUND_INFECTION_SIGNS,),
+    red_flags=("RF-SSI-1",),
+    causes=((CauseId.INFECTION, 9.0),),
+)
+# Before the period: its flags must not show.
+OLD_CHECK = CheckResult(
+    recorded_at=moment(date(2025, 3, 5), 9),
+    tier=Tier.EMERGENCY,
+    findings=(Finding.SADDLE_NUMBNESS,),
+    red_flags=("RF-CES-2",),
+)
+
+
+def stored(number: int, decided: datetime, *flags: str, **changes: object) -> StoredAdvice:
+    base = StoredAdvice(
+        id=number,
+        user_id=8,
+        decided_at=decided,
+        kind=AdviceKind.EMERGENCY,
+        tier=Tier.EMERGENCY,
+        text="Call 112 now.",
+        source=AdviceSource.LOG,
+        red_flags=flags,
+        attempts=1,
+    )
+    return base.model_copy(update=changes)
+
+
+ADVICE = [
+    # Bladder problems ticked on 5 April, the entry then cancelled; the advice never arrived.
+    stored(1, moment(date(2025, 4, 5), 10, 2), "RF-CES-1", attempts=6),
+    # Free text about not being safe on 15 April, crisis message delivered.
+    stored(
+        2,
+        moment(date(2025, 4, 15), 21),
+        "RF-MH",
+        kind=AdviceKind.CRISIS,
+        source=AdviceSource.TEXT,
+        delivered_at=moment(date(2025, 4, 15), 21, 1),
+    ),
+    # Before the period.
+    stored(3, moment(date(2025, 3, 20), 8), "RF-PE"),
+]
+
+
+@pytest.fixture(scope="module")
+def safety_pages() -> list[str]:
+    entries = diary()
+    report = make_report(entries, checks=[OLD_CHECK, EARLIER_CHECK, CHECK], advice=ADVICE)
+    content = render_pdf(report, entries, report_chart_png(report, entries, "en"), "en")
+    return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_page_one_counts_the_warning_signs_and_points_to_the_list(
+    safety_pages: list[str],
+) -> None:
+    one = safety_pages[0]
+    assert (
+        "4 warning signs in this period, 2 emergency, 2 same day. Safety advice sent: 2, 1 NOT "
+        "delivered. All are listed under “Warning signs and checks”."
+    ) in one
+    assert "2025-04-05 10:02 · T1, emergency · New bladder problems (RF-CES-1)" in one
+    assert "Emergency advice decided 10:02, NOT delivered (tries: 6)" in one
+    assert "2 symptom checks in this period, all listed under “Warning signs and checks”." in one
+    # The latest check keeps its detailed block.
+    assert "2025-04-10 · result: T3, within days" in one
+    assert "1. Wear at the level above or below the fusion (adjacent segment disease)" in one
+    assert "Page 1 of" in one
+    assert "Page 2 of" not in one
+
+
+def test_warning_signs_and_checks_lists_every_one_of_the_period(safety_pages: list[str]) -> None:
+    rest = " ".join(safety_pages[1:])
+    section = rest.split("Warning signs and checks")[1].split("All diary entries")[0]
+    assert "Red flags and warning signs (4)" in section
+    assert "Date Time Urgency Red flag or warning sign Seen in Safety advice" in section
+    # From the earlier check, the cancelled diary entry, the message and the diary.
+    assert (
+        "2025-04-02 09:00 T2, same day Signs of a wound infection (RF-SSI-1) symptom check 09:00"
+    ) in section
+    assert (
+        "2025-04-05 10:02 T1, emergency New bladder problems (RF-CES-1) diary 10:02 (entry not "
+        "saved) Emergency advice decided 10:02, NOT delivered (tries: 6)"
+    ) in section
+    assert (
+        "2025-04-15 21:00 T1, emergency Thoughts of ending your life (RF-MH) message to the bot "
+        "21:00 Crisis support message given 21:00, delivered 21:01"
+    ) in section
+    assert "2025-04-28 18:45 T2, same day A leg getting weaker (RF-NEU-1) diary 18:45" in section
+    # Every check of the period, not only the latest.
+    assert "Symptom checks (2)" in section
+    assert (
+        "2025-04-02 09:00 T2, same day Signs of a wound infection (RF-SSI-1) 1. An infection "
+        "around the spine or implant"
+    ) in section
+    assert "2025-04-10 12:00 T3, within days none 1. Wear at the level above" in section
+
+
+def test_flags_from_before_the_period_are_not_in_the_pdf(safety_pages: list[str]) -> None:
+    text = " ".join(safety_pages)
+    assert "RF-CES-2" not in text
+    assert "RF-PE" not in text
+    assert "2025-03-05" not in text
+
+
+def test_a_long_list_of_warning_signs_pages_cleanly() -> None:
+    # Every day of the period three warning signs: 90 rows over several pages.
+    signs = (Finding.WEIGHT_LOSS, Finding.FEELING_UNWELL, Finding.POSITIONAL_HEADACHE)
+    entries = [
+        e.model_copy(update={"symptoms": signs}) if e.entry_date >= FIRST else e for e in diary()
+    ]
+    report = make_report(entries, alerts=[])
+    rows = len(report.red_flags)
+    assert rows >= 80
+    reader = PdfReader(io.BytesIO(render_pdf(report, entries, None, "en")))
+    pages = [flat(page.extract_text()) for page in reader.pages]
+    assert "Page 2 of" not in pages[0]
+    heading = "Date Time Urgency Red flag or warning sign Seen in Safety advice"
+    with_rows = [p for p in pages[1:] if "T3, within days warning sign:" in p]
+    assert len(with_rows) >= 2
+    # The column headings on top of every page the table runs over, every row printed once.
+    assert all(heading in page for page in with_rows)
+    assert sum(page.count("T3, within days warning sign:") for page in with_rows) == rows
+    document = pdfium.PdfDocument(render_pdf(report, entries, None, "en"))
+    try:
+        for index in range(1, len(document)):
+            width, height = document[index].get_size()
+            assert (width, height) == pytest.approx(A4, abs=1)
+    finally:
+        document.close()
+
+
+def test_page_one_keeps_the_emergencies_when_the_list_is_cut() -> None:
+    # An emergency early in the period, then a warning sign every day after it.
+    signs = (Finding.WEIGHT_LOSS,)
+    entries = [
+        e.model_copy(update={"symptoms": signs}) if e.entry_date > FIRST + timedelta(days=2) else e
+        for e in diary()
+    ]
+    early = stored(1, moment(FIRST + timedelta(days=1), 7), "RF-CES-1", attempts=2)
+    report = make_report(entries, alerts=[], advice=[early])
+    assert len(report.red_flags) > PAGE_ONE_LINES
+    one = flat(
+        PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages[0].extract_text()
+    )
+    listed = one.split("Red flags and warning signs recorded")[1].split("Latest symptom check")[0]
+    assert f"{(FIRST + timedelta(days=1)).isoformat()} 07:00 · T1, emergency" in listed
+    assert "NOT delivered (tries: 2)" in listed
+    assert f"… and {len(report.red_flags) - PAGE_ONE_LINES} more." in listed

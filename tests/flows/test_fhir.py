@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from flows.codes import Finding
-from flows.fhir import fhir_bundle
-from flows.models import Entry, Profile
+from flows.codes import CauseId, Finding, Tier
+from flows.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
+from flows.models import AdviceKind, AdviceSource, CheckResult, Entry, Profile, StoredAdvice
 
 USER_ID = 987_654_321
 GENERATED = datetime(2025, 4, 2, 9, 15, tzinfo=UTC)
@@ -83,11 +86,15 @@ def test_the_whole_bundle_is_valid_fhir() -> None:
     data = bundle()
     parsed = Bundle.model_validate(data)
     assert parsed.type == "collection"
-    assert len(parsed.entry or []) == 1 + 3 + 4
+    # The patient, 3 entries, 4 pain scores and the red flag of the diary's bladder problems.
+    assert len(parsed.entry or []) == 1 + 3 + 4 + 1
     for resource in resources(data, "QuestionnaireResponse"):
         QuestionnaireResponse.model_validate(resource)
     for resource in resources(data, "Observation"):
         Observation.model_validate(resource)
+    [flag] = resources(data, "Flag")
+    Flag.model_validate(flag)
+    assert flag["code"]["coding"][0]["code"] == "RF-CES-1"
     # What a receiver gets is JSON.
     assert json.loads(json.dumps(data)) == data
 
@@ -144,6 +151,12 @@ def test_every_reference_resolves_inside_the_bundle() -> None:
         for resource in (e["resource"] for e in data["entry"])
         for field in ("subject", "author", "source")
         if (ref := resource.get(field))
+    ]
+    references += [
+        x["valueReference"]["reference"]
+        for flag in resources(data, "Flag")
+        for x in flag["extension"]
+        if "valueReference" in x
     ]
     references += [
         ref["reference"]
@@ -222,4 +235,206 @@ def test_the_validator_would_catch_a_broken_resource() -> None:
     observation = resources(data, "Observation")[0]
     observation["valueInteger"] = "six"
     with pytest.raises(ValueError, match="valueInteger"):
+        Bundle.model_validate(data)
+
+
+# --- The safety record: checks, red flags and the advice sent ------------------------------------
+
+FIRST, LAST = date(2025, 3, 29), date(2025, 3, 31)
+# An earlier check in the period with a wound infection, a later one with none; one before.
+CHECKS = [
+    CheckResult(
+        recorded_at=datetime(2025, 3, 29, 8, 0, tzinfo=UTC),
+        days_since_surgery=20,
+        tier=Tier.URGENT,
+        findings=(Finding.WOUND_INFECTION_SIGNS,),
+        red_flags=("RF-SSI-1",),
+        causes=((CauseId.INFECTION, 9.0),),
+    ),
+    CheckResult(
+        recorded_at=datetime(2025, 3, 31, 8, 0, tzinfo=UTC),
+        tier=Tier.SOON,
+        findings=(Finding.PAIN_MECHANICAL,),
+        unsure=(Finding.PAIN_NEUROPATHIC,),
+        causes=((CauseId.PSEUDARTHROSIS, 7.0), (CauseId.ADJACENT_SEGMENT_DISEASE, 5.0)),
+    ),
+    CheckResult(
+        recorded_at=datetime(2025, 3, 1, 8, 0, tzinfo=UTC),
+        tier=Tier.EMERGENCY,
+        findings=(Finding.SADDLE_NUMBNESS,),
+        red_flags=("RF-CES-2",),
+    ),
+]
+ADVICE = [
+    # For the diary's bladder problems on 30 March, delivered.
+    StoredAdvice(
+        id=7,
+        user_id=USER_ID,
+        decided_at=datetime(2025, 3, 30, 18, 4, tzinfo=UTC),
+        kind=AdviceKind.EMERGENCY,
+        tier=Tier.EMERGENCY,
+        text="Call 112 now.",
+        source=AdviceSource.LOG,
+        red_flags=("RF-CES-1",),
+        findings=(Finding.BLADDER_CHANGE,),
+        attempts=1,
+        delivered_at=datetime(2025, 3, 30, 18, 4, 2, tzinfo=UTC),
+    ),
+    # For the check's wound, still not delivered.
+    StoredAdvice(
+        id=8,
+        user_id=USER_ID,
+        decided_at=datetime(2025, 3, 29, 7, 59, tzinfo=UTC),
+        kind=AdviceKind.SAME_DAY,
+        tier=Tier.URGENT,
+        text="Contact your surgical team today.",
+        source=AdviceSource.CHECK,
+        red_flags=("RF-SSI-1",),
+        findings=(Finding.WOUND_INFECTION_SIGNS,),
+        attempts=5,
+    ),
+]
+
+
+def safety_bundle(**changes: object) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "profile": profile(),
+        "entries": ENTRIES,
+        "generated_at": GENERATED,
+        "bundle_id": "export-1",
+        "checks": CHECKS,
+        "advice": ADVICE,
+        "first": FIRST,
+        "last": LAST,
+    }
+    arguments.update(changes)
+    return fhir_bundle(**arguments)
+
+
+def urls_of(data: dict[str, Any]) -> dict[str, str]:
+    return {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+
+
+def test_every_safety_resource_is_valid_fhir() -> None:
+    data = safety_bundle()
+    Bundle.model_validate(data)
+    kinds = [e["resource"]["resourceType"] for e in data["entry"]]
+    assert kinds.count("RiskAssessment") == 2
+    assert kinds.count("Flag") == 2
+    assert kinds.count("Communication") == 2
+    for resource in resources(data, "RiskAssessment"):
+        RiskAssessment.model_validate(resource)
+    for resource in resources(data, "Flag"):
+        Flag.model_validate(resource)
+    for resource in resources(data, "Communication"):
+        Communication.model_validate(resource)
+
+
+def test_each_check_is_a_risk_assessment_with_its_tier_and_red_flags() -> None:
+    data = safety_bundle()
+    urls = urls_of(data)
+    flags = {urls[f["id"]]: f for f in resources(data, "Flag")}
+    earlier, later = resources(data, "RiskAssessment")
+    assert earlier["occurrenceDateTime"] == "2025-03-29T09:00:00+01:00"
+    risk = earlier["prediction"][0]["qualitativeRisk"]
+    assert [(c["system"], c["code"]) for c in risk["coding"]] == [
+        ("http://terminology.hl7.org/CodeSystem/risk-probability", "high"),
+        ("urn:backtrack:tier", "urgent"),
+    ]
+    assert risk["text"] == "T2, same day"
+    [basis] = earlier["basis"]
+    assert flags[basis["reference"]]["code"]["coding"][0]["code"] == "RF-SSI-1"
+    assert earlier["note"][0]["text"] == "Red flags: Signs of a wound infection (RF-SSI-1)."
+    assert earlier["prediction"][1]["outcome"]["coding"][0]["code"] == "infection"
+    assert later["prediction"][0]["qualitativeRisk"]["coding"][1]["code"] == "soon"
+    assert "basis" not in later
+    assert [p["outcome"]["coding"][0]["code"] for p in later["prediction"][1:]] == [
+        "pseudarthrosis",
+        "adjacent_segment_disease",
+    ]
+    assert "Answered not sure: burning, tingling or electric pain." in [
+        n["text"] for n in later["note"]
+    ]
+
+
+def test_each_red_flag_is_a_flag_on_the_patient_with_where_it_was_seen() -> None:
+    data = safety_bundle()
+    urls = urls_of(data)
+    [patient] = resources(data, "Patient")
+    by_url = {e["fullUrl"]: e["resource"] for e in data["entry"]}
+    wound, bladder = resources(data, "Flag")
+    for flag in (wound, bladder):
+        assert flag["status"] == "active"
+        assert flag["subject"] == {"reference": urls[patient["id"]]}
+        assert flag["category"][0]["coding"][0]["code"] == "clinical"
+        assert flag["code"]["coding"][0]["system"] == RED_FLAG_SYSTEM
+    assert wound["code"]["text"] == "Signs of a wound infection (RF-SSI-1) – T2, same day"
+    assert bladder["code"]["text"] == "New bladder problems (RF-CES-1) – T1, emergency"
+    assert bladder["period"] == {"start": "2025-03-30T20:05:00+02:00"}
+    details = {
+        kind: [
+            by_url[x["valueReference"]["reference"]]["resourceType"]
+            for x in flag["extension"]
+            if x["url"] == FLAG_DETAIL
+        ]
+        for kind, flag in (("wound", wound), ("bladder", bladder))
+    }
+    assert details == {
+        "wound": ["RiskAssessment", "Communication"],
+        "bladder": ["QuestionnaireResponse", "Communication"],
+    }
+
+
+def test_the_advice_says_whether_it_reached_the_patient() -> None:
+    data = safety_bundle()
+    urls = urls_of(data)
+    flags = {urls[f["id"]]: f["code"]["coding"][0]["code"] for f in resources(data, "Flag")}
+    by_reason = {
+        flags[c["reasonReference"][0]["reference"]]: c for c in resources(data, "Communication")
+    }
+    delivered, pending = by_reason["RF-CES-1"], by_reason["RF-SSI-1"]
+    assert delivered["status"] == "completed"
+    assert delivered["received"] == "2025-03-30T20:04:02+02:00"
+    assert delivered["priority"] == "stat"
+    assert delivered["payload"] == [{"contentString": "Call 112 now."}]
+    assert pending["status"] == "in-progress"
+    assert "received" not in pending
+    assert pending["note"][0]["text"].startswith("Not delivered yet (5 tries so far)")
+
+
+def test_checks_and_advice_outside_the_period_are_left_out() -> None:
+    data = safety_bundle(first=date(2025, 3, 31))
+    assert [r["occurrenceDateTime"][:10] for r in resources(data, "RiskAssessment")] == [
+        "2025-03-31"
+    ]
+    assert resources(data, "Flag") == []
+    assert resources(data, "Communication") == []
+    assert "RF-CES-2" not in json.dumps(safety_bundle())
+
+
+def test_every_safety_reference_resolves_inside_the_bundle() -> None:
+    data = safety_bundle()
+    urls = set(urls_of(data).values())
+    references = [
+        ref["reference"] for r in resources(data, "RiskAssessment") for ref in r.get("basis", [])
+    ]
+    references += [
+        x["valueReference"]["reference"]
+        for f in resources(data, "Flag")
+        for x in f["extension"]
+        if "valueReference" in x
+    ]
+    references += [
+        ref["reference"]
+        for c in resources(data, "Communication")
+        for ref in [c["subject"], *c["recipient"], *c["reasonReference"]]
+    ]
+    assert len(references) == 1 + 4 + 6
+    assert set(references) <= urls
+
+
+def test_the_validator_would_catch_a_broken_flag() -> None:
+    data = safety_bundle()
+    resources(data, "Flag")[0]["status"] = 3
+    with pytest.raises(ValueError, match="status"):
         Bundle.model_validate(data)

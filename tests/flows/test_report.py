@@ -9,8 +9,16 @@ from pydantic import ValidationError
 
 from flows.codes import CauseId, Finding, Tier
 from flows.i18n import CATALOGUES
-from flows.models import CheckResult, Entry, Profile, Region
-from flows.report import Report, build_report, local_time, rows_from_entries
+from flows.models import (
+    AdviceKind,
+    AdviceSource,
+    CheckResult,
+    Entry,
+    Profile,
+    Region,
+    StoredAdvice,
+)
+from flows.report import EventSource, Report, build_report, local_time, rows_from_entries
 from flows.trends import AlertKind, Measure, SentAlert, StatusKind
 
 START = date(2025, 3, 1)
@@ -221,9 +229,14 @@ def test_red_flag_events_are_entries_whose_symptoms_fire_the_rules() -> None:
     assert event.day == day
     assert event.time == time(19, 30)
     assert event.tier is Tier.EMERGENCY
-    assert event.flag_ids == ("RF-CES-1",)
+    assert event.flag_id == "RF-CES-1"
+    assert event.sources == (EventSource.DIARY,)
+    assert event.entry_ids == (day.toordinal(),)
+    assert event.advice == ()
+    assert event.delivered is None
     assert event.text == (
-        f"{day.isoformat()} 19:30 · T1, emergency · New bladder problems (RF-CES-1)"
+        f"{day.isoformat()} 19:30 · T1, emergency · New bladder problems (RF-CES-1) · "
+        "seen in: diary 19:30"
     )
 
 
@@ -233,11 +246,12 @@ def test_red_flags_use_the_time_since_surgery_on_that_day() -> None:
     early = date(2024, 11, 25)
     found = (Finding.POSITIONAL_HEADACHE,)
     [event] = report([entry(early, 4, symptoms=found)], first=early, last=early).red_flags
-    assert event.flag_ids == ("RF-CSF",)
+    assert event.flag_id == "RF-CSF"
     [later] = report([entry(LAST, 4, symptoms=found)], first=LAST, last=LAST).red_flags
-    assert later.flag_ids == ()
-    assert later.warnings == found
-    assert later.text.endswith("warning sign: headache easing lying down")
+    assert later.flag_id is None
+    assert later.warning is Finding.POSITIONAL_HEADACHE
+    assert later.tier is Tier.SOON
+    assert "· T3, within days · warning sign: headache easing lying down ·" in later.text
 
 
 def check(
@@ -298,6 +312,9 @@ def test_no_check_and_no_events() -> None:
     assert result.check_none_text == "No symptom check recorded."
     assert result.alerts == ()
     assert result.red_flags == ()
+    assert result.checks == ()
+    assert result.flag_count_text == "No red flags or warning signs in this period."
+    assert result.check_count_text == "No symptom check in this period."
     assert "Not a diagnosis" in result.not_a_diagnosis
 
 
@@ -349,3 +366,232 @@ def test_levels_in_the_words_of_onboarding() -> None:
     assert report(diary(), profile=profile(levels=4)).surgery_text.endswith(
         "Levels fused: 3 or more."
     )
+
+
+# --- Every red flag of the period: diary, checks and the advice the bot sent ---------------------
+
+D1 = LAST - timedelta(days=20)
+D2 = LAST - timedelta(days=2)
+
+
+def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), tzinfo=UTC)
+
+
+def advice(
+    decided: datetime,
+    *flags: str,
+    number: int = 1,
+    kind: AdviceKind = AdviceKind.EMERGENCY,
+    tier: Tier = Tier.EMERGENCY,
+    source: AdviceSource = AdviceSource.LOG,
+    findings: tuple[Finding, ...] = (),
+    delivered: datetime | None = None,
+    attempts: int = 1,
+    user_id: int = 5,
+) -> StoredAdvice:
+    return StoredAdvice(
+        id=number,
+        user_id=user_id,
+        decided_at=decided,
+        kind=kind,
+        tier=tier,
+        text="Call the emergency number now.",
+        source=source,
+        red_flags=flags,
+        findings=findings,
+        delivered_at=delivered,
+        attempts=attempts,
+    )
+
+
+def with_flag(day: date, *symptoms: Finding) -> list[Entry]:
+    entries = diary()
+    index = (day - START).days
+    entries[index] = entry(day, 6, symptoms=symptoms)
+    return entries
+
+
+def test_one_flag_seen_in_the_diary_a_check_and_advice_is_one_event() -> None:
+    # Ticked in the diary at 19:30 (the advice was decided a moment before the save, §8.6)
+    # and confirmed by a check at 20:10 the same day.
+    entries = with_flag(D2, Finding.BLADDER_CHANGE)
+    same_day = check(
+        at(D2, 20, 10),
+        (),
+        tier=Tier.EMERGENCY,
+        red_flags=("RF-CES-1",),
+        findings=(Finding.BLADDER_CHANGE,),
+    )
+    given = advice(
+        at(D2, 19, 29), "RF-CES-1", findings=(Finding.BLADDER_CHANGE,), delivered=at(D2, 19, 29, 4)
+    )
+    result = report(entries, checks=[same_day], advice=[given])
+    [event] = result.red_flags
+    assert event.flag_id == "RF-CES-1"
+    assert event.sources == (EventSource.DIARY, EventSource.CHECK)
+    assert event.time == time(19, 30)
+    assert event.delivered is True
+    assert event.advice_text == "Emergency advice given 19:29, delivered 19:29"
+    assert event.text == (
+        f"{D2.isoformat()} 19:30 · T1, emergency · New bladder problems (RF-CES-1) · "
+        "seen in: diary 19:30, symptom check 20:10 · Emergency advice given 19:29, delivered 19:29"
+    )
+    assert result.flag_count_text == (
+        "1 warning sign in this period, 1 emergency. Safety advice sent: 1, all delivered. "
+        "All are listed under “Warning signs and checks”."
+    )
+
+
+def test_flags_of_an_earlier_check_a_later_check_the_diary_and_advice_are_all_listed() -> None:
+    earlier = check(
+        at(D1, 9),
+        ((CauseId.INFECTION, 9.0),),
+        tier=Tier.URGENT,
+        findings=(Finding.WOUND_INFECTION_SIGNS,),
+        red_flags=("RF-SSI-1",),
+    )
+    later = check(at(D2, 9), ((CauseId.PSEUDARTHROSIS, 7.0),), findings=(Finding.PAIN_MECHANICAL,))
+    entries = with_flag(D2 + timedelta(days=1), Finding.LEG_WEAKNESS)
+    # A crisis message after free text: no diary entry, no check.
+    crisis = advice(
+        at(D1 + timedelta(days=3), 23, 15),
+        "RF-MH",
+        kind=AdviceKind.CRISIS,
+        source=AdviceSource.TEXT,
+        findings=(Finding.SELF_HARM_THOUGHTS,),
+        delivered=at(D1 + timedelta(days=3), 23, 16),
+    )
+    result = report(entries, checks=[later, earlier], advice=[crisis])
+    assert [(e.day, e.flag_id, e.tier) for e in result.red_flags] == [
+        (D1, "RF-SSI-1", Tier.URGENT),
+        (D1 + timedelta(days=3), "RF-MH", Tier.EMERGENCY),
+        (D2 + timedelta(days=1), "RF-NEU-1", Tier.URGENT),
+    ]
+    ssi, mental, weaker = result.red_flags
+    assert ssi.seen_text == "symptom check 09:00"
+    assert mental.seen_text == "message to the bot 23:15"
+    assert mental.advice_text == "Crisis support message given 23:15, delivered 23:16"
+    assert weaker.sources == (EventSource.DIARY,)
+    assert result.flag_count_text.startswith(
+        "3 warning signs in this period, 1 emergency, 2 same day. Safety advice sent: 1, all "
+        "delivered."
+    )
+    # Every check of the period, oldest first; the latest one still in detail.
+    assert [c.day for c in result.checks] == [D1, D2]
+    assert result.checks[0].text == (
+        f"{D1.isoformat()} 09:00 · result: T2, same day · red flags: Signs of a wound infection "
+        "(RF-SSI-1) · top causes: 1. An infection around the spine or implant"
+    )
+    assert result.checks[1].flags_text == "none"
+    assert result.check_count_text == (
+        "2 symptom checks in this period, all listed under “Warning signs and checks”."
+    )
+    assert result.latest_check is not None
+    assert result.latest_check.day == D2
+    assert result.latest_check.details[1] == (
+        "Answered yes: worse bending or lifting, better lying down."
+    )
+
+
+def test_advice_that_never_arrived_says_so() -> None:
+    late = advice(at(D2, 7, 5), "RF-CES-1", findings=(Finding.BLADDER_CHANGE,), attempts=3)
+    result = report(with_flag(D2, Finding.BLADDER_CHANGE), advice=[late])
+    [event] = result.red_flags
+    assert event.delivered is False
+    assert event.advice_text == "Emergency advice decided 07:05, NOT delivered (tries: 3)"
+    assert "Safety advice sent: 1, 1 NOT delivered." in result.flag_count_text
+
+
+def test_advice_for_an_entry_never_saved_is_still_an_event() -> None:
+    # The patient ticked bladder problems, got the emergency advice, then cancelled the entry.
+    given = advice(at(D2, 10, 2), "RF-CES-1", delivered=at(D2, 10, 2))
+    [event] = report(diary(), advice=[given]).red_flags
+    assert event.flag_id == "RF-CES-1"
+    assert event.tier is Tier.EMERGENCY
+    assert event.seen_text == "diary 10:02 (entry not saved)"
+    assert not event.seen[0].recorded
+    assert event.text.endswith("Emergency advice given 10:02, delivered 10:02")
+
+
+def test_advice_decided_the_morning_after_goes_with_the_backdated_entry() -> None:
+    entries = diary()
+    late = entry(D2, 6, symptoms=(Finding.BLADDER_CHANGE,), at=at(D2 + timedelta(days=1), 8))
+    entries[(D2 - START).days] = late
+    given = advice(at(D2 + timedelta(days=1), 7, 59), "RF-CES-1", delivered=at(D2, 23, 59))
+    [event] = report(entries, advice=[given]).red_flags
+    assert event.day == D2
+    # Recorded on a later day: no time of its own on D2.
+    assert event.time is None
+    assert event.seen_text == f"diary {(D2 + timedelta(days=1)).isoformat()} 08:00"
+
+
+def test_advice_for_warning_signs_alone_goes_with_those_signs() -> None:
+    # Weight loss alone fires no red flag (tier T3), so the advice names no flag.
+    soon = advice(at(D2, 19, 30), kind=AdviceKind.SOON, tier=Tier.SOON, delivered=at(D2, 19, 31))
+    result = report(with_flag(D2, Finding.WEIGHT_LOSS), advice=[soon])
+    [event] = result.red_flags
+    assert event.warning is Finding.WEIGHT_LOSS
+    assert event.advice_text.startswith("Advice to tell the team within days given 19:30")
+
+
+def test_a_trend_alert_alone_is_not_a_warning_sign() -> None:
+    trend = advice(at(D2, 8), kind=AdviceKind.TREND, tier=Tier.SOON, source=AdviceSource.TREND)
+    assert report(diary(), advice=[trend]).red_flags == ()
+
+
+def test_flags_checks_and_advice_outside_the_period_are_left_out() -> None:
+    before = START + timedelta(days=10)
+    old_check = check(at(before, 9), (), tier=Tier.URGENT, red_flags=("RF-SSI-1",))
+    old_advice = advice(at(before, 9), "RF-CES-1")
+    after = advice(at(LAST + timedelta(days=1), 9), "RF-CES-2", number=2)
+    result = report(diary(), checks=[old_check], advice=[old_advice, after])
+    assert result.red_flags == ()
+    assert result.checks == ()
+    # The latest check still shows in detail, with its own date.
+    assert result.latest_check is not None
+    assert result.latest_check.day == before
+
+
+def test_the_tier_of_each_flag_of_a_check_is_its_own() -> None:
+    # Both flags in one check, which stores only the highest tier: the wound is same day, the
+    # bladder an emergency; a leg weakening with the bladder is an emergency too (§1.2).
+    both = check(
+        at(D2, 9),
+        (),
+        tier=Tier.EMERGENCY,
+        findings=(Finding.BLADDER_CHANGE, Finding.WOUND_INFECTION_SIGNS),
+        red_flags=("RF-CES-1", "RF-SSI-1"),
+    )
+    # Operated 17 days before: the wound-infection window is open (§8.1).
+    recent = profile(surgery_year=2025, surgery_month=4, surgery_day=10)
+    tiers = {e.flag_id: e.tier for e in report(diary(), checks=[both], profile=recent).red_flags}
+    assert tiers == {"RF-CES-1": Tier.EMERGENCY, "RF-SSI-1": Tier.URGENT}
+    # A flag the check kept from the diary (§8.7) without its answer: the rule's own tier,
+    # never the check's higher one.
+    kept = both.model_copy(update={"findings": (Finding.BLADDER_CHANGE,)})
+    tiers = {e.flag_id: e.tier for e in report(diary(), checks=[kept], profile=recent).red_flags}
+    assert tiers == {"RF-CES-1": Tier.EMERGENCY, "RF-SSI-1": Tier.URGENT}
+
+
+def test_check_and_advice_days_are_local() -> None:
+    # 23:30 UTC is already the next day in Berlin.
+    late = check(at(D2, 23, 30), (), tier=Tier.URGENT, red_flags=("RF-SSI-1",))
+    result = report(diary(), checks=[late], profile=profile(timezone="Europe/Berlin"))
+    [event] = result.red_flags
+    assert event.day == D2 + timedelta(days=1)
+    assert event.seen_text == "symptom check 01:30"
+
+
+def test_a_known_surgery_day_is_shown_and_not_estimated() -> None:
+    result = report(diary(), profile=profile(surgery_day=3))
+    assert result.surgery_text.startswith("Surgery: 2024-11-03. Region:")
+    assert "estimated" not in result.since_text
+    assert "15th" not in result.since_text
+    # "In the last 2 weeks?" answered yes in a profile without the month (§8.1).
+    bounded = report(
+        diary(),
+        profile=profile(surgery_year=None, surgery_month=None, surgery_after=date(2024, 11, 20)),
+    )
+    assert bounded.surgery_text.startswith("Surgery: on or after 2024-11-20 (day not recorded).")
+    assert "middle of the days" in bounded.since_text
