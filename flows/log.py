@@ -318,10 +318,8 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
 def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
     speeds = {Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID}
     kept = set(state.symptoms)
-    if code in speeds and kept & speeds:
-        chosen = kept - speeds
-    else:
-        chosen = kept ^ {code}
+    # Unticking the weakness row removes whichever speed was chosen with it.
+    chosen = kept - speeds if code in speeds and kept & speeds else kept ^ {code}
     # Checklist order, with the chosen weakness speed where the weakness row stands.
     order = [*DIARY_SYMPTOMS]
     order.insert(order.index(Finding.LEG_WEAKNESS) + 1, Finding.LEG_WEAKNESS_RAPID)

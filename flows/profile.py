@@ -1,13 +1,20 @@
-"""Onboarding and /settings: consent, surgery date, region and levels, risk factors.
+"""Onboarding, /settings and the once-only details run: consent, country and time zone,
+surgery date, region and levels, risk factors, reminders.
 
-Onboarding walks every step once; /settings opens a menu and edits one section at a time,
-both with the same steps and the same screens.
+Onboarding walks every step once; /settings opens a menu and edits one section at a time;
+the details run asks an older profile only the country or the day of surgery it lacks. All
+three use the same steps and the same screens.
 """
 
 from __future__ import annotations
 
-from datetime import time
+import calendar
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -27,7 +34,7 @@ from flows.core import (
     button,
     nav_row,
 )
-from flows.emergency import COUNTRY_CHOICES, emergency_number, infer_country
+from flows.emergency import COUNTRIES, country_name, numbers_for, propose_country, zones_for
 from flows.i18n import t
 from flows.models import Profile, Region
 from flows.schedule import next_slot
@@ -50,22 +57,29 @@ YEARS_PER_PAGE = 6
 MAX_YEARS_BACK = 40
 LEVEL_CHOICES = {"l0": 0, "l1": 1, "l2": 2, "l3": 3}
 CHECKIN_TIMES: tuple[time, ...] = tuple(time(h, 0) for h in (8, 10, 12, 17, 18, 19, 20, 21, 22))
-# Cities by IANA zone; the label key names the city.
-CITY_ZONES: tuple[str, ...] = (
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "Asia/Kolkata",
-    "Africa/Johannesburg",
-    "UTC",
+# Offered first, before "another country"; most patients find theirs here in one tap.
+COMMON_COUNTRIES: tuple[str, ...] = (
+    "US",
+    "GB",
+    "CA",
+    "AU",
+    "IE",
+    "NZ",
+    "IN",
+    "ZA",
+    "DE",
+    "FR",
+    "ES",
+    "IT",
 )
+LETTERS_PER_ROW = 5
+COUNTRIES_PER_PAGE = 8
+ZONES_PER_PAGE = 8
+CITIES_PER_ZONE_LABEL = 3
 UTC_OFFSETS: tuple[int, ...] = tuple(range(-12, 15))
+# REFERENCE.md §8.1: the haematoma window is days 0-14, the wound window days 0-90.
+RECENT_WEEKS_DAYS = 14
+RECENT_MONTHS_DAYS = 90
 
 
 def offset_zone(hours: int) -> str:
@@ -76,27 +90,42 @@ def offset_zone(hours: int) -> str:
 
 
 class ProfileStep(StrEnum):
-    """What onboarding or settings is waiting for."""
+    """What onboarding, settings or the details run is waiting for."""
 
     CONSENT = "consent"
-    SURGERY_YEAR = "surgery_year"
-    SURGERY_MONTH = "surgery_month"
-    REGION = "region"
-    LEVELS = "levels"
-    RISK_FACTORS = "risk_factors"
+    CONFIRM_COUNTRY = "confirm_country"
     COUNTRY = "country"
-    CHECKIN_TIME = "checkin_time"
+    COUNTRY_LETTER = "country_letter"
+    COUNTRY_OF_LETTER = "country_of_letter"
     TIMEZONE = "timezone"
     TIMEZONE_OFFSET = "timezone_offset"
     CONFIRM_TIMEZONE = "confirm_timezone"
+    SURGERY_YEAR = "surgery_year"
+    SURGERY_MONTH = "surgery_month"
+    SURGERY_DAY = "surgery_day"
+    WITHIN_TWO_WEEKS = "within_two_weeks"
+    WITHIN_THREE_MONTHS = "within_three_months"
+    REGION = "region"
+    LEVELS = "levels"
+    RISK_FACTORS = "risk_factors"
+    CHECKIN_TIME = "checkin_time"
     MENU = "menu"
 
 
 class ProfileMode(StrEnum):
-    """Whether the steps run as first-time onboarding or from the settings menu."""
+    """Whether the steps run as onboarding, from the settings menu, or as the details run."""
 
     ONBOARDING = "onboarding"
     SETTINGS = "settings"
+    DETAILS = "details"
+
+
+class Recent(StrEnum):
+    """An answer to "was your operation in the last 2 weeks / 3 months?"."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
 
 
 class ProfileState(FlowState):
@@ -106,16 +135,58 @@ class ProfileState(FlowState):
     mode: ProfileMode
     step: ProfileStep
     trail: tuple[ProfileStep, ...] = ()
+    # The command the patient had typed when the details run began, started after it.
+    then: str | None = None
     year_page: int = 0
     surgery_year: int | None = None
     surgery_month: int | None = None
+    surgery_day: int | None = None
+    surgery_after: date | None = None
+    surgery_before: date | None = None
+    within_two_weeks: Recent | None = None
+    within_three_months: Recent | None = None
+    # The patient's date when they answered the 2-week / 3-month questions.
+    recent_asked_on: date | None = None
     region: Region | None = None
     levels: int | None = None
     risk_factors: tuple[Finding, ...] = ()
     country: str | None = None
+    proposed_country: str | None = None
+    country_letter: str | None = None
+    country_page: int = 0
+    zone_page: int = 0
     checkin_time: time = time(20, 0)
     timezone: str = "UTC"
     paused: bool = False
+    # The details run asks the day of surgery after the country.
+    ask_date: bool = False
+
+
+def needs_details(profile: Profile) -> bool:
+    """Whether an older profile should be asked, once, its country or its day of surgery."""
+    if profile.details_asked_at is not None:
+        return False
+    day_missing = profile.surgery_year is not None and profile.surgery_day is None
+    return profile.country is None or day_missing
+
+
+def _state_of(profile: Profile, mode: ProfileMode, step: ProfileStep) -> ProfileState:
+    return ProfileState(
+        mode=mode,
+        step=step,
+        surgery_year=profile.surgery_year,
+        surgery_month=profile.surgery_month,
+        surgery_day=profile.surgery_day,
+        surgery_after=profile.surgery_after,
+        surgery_before=profile.surgery_before,
+        region=profile.region,
+        levels=profile.levels,
+        risk_factors=profile.risk_factors,
+        country=profile.country,
+        checkin_time=profile.checkin_time,
+        timezone=profile.timezone,
+        paused=profile.paused,
+    )
 
 
 def begin_onboarding(ctx: Context) -> Outcome:
@@ -129,20 +200,37 @@ def begin_settings(ctx: Context) -> Outcome:
     profile = ctx.profile
     if profile is None:
         return begin_onboarding(ctx)
-    state = ProfileState(
-        mode=ProfileMode.SETTINGS,
-        step=ProfileStep.MENU,
-        surgery_year=profile.surgery_year,
-        surgery_month=profile.surgery_month,
-        region=profile.region,
-        levels=profile.levels,
-        risk_factors=profile.risk_factors,
-        country=profile.country,
-        checkin_time=profile.checkin_time,
-        timezone=profile.timezone,
-        paused=profile.paused,
-    )
+    state = _state_of(profile, ProfileMode.SETTINGS, ProfileStep.MENU)
     return Outcome(state=state, screen=render(state, ctx))
+
+
+def begin_details(ctx: Context, then: str | None) -> Outcome:
+    """Ask only the country or the day of surgery the profile lacks, then carry on."""
+    profile = ctx.profile
+    if profile is None:
+        return begin_onboarding(ctx)
+    # Stamped before the first answer, so a patient who cancels is not asked again.
+    stamp = SaveProfile(profile=profile.model_copy(update={"details_asked_at": ctx.now}))
+    state = _state_of(profile, ProfileMode.DETAILS, ProfileStep.MENU).model_copy(
+        update={
+            "then": then,
+            "ask_date": profile.surgery_year is not None and profile.surgery_day is None,
+        }
+    )
+    if profile.country is None:
+        outcome = _start_country(state, ctx)
+    elif state.ask_date:
+        outcome = _start_day(state, ctx)
+    else:
+        outcome = _finish_details(state, ctx)
+    if not isinstance(outcome.state, ProfileState):
+        return Outcome(state=None, screen=outcome.screen, effects=(stamp, *outcome.effects))
+    # The first question has nothing to go back to.
+    first = outcome.state.model_copy(update={"trail": ()})
+    intro = t(ctx.language, "details.intro")
+    return Outcome(
+        state=first, screen=render(first, ctx).with_hint(intro), effects=(stamp, *outcome.effects)
+    )
 
 
 def render(state: ProfileState, ctx: Context) -> Screen:
@@ -151,28 +239,44 @@ def render(state: ProfileState, ctx: Context) -> Screen:
     match state.step:
         case ProfileStep.CONSENT:
             return ask_consent(lang)
+        case ProfileStep.CONFIRM_COUNTRY:
+            return ask_country_is_right(lang, state)
+        case ProfileStep.COUNTRY:
+            return ask_country(lang, state)
+        case ProfileStep.COUNTRY_LETTER:
+            return ask_country_letter(lang, state)
+        case ProfileStep.COUNTRY_OF_LETTER:
+            return ask_country_of_letter(lang, state)
+        case ProfileStep.TIMEZONE:
+            return ask_timezone(lang, state, ctx)
+        case ProfileStep.TIMEZONE_OFFSET:
+            return ask_timezone_offset(lang, state)
+        case ProfileStep.CONFIRM_TIMEZONE:
+            return ask_local_time_correct(lang, state, ctx)
         case ProfileStep.SURGERY_YEAR:
             return ask_surgery_year(lang, state, ctx)
         case ProfileStep.SURGERY_MONTH:
             return ask_surgery_month(lang, state, ctx)
+        case ProfileStep.SURGERY_DAY:
+            return ask_surgery_day(lang, state, ctx)
+        case ProfileStep.WITHIN_TWO_WEEKS:
+            return ask_within(lang, state, "onboarding.ask_two_weeks")
+        case ProfileStep.WITHIN_THREE_MONTHS:
+            return ask_within(lang, state, "onboarding.ask_three_months")
         case ProfileStep.REGION:
-            return ask_region(lang)
+            return ask_region(lang, state)
         case ProfileStep.LEVELS:
-            return ask_levels(lang)
+            return ask_levels(lang, state)
         case ProfileStep.RISK_FACTORS:
             return ask_risk_factors(lang, state)
-        case ProfileStep.COUNTRY:
-            return ask_country(lang)
         case ProfileStep.CHECKIN_TIME:
-            return ask_checkin_time(lang)
-        case ProfileStep.TIMEZONE:
-            return ask_timezone(lang)
-        case ProfileStep.TIMEZONE_OFFSET:
-            return ask_timezone_offset(lang)
-        case ProfileStep.CONFIRM_TIMEZONE:
-            return ask_local_time_correct(lang, state, ctx)
+            return ask_checkin_time(lang, state)
         case ProfileStep.MENU:
             return ask_setting(lang, state)
+
+
+def _nav(lang: str, state: ProfileState) -> tuple[Button, ...]:
+    return nav_row(lang, back=bool(state.trail))
 
 
 def ask_consent(lang: str) -> Screen:
@@ -186,53 +290,336 @@ def ask_consent(lang: str) -> Screen:
     )
 
 
-def _year_choices(state: ProfileState, ctx: Context) -> list[int]:
-    newest = ctx.today.year - state.year_page * YEARS_PER_PAGE
-    oldest = max(newest - YEARS_PER_PAGE + 1, ctx.today.year - MAX_YEARS_BACK)
+# --- Country -----------------------------------------------------------------------------
+
+
+def _number_text(lang: str, country: str | None) -> str:
+    return numbers_for(country).emergency or t(lang, "rules.emergency_number.generic")
+
+
+def _country_text(lang: str, country: str | None) -> str:
+    return t(lang, "summary.unknown") if country is None else country_name(lang, country)
+
+
+def ask_country_is_right(lang: str, state: ProfileState) -> Screen:
+    """Show the country the bot guessed, with its emergency number, and ask if it is right."""
+    country = state.proposed_country
+    text = t(
+        lang,
+        "country.ask_confirm",
+        country=_country_text(lang, country),
+        number=_number_text(lang, country),
+    )
+    return Screen(
+        text=text,
+        buttons=(
+            (button(t(lang, "country.right"), "right"),),
+            (button(t(lang, "country.choose_other"), "other"),),
+            _nav(lang, state),
+        ),
+    )
+
+
+def _country_button(lang: str, code: str) -> Button:
+    return button(country_name(lang, code), f"cc.{code.lower()}")
+
+
+def ask_country(lang: str, state: ProfileState) -> Screen:
+    """Ask the country from a short list of common ones, or any other by its first letter."""
+    common = [_country_button(lang, c) for c in COMMON_COUNTRIES]
+    rows: list[tuple[Button, ...]] = [tuple(common[i : i + 2]) for i in range(0, len(common), 2)]
+    rows.append((button(t(lang, "country.another"), "letters"),))
+    rows.append(_nav(lang, state))
+    return Screen(text=t(lang, "country.ask"), buttons=tuple(rows))
+
+
+def _folded(name: str) -> str:
+    # Accents are dropped so that "Åland Islands" files under A and sorts beside "Albania".
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+
+
+@cache
+def _countries_by_letter(lang: str) -> dict[str, tuple[str, ...]]:
+    named = sorted(COUNTRIES, key=lambda code: _folded(country_name(lang, code)).casefold())
+    letters: dict[str, list[str]] = {}
+    for code in named:
+        letter = _folded(country_name(lang, code))[:1].upper()
+        letters.setdefault(letter, []).append(code)
+    return {letter: tuple(codes) for letter, codes in sorted(letters.items())}
+
+
+def ask_country_letter(lang: str, state: ProfileState) -> Screen:
+    """Ask the first letter of the country's name."""
+    letters = [button(letter, f"a.{i}") for i, letter in enumerate(_countries_by_letter(lang))]
+    rows: list[tuple[Button, ...]] = [
+        tuple(letters[i : i + LETTERS_PER_ROW]) for i in range(0, len(letters), LETTERS_PER_ROW)
+    ]
+    rows.append(_nav(lang, state))
+    return Screen(text=t(lang, "country.ask_letter"), buttons=tuple(rows))
+
+
+def _page(items: Sequence[Button], page: int, per_page: int) -> tuple[list[Button], bool, bool]:
+    """The buttons of one page, and whether there are earlier and later pages."""
+    start = page * per_page
+    return list(items[start : start + per_page]), page > 0, start + per_page < len(items)
+
+
+def _paging(lang: str, earlier: bool, later: bool) -> list[tuple[Button, ...]]:
+    row = []
+    if earlier:
+        row.append(button(t(lang, "settings.page_previous"), "prev"))
+    if later:
+        row.append(button(t(lang, "settings.page_next"), "next"))
+    return [tuple(row)] if row else []
+
+
+def ask_country_of_letter(lang: str, state: ProfileState) -> Screen:
+    """Ask the country among those whose name starts with the chosen letter."""
+    letter = state.country_letter or ""
+    codes = _countries_by_letter(lang).get(letter, ())
+    shown, earlier, later = _page(
+        [_country_button(lang, c) for c in codes], state.country_page, COUNTRIES_PER_PAGE
+    )
+    rows: list[tuple[Button, ...]] = [(b,) for b in shown]
+    rows.extend(_paging(lang, earlier, later))
+    rows.append(_nav(lang, state))
+    return Screen(text=t(lang, "country.ask_of_letter", letter=letter), buttons=tuple(rows))
+
+
+# --- Time zone ---------------------------------------------------------------------------
+
+
+def zone_city(zone: str) -> str:
+    """The city a zone is named after: "America/New_York" -> "New York"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@cache
+def _zones_in_use_now() -> frozenset[str]:
+    # tzdata's zonenow.tab names one zone, the most populous, for each set of clocks that
+    # agree from now on: the city a patient is most likely to recognise.
+    text = resources.files("tzdata").joinpath("zoneinfo", "zonenow.tab").read_text("utf-8")
+    return frozenset(
+        line.split("\t")[2] for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+@cache
+def zone_groups(country: str, year: int) -> tuple[tuple[str, ...], ...]:
+    """The country's zones, grouped where their clocks agree all year; best-known city first."""
+    # Probing the 1st of each month tells apart zones with or without daylight saving time
+    # and with different offsets; zones that agree on all of them give the same local time.
+    probes = [datetime(year, month, 1, 12, tzinfo=UTC) for month in range(1, 13)]
+    groups: dict[tuple[timedelta | None, ...], list[str]] = {}
+    for zone in zones_for(country):
+        info = ZoneInfo(zone)
+        key = tuple(p.astimezone(info).utcoffset() for p in probes)
+        groups.setdefault(key, []).append(zone)
+    known = _zones_in_use_now()
+    return tuple(tuple(sorted(zones, key=lambda z: z not in known)) for zones in groups.values())
+
+
+def _groups(state: ProfileState, ctx: Context) -> tuple[tuple[str, ...], ...]:
+    if state.country is None:
+        return ()
+    return zone_groups(state.country, ctx.now.year)
+
+
+def _zone_label(lang: str, zones: tuple[str, ...], ctx: Context) -> str:
+    cities = ", ".join(zone_city(z) for z in zones[:CITIES_PER_ZONE_LABEL])
+    key = "zone.choice_more" if len(zones) > CITIES_PER_ZONE_LABEL else "zone.choice"
+    local = ctx.now.astimezone(ZoneInfo(zones[0]))
+    return t(lang, key, cities=cities, time=local.strftime("%H:%M"))
+
+
+def ask_timezone(lang: str, state: ProfileState, ctx: Context) -> Screen:
+    """Ask which of the country's time zones the patient is in, by city and local time."""
+    groups = _groups(state, ctx)
+    choices = [button(_zone_label(lang, g, ctx), f"z{i}") for i, g in enumerate(groups)]
+    shown, earlier, later = _page(choices, state.zone_page, ZONES_PER_PAGE)
+    rows: list[tuple[Button, ...]] = [(b,) for b in shown]
+    rows.extend(_paging(lang, earlier, later))
+    rows.append((button(t(lang, "settings.by_offset"), "offsets"),))
+    rows.append(_nav(lang, state))
+    text = t(lang, "settings.ask_timezone", country=_country_text(lang, state.country))
+    return Screen(text=text, buttons=tuple(rows))
+
+
+def ask_timezone_offset(lang: str, state: ProfileState) -> Screen:
+    """Ask the time zone as a UTC offset, saying that it will not follow daylight saving."""
+    offsets = [button(f"UTC{h:+d}" if h else "UTC", f"o{h + 12}") for h in UTC_OFFSETS]
+    rows = tuple(tuple(offsets[i : i + 4]) for i in range(0, len(offsets), 4))
+    return Screen(text=t(lang, "settings.ask_offset"), buttons=(*rows, _nav(lang, state)))
+
+
+def ask_local_time_correct(lang: str, state: ProfileState, ctx: Context) -> Screen:
+    """Show the country, its emergency number and the local time, so the user can confirm."""
+    local = ctx.now.astimezone(ZoneInfo(state.timezone))
+    text = t(
+        lang,
+        "settings.confirm_timezone",
+        country=_country_text(lang, state.country),
+        number=_number_text(lang, state.country),
+        time=local.strftime("%H:%M"),
+        weekday=t(lang, f"weekday.{local.weekday()}"),
+    )
+    return Screen(
+        text=text,
+        buttons=(
+            (button(t(lang, "settings.zone_right"), "right"),),
+            (button(t(lang, "settings.zone_wrong"), "wrong"),),
+            _nav(lang, state),
+        ),
+    )
+
+
+# --- Surgery date ------------------------------------------------------------------------
+
+
+def _today(state: ProfileState, ctx: Context) -> date:
+    # The zone just chosen, not the one stored: a new patient's stored zone is still UTC.
+    return ctx.now.astimezone(ZoneInfo(state.timezone)).date()
+
+
+def _year_choices(state: ProfileState, today: date) -> list[int]:
+    newest = today.year - state.year_page * YEARS_PER_PAGE
+    oldest = max(newest - YEARS_PER_PAGE + 1, today.year - MAX_YEARS_BACK)
     return list(range(newest, oldest - 1, -1))
 
 
 def ask_surgery_year(lang: str, state: ProfileState, ctx: Context) -> Screen:
     """Ask the year of the operation."""
-    years = _year_choices(state, ctx)
+    today = _today(state, ctx)
+    years = _year_choices(state, today)
     rows: list[tuple[Button, ...]] = [
         tuple(button(str(y), f"y{y}") for y in years[i : i + 3]) for i in range(0, len(years), 3)
     ]
     paging: list[Button] = []
     if state.year_page > 0:
         paging.append(button(t(lang, "onboarding.years_later"), "later"))
-    if years and years[-1] > ctx.today.year - MAX_YEARS_BACK:
+    if years and years[-1] > today.year - MAX_YEARS_BACK:
         paging.append(button(t(lang, "onboarding.years_earlier"), "earlier"))
     if paging:
         rows.append(tuple(paging))
     rows.append((button(t(lang, "onboarding.not_sure"), "unsure"),))
-    rows.append(nav_row(lang, back=bool(state.trail)))
+    rows.append(_nav(lang, state))
     return Screen(text=t(lang, "onboarding.ask_year"), buttons=tuple(rows))
 
 
 def ask_surgery_month(lang: str, state: ProfileState, ctx: Context) -> Screen:
     """Ask the month of the operation, offering only months that have happened."""
-    last = ctx.today.month if state.surgery_year == ctx.today.year else 12
+    today = _today(state, ctx)
+    last = today.month if state.surgery_year == today.year else 12
     months = [button(t(lang, f"month.{m}"), f"m{m}") for m in range(1, last + 1)]
     rows = [tuple(months[i : i + 4]) for i in range(0, len(months), 4)]
     rows.append((button(t(lang, "onboarding.month_unsure"), "unsure"),))
-    rows.append(nav_row(lang))
+    rows.append(_nav(lang, state))
     return Screen(
         text=t(lang, "onboarding.ask_month", year=state.surgery_year), buttons=tuple(rows)
     )
 
 
-def ask_region(lang: str) -> Screen:
+def _days_offered(state: ProfileState, today: date) -> range:
+    year, month = state.surgery_year, state.surgery_month
+    if year is None or month is None:
+        return range(0)
+    if (year, month) == (today.year, today.month):
+        return range(1, today.day + 1)
+    if (year, month) > (today.year, today.month):
+        return range(0)
+    return range(1, calendar.monthrange(year, month)[1] + 1)
+
+
+def ask_surgery_day(lang: str, state: ProfileState, ctx: Context) -> Screen:
+    """Ask the day of the operation, offering only days that exist and have happened."""
+    days = [button(str(d), f"d{d}") for d in _days_offered(state, _today(state, ctx))]
+    rows = [tuple(days[i : i + 7]) for i in range(0, len(days), 7)]
+    rows.append((button(t(lang, "onboarding.day_unsure"), "unsure"),))
+    rows.append(_nav(lang, state))
+    month = t(lang, f"month.{state.surgery_month}") if state.surgery_month else ""
+    text = t(lang, "onboarding.ask_day", month=month, year=state.surgery_year)
+    return Screen(text=text, buttons=tuple(rows))
+
+
+def ask_within(lang: str, state: ProfileState, key: str) -> Screen:
+    """Ask whether the operation was within a recent period (yes, no, not sure)."""
+    return Screen(
+        text=t(lang, key),
+        buttons=(
+            (button(t(lang, "recent.yes"), Recent.YES.value),),
+            (button(t(lang, "recent.no"), Recent.NO.value),),
+            (button(t(lang, "recent.unsure"), Recent.UNSURE.value),),
+            _nav(lang, state),
+        ),
+    )
+
+
+def _month_range(state: ProfileState, today: date) -> tuple[date | None, date]:
+    """The earliest and latest day the year and month answers allow, never after today."""
+    year, month = state.surgery_year, state.surgery_month
+    if year is None:
+        return None, today
+    if month is None:
+        return date(year, 1, 1), min(date(year, 12, 31), today)
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, 1), min(date(year, month, last), today)
+
+
+def _worth_asking(earliest: date | None, latest: date, start: date) -> bool:
+    """Whether the answer can narrow things: the known days lie both before and after start."""
+    return latest >= start and (earliest is None or earliest < start)
+
+
+def recent_bounds(
+    two_weeks: Recent | None, three_months: Recent | None, asked_on: date
+) -> tuple[date | None, date | None]:
+    """The bounds (on or after, on or before) the answers give, asked on `asked_on`."""
+    after: date | None = None
+    before: date | None = None
+    if two_weeks is Recent.YES:
+        after, before = asked_on - timedelta(days=RECENT_WEEKS_DAYS), asked_on
+    elif two_weeks is Recent.NO:
+        before = asked_on - timedelta(days=RECENT_WEEKS_DAYS + 1)
+    if three_months is Recent.YES:
+        start = asked_on - timedelta(days=RECENT_MONTHS_DAYS)
+        after = start if after is None else max(after, start)
+        before = asked_on if before is None else before
+    elif three_months is Recent.NO:
+        end = asked_on - timedelta(days=RECENT_MONTHS_DAYS + 1)
+        before = end if before is None else min(before, end)
+    return after, before
+
+
+def _clear_day(state: ProfileState, **changes: object) -> ProfileState:
+    return state.model_copy(
+        update={
+            "surgery_day": None,
+            "surgery_after": None,
+            "surgery_before": None,
+            "within_two_weeks": None,
+            "within_three_months": None,
+            "recent_asked_on": None,
+            **changes,
+        }
+    )
+
+
+# --- Region, levels, risks, reminders, menu ----------------------------------------------
+
+
+def ask_region(lang: str, state: ProfileState) -> Screen:
     """Ask which part of the spine was operated on."""
     rows = tuple((button(t(lang, f"region.{r}"), f"r.{r}"),) for r in Region)
-    return Screen(text=t(lang, "onboarding.ask_region"), buttons=(*rows, nav_row(lang)))
+    return Screen(text=t(lang, "onboarding.ask_region"), buttons=(*rows, _nav(lang, state)))
 
 
-def ask_levels(lang: str) -> Screen:
+def ask_levels(lang: str, state: ProfileState) -> Screen:
     """Ask how many levels were fused."""
     rows = tuple((button(t(lang, f"levels.{v}"), v),) for v in LEVEL_CHOICES)
     unsure = (button(t(lang, "onboarding.not_sure"), "unsure"),)
-    return Screen(text=t(lang, "onboarding.ask_levels"), buttons=(*rows, unsure, nav_row(lang)))
+    return Screen(
+        text=t(lang, "onboarding.ask_levels"), buttons=(*rows, unsure, _nav(lang, state))
+    )
 
 
 def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
@@ -242,59 +629,15 @@ def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
         mark = "✅ " if code in state.risk_factors else "▫️ "
         rows.append((button(mark + t(lang, f"risk.{code}"), f"k.{code}"),))
     rows.append((button(t(lang, "onboarding.risks_done"), "done"),))
-    rows.append(nav_row(lang))
+    rows.append(_nav(lang, state))
     return Screen(text=t(lang, "onboarding.ask_risks"), buttons=tuple(rows))
 
 
-def ask_checkin_time(lang: str) -> Screen:
+def ask_checkin_time(lang: str, state: ProfileState) -> Screen:
     """Ask when the daily check-in should arrive."""
     labels = [button(at.strftime("%H:%M"), f"t{at.strftime('%H%M')}") for at in CHECKIN_TIMES]
     rows = tuple(tuple(labels[i : i + 3]) for i in range(0, len(labels), 3))
-    return Screen(text=t(lang, "settings.ask_checkin"), buttons=(*rows, nav_row(lang)))
-
-
-def ask_timezone(lang: str) -> Screen:
-    """Ask the user's time zone by city."""
-    cities = [button(t(lang, f"zone.{z}"), f"z{i}") for i, z in enumerate(CITY_ZONES)]
-    rows = [tuple(cities[i : i + 2]) for i in range(0, len(cities), 2)]
-    rows.append((button(t(lang, "settings.by_offset"), "offsets"),))
-    return Screen(text=t(lang, "settings.ask_timezone"), buttons=(*rows, nav_row(lang)))
-
-
-def ask_timezone_offset(lang: str) -> Screen:
-    """Ask the time zone as a UTC offset."""
-    offsets = [button(f"UTC{h:+d}" if h else "UTC", f"o{h + 12}") for h in UTC_OFFSETS]
-    rows = tuple(tuple(offsets[i : i + 4]) for i in range(0, len(offsets), 4))
-    return Screen(text=t(lang, "settings.ask_offset"), buttons=(*rows, nav_row(lang)))
-
-
-def ask_local_time_correct(lang: str, state: ProfileState, ctx: Context) -> Screen:
-    """Show the local time in the chosen zone so the user can confirm it."""
-    local = ctx.now.astimezone(ZoneInfo(state.timezone))
-    text = t(
-        lang,
-        "settings.confirm_timezone",
-        time=local.strftime("%H:%M"),
-        weekday=t(lang, f"weekday.{local.weekday()}"),
-    )
-    return Screen(
-        text=text,
-        buttons=(
-            (button(t(lang, "settings.zone_right"), "right"),),
-            (button(t(lang, "settings.zone_wrong"), "wrong"),),
-            nav_row(lang),
-        ),
-    )
-
-
-def ask_country(lang: str) -> Screen:
-    """Ask where the user lives, to give the right emergency number."""
-    rows = [
-        (button(t(lang, f"country.{c}", number=emergency_number(c)), f"cc.{c.lower()}"),)
-        for c in COUNTRY_CHOICES
-    ]
-    rows.append((button(t(lang, "country.other", number=emergency_number(None)), "cc.other"),))
-    return Screen(text=t(lang, "settings.ask_country"), buttons=(*rows, nav_row(lang)))
+    return Screen(text=t(lang, "settings.ask_checkin"), buttons=(*rows, _nav(lang, state)))
 
 
 def ask_setting(lang: str, state: ProfileState) -> Screen:
@@ -302,10 +645,10 @@ def ask_setting(lang: str, state: ProfileState) -> Screen:
     return Screen(
         text=t(lang, "settings.menu", summary=profile_summary(lang, state)),
         buttons=(
+            (button(t(lang, "settings.country"), "edit_country"),),
             (button(t(lang, "settings.surgery_date"), "edit_date"),),
             (button(t(lang, "settings.region_levels"), "edit_region"),),
             (button(t(lang, "settings.risks"), "edit_risks"),),
-            (button(t(lang, "settings.country"), "edit_country"),),
             (button(t(lang, "settings.reminders"), "edit_checkin"),),
             (
                 button(
@@ -318,14 +661,48 @@ def ask_setting(lang: str, state: ProfileState) -> Screen:
     )
 
 
+def _day_text(lang: str, day: date) -> str:
+    return t(lang, "summary.date", day=day.day, month=t(lang, f"month.{day.month}"), year=day.year)
+
+
+def surgery_text(lang: str, state: ProfileState) -> str:
+    """The operation date as known: the day, the month, the year, or the range answered."""
+    year, month, day = state.surgery_year, state.surgery_month, state.surgery_day
+    if year is not None and month is not None and day is not None:
+        return _day_text(lang, date(year, month, min(day, calendar.monthrange(year, month)[1])))
+    if year is None:
+        when = t(lang, "summary.unknown")
+    elif month is None:
+        when = str(year)
+    else:
+        when = f"{t(lang, f'month.{month}')} {year}"
+    if state.surgery_after is None and state.surgery_before is None:
+        return when
+    # Profile holds the one definition of how the month and the answers narrow each other.
+    probe = Profile(
+        user_id=0,
+        consented_at=datetime(2000, 1, 1, tzinfo=UTC),
+        surgery_year=year,
+        surgery_month=month,
+        surgery_after=state.surgery_after,
+        surgery_before=state.surgery_before,
+    )
+    bounds = probe.surgery_bounds()
+    if bounds is None:
+        return when
+    earliest, latest = bounds
+    if earliest is not None and latest is not None:
+        return t(
+            lang, "summary.between", first=_day_text(lang, earliest), last=_day_text(lang, latest)
+        )
+    if latest is not None:
+        return t(lang, "summary.before", last=_day_text(lang, latest))
+    assert earliest is not None
+    return t(lang, "summary.after", first=_day_text(lang, earliest))
+
+
 def profile_summary(lang: str, state: ProfileState) -> str:
     """Return the profile as a few readable lines."""
-    if state.surgery_year is None:
-        when = t(lang, "summary.unknown")
-    elif state.surgery_month is None:
-        when = str(state.surgery_year)
-    else:
-        when = f"{t(lang, f'month.{state.surgery_month}')} {state.surgery_year}"
     region = t(lang, f"region.{state.region}") if state.region else t(lang, "summary.unknown")
     levels = (
         t(lang, f"levels.l{min(state.levels, 3)}")
@@ -336,11 +713,12 @@ def profile_summary(lang: str, state: ProfileState) -> str:
     return t(
         lang,
         "summary.profile",
-        when=when,
+        when=surgery_text(lang, state),
         region=region,
         levels=levels,
         risks=risks,
-        number=emergency_number(state.country),
+        country=_country_text(lang, state.country),
+        number=_number_text(lang, state.country),
         reminders=t(
             lang,
             "summary.reminders_paused" if state.paused else "summary.reminders",
@@ -348,6 +726,20 @@ def profile_summary(lang: str, state: ProfileState) -> str:
             zone=state.timezone,
         ),
     )
+
+
+def details_summary(lang: str, state: ProfileState) -> str:
+    """Return the country and the operation date as two readable lines."""
+    return t(
+        lang,
+        "summary.details",
+        when=surgery_text(lang, state),
+        country=_country_text(lang, state.country),
+        number=_number_text(lang, state.country),
+    )
+
+
+# --- Transitions -------------------------------------------------------------------------
 
 
 def _forward(state: ProfileState, step: ProfileStep, **changes: object) -> ProfileState:
@@ -362,10 +754,16 @@ def _profile_from(state: ProfileState, ctx: Context) -> Profile:
     base = ctx.profile or Profile(
         user_id=ctx.user_id, consented_at=ctx.now, timezone=ctx.timezone, language=ctx.language
     )
+    asked = base.details_asked_at
+    if asked is None and state.mode is ProfileMode.DETAILS:
+        asked = ctx.now
     return base.model_copy(
         update={
             "surgery_year": state.surgery_year,
             "surgery_month": state.surgery_month,
+            "surgery_day": state.surgery_day,
+            "surgery_after": state.surgery_after,
+            "surgery_before": state.surgery_before,
             "region": state.region,
             "levels": state.levels,
             "risk_factors": state.risk_factors,
@@ -373,8 +771,13 @@ def _profile_from(state: ProfileState, ctx: Context) -> Profile:
             "checkin_time": state.checkin_time,
             "timezone": state.timezone,
             "paused": state.paused,
+            "details_asked_at": asked,
         }
     )
+
+
+def _save(state: ProfileState, ctx: Context) -> SaveProfile:
+    return SaveProfile(profile=_profile_from(state, ctx))
 
 
 def _reschedule(state: ProfileState, ctx: Context) -> Reschedule:
@@ -384,14 +787,138 @@ def _reschedule(state: ProfileState, ctx: Context) -> Reschedule:
     return Reschedule(next_at=next_slot(ctx.now, state.checkin_time, state.timezone))
 
 
+def _to_menu(state: ProfileState, ctx: Context, *effects: Effect) -> Outcome:
+    menu = state.model_copy(update={"step": ProfileStep.MENU, "trail": ()})
+    return _show(menu, ctx, *effects)
+
+
 def _section_done(state: ProfileState, ctx: Context, next_step: ProfileStep) -> Outcome:
     """Save the answers so far; go on in onboarding, back to the menu in settings."""
     # Saving per section means a user who leaves onboarding half-way keeps what they told us.
-    save = SaveProfile(profile=_profile_from(state, ctx))
+    save = _save(state, ctx)
     if state.mode is ProfileMode.ONBOARDING:
         return _show(_forward(state, next_step), ctx, save)
-    menu = state.model_copy(update={"step": ProfileStep.MENU, "trail": ()})
-    return _show(menu, ctx, save, _reschedule(state, ctx))
+    return _to_menu(state, ctx, save, _reschedule(state, ctx))
+
+
+def _finish_onboarding(state: ProfileState, ctx: Context) -> Outcome:
+    lang = ctx.language
+    return Outcome(
+        state=None,
+        screen=Screen(text=t(lang, "onboarding.done", summary=profile_summary(lang, state))),
+        effects=(_save(state, ctx), _reschedule(state, ctx)),
+    )
+
+
+def _saved_with_zone(state: ProfileState, ctx: Context) -> tuple[Effect, ...]:
+    """Save the answers, and move the next prompt if the time zone changed."""
+    if ctx.profile is not None and ctx.profile.timezone == state.timezone:
+        return (_save(state, ctx),)
+    return (_save(state, ctx), _reschedule(state, ctx))
+
+
+def _finish_details(state: ProfileState, ctx: Context) -> Outcome:
+    lang = ctx.language
+    return Outcome(
+        state=None,
+        screen=Screen(text=t(lang, "details.done", summary=details_summary(lang, state))),
+        effects=_saved_with_zone(state, ctx),
+    )
+
+
+def _start_country(state: ProfileState, ctx: Context, *effects: Effect) -> Outcome:
+    """The proposal to confirm when the country can be guessed; the list otherwise."""
+    proposal = None
+    if state.mode is not ProfileMode.SETTINGS or state.country is None:
+        proposal = propose_country(ctx.timezone, ctx.language_code)
+    if proposal is not None and proposal in COUNTRIES:
+        step = _forward(state, ProfileStep.CONFIRM_COUNTRY, proposed_country=proposal)
+        return _show(step, ctx, *effects)
+    return _show(_forward(state, ProfileStep.COUNTRY), ctx, *effects)
+
+
+def _start_zone(state: ProfileState, ctx: Context, *effects: Effect) -> Outcome:
+    """The country's time zones to choose from, skipped when there is only one."""
+    groups = _groups(state, ctx)
+    if not groups:
+        return _show(_forward(state, ProfileStep.TIMEZONE_OFFSET), ctx, *effects)
+    current = [g for g in groups if state.timezone in g]
+    if len(groups) == 1 or current:
+        zone = state.timezone if current else groups[0][0]
+        return _show(_forward(state, ProfileStep.CONFIRM_TIMEZONE, timezone=zone), ctx, *effects)
+    return _show(_forward(state, ProfileStep.TIMEZONE, zone_page=0), ctx, *effects)
+
+
+def _choose_country(state: ProfileState, code: str, ctx: Context) -> Outcome:
+    chosen = state.model_copy(update={"country": code})
+    # Saved at once: the country decides every emergency number, even if the zone is left.
+    return _start_zone(chosen, ctx, _save(chosen, ctx))
+
+
+def _after_zone(state: ProfileState, ctx: Context) -> Outcome:
+    match state.mode:
+        case ProfileMode.ONBOARDING:
+            return _section_done(state, ctx, ProfileStep.SURGERY_YEAR)
+        case ProfileMode.SETTINGS:
+            return _section_done(state, ctx, ProfileStep.MENU)
+        case ProfileMode.DETAILS:
+            if state.ask_date:
+                return _start_day(state, ctx, *_saved_with_zone(state, ctx))
+            return _finish_details(state, ctx)
+
+
+def _start_day(state: ProfileState, ctx: Context, *effects: Effect) -> Outcome:
+    """The details run asks the month first if that is not known either."""
+    step = ProfileStep.SURGERY_MONTH if state.surgery_month is None else ProfileStep.SURGERY_DAY
+    return _show(_forward(state, step), ctx, *effects)
+
+
+def _after_date(state: ProfileState, ctx: Context) -> Outcome:
+    match state.mode:
+        case ProfileMode.ONBOARDING:
+            return _section_done(state, ctx, ProfileStep.REGION)
+        case ProfileMode.SETTINGS:
+            return _section_done(state, ctx, ProfileStep.MENU)
+        case ProfileMode.DETAILS:
+            return _finish_details(state, ctx)
+
+
+def _ask_recent(state: ProfileState, ctx: Context) -> Outcome:
+    """Ask about the last 2 weeks, then 3 months, where the answer can narrow the date."""
+    today = state.recent_asked_on or _today(state, ctx)
+    earliest, latest = _month_range(state, today)
+    if state.within_two_weeks is None:
+        start = today - timedelta(days=RECENT_WEEKS_DAYS)
+        if _worth_asking(earliest, latest, start):
+            asking = state.model_copy(update={"recent_asked_on": today})
+            return _show(_forward(asking, ProfileStep.WITHIN_TWO_WEEKS), ctx)
+    if state.within_two_weeks is not Recent.YES and state.within_three_months is None:
+        if state.surgery_before is not None:
+            latest = min(latest, state.surgery_before)
+        start = today - timedelta(days=RECENT_MONTHS_DAYS)
+        if _worth_asking(earliest, latest, start):
+            asking = state.model_copy(update={"recent_asked_on": today})
+            return _show(_forward(asking, ProfileStep.WITHIN_THREE_MONTHS), ctx)
+    return _after_date(state, ctx)
+
+
+def _on_recent(state: ProfileState, value: str, ctx: Context) -> Outcome:
+    answer = Recent(value)
+    asked_on = state.recent_asked_on or _today(state, ctx)
+    two_weeks: Recent | None = answer
+    three_months: Recent | None = None
+    if state.step is ProfileStep.WITHIN_THREE_MONTHS:
+        two_weeks, three_months = state.within_two_weeks, answer
+    after, before = recent_bounds(two_weeks, three_months, asked_on)
+    answered = state.model_copy(
+        update={
+            "within_two_weeks": two_weeks,
+            "within_three_months": three_months,
+            "surgery_after": after,
+            "surgery_before": before,
+        }
+    )
+    return _ask_recent(answered, ctx)
 
 
 def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
@@ -406,29 +933,34 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
         return _show(previous, ctx)
     match state.step:
         case ProfileStep.CONSENT:
-            if value == "decline":
-                return Outcome(state=None, screen=Screen(text=t(lang, "onboarding.declined")))
-            country = infer_country(ctx.language_code)
-            consent = RecordConsent(language=ctx.language, timezone=ctx.timezone, country=country)
-            answered = _forward(state, ProfileStep.SURGERY_YEAR, country=country)
-            return _show(answered, ctx, consent)
+            return _on_consent(state, value, ctx)
+        case ProfileStep.CONFIRM_COUNTRY:
+            if value == "right" and state.proposed_country is not None:
+                return _choose_country(state, state.proposed_country, ctx)
+            return _show(_forward(state, ProfileStep.COUNTRY), ctx)
+        case ProfileStep.COUNTRY | ProfileStep.COUNTRY_LETTER | ProfileStep.COUNTRY_OF_LETTER:
+            return _on_country(state, value, ctx)
+        case ProfileStep.TIMEZONE | ProfileStep.TIMEZONE_OFFSET:
+            return _on_zone(state, value, ctx)
+        case ProfileStep.CONFIRM_TIMEZONE:
+            if value == "wrong":
+                many = len(_groups(state, ctx)) > 1
+                step = ProfileStep.TIMEZONE if many else ProfileStep.TIMEZONE_OFFSET
+                return _show(_forward(state, step, zone_page=0), ctx)
+            return _after_zone(state, ctx)
         case ProfileStep.SURGERY_YEAR:
-            if value in ("earlier", "later"):
-                page = state.year_page + (1 if value == "earlier" else -1)
-                return _show(state.model_copy(update={"year_page": page}), ctx)
-            if value == "unsure":
-                return _section_done(
-                    state.model_copy(update={"surgery_year": None, "surgery_month": None}),
-                    ctx,
-                    ProfileStep.REGION,
-                )
-            year = int(value[1:])
-            return _show(_forward(state, ProfileStep.SURGERY_MONTH, surgery_year=year), ctx)
+            return _on_year(state, value, ctx)
         case ProfileStep.SURGERY_MONTH:
-            month = None if value == "unsure" else int(value[1:])
-            return _section_done(
-                state.model_copy(update={"surgery_month": month}), ctx, ProfileStep.REGION
-            )
+            if value == "unsure":
+                return _ask_recent(_clear_day(state, surgery_month=None), ctx)
+            month = _clear_day(state, surgery_month=int(value[1:]))
+            return _show(_forward(month, ProfileStep.SURGERY_DAY), ctx)
+        case ProfileStep.SURGERY_DAY:
+            if value == "unsure":
+                return _ask_recent(_clear_day(state), ctx)
+            return _after_date(_clear_day(state, surgery_day=int(value[1:])), ctx)
+        case ProfileStep.WITHIN_TWO_WEEKS | ProfileStep.WITHIN_THREE_MONTHS:
+            return _on_recent(state, value, ctx)
         case ProfileStep.REGION:
             region = Region(value.removeprefix("r."))
             return _show(_forward(state, ProfileStep.LEVELS, region=region), ctx)
@@ -439,71 +971,80 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             )
         case ProfileStep.RISK_FACTORS:
             if value == "done":
-                return _finish_risks(state, ctx)
+                return _section_done(state, ctx, ProfileStep.CHECKIN_TIME)
             code = Finding(value.removeprefix("k."))
             chosen = tuple(c for c in PROFILE_RISKS if (c in state.risk_factors) != (c == code))
             return _show(state.model_copy(update={"risk_factors": chosen}), ctx)
-        case ProfileStep.COUNTRY:
-            chosen_country = value.removeprefix("cc.")
-            country = None if chosen_country == "other" else chosen_country.upper()
-            return _section_done(
-                state.model_copy(update={"country": country}), ctx, ProfileStep.MENU
-            )
         case ProfileStep.CHECKIN_TIME:
-            at = time(int(value[1:3]), int(value[3:5]))
-            return _show(_forward(state, ProfileStep.TIMEZONE, checkin_time=at), ctx)
-        case ProfileStep.TIMEZONE | ProfileStep.TIMEZONE_OFFSET:
-            return _on_zone(state, value, ctx)
-        case ProfileStep.CONFIRM_TIMEZONE:
-            return _on_confirm_zone(state, value, ctx)
+            at = state.model_copy(update={"checkin_time": time(int(value[1:3]), int(value[3:5]))})
+            if state.mode is ProfileMode.ONBOARDING:
+                return _finish_onboarding(at, ctx)
+            return _start_zone(at, ctx)
         case ProfileStep.MENU:
             return _on_menu(state, value, ctx)
 
 
-def _finish_risks(state: ProfileState, ctx: Context) -> Outcome:
-    return _section_done(state, ctx, ProfileStep.CHECKIN_TIME)
-
-
-def _finish_onboarding(state: ProfileState, ctx: Context) -> Outcome:
+def _on_consent(state: ProfileState, value: str, ctx: Context) -> Outcome:
     lang = ctx.language
-    return Outcome(
-        state=None,
-        screen=Screen(
-            text=t(lang, "onboarding.done", summary=profile_summary(lang, state)),
-        ),
-        effects=(SaveProfile(profile=_profile_from(state, ctx)), _reschedule(state, ctx)),
-    )
+    if value == "decline":
+        return Outcome(state=None, screen=Screen(text=t(lang, "onboarding.declined")))
+    # The country is not stored until the patient confirms it (REFERENCE.md §8.2).
+    consent = RecordConsent(language=lang, timezone=ctx.timezone, country=None)
+    # Onboarding asks the country and the day itself, so the details run never repeats them;
+    # a conversation begun before onboarding asked them never gets this stamp.
+    profile = _profile_from(state, ctx).model_copy(update={"details_asked_at": ctx.now})
+    return _start_country(state, ctx, consent, SaveProfile(profile=profile))
+
+
+def _on_country(state: ProfileState, value: str, ctx: Context) -> Outcome:
+    if value == "letters":
+        return _show(_forward(state, ProfileStep.COUNTRY_LETTER), ctx)
+    if value.startswith("a."):
+        letter = list(_countries_by_letter(ctx.language))[int(value[2:])]
+        chosen = _forward(
+            state, ProfileStep.COUNTRY_OF_LETTER, country_letter=letter, country_page=0
+        )
+        return _show(chosen, ctx)
+    if value in ("prev", "next"):
+        page = state.country_page + (1 if value == "next" else -1)
+        return _show(state.model_copy(update={"country_page": page}), ctx)
+    return _choose_country(state, value.removeprefix("cc.").upper(), ctx)
 
 
 def _on_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
     if value == "offsets":
         return _show(_forward(state, ProfileStep.TIMEZONE_OFFSET), ctx)
+    if value in ("prev", "next"):
+        page = state.zone_page + (1 if value == "next" else -1)
+        return _show(state.model_copy(update={"zone_page": page}), ctx)
     if value.startswith("o"):
         zone = offset_zone(int(value[1:]) - 12)
     else:
-        zone = CITY_ZONES[int(value[1:])]
+        zone = _groups(state, ctx)[int(value[1:])][0]
     return _show(_forward(state, ProfileStep.CONFIRM_TIMEZONE, timezone=zone), ctx)
 
 
-def _on_confirm_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
-    if value == "wrong":
-        return _show(_forward(state, ProfileStep.TIMEZONE), ctx)
-    if state.mode is ProfileMode.ONBOARDING:
-        return _finish_onboarding(state, ctx)
-    return _section_done(state, ctx, ProfileStep.MENU)
+def _on_year(state: ProfileState, value: str, ctx: Context) -> Outcome:
+    if value in ("earlier", "later"):
+        page = state.year_page + (1 if value == "earlier" else -1)
+        return _show(state.model_copy(update={"year_page": page}), ctx)
+    if value == "unsure":
+        return _ask_recent(_clear_day(state, surgery_year=None, surgery_month=None), ctx)
+    year = _clear_day(state, surgery_year=int(value[1:]), surgery_month=None)
+    return _show(_forward(year, ProfileStep.SURGERY_MONTH), ctx)
 
 
 def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
     lang = ctx.language
     match value:
+        case "edit_country":
+            return _start_country(state, ctx)
         case "edit_date":
             return _show(_forward(state, ProfileStep.SURGERY_YEAR, year_page=0), ctx)
         case "edit_region":
             return _show(_forward(state, ProfileStep.REGION), ctx)
         case "edit_risks":
             return _show(_forward(state, ProfileStep.RISK_FACTORS), ctx)
-        case "edit_country":
-            return _show(_forward(state, ProfileStep.COUNTRY), ctx)
         case "edit_checkin":
             return _show(_forward(state, ProfileStep.CHECKIN_TIME), ctx)
         case "pause" | "resume":

@@ -66,13 +66,22 @@ _CORE: dict[str, str] = {
     "onboarding.decline": "No thanks",
     "onboarding.declined": "That's fine. I have stored nothing about you. If you change your "
     "mind, tap /start.",
-    "onboarding.ask_year": "Thank you. A few quick questions help me read your diary.\n\n"
+    "onboarding.ask_year": "Thank you. A few quick questions about your operation help me read "
+    "your diary.\n\n"
     "In which year was your back operation? (If you had more than one, the most recent.)",
     "onboarding.years_earlier": "Earlier years",
     "onboarding.years_later": "Later years",
     "onboarding.not_sure": "Not sure",
     "onboarding.ask_month": "In which month of {year}?",
     "onboarding.month_unsure": "Not sure of the month",
+    "onboarding.ask_day": "On which day of {month} {year}?",
+    "onboarding.day_unsure": "Not sure of the day",
+    "onboarding.ask_two_weeks": "Was your operation in the last 2 weeks?\n\n"
+    "Some warning signs matter most in the first weeks after surgery.",
+    "onboarding.ask_three_months": "Was your operation in the last 3 months?",
+    "recent.yes": "Yes",
+    "recent.no": "No",
+    "recent.unsure": "Not sure",
     "onboarding.ask_region": "Which part of your spine was operated on?",
     "onboarding.ask_levels": "How many levels were fused (joined)?",
     "onboarding.ask_risks": "Do any of these apply to you? Tap all that do, then Done. "
@@ -112,7 +121,13 @@ _CORE: dict[str, str] = {
     "risk.cancer_history": "Cancer, now or in the past",
     "risk.low_mood": "Low mood or anxiety",
     "summary.profile": "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
-    "Health factors: {risks}\nEmergency number: {number}\nReminders: {reminders}",
+    "Health factors: {risks}\nCountry: {country}\nEmergency number: {number}\n"
+    "Reminders: {reminders}",
+    "summary.details": "Country: {country}\nEmergency number: {number}\nOperation: {when}",
+    "summary.date": "{day} {month} {year}",
+    "summary.between": "between {first} and {last}",
+    "summary.before": "on or before {last}",
+    "summary.after": "on or after {first}",
     "summary.reminders": "every day at {time} ({zone})",
     "summary.reminders_paused": "paused",
     "summary.unknown": "not sure",
@@ -122,44 +137,40 @@ _CORE: dict[str, str] = {
     "settings.surgery_date": "Operation date",
     "settings.region_levels": "Where and how many levels",
     "settings.risks": "Health factors",
-    "settings.country": "Emergency number",
-    "settings.ask_country": "Where do you live? I use it to give you the right emergency number.",
+    "settings.country": "Country and emergency numbers",
     "settings.reminders": "Reminder time and time zone",
     "settings.pause": "Pause reminders",
     "settings.resume": "Resume reminders",
     "settings.ask_checkin": "When should I remind you to fill in your diary each day? "
     "I only remind you if you haven't logged that day.",
-    "settings.ask_timezone": "Which time zone are you in? Pick the nearest city.",
-    "settings.by_offset": "Other: choose by UTC offset",
+    "settings.ask_timezone": "{country} has more than one time zone. Which one are you in? "
+    "Each button shows the time there now.",
+    "settings.by_offset": "None of these: choose by UTC offset",
     "settings.ask_offset": "Choose your offset from UTC (UTC+1 is one hour ahead of London in "
-    "winter).",
-    "settings.confirm_timezone": "Then your local time now is {weekday} {time}. Is that right?",
+    "winter).\n\nA fixed offset does not follow daylight saving time: when the clocks change, "
+    "reminders come an hour early or late until you change it in /settings.",
+    "settings.confirm_timezone": "Country: {country}\nEmergency number: {number}\n\n"
+    "Your local time now is {weekday} {time}. Is that right?",
+    "settings.page_previous": "◀️ Previous page",
+    "settings.page_next": "Next page ▶️",
     "settings.zone_right": "✅ Yes, that's right",
     "settings.zone_wrong": "No, choose again",
-    "zone.Europe/London": "London",
-    "zone.Europe/Dublin": "Dublin",
-    "zone.Europe/Berlin": "Berlin, Paris, Madrid, Rome",
-    "zone.America/New_York": "New York, Toronto",
-    "zone.America/Chicago": "Chicago",
-    "zone.America/Denver": "Denver",
-    "zone.America/Los_Angeles": "Los Angeles",
-    "zone.Australia/Sydney": "Sydney",
-    "zone.Pacific/Auckland": "Auckland",
-    "zone.Asia/Kolkata": "India",
-    "zone.Africa/Johannesburg": "Johannesburg",
-    "zone.UTC": "UTC",
+    "zone.choice": "{cities} ({time})",
+    "zone.choice_more": "{cities}… ({time})",
     "settings.close": "Done",
-    "country.GB": "United Kingdom ({number})",
-    "country.US": "United States ({number})",
-    "country.CA": "Canada ({number})",
-    "country.IE": "Ireland ({number})",
-    "country.AU": "Australia ({number})",
-    "country.NZ": "New Zealand ({number})",
-    "country.DE": "Germany ({number})",
-    "country.FR": "France ({number})",
-    "country.ES": "Spain ({number})",
-    "country.IT": "Italy ({number})",
-    "country.other": "Another country ({number})",
+    "country.ask": "Which country do you live in? I use it to give you the right emergency "
+    "numbers.",
+    "country.ask_confirm": "I use your country to give you the right emergency numbers.\n\n"
+    "Your country: {country}\nEmergency number: {number}\n\nIs that right?",
+    "country.right": "✅ Yes, that's right",
+    "country.choose_other": "No, choose my country",
+    "country.another": "🌍 Another country",
+    "country.ask_letter": "Which letter does the name of your country start with?",
+    "country.ask_of_letter": "Countries starting with {letter}:",
+    "details.intro": "Before we go on: a quick question I did not ask when you joined. It helps "
+    "me give you the right advice.",
+    "details.done": "Thank you, I have noted this:\n\n{summary}\n\n"
+    "You can change it at any time in /settings.",
     "settings.closed": "Saved. Your details:\n\n{summary}",
     # Diary
     "log.ask_day.early": "Good morning. Is this entry for today, or about yesterday?",

@@ -6,36 +6,36 @@ import io
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.console import run_console
 from bot.engine import Engine
+from tests.clock import FakeClock
+from tests.onboarding import console_lines
 
-SCRIPT = "\n".join(
-    [
-        "/start",
-        "1",  # I agree
-        "8",  # year: not sure
-        "1",  # region: lumbar
-        "2",  # 1 level
-        "11",  # risk factors: done
-        "/log",
-        "7",  # back pain 6
-        "3",  # leg pain 2
-        "4",  # a leg getting weaker
-        "16",  # done
-        "Stiff after the drive",
-        "1",  # save
-        "/history",
-        "99",
-        "",
-    ]
+LOG_AND_HISTORY = (
+    "/log",
+    "7",  # back pain 6
+    "3",  # leg pain 2
+    "4",  # a leg getting weaker
+    "16",  # done
+    "Stiff after the drive",
+    "1",  # save
+    "/history",
+    "99",
+    "",
 )
 
 
-async def test_onboard_log_and_see_history(engine: Engine) -> None:
+def script(now: datetime) -> str:
+    """Onboarding as the console numbers its buttons at `now`, then a diary entry."""
+    return "\n".join(["/start", *console_lines(now), *LOG_AND_HISTORY])
+
+
+async def test_onboard_log_and_see_history(engine: Engine, clock: FakeClock) -> None:
     out = io.StringIO()
-    status = await run_console(engine, 3, io.StringIO(SCRIPT), out)
+    status = await run_console(engine, 3, io.StringIO(script(clock.now)), out)
     text = out.getvalue()
     assert status == 0
     assert "[1] ✅ I agree, keep my diary" in text
@@ -49,7 +49,7 @@ def test_backtrack_console_runs_on_the_database_file(tmp_path: Path) -> None:
     db = tmp_path / "console.db"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console", "--user", "5", "--db", str(db)],
-        input=SCRIPT,
+        input=script(datetime.now(UTC)),
         capture_output=True,
         text=True,
         timeout=60,

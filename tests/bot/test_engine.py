@@ -10,6 +10,7 @@ from flows.router import Command, Verdict
 from storage.db import Database
 from storage.repo import Store
 from tests.clock import FakeClock
+from tests.onboarding import onboard as walk_onboarding
 
 PAT = Who(user_id=11, language_code="en")
 
@@ -25,9 +26,7 @@ async def press(engine: Engine, reply: Reply, label: str, update_id: int | None 
 
 
 async def onboard(engine: Engine) -> None:
-    reply = await engine.on_command(PAT, Command.START)
-    reply = await press(engine, reply, "✅ I agree, keep my diary")
-    await press(engine, reply, "Not sure")
+    await walk_onboarding(engine, PAT)
 
 
 async def entries(engine: Engine) -> list[tuple[int | None, int | None]]:

@@ -37,6 +37,8 @@ from flows.transfer import DocumentFile, ExportStep, ImportStep
 from flows.trends import AlertKind, SentAlert
 from storage.repo import Session, Store
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, user_payload
+from tests.onboarding import VALUES as ONBOARDING_VALUES
+from tests.onboarding import presses_to
 
 PAT = Who(user_id=71, language_code="en")
 # Another user whose rows must never change whatever PAT sends.
@@ -180,10 +182,8 @@ async def _csv(d: Driver) -> Reply:
     return await d.document("diary.csv", DIARY_CSV)
 
 
-ONBOARDING: tuple[Action, ...] = (
-    cmd(Command.START),
-    *tap("agree", "y2025", "m6", "r.lumbar", "l2", "done", "t2100", "offsets", "o13", "right"),
-)
+START = cmd(Command.START)
+ONBOARDING: tuple[Action, ...] = (START, *tap(*ONBOARDING_VALUES))
 LOG = cmd(Command.LOG)
 SAVED_ENTRY: tuple[Action, ...] = (LOG, *tap("p3", "p2", "done", "skip", "save"))
 CHECK = cmd(Command.CHECK)
@@ -210,22 +210,60 @@ SEND_FILE = t("en", "import.send_file")
 NO_FLOW = t("en", "common.no_flow")
 
 
-def onboarding(count: int, step: str) -> Step:
-    return Step(ONBOARDING[:count], "profile", step, USE_BUTTONS)
+def onboarding(step: ProfileStep) -> Step:
+    """The step where the usual onboarding walk reaches it."""
+    path = (START, *tap(*ONBOARDING_VALUES[: presses_to(step)]))
+    return Step(path, "profile", str(step), USE_BUTTONS)
+
+
+def onboarding_by(values: tuple[str, ...], step: ProfileStep) -> Step:
+    """A step off the usual walk, reached by pressing these values after /start."""
+    return Step((START, *tap(*values)), "profile", str(step), USE_BUTTONS)
+
+
+async def _forget_country(d: Driver) -> None:
+    """Store the profile without a country, as an older version left it, already asked."""
+    uid = d.who.user_id
+
+    def forget(session: Session) -> None:
+        profile = session.profile(uid)
+        assert profile is not None
+        session.save_profile(profile.model_copy(update={"country": None}))
+
+    await d.store.unit(d.engine.clock(), forget)
 
 
 STEPS: dict[str, Step] = {
     "stranger": Step((), None, None, None),
-    "onboarding.consent": onboarding(1, "consent"),
-    "onboarding.surgery_year": onboarding(2, "surgery_year"),
-    "onboarding.surgery_month": onboarding(3, "surgery_month"),
-    "onboarding.region": onboarding(4, "region"),
-    "onboarding.levels": onboarding(5, "levels"),
-    "onboarding.risk_factors": onboarding(6, "risk_factors"),
-    "onboarding.checkin_time": onboarding(7, "checkin_time"),
-    "onboarding.timezone": onboarding(8, "timezone"),
-    "onboarding.timezone_offset": onboarding(9, "timezone_offset"),
-    "onboarding.confirm_timezone": onboarding(10, "confirm_timezone"),
+    **{
+        f"onboarding.{step}": onboarding(step)
+        for step in (
+            ProfileStep.CONSENT,
+            ProfileStep.COUNTRY,
+            ProfileStep.CONFIRM_TIMEZONE,
+            ProfileStep.SURGERY_YEAR,
+            ProfileStep.SURGERY_MONTH,
+            ProfileStep.SURGERY_DAY,
+            ProfileStep.REGION,
+            ProfileStep.LEVELS,
+            ProfileStep.RISK_FACTORS,
+            ProfileStep.CHECKIN_TIME,
+        )
+    },
+    "onboarding.country_letter": onboarding_by(("agree", "letters"), ProfileStep.COUNTRY_LETTER),
+    "onboarding.country_of_letter": onboarding_by(
+        ("agree", "letters", "a.0"), ProfileStep.COUNTRY_OF_LETTER
+    ),
+    "onboarding.timezone": onboarding_by(("agree", "cc.us"), ProfileStep.TIMEZONE),
+    "onboarding.timezone_offset": onboarding_by(
+        ("agree", "cc.us", "offsets"), ProfileStep.TIMEZONE_OFFSET
+    ),
+    "onboarding.within_two_weeks": onboarding_by(
+        ("agree", "cc.gb", "right", "unsure"), ProfileStep.WITHIN_TWO_WEEKS
+    ),
+    "onboarding.within_three_months": onboarding_by(
+        ("agree", "cc.gb", "right", "unsure", "no"), ProfileStep.WITHIN_THREE_MONTHS
+    ),
     "idle": Step(ONBOARDING, None, None, None),
     "log.day": Step((*ONBOARDING, *SAVED_ENTRY, LOG), "log", "day", LOG_BUTTONS),
     "log.back_pain": Step((*ONBOARDING, LOG), "log", "back_pain", LOG_BUTTONS),
@@ -258,20 +296,32 @@ STEPS: dict[str, Step] = {
     "settings.country": Step(
         (*ONBOARDING, SETTINGS, *tap("edit_country")), "profile", "country", USE_BUTTONS
     ),
+    "settings.confirm_country": Step(
+        (*ONBOARDING, _forget_country, SETTINGS, *tap("edit_country")),
+        "profile",
+        "confirm_country",
+        USE_BUTTONS,
+    ),
+    "settings.surgery_day": Step(
+        (*ONBOARDING, SETTINGS, *tap("edit_date", "y2025", "m6")),
+        "profile",
+        "surgery_day",
+        USE_BUTTONS,
+    ),
     "settings.checkin_time": Step(
         (*ONBOARDING, SETTINGS, *tap("edit_checkin")), "profile", "checkin_time", USE_BUTTONS
     ),
     "settings.timezone": Step(
-        (*ONBOARDING, SETTINGS, *tap("edit_checkin", "t0800")), "profile", "timezone", USE_BUTTONS
+        (*ONBOARDING, SETTINGS, *tap("edit_country", "cc.us")), "profile", "timezone", USE_BUTTONS
     ),
     "settings.timezone_offset": Step(
-        (*ONBOARDING, SETTINGS, *tap("edit_checkin", "t0800", "offsets")),
+        (*ONBOARDING, SETTINGS, *tap("edit_country", "cc.us", "offsets")),
         "profile",
         "timezone_offset",
         USE_BUTTONS,
     ),
     "settings.confirm_timezone": Step(
-        (*ONBOARDING, SETTINGS, *tap("edit_checkin", "t0800", "z0")),
+        (*ONBOARDING, SETTINGS, *tap("edit_checkin", "t0800")),
         "profile",
         "confirm_timezone",
         USE_BUTTONS,
@@ -583,7 +633,8 @@ KNOWN_VALUES: tuple[str, ...] = (
     "s.fever", "s.pain_one_leg", "s.bogus", "agree", "decline", "y2025", "y1900", "y3000",
     "m1", "m12", "m13", "unsure", "r.lumbar", "r.bogus", "l0", "l3", "l9", "k.smoker",
     "k.bogus", "t0800", "t2100", "t9999", "z0", "z11", "z99", "offsets", "o0", "o26", "o99",
-    "right", "wrong", "earlier", "later", "cc.gb", "cc.other", "cc.zz", "edit_date",
+    "right", "wrong", "earlier", "later", "cc.gb", "cc.us", "cc.other", "cc.zz", "edit_date",
+    "other", "letters", "a.0", "a.24", "a.99", "prev", "next", "d1", "d15", "d31", "d32",
     "edit_region", "edit_risks", "edit_country", "edit_checkin", "pause", "resume", "close",
     "yes", "no", "new", "known", "c0", "c1", "c99", "full", "snooze", "30", "90", "all", "d30",
     "d90", "pdf", "csv", "fhir", "confirm", "erase",
@@ -1025,7 +1076,7 @@ class Tg:
 
     async def onboard(self) -> None:
         await self.phone.say("/start")
-        for value in ("agree", "y2025", "m6", "r.lumbar", "l2", "done", "t2100", "z0", "right"):
+        for value in ONBOARDING_VALUES:
             await self.phone.tap(value)
 
     async def back_to_note(self) -> None:

@@ -26,7 +26,7 @@ async def consent(engine: Engine) -> None:
     await engine.store.unit(
         engine.clock(),
         lambda s: s.save_profile(
-            Profile(user_id=USER, consented_at=datetime(2026, 1, 1, tzinfo=UTC))
+            Profile(user_id=USER, consented_at=datetime(2026, 1, 1, tzinfo=UTC), country="GB")
         ),
     )
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.engine import Engine, Reply, Who
 from flows.router import Command
+from tests.onboarding import onboard
 
 PAT = Who(user_id=61)
 OTHER = Who(user_id=62)
@@ -20,9 +21,7 @@ async def press(engine: Engine, who: Who, reply: Reply, label: str) -> Reply:
 
 
 async def onboard_and_log(engine: Engine, who: Who, note: str) -> None:
-    reply = await engine.on_command(who, Command.START)
-    for label in ("I agree", "Not sure", "Lower back (lumbar)", "2 levels", "I smoke", "Done"):
-        reply = await press(engine, who, reply, label)
+    await onboard(engine, who)
     reply = await engine.on_command(who, Command.LOG)
     for label in ("6", "No leg pain", "Fever", "Done (1 ticked)"):
         reply = await press(engine, who, reply, label)

@@ -53,6 +53,7 @@ def register(session: Session, now: datetime) -> None:
             timezone=p.zone,
             checkin_time=p.at,
             paused=p.paused,
+            country="US",
         )
         session.save_profile(profile)
         session.add_entry(

@@ -14,8 +14,11 @@ from telegram.ext import Application
 from bot.engine import Engine, Reply
 from bot.telegram_bot import build_application, keyboard, set_commands
 from flows.core import Screen, nav_row, pain_grid
+from flows.profile import ProfileStep
 from flows.router import Verdict
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
+from tests.onboarding import LABELS as ONBOARDING
+from tests.onboarding import presses_to
 
 USER = 31
 
@@ -60,9 +63,7 @@ async def chat(engine: Engine) -> AsyncIterator[Chat]:
 async def test_start_onboarding_log_saves_a_row(chat: Chat, engine: Engine) -> None:
     await chat.say("/start")
     assert "Welcome to BackTrack" in chat.last_text()
-    for label in ("✅ I agree, keep my diary", "2025", "Jun", "Lower back (lumbar)", "2 levels"):
-        await chat.tap(label)
-    for label in ("Done", "21:00", "London", "✅ Yes, that's right"):
+    for label in ONBOARDING:
         await chat.tap(label)
     assert "All set" in chat.last_text()
 
@@ -101,7 +102,8 @@ async def test_stale_keyboard_gets_a_friendly_answer_and_changes_nothing(
     chat: Chat, engine: Engine
 ) -> None:
     await chat.say("/start")
-    await chat.tap("✅ I agree, keep my diary")
+    for label in ONBOARDING[: presses_to(ProfileStep.SURGERY_YEAR)]:
+        await chat.tap(label)
     old_keyboard = chat.api.last_keyboard()
     await chat.tap("2024")
     edits_before = len(chat.api.sent("editMessageText"))
@@ -124,8 +126,8 @@ async def test_forged_callback_data_gets_a_friendly_answer(chat: Chat) -> None:
 
 async def test_a_duplicate_update_is_processed_once(chat: Chat, engine: Engine) -> None:
     await chat.say("/start")
-    await chat.tap("✅ I agree, keep my diary")
-    await chat.tap("Not sure")
+    for label in ONBOARDING:
+        await chat.tap(label)
     await chat.say("/log")
     for label in ("3", "3", "Done: none of these", "Skip"):
         await chat.tap(label)
@@ -179,8 +181,8 @@ async def test_diary_text_never_reaches_the_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     await chat.say("/start")
-    await chat.tap("✅ I agree, keep my diary")
-    await chat.tap("Not sure")
+    for label in ONBOARDING:
+        await chat.tap(label)
     await chat.say("/log")
     for label in ("3", "3", "Done: none of these"):
         await chat.tap(label)

@@ -28,6 +28,7 @@ from storage.db import Database
 from storage.repo import Session, Store
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, ApiCall, OfflineBotApi, callback_update, message_update
+from tests.onboarding import VALUES as ONBOARDING_VALUES
 
 USER = 41
 OTHER = 42
@@ -144,7 +145,7 @@ class Client:
 
     async def onboard_and_reach_the_note(self) -> None:
         await self.say("/start")
-        for value in ("agree", "unsure"):
+        for value in ONBOARDING_VALUES:
             await self.tap(value)
         await self.say("/log")
         for value in ("p7", "p5", "done"):

@@ -22,6 +22,8 @@ def seed(session: Session) -> None:
             consented_at=datetime(2025, 12, 31, tzinfo=UTC),
             surgery_year=2024,
             surgery_month=5,
+            # Joined knowing only the month, and said so when asked for the day.
+            details_asked_at=datetime(2025, 12, 31, tzinfo=UTC),
         )
     )
     for offset, back in enumerate(STABLE):

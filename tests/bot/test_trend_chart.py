@@ -25,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def seed(session: Session, today: date, days: int = 60) -> None:
     session.save_profile(
-        Profile(user_id=PAT.user_id, consented_at=datetime(2025, 1, 1, tzinfo=UTC))
+        Profile(user_id=PAT.user_id, consented_at=datetime(2025, 1, 1, tzinfo=UTC), country="GB")
     )
     for offset in range(days):
         day = today - timedelta(days=days - 1 - offset)
@@ -63,7 +63,7 @@ async def test_trend_sends_a_chart_and_a_summary(engine: Engine, clock: FakeCloc
 async def test_trend_without_entries_says_so(engine: Engine, clock: FakeClock) -> None:
     await engine.store.unit(
         clock(),
-        lambda s: s.save_profile(Profile(user_id=PAT.user_id, consented_at=clock())),
+        lambda s: s.save_profile(Profile(user_id=PAT.user_id, consented_at=clock(), country="GB")),
     )
     reply = await engine.on_command(PAT, Command.TREND)
     assert reply.chart_png is None

@@ -30,7 +30,11 @@ class FlowDriver:
 
     def __init__(self, now: datetime | None = None, *, consented: bool = False) -> None:
         moment = now or datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
-        profile = Profile(user_id=7, consented_at=moment) if consented else None
+        # A consented patient went through today's onboarding, which asks the country and the
+        # day itself: the once-only questions for older profiles are behind them.
+        profile = (
+            Profile(user_id=7, consented_at=moment, details_asked_at=moment) if consented else None
+        )
         self.ctx = Context(now=moment, user_id=7, profile=profile)
         self.state: AnyState | None = None
         self.seq = 0
