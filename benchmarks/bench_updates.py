@@ -89,7 +89,10 @@ def stream(users: int) -> list[dict[str, Any]]:
 
 def register_users(session: Session, users: int) -> None:
     for user in range(1, users + 1):
-        session.save_profile(Profile(user_id=user, consented_at=NOW))
+        # Patients onboarded today: country known, nothing left to ask before /log.
+        session.save_profile(
+            Profile(user_id=user, consented_at=NOW, country="GB", details_asked_at=NOW)
+        )
 
 
 Handler = Callable[[Update, Any], Coroutine[Any, Any, None]]

@@ -369,6 +369,8 @@ class Engine:
                 session.save_conversation(who.user_id, seq + 1, None)
             reply = Reply(
                 verdict=decision.verdict,
+                # Shown with the current screen number, so it and the latest message both work.
+                screen=decision.again,
                 seq=seq,
                 notices=tuple(notices),
                 toast=decision.toast,

@@ -161,6 +161,10 @@ def advice_sender(bot: Bot) -> Callable[[int, str], Awaitable[Attempt]]:
     return send
 
 
+class _BlockedError(Exception):
+    """Raised inside a reply once Telegram says the patient blocked the bot."""
+
+
 def _not_modified(error: BadRequest) -> bool:
     # Telegram refuses an edit that changes nothing: the screen is already what it should be.
     return "not modified" in error.message.lower()
@@ -248,21 +252,29 @@ class TelegramShell:
         if reply.duplicate:
             return
         chat_id = query.message.chat.id if query.message is not None else who.user_id
+        message = query.message if isinstance(query.message, Message) else None
+        try:
+            await self._reply_to_press(context.bot, chat_id, message, reply, answered=answered)
+        except _BlockedError:
+            return
+
+    async def _reply_to_press(
+        self, bot: Bot, chat_id: int, message: Message | None, reply: Reply, *, answered: bool
+    ) -> None:
         if not answered and reply.toast and reply.screen is None:
             # Telegram refuses answers to presses older than about 15 s: say it in the chat.
-            await self._quietly(context.bot.send_message(chat_id, reply.toast))
+            await self._quietly(bot.send_message(chat_id, reply.toast), chat_id)
         # Safety advice first: whatever fails below, it is already on its way.
         await self.courier.deliver([d for d in reply.advice if not d.with_screen])
-        self._send_unstored(context.bot, chat_id, reply)
-        message = query.message if isinstance(query.message, Message) else None
+        self._send_unstored(bot, chat_id, reply)
         shown = False
         if reply.screen is not None:
-            shown = await self._show_in_place(context.bot, chat_id, message, reply, reply.screen)
+            shown = await self._show_in_place(bot, chat_id, message, reply, reply.screen)
         await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
         if message is not None:
-            await self._quietly(self._send_document(message, reply))
+            await self._quietly(self._send_document(message, reply), chat_id)
         for notice in reply.notices:
-            await self._quietly(self._new_message(context.bot, chat_id, reply, notice))
+            await self._quietly(self._new_message(bot, chat_id, reply, notice), chat_id)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message in a group: politely refuse, the diary is private."""
@@ -309,18 +321,26 @@ class TelegramShell:
     async def _send(self, message: Message, reply: Reply) -> None:
         if reply.duplicate:
             return
+        try:
+            await self._send_parts(message, reply)
+        except _BlockedError:
+            return
+
+    async def _send_parts(self, message: Message, reply: Reply) -> None:
         self._send_unstored(message.get_bot(), message.chat.id, reply)
         if reply.toast:
-            await self._quietly(message.reply_text(reply.toast))
+            await self._quietly(message.reply_text(reply.toast), message.chat.id)
         shown = False
         if reply.screen is not None:
-            shown = await self._quietly(self._send_screen(message, reply, reply.screen))
+            shown = await self._quietly(
+                self._send_screen(message, reply, reply.screen), message.chat.id
+            )
         # The screen above says "in the message below": the advice follows it.
         await self.courier.deliver([d for d in reply.advice if not d.with_screen])
         await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
-        await self._quietly(self._send_document(message, reply))
+        await self._quietly(self._send_document(message, reply), message.chat.id)
         for notice in reply.notices:
-            await self._quietly(self._send_screen(message, reply, notice))
+            await self._quietly(self._send_screen(message, reply, notice), message.chat.id)
 
     async def _answer(self, answering: Awaitable[bool]) -> bool:
         """Answer a press; a refused or failed answer must not stop the reply."""
@@ -331,10 +351,15 @@ class TelegramShell:
             return False
         return True
 
-    async def _quietly(self, sending: Awaitable[object]) -> bool:
+    async def _quietly(self, sending: Awaitable[object], chat_id: int) -> bool:
         """Send one part of a reply; one failed part must not lose the parts after it."""
         try:
             await sending
+        except Forbidden:
+            # The patient blocked the bot: no later part can reach them either.
+            await self.engine.mark_blocked(chat_id)
+            log.info("a user blocked the bot; their prompts stop until /start")
+            raise _BlockedError from None
         except TelegramError as error:
             log.warning("part of a reply not sent (%s)", type(error).__name__)
             return False
@@ -355,6 +380,10 @@ class TelegramShell:
                         reply_markup=keyboard(reply, screen),
                     )
                 return True
+            except Forbidden:
+                await self.engine.mark_blocked(chat_id)
+                log.info("a user blocked the bot; their prompts stop until /start")
+                raise _BlockedError from None
             except BadRequest as error:
                 if _not_modified(error):
                     return True
@@ -363,7 +392,7 @@ class TelegramShell:
                 # A 5xx or a timeout: the edit may not have happened, and a screen shown twice
                 # is better than none. A press on the older copy then shows this one again.
                 log.warning("edit failed (%s); sending a new message", type(error).__name__)
-        return await self._quietly(self._new_message(bot, chat_id, reply, screen))
+        return await self._quietly(self._new_message(bot, chat_id, reply, screen), chat_id)
 
     async def _new_message(self, bot: Bot, chat_id: int, reply: Reply, screen: Screen) -> None:
         if reply.chart_png is not None and screen is reply.screen:

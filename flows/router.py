@@ -106,6 +106,8 @@ class Decision:
     message: Screen | None = None
     # Safety advice for someone without an account, which cannot go to the outbox (§8.8).
     safety: Screen | None = None
+    # The current screen shown again, unchanged, for a press on an older one.
+    again: Screen | None = None
 
 
 def dump_state(state: AnyState) -> str:
@@ -221,12 +223,7 @@ def on_press(
     if data.seq != current_seq:
         # Most often the screen this press came from never reached the patient (an edit that
         # failed): show where the conversation stands rather than only refuse the press.
-        again = render(state, ctx)
-        return Decision(
-            Verdict.STALE,
-            Outcome(state=state, screen=again),
-            toast=t(lang, "button.stale"),
-        )
+        return Decision(Verdict.STALE, toast=t(lang, "button.stale"), again=render(state, ctx))
     # The screen is drawn again with the context of this press, so the transition only ever
     # sees values that this context offers (a quick entry completed at 23:58 is gone at 00:02).
     if data.value not in render(state, ctx).values():

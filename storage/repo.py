@@ -405,8 +405,7 @@ class Session:
             )
         else:
             cursor = self.conn.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL "
-                "AND user_id = ?",
+                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND user_id = ?",
                 (self.now_iso, user_id),
             )
         return cursor.rowcount

@@ -18,8 +18,9 @@ LOG_AND_HISTORY = (
     "/log",
     "7",  # back pain 6
     "3",  # leg pain 2
-    "4",  # a leg getting weaker
-    "16",  # done
+    "6",  # a leg getting weaker
+    "2",  # slowly, over weeks
+    "20",  # done: same-day advice is printed at once, before the note
     "Stiff after the drive",
     "1",  # save
     "/history",
@@ -41,6 +42,9 @@ async def test_onboard_log_and_see_history(engine: Engine, clock: FakeClock) -> 
     assert "[1] ✅ I agree, keep my diary" in text
     assert "Note: Stiff after the drive" in text
     assert "Saved ✅" in text
+    # The advice came at Done, before the note was asked for (REFERENCE.md §8.6).
+    advice = text.index("Please contact your surgical team or the on-call spinal service today")
+    assert text.index("Anything else to note") < advice < text.index("Please check your entry")
     assert "Tue 10    6   2  ⚠1 ✎" in text
     assert "There is no button 99" in text
 
@@ -69,7 +73,4 @@ async def test_check_in_the_console_reaches_the_emergency_screen(engine: Engine)
     assert await run_console(engine, 4, io.StringIO(script), out) == 0
     text = out.getvalue()
     assert "Question 2 of" in text
-    assert (
-        "Call your local emergency number (112 in Europe, 911 in North America, 999 in the UK) or go to the nearest Emergency Department now"
-        in text
-    )
+    assert "Call your local emergency number (112 in Europe, 911 in North America, 999 in" in text

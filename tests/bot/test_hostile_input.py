@@ -44,7 +44,16 @@ PAT = Who(user_id=71, language_code="en")
 # Another user whose rows must never change whatever PAT sends.
 SAM = Who(user_id=72, language_code="en")
 
-TABLES = ("users", "entries", "conversations", "checks", "prompts", "function_checkins", "alerts")
+TABLES = (
+    "users",
+    "entries",
+    "conversations",
+    "checks",
+    "prompts",
+    "function_checkins",
+    "alerts",
+    "outbox",
+)
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -208,6 +217,12 @@ USE_BUTTONS = t("en", "common.use_buttons")
 LOG_BUTTONS = t("en", "log.use_buttons")
 SEND_FILE = t("en", "import.send_file")
 NO_FLOW = t("en", "common.no_flow")
+# Every reply before consent ends with the emergency number (REFERENCE.md §8.8).
+PRE_CONSENT_POINTER = t(
+    "en",
+    "safety.pre_consent_pointer",
+    emergency_number=t("en", "rules.emergency_number.generic"),
+)
 
 
 def onboarding(step: ProfileStep) -> Step:
@@ -279,6 +294,15 @@ STEPS: dict[str, Step] = {
     ),
     "check.follow_up": Step(
         (*ONBOARDING, *CHECK_TO_BOTH_LEGS, *tap("new")), "check", "follow_up", USE_BUTTONS
+    ),
+    "check.keep_going": Step(
+        (*ONBOARDING, CHECK, *tap(*["no"] * 10, "yes")), "check", "keep_going", USE_BUTTONS
+    ),
+    "log.weakness_speed": Step(
+        (*ONBOARDING, LOG, *tap("p3", "p2", "s.leg_weakness")),
+        "log",
+        "weakness_speed",
+        LOG_BUTTONS,
     ),
     "check.pattern": Step(
         (*ONBOARDING, CHECK, *tap(*["no"] * 22)), "check", "pattern", USE_BUTTONS
@@ -530,7 +554,8 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     if spec.hint is None:
         # No flow: a notice that says what to do, and nothing stored, not even a position.
         assert reply.screen is None
-        assert [n.text for n in reply.notices] == [NO_FLOW]
+        expected = NO_FLOW if spec.path else f"{NO_FLOW}\n\n{PRE_CONSENT_POINTER}"
+        assert [n.text for n in reply.notices] == [expected]
         assert pat_after == pat_before
         return
     shown = checkpoint.reply
@@ -735,15 +760,25 @@ def _where(rows: Rows) -> tuple[str, str | None]:
 
 # Presses that may change a table, by (flow, step, value); None matches any.
 SAVES: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
+    # An emergency ticked in the diary saves the entry at Done (REFERENCE.md §8.6).
     "entries": (
         ("log", "confirm", "save"),
+        ("log", "symptoms", "done"),
         ("prompt", "daily_pain", None),
         ("import", "confirm", "confirm"),
     ),
     "alerts": (
         ("log", "confirm", "save"),
+        ("log", "symptoms", "done"),
         ("prompt", "daily_pain", None),
         ("import", "confirm", "confirm"),
+    ),
+    # Safety advice: red flags at Done, trend alerts after a save, a check's result.
+    "outbox": (
+        ("log", "symptoms", "done"),
+        ("log", "confirm", "save"),
+        ("prompt", "daily_pain", None),
+        ("check", None, None),
     ),
     "checks": (("check", None, None),),
     "function_checkins": (("prompt", "peg_activity", None),),
@@ -813,6 +848,8 @@ class Presser:
             surgery_month=6,
             region=Region.LUMBAR,
             levels=2,
+            country="DE",
+            details_asked_at=now,
         )
 
         def consent(session: Session) -> None:
@@ -871,7 +908,11 @@ class Presser:
         assert reply.verdict is expected, (data, flow, step, offered)
         if reply.verdict is not Verdict.ACCEPTED:
             assert reply.toast == (STALE_TOAST if expected is Verdict.STALE else FORGED_TOAST)
-            assert reply.screen is None
+            if reply.screen is not None:
+                # A stale press shows the current screen again, under the same number.
+                assert expected is Verdict.STALE
+                assert reply.seq == shown.seq
+                assert reply.screen.values() == shown.screen.values()
             assert not reply.notices
             # Not one row written, for this user or any other.
             assert writes == self.writes, data
@@ -1287,7 +1328,9 @@ async def test_log_again_in_the_middle_of_log_starts_over_and_stales_the_old_key
     await tg.phone.send(callback_update(tg.phone.new_id(), USER, old))
 
     assert tg.phone.toasts_since(mark) == [STALE_TOAST]
-    assert tg.phone.texts_since(mark) == []
+    # The old message is turned into the current screen: the new diary's first step.
+    [shown] = tg.phone.texts_since(mark)
+    assert "BACK pain" in shown
     assert tg.handler_errors() == []
 
 

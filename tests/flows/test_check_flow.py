@@ -28,7 +28,11 @@ CRISIS_START = MESSAGES["rules.crisis.message"].split("\n")[0]
 def checking(profile: Profile | None = None, **context: object) -> FlowDriver:
     driver = FlowDriver(NOW, consented=True)
     if profile is not None:
-        driver.ctx = replace(driver.ctx, profile=profile)
+        # Asked already (REFERENCE.md §8.1): a month without a day is what the patient knows.
+        asked = profile.details_asked_at or NOW
+        driver.ctx = replace(
+            driver.ctx, profile=profile.model_copy(update={"details_asked_at": asked})
+        )
     if context:
         driver.ctx = replace(driver.ctx, **context)  # type: ignore[arg-type]
     driver.command(Command.CHECK)

@@ -84,7 +84,7 @@ def test_the_console_uses_the_key_and_a_wrong_one_is_one_line(tmp_path: Path) ->
 
     first = console(KEY)
     assert first.returncode == 0, first.stderr
-    assert "Thank you" in first.stdout
+    assert "Which country do you live in?" in first.stdout
     wrong = console("nope")
     assert wrong.returncode == 2
     assert wrong.stderr.strip().count("\n") == 0
