@@ -263,6 +263,8 @@ def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
         named = red_flags_in_text(text)
         if named:
             return on_named_red_flags(named, ctx)
+        if ctx.profile is None:
+            return Decision(Verdict.IGNORED, message=ask_consent_first(ctx))
         return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
     return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))
 
@@ -275,7 +277,7 @@ def on_named_red_flags(named: tuple[Finding, ...], ctx: Context) -> Decision:
     found = set(named) | (profile.profile_findings() if profile else frozenset())
     result = triage(found, (), profile.surgery_days(ctx.today) if profile else None)
     heading = t(lang, "safety.free_text_heading")
-    after = t(lang, "safety.free_text_after")
+    after = t(lang, "safety.free_text_after" if profile else "safety.free_text_after_start")
     if profile is None:
         text = f"{heading}\n\n{red_flag_message(result, lang, numbers)}\n\n{after}"
         return Decision(Verdict.ACCEPTED, safety=Screen(text=text))

@@ -4,7 +4,7 @@ _SAFETY: dict[str, str] = {
     # The diary's checklist covers every red flag a patient notices between checks (§8.6).
     "symptom.sexual_numbness": "New numbness of the genitals, or trouble with erection",
     "symptom.leg_weakness_rapid": "A leg getting weaker over hours or a day or two",
-    "symptom.sudden_severe_pain": "Sudden severe back pain",
+    "symptom.sudden_severe_pain": "Sudden severe back pain, or pain getting worse fast",
     "symptom.feeling_unwell": "Feeling unwell, shivery or sweaty",
     "symptom.self_harm_thoughts": "Thoughts of ending my life, or not feeling safe",
     "log.ask_weakness_speed": (
@@ -23,6 +23,10 @@ _SAFETY: dict[str, str] = {
     "safety.free_text_heading": "What you wrote can be a sign of an emergency.",
     "safety.free_text_after": (
         "When you can, /check asks about warning signs one at a time; /log adds a diary entry."
+    ),
+    "safety.free_text_after_start": (
+        "When you can, tap /start: I can keep your pain diary and ask about warning signs one "
+        "at a time."
     ),
     "safety.repeated": "(Sent again in case my last message did not reach you.)",
     "safety.press_again": "Here is where we are: that button was from an earlier message.",

@@ -554,7 +554,9 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     if spec.hint is None:
         # No flow: a notice that says what to do, and nothing stored, not even a position.
         assert reply.screen is None
-        expected = NO_FLOW if spec.path else f"{NO_FLOW}\n\n{PRE_CONSENT_POINTER}"
+        # Before consent the answer is to /start first, with the emergency number below.
+        start_first = t("en", "common.start_first")
+        expected = NO_FLOW if spec.path else f"{start_first}\n\n{PRE_CONSENT_POINTER}"
         assert [n.text for n in reply.notices] == [expected]
         assert pat_after == pat_before
         return
