@@ -13,6 +13,10 @@ from flows.trend_view import TrendSeries
 EPOCH = date(1970, 1, 1)
 
 
+# The narrowest date axis drawn, in days.
+MIN_SPAN_DAYS = 7
+
+
 def _x(day: date) -> float:
     return float((day - EPOCH).days)
 
@@ -93,6 +97,11 @@ def render_trend_png(series: TrendSeries, language: str) -> bytes:
     axes.set_yticks(range(0, 11, 2))
     axes.set_ylabel(t(language, "chart.axis"))
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    if days:
+        # A diary of a day or two would otherwise be drawn on an axis of years.
+        low, high = min(days), max(days)
+        pad = max(0.5, (MIN_SPAN_DAYS - (high - low)) / 2)
+        axes.set_xlim(low - pad, high + pad)
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))

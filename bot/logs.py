@@ -13,6 +13,8 @@ _NOISY = {
     "telegram.ext.ExtBot": logging.INFO,
     "telegram.request": logging.INFO,
     "apscheduler": logging.WARNING,
+    # The PDF's font subsetting narrates every table it prunes; no patient needs to read it.
+    "fontTools": logging.WARNING,
 }
 
 
