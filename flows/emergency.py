@@ -197,3 +197,13 @@ def countries_markdown() -> str:
         )
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+@cache
+def zones_in_use_now() -> frozenset[str]:
+    """The best-known zone of each set of clocks that agree from now on (tzdata's zonenow.tab)."""
+    # The most populous zone of each set: the city a patient is most likely to recognise.
+    text = resources.files("tzdata").joinpath("zoneinfo", "zonenow.tab").read_text("utf-8")
+    return frozenset(
+        line.split("\t")[2] for line in text.splitlines() if line and not line.startswith("#")
+    )

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,14 @@ from flows.core import (
     button,
     nav_row,
 )
-from flows.emergency import COUNTRIES, country_name, numbers_for, propose_country, zones_for
+from flows.emergency import (
+    COUNTRIES,
+    country_name,
+    numbers_for,
+    propose_country,
+    zones_for,
+    zones_in_use_now,
+)
 from flows.i18n import t
 from flows.models import Profile, Region
 from flows.schedule import next_slot
@@ -395,16 +401,6 @@ def zone_city(zone: str) -> str:
 
 
 @cache
-def _zones_in_use_now() -> frozenset[str]:
-    # tzdata's zonenow.tab names one zone, the most populous, for each set of clocks that
-    # agree from now on: the city a patient is most likely to recognise.
-    text = resources.files("tzdata").joinpath("zoneinfo", "zonenow.tab").read_text("utf-8")
-    return frozenset(
-        line.split("\t")[2] for line in text.splitlines() if line and not line.startswith("#")
-    )
-
-
-@cache
 def zone_groups(country: str, year: int) -> tuple[tuple[str, ...], ...]:
     """The country's zones, grouped where their clocks agree all year; best-known city first."""
     # Probing the 1st of each month tells apart zones with or without daylight saving time
@@ -415,7 +411,7 @@ def zone_groups(country: str, year: int) -> tuple[tuple[str, ...], ...]:
         info = ZoneInfo(zone)
         key = tuple(p.astimezone(info).utcoffset() for p in probes)
         groups.setdefault(key, []).append(zone)
-    known = _zones_in_use_now()
+    known = zones_in_use_now()
     return tuple(tuple(sorted(zones, key=lambda z: z not in known)) for zones in groups.values())
 
 

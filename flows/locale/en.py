@@ -322,10 +322,12 @@ _CORE: dict[str, str] = {
     "import.done": "Done: {added} entries added, {skipped} already in your diary.",
     # Privacy
     "privacy.text": "🔒 Your data in BackTrack\n\n"
-    "What is stored: your answers at /start and in /settings (surgery month and year, region, "
-    "levels, health factors, reminder time, time zone, country), your diary entries (pain "
-    "scores, symptoms, notes), symptom-check results, the alerts you were sent, and where our "
-    "conversation stands.\n\n"
+    "What is stored: your answers at /start and in /settings (the date of your operation, or "
+    "whether it was in the last 2 weeks or 3 months, region, levels, health factors, reminder "
+    "time, time zone, country), your diary entries (pain scores, symptoms, notes), "
+    "symptom-check results, the alerts and safety messages you were sent (and whether they "
+    "arrived), and where our conversation stands. Before you agree, nothing is stored, not "
+    "even a safety message.\n\n"
     "Where: in the database of whoever runs this bot (a practice, a hospital, a patient "
     "group), which can be encrypted. Nothing is sent anywhere else, and nothing of your diary "
     "is written to the bot's logs.\n\n"
@@ -335,7 +337,7 @@ _CORE: dict[str, str] = {
     "Your choices: /export gives you a copy of your diary (PDF, CSV or FHIR). /delete erases "
     "everything about you from the bot's database, straight away.",
     "delete.confirm": "This erases everything about you: your profile, every diary entry, "
-    "symptom checks, alerts, reminders and our conversation. It cannot be undone. If you want "
+    "symptom checks, alerts, safety messages, reminders and our conversation. It cannot be undone. If you want "
     "a copy first, tap Cancel and use /export.\n\nErase everything now?",
     "delete.yes": "🗑 Yes, erase everything",
     "delete.press": "Please tap a button: erase everything, or Cancel.",

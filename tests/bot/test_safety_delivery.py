@@ -492,3 +492,15 @@ async def test_a_diary_red_flag_is_not_cancelled_by_not_new_in_check(patient: Pa
     stored = await patient.outbox()
     assert len(stored) == before + 1
     assert "RF-DVT" in stored[-1].red_flags
+
+
+async def test_delete_erases_the_safety_messages_too(patient: Patient) -> None:
+    await patient.reach_the_symptoms()
+    await patient.tap("s.fever")
+    await patient.tap("s.wound_infection_signs")
+    await patient.tap("done")
+    assert len(await patient.outbox()) == 1
+    await patient.say("/delete")
+    await patient.tap("erase")
+    assert await patient.outbox() == []
+    assert await patient.engine.store.profile(USER) is None
