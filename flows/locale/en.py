@@ -337,8 +337,8 @@ _CORE: dict[str, str] = {
     "Your choices: /export gives you a copy of your diary (PDF, CSV or FHIR). /delete erases "
     "everything about you from the bot's database, straight away.",
     "delete.confirm": "This erases everything about you: your profile, every diary entry, "
-    "symptom checks, alerts, safety messages, reminders and our conversation. It cannot be undone. If you want "
-    "a copy first, tap Cancel and use /export.\n\nErase everything now?",
+    "symptom checks, alerts, safety messages, reminders and our conversation. It cannot be "
+    "undone. If you want a copy first, tap Cancel and use /export.\n\nErase everything now?",
     "delete.yes": "🗑 Yes, erase everything",
     "delete.press": "Please tap a button: erase everything, or Cancel.",
     "delete.done": "Everything about you has been erased. If you come back, /start begins again.",
