@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
-from flows.core import Context, SaveProfile
+from flows.core import SaveProfile
 from flows.log import LogState
-from flows.models import Profile, Region
 from flows.profile import ProfileMode, ProfileState
 from flows.router import Command
-from tests.flows.driver import FlowDriver
-
-NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
-OLD = Profile(
-    user_id=7,
-    consented_at=datetime(2025, 1, 5, 10, 0, tzinfo=UTC),
-    surgery_year=2024,
-    surgery_month=9,
-    region=Region.LUMBAR,
-    levels=2,
-    timezone="Europe/Berlin",
-    checkin_time=time(19, 0),
-)
-
-
-def old_patient() -> FlowDriver:
-    driver = FlowDriver(NOW)
-    driver.ctx = Context(now=NOW, user_id=7, timezone=OLD.timezone, profile=OLD)
-    return driver
+from tests.flows.test_profile_flow import old_patient
 
 
 def test_log_first_asks_the_missing_details_then_opens_the_diary() -> None:
