@@ -298,16 +298,19 @@ def _crisis(state: CheckState, ctx: Context) -> Outcome:
     return Outcome(state=waiting, screen=render(waiting, ctx), effects=effects)
 
 
-def _last_seen(finding: Finding, ctx: Context) -> date:
-    return max(day for found, day in ctx.recent_diary_flags if found is finding)
+def _last_seen(finding: Finding, ctx: Context) -> date | None:
+    # None once the diary entry has left the 7-day window during the check (after midnight,
+    # or a check resumed another day): the flag stays counted, only its date line goes.
+    return max((day for found, day in ctx.recent_diary_flags if found is finding), default=None)
 
 
 def _recent_diary_flag(question: ScreeningQuestion, ctx: Context) -> tuple[Finding, date] | None:
     """The most urgent of the question's findings the diary recorded lately, and when."""
     seen = {found for found, _ in ctx.recent_diary_flags}
     for finding in question.findings:
-        if finding in seen:
-            return finding, _last_seen(finding, ctx)
+        last = _last_seen(finding, ctx) if finding in seen else None
+        if last is not None:
+            return finding, last
     return None
 
 
@@ -459,7 +462,9 @@ def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcom
         causes=tuple((c.id, c.score) for c in result.causes[:TOP_CAUSES]),
     )
     diary = tuple(
-        _diary_line(ctx.language, finding, _last_seen(finding, ctx)) for finding in answers.diary
+        _diary_line(ctx.language, finding, last)
+        for finding in answers.diary
+        if (last := _last_seen(finding, ctx)) is not None
     )
     effects: tuple[Effect, ...] = (SaveCheck(result=record),)
     if advice is not None:

@@ -32,7 +32,7 @@ from flows.emergency import UNKNOWN
 from flows.free_text import red_flags_in_text
 from flows.i18n import t
 from flows.models import NOTE_MAX_CHARS, Advice, AdviceSource, EntrySource, NewEntry
-from flows.rules import advice_for, advice_pointer, triage
+from flows.rules import TriageResult, advice_for, advice_pointer, triage
 
 # Before this local hour a new entry may well be about yesterday evening.
 EARLY_HOUR = 10
@@ -258,13 +258,16 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         if len(note) > NOTE_MAX_CHARS:
             hint = t(lang, "log.note_too_long", n=len(note), limit=NOTE_MAX_CHARS)
             return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
-        confirming = _forward(state, LogStep.CONFIRM, note=note or None)
-        # A note that names a cauda equina symptom is answered like a ticked one (§8.8).
+        # A note that names a cauda equina symptom is answered like a ticked one (§8.8), and
+        # recorded as one, so /check, the export and `assess` see it too.
         named = tuple(f for f in red_flags_in_text(note) if f not in state.symptoms)
-        advice = _new_advice(confirming, ctx, named)
-        if advice is None:
+        confirming = _forward(
+            state, LogStep.CONFIRM, note=note or None, symptoms=_with_codes(state, named)
+        )
+        decided = _new_advice(confirming, ctx)
+        if decided is None:
             return _advance(confirming, ctx)
-        return _with_advice(confirming, ctx, advice)
+        return _with_advice(confirming, ctx, decided)
 
     value = event.value
     if value == "back" and state.trail:
@@ -315,20 +318,45 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             return save(state, ctx)
 
 
-def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
-    speeds = {Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID}
-    kept = set(state.symptoms)
-    # Unticking the weakness row removes whichever speed was chosen with it.
-    chosen = kept - speeds if code in speeds and kept & speeds else kept ^ {code}
-    # Checklist order, with the chosen weakness speed where the weakness row stands.
+def _with_codes(state: LogState, codes: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    chosen = set(state.symptoms) | set(codes)
     order = [*DIARY_SYMPTOMS]
     order.insert(order.index(Finding.LEG_WEAKNESS) + 1, Finding.LEG_WEAKNESS_RAPID)
     return tuple(c for c in order if c in chosen)
 
 
-def _new_advice(state: LogState, ctx: Context, extra: tuple[Finding, ...] = ()) -> Advice | None:
+def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
+    speeds = {Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID}
+    kept = set(state.symptoms)
+    # Unticking the weakness row removes whichever speed was chosen with it.
+    chosen = kept - speeds if code in speeds and kept & speeds else kept ^ {code}
+    return _with_codes(state.model_copy(update={"symptoms": ()}), tuple(chosen))
+
+
+def _advised_keys(result: TriageResult) -> tuple[str, ...]:
+    """What a result advises on, each with its tier: its red flags, other warning signs, or
+    (with neither) the urgency the causes alone set (§8.5)."""
+    keys = [f"{flag.id}={flag.tier.value}" for flag in result.red_flags]
+    keys += [f"warning.{f.value}={Tier.SOON.value}" for f in result.other_warnings]
+    return tuple(keys) or (f"causes={result.tier.value}",)
+
+
+def _is_new(keys: tuple[str, ...], advised: tuple[str, ...]) -> bool:
+    """Whether any key is not yet advised at its tier or higher (a rise is new advice)."""
+    done: dict[str, int] = {}
+    for entry in advised:
+        key, _, tier = entry.partition("=")
+        done[key] = max(done.get(key, -1), Tier(tier).rank)
+    for entry in keys:
+        key, _, tier = entry.partition("=")
+        if Tier(tier).rank > done.get(key, -1):
+            return True
+    return False
+
+
+def _new_advice(state: LogState, ctx: Context) -> tuple[Advice, tuple[str, ...]] | None:
     """The advice the ticked symptoms call for, unless that advice was already sent."""
-    findings = (*state.symptoms, *extra)
+    findings = state.symptoms
     if not findings:
         return None
     profile = ctx.profile
@@ -337,18 +365,20 @@ def _new_advice(state: LogState, ctx: Context, extra: tuple[Finding, ...] = ()) 
     result = triage(found, (), days)
     numbers = profile.numbers() if profile else UNKNOWN
     advice = advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=findings)
-    if advice is None or set(advice.red_flags) <= set(state.advised):
+    keys = _advised_keys(result)
+    if advice is None or not _is_new(keys, state.advised):
         return None
-    return advice
+    return advice, keys
 
 
-def _with_advice(state: LogState, ctx: Context, advice: Advice) -> Outcome:
+def _with_advice(
+    state: LogState, ctx: Context, decided: tuple[Advice, tuple[str, ...]]
+) -> Outcome:
     """Send the advice now; an emergency saves the entry and ends the diary (§1.4, §8.6)."""
+    advice, keys = decided
     numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
     pointer = advice_pointer(advice, ctx.language, numbers)
-    advised = state.model_copy(
-        update={"advised": tuple(dict.fromkeys((*state.advised, *advice.red_flags)))}
-    )
+    advised = state.model_copy(update={"advised": tuple(dict.fromkeys((*state.advised, *keys)))})
     send = SendAdvice(advice=advice)
     if advice.tier is Tier.EMERGENCY:
         saved = save(advised, ctx)
@@ -361,10 +391,10 @@ def _with_advice(state: LogState, ctx: Context, advice: Advice) -> Outcome:
 
 def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
     noting = _forward(state, LogStep.NOTE)
-    advice = _new_advice(noting, ctx)
-    if advice is None:
+    decided = _new_advice(noting, ctx)
+    if decided is None:
         return _advance(noting, ctx)
-    return _with_advice(noting, ctx, advice)
+    return _with_advice(noting, ctx, decided)
 
 
 def save(state: LogState, ctx: Context) -> Outcome:
@@ -382,9 +412,9 @@ def save(state: LogState, ctx: Context) -> Outcome:
     lang = ctx.language
     effects: list[Effect] = []
     # A safety net: advice for any flag not yet answered (there is none after Done).
-    advice = _new_advice(state, ctx)
-    if advice is not None:
-        effects.append(SendAdvice(advice=advice))
+    decided = _new_advice(state, ctx)
+    if decided is not None:
+        effects.append(SendAdvice(advice=decided[0]))
     effects.append(SaveEntry(entry=entry, replaces=state.replaces))
     return Outcome(
         state=None,

@@ -324,3 +324,35 @@ def test_without_a_country_the_advice_names_the_generic_numbers() -> None:
     driver.press("Done (1 ticked)")
     [advice] = driver.sent_advice()
     assert "112 in Europe, 911 in North America, 999 in the UK" in advice.advice.text
+
+
+def test_a_weakness_that_turns_out_faster_raises_same_day_advice_to_emergency() -> None:
+    driver = at_symptoms("US")
+    driver.press("A leg getting weaker")
+    driver.press("Slowly, over weeks")
+    driver.press("Done (1 ticked)")
+    driver.press("Back")
+    driver.press("A leg getting weaker")
+    driver.press("A leg getting weaker")
+    driver.press("Over hours or a day or two")
+    driver.press("Done (1 ticked)")
+    tiers = [a.advice.tier for a in driver.sent_advice()]
+    assert tiers == [Tier.URGENT, Tier.EMERGENCY]
+    assert driver.saved_entries()[0].entry.symptoms == (Finding.LEG_WEAKNESS_RAPID,)
+
+
+def test_a_warning_sign_that_fires_no_red_flag_still_gets_its_advice() -> None:
+    """A fever 200 days after surgery and feeling unwell alone fire no flag; the rules still
+    say how soon to act (REFERENCE.md §8.5, other warnings), and the diary must say it too."""
+    for label in ("Fever", "Feeling unwell"):
+        driver = at_symptoms("GB")
+        driver.ctx = replace(
+            driver.ctx,
+            profile=profile_in("GB").model_copy(
+                update={"surgery_year": 2025, "surgery_month": 8, "surgery_day": 22}
+            ),
+        )
+        driver.press(label)
+        driver.press("Done (1 ticked)")
+        [advice] = driver.sent_advice()
+        assert advice.advice.tier is not Tier.ROUTINE, label
