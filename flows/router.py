@@ -266,11 +266,22 @@ def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
         if ctx.profile is None:
             return Decision(Verdict.IGNORED, message=ask_consent_first(ctx))
         return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
+    # The diary's note reads its own text (and answers a named symptom there); at any other
+    # step typed words are not an answer, so a named symptom is answered here (§8.8).
+    note = isinstance(state, log.LogState) and state.step is log.LogStep.NOTE
+    named = () if note else red_flags_in_text(text)
+    if named:
+        return on_named_red_flags(named, ctx, state)
     return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))
 
 
-def on_named_red_flags(named: tuple[Finding, ...], ctx: Context) -> Decision:
-    """Typed words that name a cauda equina symptom get the emergency message at once (§8.8)."""
+def on_named_red_flags(
+    named: tuple[Finding, ...], ctx: Context, state: AnyState | None = None
+) -> Decision:
+    """Typed words that name a cauda equina symptom get the emergency message at once (§8.8).
+
+    Inside a flow the step stays where it was, shown again under the pointer.
+    """
     lang = ctx.language
     profile = ctx.profile
     numbers = profile.numbers() if profile else numbers_for(infer_country(ctx.language_code))
@@ -280,17 +291,22 @@ def on_named_red_flags(named: tuple[Finding, ...], ctx: Context) -> Decision:
     after = t(lang, "safety.free_text_after" if profile else "safety.free_text_after_start")
     if profile is None:
         text = f"{heading}\n\n{red_flag_message(result, lang, numbers)}\n\n{after}"
-        return Decision(Verdict.ACCEPTED, safety=Screen(text=text))
+        again = None if state is None else render(state, ctx)
+        return Decision(Verdict.ACCEPTED, safety=Screen(text=text), again=again)
     advice = advice_for(result, lang, numbers, AdviceSource.TEXT, answered=named)
     if advice is None:
         return Decision(Verdict.IGNORED, message=Screen(text=t(lang, "common.no_flow")))
     pointer = advice_pointer(advice, lang, numbers)
+    send = SendAdvice(advice=advice)
+    if state is not None:
+        screen = render(state, ctx).with_hint(f"{heading}\n{pointer}")
+        return Decision(Verdict.ACCEPTED, Outcome(state=state, screen=screen, effects=(send,)))
     return Decision(
         Verdict.ACCEPTED,
         Outcome(
             state=None,
             screen=Screen(text=f"{heading}\n{pointer}\n\n{after}"),
-            effects=(SendAdvice(advice=advice),),
+            effects=(send,),
         ),
     )
 

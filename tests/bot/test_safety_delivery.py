@@ -504,3 +504,30 @@ async def test_delete_erases_the_safety_messages_too(patient: Patient) -> None:
     await patient.tap("erase")
     assert await patient.outbox() == []
     assert await patient.engine.store.profile(USER) is None
+
+
+async def test_named_symptoms_after_pressing_start_still_get_the_emergency_message(
+    patient: Patient,
+) -> None:
+    """Telegram sends /start first: the consent screen is waiting, and words still count."""
+    shell_of(patient.app).sleep = _no_wait
+    await patient.say("/start", user_id=STRANGER)
+    await patient.say("I can't pee properly and my bottom feels numb", user_id=STRANGER)
+    await shell_of(patient.app).drain()
+    texts = patient.api.shown_to(STRANGER)
+    assert any("go to the nearest Emergency Department now" in t for t in texts)
+    # The consent question is shown again, still waiting.
+    assert any("Do you agree?" in t for t in texts[-2:])
+    assert await patient.engine.store.profile(STRANGER) is None
+
+
+async def test_named_symptoms_in_the_middle_of_a_check_are_answered_at_once(
+    patient: Patient,
+) -> None:
+    await patient.say("/check")
+    await patient.say("my legs are weak and numb")
+    [stored] = await patient.outbox()
+    assert stored.tier == "emergency"
+    assert len(patient.copies()) == 1
+    # Still in the check, at the same question.
+    assert "Question 1 of" in patient.api.shown_to(USER)[-2] + patient.api.shown_to(USER)[-1]
