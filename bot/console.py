@@ -134,7 +134,8 @@ async def run_console(
     """Run the console until end of input; returns the exit status."""
     console = Console(engine, user_id, out, files)
     out.write(t(CONSOLE_LANGUAGE, "console.intro", user=user_id) + "\n\n")
-    await engine.recover_advice()
+    # Only this user's: the console may share the database with a running bot.
+    await engine.recover_advice(user_id)
     await console.deliver_waiting()
     while True:
         line = await asyncio.to_thread(stdin.readline)

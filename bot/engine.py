@@ -192,15 +192,15 @@ class Engine:
             who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
         )
 
-    async def undelivered(self, user_id: int | None = None) -> list[Delivery]:
+    async def undelivered(self, user_id: int | None = None, limit: int = 100) -> list[Delivery]:
         """Safety advice due for a try now (of one user, or of everyone), oldest first."""
         now = self.clock()
-        result = await self.store.unit(now, lambda s: s.claim_advice(user_id))
+        result = await self.store.unit(now, lambda s: s.claim_advice(user_id, limit))
         return [] if isinstance(result, Duplicate) else [Delivery.of(a) for a in result]
 
-    async def recover_advice(self) -> int:
-        """At start-up: every undelivered piece of advice is due again at once."""
-        result = await self.store.unit(self.clock(), lambda s: s.release_advice())
+    async def recover_advice(self, user_id: int | None = None) -> int:
+        """At start-up: undelivered advice (of everyone, or of one user) is due again at once."""
+        result = await self.store.unit(self.clock(), lambda s: s.release_advice(user_id))
         return 0 if isinstance(result, Duplicate) else result
 
     async def delivered(self, advice_id: int) -> None:

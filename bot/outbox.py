@@ -18,8 +18,9 @@ from flows.i18n import t
 
 log = logging.getLogger(__name__)
 
-# How often the retry job looks for advice that is due again.
+# How often the retry job looks for advice that is due again, and how many it tries per pass.
 RETRY_EVERY_SECONDS = 5
+PASS_LIMIT = 200
 # A blocked bot or a refused chat cannot be reached by retrying soon; the advice waits for the
 # patient's next /start, and is tried again hourly in case the refusal was Telegram's mistake.
 REFUSED_RETRY_SECONDS = 3600
@@ -96,4 +97,11 @@ class Courier:
         if self._lock.locked():
             return 0
         async with self._lock:
-            return await self.deliver(await self.engine.undelivered())
+            confirmed = 0
+            # One row leased at a time: a lease never outlives the try it covers.
+            for _ in range(PASS_LIMIT):
+                due = await self.engine.undelivered(limit=1)
+                if not due:
+                    break
+                confirmed += await self.deliver(due)
+            return confirmed

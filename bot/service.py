@@ -108,8 +108,9 @@ async def serve(
             await stop.wait()
             log.info("stopping: finishing updates in progress")
             await updater.stop()
-            await shell_of(app).drain()
             await app.stop()
+            # After the handlers have finished: none can start another safety message now.
+            await shell_of(app).drain()
     finally:
         await db.close()
         log.info("stopped; database closed")

@@ -133,9 +133,11 @@ def _who(update: Update) -> Who | None:
 
 
 # Safety messages for someone without an account cannot wait in the outbox (nothing is stored
-# before consent, REFERENCE.md §8.8); they are retried in memory this many times, this far apart.
-UNSTORED_TRIES = 6
+# before consent, REFERENCE.md §8.8); they are retried in memory, 5 s apart at first and then
+# at most a minute apart, for about an hour (and for as long as the process runs that long).
+UNSTORED_TRIES = 70
 UNSTORED_RETRY_SECONDS = 5.0
+UNSTORED_MAX_WAIT_SECONDS = 60.0
 
 
 def advice_sender(bot: Bot) -> Callable[[int, str], Awaitable[Attempt]]:
@@ -431,7 +433,10 @@ class TelegramShell:
                 return
             except TelegramError as error:
                 log.warning("safety message not sent yet (%s)", type(error).__name__)
-                await self.sleep(UNSTORED_RETRY_SECONDS * (attempt + 1))
+                await self.sleep(
+                    min(UNSTORED_RETRY_SECONDS * (attempt + 1), UNSTORED_MAX_WAIT_SECONDS)
+                )
+        log.error("a safety message before consent could not be sent in %d tries", UNSTORED_TRIES)
 
     async def drain(self) -> None:
         """Wait for the background safety messages (at shutdown, and in tests)."""

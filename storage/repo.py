@@ -57,8 +57,10 @@ _ADVICE_COLUMNS = (
 # Telegram outage of any length ends with the advice delivered shortly after it is over.
 ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
 # How long a try may take before the advice counts as not in flight any more: longer than a
-# send with the rate limiter's own retries after a flood wait.
-ADVICE_LEASE_SECONDS = 120
+# send with the rate limiter's three retries after flood waits. Each pass of the retry job
+# leases one row at a time, so no row waits out others' tries under its lease; a restart
+# releases every lease at once.
+ADVICE_LEASE_SECONDS = 600
 _ENTRY_COLUMNS = (
     "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
 )

@@ -23,8 +23,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.engine import Engine, Who
+from bot.outbox import Attempt, Courier, Sent
 from bot.telegram_bot import build_application, shell_of
-from flows.models import Entry, StoredAdvice
+from flows.codes import Tier
+from flows.models import Advice, AdviceKind, AdviceSource, Entry, StoredAdvice
 from flows.router import Command
 from storage.db import Database
 from storage.repo import Session, Store
@@ -531,3 +533,44 @@ async def test_named_symptoms_in_the_middle_of_a_check_are_answered_at_once(
     assert len(patient.copies()) == 1
     # Still in the check, at the same question.
     assert "Question 1 of" in patient.api.shown_to(USER)[-2] + patient.api.shown_to(USER)[-1]
+
+
+async def test_a_slow_try_for_one_patient_does_not_let_another_get_two_copies(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """The retry job leases one row at a time, so a try that hangs for minutes never leaves
+    another patient's row leased-but-expired while the reply path delivers it."""
+    first, second = 71, 72
+
+    def seed(session: Session) -> None:
+        for user_id in (first, second):
+            seed_patient(session, user_id)
+            session.add_advice(
+                user_id,
+                Advice(
+                    kind=AdviceKind.EMERGENCY,
+                    tier=Tier.EMERGENCY,
+                    text=f"Call 911 ({user_id})",
+                    source=AdviceSource.LOG,
+                ),
+            )
+
+    await engine.store.unit(clock(), seed)
+    received: list[int] = []
+
+    async def quick(user_id: int, _: str) -> Attempt:
+        received.append(user_id)
+        return Attempt(Sent.DELIVERED)
+
+    reply_path = Courier(engine, quick)
+
+    async def slow(user_id: int, text: str) -> Attempt:
+        if user_id == first:
+            # A flood wait inside the rate limiter, or a hanging API: 11 minutes.
+            clock.advance(timedelta(minutes=11))
+            # Meanwhile the second patient presses a button: the reply path claims their row.
+            await reply_path.deliver(await engine.undelivered(second))
+        return await quick(user_id, text)
+
+    await Courier(engine, slow).run_once()
+    assert sorted(received) == [first, second]
