@@ -188,7 +188,7 @@ _FLAGS: dict[str, str] = {
         "Being very drowsy, hard to wake or breathing slowly after pain medicine can be a "
         "dangerous reaction to the medicine. If someone is with you, ask them to call for help."
     ),
-    "rules.flag.rf_mh.name": "Thoughts of ending your life",
+    "rules.flag.rf_mh.name": "Thoughts of ending life, or of not being safe",
 }
 
 _FINDINGS: dict[str, str] = {
