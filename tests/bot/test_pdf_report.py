@@ -398,8 +398,8 @@ def test_warning_signs_and_checks_lists_every_one_of_the_period(safety_pages: li
         "saved) Emergency advice decided 10:02, NOT delivered (tries: 6)"
     ) in section
     assert (
-        "2025-04-15 21:00 T1, emergency Thoughts of ending life, or of not being safe (RF-MH) message to the bot "
-        "21:00 Crisis support message given 21:00, delivered 21:01"
+        "2025-04-15 21:00 T1, emergency Thoughts of ending life, or of not being safe (RF-MH) "
+        "message to the bot 21:00 Crisis support message given 21:00, delivered 21:01"
     ) in section
     assert "2025-04-28 18:45 T2, same day A leg getting weaker (RF-NEU-1) diary 18:45" in section
     # Every check of the period, not only the latest.
