@@ -312,7 +312,9 @@ class Engine:
             return await self._with_export(who, result, result.screen.export)
         return result
 
-    async def _snapshot(self, who: Who, days: int | None) -> DiarySnapshot | None:
+    async def _snapshot(
+        self, who: Who, days: int | None, *, checks_count: bool = False
+    ) -> DiarySnapshot | None:
         now = self.clock()
 
         def load(session: Session) -> DiarySnapshot | None:
@@ -320,7 +322,9 @@ class Engine:
             if profile is None:
                 return None
             today = local_date(now, profile.timezone)
-            return load_snapshot(session, profile, profile.language, today, days)
+            return load_snapshot(
+                session, profile, profile.language, today, days, checks_count=checks_count
+            )
 
         return await self.store.read(load)
 
@@ -341,7 +345,7 @@ class Engine:
         """Make the requested export file from one read of the diary."""
         screen = reply.screen
         assert screen is not None
-        snapshot = await self._snapshot(who, request.days)
+        snapshot = await self._snapshot(who, request.days, checks_count=True)
         if snapshot is None:
             empty = screen.with_text(t(screen_language(who), "export.empty"))
             return replace(reply, screen=empty)

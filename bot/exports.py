@@ -49,12 +49,22 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
 
 
 def load_snapshot(
-    session: Session, profile: Profile, language: str, today: date, days: int | None
+    session: Session,
+    profile: Profile,
+    language: str,
+    today: date,
+    days: int | None,
+    *,
+    checks_count: bool = False,
 ) -> DiarySnapshot | None:
-    """Read the diary for a period (None: everything); None when there is nothing in it."""
+    """Read the diary for a period (None: everything); None when there is nothing in it.
+
+    With `checks_count`, a period with symptom checks or safety advice but no diary entry is
+    not empty: the surgeon's report must show a red flag found only by /check.
+    """
     uid = profile.user_id
     everything = session.entries_between(uid, date.min, today)
-    if not everything:
+    if not everything and not checks_count:
         return None
     zone = ZoneInfo(profile.timezone)
     # The local end of today, to the second (the outbox stores whole seconds).
@@ -63,17 +73,22 @@ def load_snapshot(
     if days is None:
         advice = session.advice_between(uid, datetime.min.replace(tzinfo=UTC), end)
         # "Everything" starts with whatever came first: a check or advice can predate the diary.
-        first = min(
-            [
-                everything[0].entry_date,
-                *(c.recorded_at.astimezone(zone).date() for c in checks),
-                *(a.decided_at.astimezone(zone).date() for a in advice),
-            ]
-        )
+        starts = [
+            *(e.entry_date for e in everything[:1]),
+            *(c.recorded_at.astimezone(zone).date() for c in checks),
+            *(a.decided_at.astimezone(zone).date() for a in advice),
+        ]
+        if not starts:
+            return None
+        first = min(starts)
     else:
         first = today - timedelta(days=days - 1)
         advice = session.advice_between(uid, _day_start(first, zone), end)
-    if not any(e.entry_date >= first for e in everything):
+    in_period = any(e.entry_date >= first for e in everything)
+    safety_in_period = any(first <= c.recorded_at.astimezone(zone).date() for c in checks) or bool(
+        advice
+    )
+    if not in_period and not (checks_count and safety_in_period):
         return None
     return DiarySnapshot(
         profile=profile,

@@ -8,6 +8,7 @@ unit of work, sent at once, and retried by the courier until Telegram confirms i
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from telegram import Update
 from telegram.ext import Application
 
@@ -574,3 +576,21 @@ async def test_a_slow_try_for_one_patient_does_not_let_another_get_two_copies(
 
     await Courier(engine, slow).run_once()
     assert sorted(received) == [first, second]
+
+
+async def test_a_red_flag_found_only_by_check_is_in_the_surgeons_pdf(patient: Patient) -> None:
+    """No diary entry at all: the export still carries the check's red flag and its advice."""
+    await patient.say("/check")
+    await answer_no_until(patient, "thoughts of ending your life")
+    await patient.tap("yes")
+    await patient.tap("stop")
+    assert await patient.entries() == []
+    engine, who = patient.engine, Who(user_id=USER)
+    reply = await engine.on_command(who, Command.EXPORT)
+    for value in ("d30", "pdf"):
+        reply = await engine.on_press(who, reply.button_data(value))
+    assert reply.document is not None
+    pages = PdfReader(io.BytesIO(reply.document[1])).pages
+    text = " ".join(page.extract_text() for page in pages)
+    assert "RF-MH" in text
+    assert "delivered" in text
