@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -93,9 +94,16 @@ class Delivery:
     repeated: bool = False
     # Shown in full by the reply's own screen: delivered when that screen is.
     with_screen: bool = False
+    # When it was decided, in the patient's zone: a late delivery says what it is about.
+    decided_at: datetime | None = None
 
     @classmethod
-    def of(cls, advice: StoredAdvice, on_screen: frozenset[int] = frozenset()) -> Delivery:
+    def of(
+        cls,
+        advice: StoredAdvice,
+        on_screen: frozenset[int] = frozenset(),
+        timezone: str = "UTC",
+    ) -> Delivery:
         """The delivery of an outbox row."""
         return cls(
             advice.id,
@@ -103,6 +111,7 @@ class Delivery:
             advice.text,
             repeated=advice.attempts > 0,
             with_screen=advice.id in on_screen,
+            decided_at=advice.decided_at.astimezone(ZoneInfo(timezone)),
         )
 
 
@@ -131,6 +140,11 @@ class Reply:
 
 
 DUPLICATE_REPLY = Reply(verdict=Verdict.IGNORED, duplicate=True)
+
+
+def _zone_of(session: Session, user_id: int) -> str:
+    profile = session.profile(user_id)
+    return "UTC" if profile is None else profile.timezone
 
 
 def with_pre_consent_pointer(reply: Reply, ctx: Context) -> Reply:
@@ -195,8 +209,14 @@ class Engine:
     async def undelivered(self, user_id: int | None = None, limit: int = 100) -> list[Delivery]:
         """Safety advice due for a try now (of one user, or of everyone), oldest first."""
         now = self.clock()
-        result = await self.store.unit(now, lambda s: s.claim_advice(user_id, limit))
-        return [] if isinstance(result, Duplicate) else [Delivery.of(a) for a in result]
+
+        def claim(session: Session) -> list[Delivery]:
+            taken = session.claim_advice(user_id, limit)
+            zones = {a.user_id: _zone_of(session, a.user_id) for a in taken}
+            return [Delivery.of(a, timezone=zones[a.user_id]) for a in taken]
+
+        result = await self.store.unit(now, claim)
+        return [] if isinstance(result, Duplicate) else result
 
     async def recover_advice(self, user_id: int | None = None) -> int:
         """At start-up: undelivered advice (of everyone, or of one user) is due again at once."""
@@ -412,7 +432,10 @@ class Engine:
         # Taken in the transaction that decided it, so the advice goes out with this reply
         # and the retry job does not send it a second time.
         deliveries = (
-            tuple(Delivery.of(a, frozenset(on_screen)) for a in session.claim_advice(who.user_id))
+            tuple(
+                Delivery.of(a, frozenset(on_screen), ctx.timezone)
+                for a in session.claim_advice(who.user_id)
+            )
             if advised and has_account
             else ()
         )

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from bot.engine import Delivery, Engine
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 # How often the retry job looks for advice that is due again, and how many it tries per pass.
 RETRY_EVERY_SECONDS = 5
 PASS_LIMIT = 200
+# Advice sent this long after it was decided says which moment it is about.
+LATE_AFTER = timedelta(minutes=10)
 # A blocked bot or a refused chat cannot be reached by retrying soon; the advice waits for the
 # patient's next /start, and is tried again hourly in case the refusal was Telegram's mistake.
 REFUSED_RETRY_SECONDS = 3600
@@ -57,10 +60,16 @@ class Courier:
         self._lock = asyncio.Lock()
 
     def text_of(self, delivery: Delivery) -> str:
-        """The message as sent: a retry says it may be a second copy."""
-        if not delivery.repeated:
-            return delivery.text
-        return f"{delivery.text}\n\n{t(self.language, 'safety.repeated')}"
+        """The message as sent: a late one says when it was about, a retry that it may repeat."""
+        text = delivery.text
+        decided = delivery.decided_at
+        if decided is not None and self.engine.clock() - decided > LATE_AFTER:
+            # A patient back after an outage or a block must not read old advice as new news.
+            when = t(self.language, "safety.late", when=decided.strftime("%d %b %Y, %H:%M"))
+            text = f"{when}\n\n{text}"
+        if delivery.repeated:
+            text = f"{text}\n\n{t(self.language, 'safety.repeated')}"
+        return text
 
     async def deliver(self, deliveries: Sequence[Delivery]) -> int:
         """Send each piece of advice once now; returns how many Telegram confirmed."""

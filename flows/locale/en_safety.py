@@ -28,6 +28,10 @@ _SAFETY: dict[str, str] = {
         "When you can, tap /start: I can keep your pain diary and ask about warning signs one "
         "at a time."
     ),
+    "safety.late": (
+        "⏰ I could not reach you earlier. This is about what you told me on {when}; it still "
+        "applies to those symptoms:"
+    ),
     "safety.repeated": "(Sent again in case my last message did not reach you.)",
     "safety.press_again": "Here is where we are: that button was from an earlier message.",
 }

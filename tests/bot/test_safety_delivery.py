@@ -594,3 +594,29 @@ async def test_a_red_flag_found_only_by_check_is_in_the_surgeons_pdf(patient: Pa
     text = " ".join(page.extract_text() for page in pages)
     assert "RF-MH" in text
     assert "delivered" in text
+
+
+async def test_advice_that_reaches_a_patient_late_says_when_it_was_about(
+    patient: Patient,
+) -> None:
+    await patient.reach_the_symptoms()
+    await patient.tap("s.bladder_change")
+    patient.api.fail_next("sendMessage", FAULTS["403"])
+    await patient.tap("done")
+    assert patient.copies() == []
+    # Two days later the patient unblocks the bot; Telegram sends /start.
+    patient.clock.advance(timedelta(days=2))
+    await patient.say("/start")
+    await shell_of(patient.app).courier.run_once()
+    [copy] = patient.copies()
+    # Decided at 18:30 UTC, 14:30 in New York.
+    assert copy.startswith("⏰ I could not reach you earlier.")
+    assert "10 Mar 2026, 14:30" in copy
+
+
+async def test_advice_sent_at_once_has_no_late_line(patient: Patient) -> None:
+    await patient.reach_the_symptoms()
+    await patient.tap("s.bladder_change")
+    await patient.tap("done")
+    [copy] = patient.copies()
+    assert "could not reach you earlier" not in copy
