@@ -38,6 +38,7 @@ from telegram.request import BaseRequest
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.logs import quiet_noisy_loggers
+from bot.ordering import PerUserOrder
 from bot.outbox import Attempt, Courier, Sent
 from bot.reminders import Outgoing, Send, SendResult
 from flows.core import Screen
@@ -543,7 +544,7 @@ def build_application(
     rate_limit: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """Build the python-telegram-bot application with BackTrack's handlers."""
-    builder = ApplicationBuilder().token(token)
+    builder = ApplicationBuilder().token(token).concurrent_updates(PerUserOrder())
     if rate_limit:
         limiter = AIORateLimiter(
             overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3
