@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import (
+    bench_concurrency,
     bench_export,
     bench_memory,
     bench_prompts,
@@ -100,6 +101,18 @@ def _rows(scale: float, kills: int) -> list[Row]:
                 "",
             ),
         ]
+    c = bench_concurrency.run(users=max(3, int(60 * scale)), latency=0.05 if scale >= 1 else 0.005)
+    rows += [
+        Row(
+            f"{c['users']:.0f} patients tapping at once, {c['latency_s'] * 1000:.0f} ms per Bot "
+            "API call: wait from arrival to answer, one at a time vs per-user concurrent",
+            f"median {c['serial_median_s']:.2f} s vs {c['concurrent_median_s']:.2f} s "
+            f"({c['median_ratio']:.1f}×); p95 {c['serial_p95_s']:.2f} s vs "
+            f"{c['concurrent_p95_s']:.2f} s",
+            "no patient waits for another",
+            c["median_ratio"] > 1,
+        ),
+    ]
     p = bench_prompts.run(scale)
     rows += [
         Row(

@@ -542,9 +542,12 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    concurrent: bool = True,
 ) -> Application:  # type: ignore[type-arg]
     """Build the python-telegram-bot application with BackTrack's handlers."""
-    builder = ApplicationBuilder().token(token).concurrent_updates(PerUserOrder())
+    builder = ApplicationBuilder().token(token)
+    if concurrent:
+        builder = builder.concurrent_updates(PerUserOrder())
     if rate_limit:
         limiter = AIORateLimiter(
             overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3

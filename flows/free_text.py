@@ -25,17 +25,17 @@ class TextPattern:
 
 
 _TROUBLE = (
-    r"(can'?t|cannot|can not|couldn'?t|unable|trouble|problem|difficult|hard to|struggl|"
+    r"\b(can'?t|cannot|can not|couldn'?t|unable|trouble|problem|difficult|hard to|struggl|"
     r"not able|won'?t|weak|stopp|leak|lost|loss|no control|control|numb|accident|wet|"
     r"incontinen|retention|blocked)"
 )
 _BOWEL_TROUBLE = (
-    r"(control|leak|accident|soil|incontinen|can'?t feel|cannot feel|didn'?t feel|no feeling|"
+    r"\b(control|leak|accident|soil|incontinen|can'?t feel|cannot feel|didn'?t feel|no feeling|"
     r"numb|lost|messed)"
 )
-_NUMB = r"(numb|tingl|pins and needles|no feeling|can'?t feel|cannot feel|lost feeling|dead)"
+_NUMB = r"\b(numb|tingl|pins and needles|no feeling|can'?t feel|cannot feel|lost feeling|dead)"
 _SADDLE_AREA = (
-    r"(bottom|bum|butt|buttock|saddle|groin|genital|private|anus|anal|back passage|perine|"
+    r"\b(bottom|bum|butt|buttock|saddle|groin|genital|private|anus|anal|back passage|perine|"
     r"vagina|penis|scrotum|testicle|between (my|the) legs|inner thigh|crotch)"
 )
 
@@ -69,7 +69,7 @@ TEXT_PATTERNS: tuple[TextPattern, ...] = (
     TextPattern(
         finding=Finding.BOTH_LEGS_NEW,
         all_of=(
-            r"\bboth (of my )?legs\b|\bmy legs\b|\blegs are\b",
+            r"\bboth (of my )?legs\b|(?<!between )\bmy legs\b|\blegs are\b",
             r"(weak|numb|giving way|"
             r"can'?t walk|cannot walk|can'?t stand|collaps|paraly|dead)",
         ),
