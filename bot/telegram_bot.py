@@ -24,12 +24,12 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -37,6 +37,7 @@ from telegram.request import BaseRequest
 
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
+from bot.limits import BULK, FairLimiter
 from bot.logs import quiet_noisy_loggers
 from bot.ordering import PerUserOrder
 from bot.outbox import Attempt, Courier, Sent
@@ -495,11 +496,16 @@ def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.
     async def send(item: Outgoing) -> SendResult:
         for _attempt in range(3):
             try:
+                kwargs: dict[str, Any] = {}
+                if isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+                    # Bulk: a patient's own replies take the next slot before a waiting prompt.
+                    kwargs["rate_limit_args"] = BULK
                 await bot.send_message(
                     item.user_id,
                     render_html(item.screen),
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(item.reply, item.screen),
+                    **kwargs,
                 )
             except Forbidden:
                 return SendResult.BLOCKED
@@ -549,9 +555,7 @@ def build_application(
     if concurrent:
         builder = builder.concurrent_updates(PerUserOrder())
     if rate_limit:
-        limiter = AIORateLimiter(
-            overall_max_rate=1, overall_time_period=1 / SEND_RATE, max_retries=3
-        )
+        limiter = FairLimiter(SEND_RATE)
         # ApplicationBuilder's generic parameter for the limiter's arguments starts as None, so
         # mypy cannot see that any limiter fits; this is the documented way to add one.
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]

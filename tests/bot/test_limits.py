@@ -1,0 +1,66 @@
+"""The send limit shared fairly: replies before waiting prompts, flood waits per chat."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram.error import RetryAfter
+
+from bot.limits import BULK, FairLimiter
+
+
+async def test_a_reply_takes_the_next_slot_before_a_wave_of_prompts() -> None:
+    limiter = FairLimiter(rate=200)
+    await limiter.initialize()
+    order: list[str] = []
+
+    async def send(name: str) -> bool:
+        order.append(name)
+        return True
+
+    async def call(name: str, bulk: bool) -> Any:
+        return await limiter.process_request(
+            send, (name,), {}, "sendMessage", {"chat_id": 1}, BULK if bulk else None
+        )
+
+    try:
+        wave = [asyncio.create_task(call(f"prompt{i}", True)) for i in range(20)]
+        await asyncio.sleep(0.012)
+        reply = asyncio.create_task(call("reply", False))
+        await asyncio.gather(*wave, reply)
+    finally:
+        await limiter.shutdown()
+    # Sent within a slot or two of arriving, not after the twenty prompts.
+    assert order.index("reply") <= 5, order
+    assert len(order) == 21
+
+
+async def test_a_flood_wait_for_one_chat_does_not_hold_another() -> None:
+    limiter = FairLimiter(rate=200)
+    await limiter.initialize()
+    done: list[str] = []
+    flooded = {"once": False}
+
+    async def send(chat: int) -> bool:
+        if chat == 1 and not flooded["once"]:
+            flooded["once"] = True
+            raise RetryAfter(1)
+        done.append(f"chat{chat}")
+        return True
+
+    async def call(chat: int) -> Any:
+        return await limiter.process_request(
+            send, (chat,), {}, "sendMessage", {"chat_id": chat}, None
+        )
+
+    try:
+        first = asyncio.create_task(call(1))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(call(2), timeout=0.5)
+        # The other chat went through while the first waits out its flood.
+        assert done == ["chat2"]
+        await first
+    finally:
+        await limiter.shutdown()
+    assert done == ["chat2", "chat1"]
