@@ -19,6 +19,7 @@ from pathlib import Path
 from benchmarks import (
     bench_concurrency,
     bench_export,
+    bench_limits,
     bench_memory,
     bench_prompts,
     bench_trends,
@@ -111,6 +112,16 @@ def _rows(scale: float, kills: int) -> list[Row]:
             f"{c['concurrent_p95_s']:.2f} s",
             "no patient waits for another",
             c["median_ratio"] > 1,
+        ),
+    ]
+    lim = bench_limits.run(prompts=max(10, int(150 * scale)))
+    rows += [
+        Row(
+            f"A patient's reply during a wave of {lim['prompts']:.0f} check-in prompts: wait for "
+            "its send slot, AIORateLimiter (first come) vs FairLimiter (replies first)",
+            f"{lim['fifo_s']:.2f} s vs {lim['fair_s'] * 1000:.0f} ms ({lim['ratio']:.0f}×)",
+            "replies not queued behind prompts",
+            lim["fair_s"] < lim["fifo_s"],
         ),
     ]
     p = bench_prompts.run(scale)
