@@ -49,6 +49,12 @@ class FairLimiter(BaseRateLimiter[int]):
             self._pump.cancel()
             await asyncio.gather(self._pump, return_exceptions=True)
             self._pump = None
+        # A request still waiting for a slot must not hang the shutdown that follows.
+        for queue in (self._replies, self._bulk):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.cancel()
 
     async def _hand_out(self) -> None:
         while True:
