@@ -27,6 +27,7 @@ from storage.repo import Store
 log = logging.getLogger(__name__)
 
 DISPATCH_EVERY_SECONDS = 60
+PRUNE_EVERY_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ async def serve(
     """Take updates until stop is set, then finish those in progress and close the database."""
     db = await Database.open(db_path, settings.db_key())
     try:
+        # Erasures only zero their rows and empty the WAL as they happen, so no patient waits
+        # on a rebuild; the free pages they leave are rebuilt here, before any update.
+        await db.compact()
         engine = Engine(Store(db))
         await engine.prune()
         app = build_application(
@@ -86,6 +90,12 @@ async def serve(
             await courier.run_once()
 
         jobs.run_repeating(deliver, interval=RETRY_EVERY_SECONDS, first=0, name="advice")
+
+        async def prune(_: object) -> None:
+            await engine.prune()
+
+        # Processed update ids are kept two days for duplicates; forget older ones hourly.
+        jobs.run_repeating(prune, interval=PRUNE_EVERY_SECONDS, first=PRUNE_EVERY_SECONDS)
         async with app:
             await set_commands(app)
             await app.start()
