@@ -16,23 +16,18 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from benchmarks.bench_updates import command_update, press_update
+from benchmarks.bench_updates import NOW, register_users, stream
 from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.telegram_bot import build_application
-from flows.models import Profile
 from storage.db import Database
-from storage.repo import Session, Store
-
-NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
-PRESSES = ("p5", "p4", "done", "skip", "save")
+from storage.repo import Store
 
 
 class SlowApi(OfflineApi):
@@ -50,31 +45,11 @@ class SlowApi(OfflineApi):
         return await super().answer(url, method, name, params)
 
 
-def _stream(users: int) -> list[dict[str, Any]]:
-    payloads: list[dict[str, Any]] = []
-    update_id = 1
-    for step in range(1 + len(PRESSES)):
-        for user in range(1, users + 1):
-            if step == 0:
-                payloads.append(command_update(update_id, user, "/log"))
-            else:
-                payloads.append(press_update(update_id, user, f"bt:{step}:{PRESSES[step - 1]}"))
-            update_id += 1
-    return payloads
-
-
-def _register(session: Session, users: int) -> None:
-    for user in range(1, users + 1):
-        session.save_profile(
-            Profile(user_id=user, consented_at=NOW, country="GB", details_asked_at=NOW)
-        )
-
-
 async def _one_run(users: int, latency: float, concurrent: bool, folder: Path) -> list[float]:
     db = await Database.open(folder / f"{'concurrent' if concurrent else 'serial'}.db")
     try:
         store = Store(db)
-        await store.unit(NOW, lambda s: _register(s, users))
+        await store.unit(NOW, lambda s: register_users(s, users))
         engine = Engine(store, lambda: NOW)
         app: Application = build_application(  # type: ignore[type-arg]
             TOKEN,
@@ -90,7 +65,7 @@ async def _one_run(users: int, latency: float, concurrent: bool, folder: Path) -
 
         # Group 1 runs after BackTrack's handler of the same update has answered it.
         app.add_handler(TypeHandler(Update, finished), group=1)
-        updates = [Update.de_json(p, app.bot) for p in _stream(users)]
+        updates = [Update.de_json(p, app.bot) for p in stream(users)]
         async with app:
             await app.start()
             start = time.perf_counter()

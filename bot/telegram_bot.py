@@ -337,14 +337,18 @@ class TelegramShell:
         shown = False
         if reply.screen is not None:
             shown = await self._quietly(
-                self._send_screen(message, reply, reply.screen), message.chat.id
+                self._new_message(message.get_bot(), message.chat.id, reply, reply.screen),
+                message.chat.id,
             )
         # The screen above says "in the message below": the advice follows it.
         await self.courier.deliver([d for d in reply.advice if not d.with_screen])
         await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
         await self._quietly(self._send_document(message, reply), message.chat.id)
         for notice in reply.notices:
-            await self._quietly(self._send_screen(message, reply, notice), message.chat.id)
+            await self._quietly(
+                self._new_message(message.get_bot(), message.chat.id, reply, notice),
+                message.chat.id,
+            )
 
     async def _answer(self, answering: Awaitable[bool]) -> bool:
         """Answer a press; a refused or failed answer must not stop the reply."""
@@ -464,23 +468,6 @@ class TelegramShell:
             await message.edit_caption(
                 render_html(screen, CAPTION_CHARS), parse_mode=ParseMode.HTML, reply_markup=markup
             )
-
-    async def _send_screen(self, message: Message, reply: Reply, screen: Screen) -> None:
-        if reply.chart_png is not None and screen is reply.screen:
-            await message.get_bot().send_photo(
-                message.chat.id,
-                reply.chart_png,
-                caption=render_html(screen, CAPTION_CHARS),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply, screen),
-            )
-            return
-        await message.get_bot().send_message(
-            message.chat.id,
-            render_html(screen),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply, screen),
-        )
 
 
 # Telegram allows about 30 messages a second overall; the limiter also waits out RetryAfter.

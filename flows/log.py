@@ -61,6 +61,11 @@ DIARY_SYMPTOMS: tuple[Finding, ...] = (
     Finding.MUSCLE_TIGHTNESS,
     Finding.PAIN_CONSTANT_NIGHT,
 )
+_RECORDED_ORDER: tuple[Finding, ...] = (
+    *DIARY_SYMPTOMS[: DIARY_SYMPTOMS.index(Finding.LEG_WEAKNESS) + 1],
+    Finding.LEG_WEAKNESS_RAPID,
+    *DIARY_SYMPTOMS[DIARY_SYMPTOMS.index(Finding.LEG_WEAKNESS) + 1 :],
+)
 
 
 class LogStep(StrEnum):
@@ -262,7 +267,10 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         # recorded as one, so /check, the export and `assess` see it too.
         named = tuple(f for f in red_flags_in_text(note) if f not in state.symptoms)
         confirming = _forward(
-            state, LogStep.CONFIRM, note=note or None, symptoms=_with_codes(state, named)
+            state,
+            LogStep.CONFIRM,
+            note=note or None,
+            symptoms=_in_order({*state.symptoms, *named}),
         )
         decided = _new_advice(confirming, ctx)
         if decided is None:
@@ -318,11 +326,9 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             return save(state, ctx)
 
 
-def _with_codes(state: LogState, codes: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    chosen = set(state.symptoms) | set(codes)
-    order = [*DIARY_SYMPTOMS]
-    order.insert(order.index(Finding.LEG_WEAKNESS) + 1, Finding.LEG_WEAKNESS_RAPID)
-    return tuple(c for c in order if c in chosen)
+def _in_order(chosen: set[Finding]) -> tuple[Finding, ...]:
+    """Checklist order, with the chosen weakness speed where the weakness row stands."""
+    return tuple(c for c in _RECORDED_ORDER if c in chosen)
 
 
 def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
@@ -330,7 +336,7 @@ def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
     kept = set(state.symptoms)
     # Unticking the weakness row removes whichever speed was chosen with it.
     chosen = kept - speeds if code in speeds and kept & speeds else kept ^ {code}
-    return _with_codes(state.model_copy(update={"symptoms": ()}), tuple(chosen))
+    return _in_order(chosen)
 
 
 def _advised_keys(result: TriageResult) -> tuple[str, ...]:

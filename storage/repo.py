@@ -400,16 +400,11 @@ class Session:
 
     def release_advice(self, user_id: int | None = None) -> int:
         """Make undelivered advice due now: at start-up, or when a blocked patient is back."""
-        if user_id is None:
-            cursor = self.conn.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL",
-                (self.now_iso,),
-            )
-        else:
-            cursor = self.conn.execute(
-                "UPDATE outbox SET next_attempt_at = ? WHERE delivered_at IS NULL AND user_id = ?",
-                (self.now_iso, user_id),
-            )
+        where = "delivered_at IS NULL"
+        params: tuple[object, ...] = (self.now_iso,)
+        if user_id is not None:
+            where, params = f"{where} AND user_id = ?", (self.now_iso, user_id)
+        cursor = self.conn.execute(f"UPDATE outbox SET next_attempt_at = ? WHERE {where}", params)
         return cursor.rowcount
 
     def advice_between(self, user_id: int, first: datetime, last: datetime) -> list[StoredAdvice]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
@@ -249,15 +248,12 @@ def test_the_chart_is_a_png() -> None:
 
 def test_a_one_year_diary_renders() -> None:
     data = sample(365)
-    start = time.perf_counter()
+    # Its speed is measured in benchmarks/bench_export.py, not here.
     pdf = export_pdf(data)
-    elapsed = time.perf_counter() - start
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 8
     last_page = flat(reader.pages[-1].extract_text())
     assert data.last.isoformat() in last_page
-    # The goal is under 1 s (benchmarks/bench_export.py); this only catches a gross regression.
-    assert elapsed < 5
 
 
 def test_page_one_always_fits_on_one_page() -> None:
