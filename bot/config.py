@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,100}$")
@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Telegram must reach the webhook server, so it listens on every interface by default.
     backtrack_webhook_listen: str = "0.0.0.0"
     port: int = 8443
+    # Processes that draw charts and make export files, beside the bot's own process.
+    backtrack_file_workers: int = Field(default=1, ge=1, le=16)
 
     def token(self) -> str:
         """Return the bot token, or raise ConfigError saying what is wrong with it."""

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.exports import DiarySnapshot, chart_png, export_file, load_snapshot
+from bot.exports import PDF_ENTRY_ROWS, DiarySnapshot, chart_png, export_file, load_snapshot
+from bot.workers import WorkerError, Workers
 from flows import router
 from flows.callback import ButtonData, decode
 from flows.check import CheckState
@@ -165,9 +166,13 @@ def with_pre_consent_pointer(reply: Reply, ctx: Context) -> Reply:
 class Engine:
     """Turns commands, presses and texts into replies, storing what the flows decide."""
 
-    def __init__(self, store: Store, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, store: Store, clock: Clock = system_clock, workers: Workers | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        # Threads unless told otherwise: the console has one patient, and tests start fast.
+        self.workers = workers if workers is not None else Workers(processes=0)
 
     async def on_command(self, who: Who, command: Command, update_id: int | None = None) -> Reply:
         """Handle a /command."""
@@ -360,7 +365,12 @@ class Engine:
             return replace(reply, screen=empty)
         summary = status_text(snapshot.assessment, snapshot.language)
         text = f"{screen.text}\n\n{summary}"
-        png = await chart_png(snapshot)
+        try:
+            png = await chart_png(snapshot, self.workers)
+        except WorkerError:
+            return replace(
+                reply, screen=screen.with_text(f"{text}\n\n{t(snapshot.language, 'trend.failed')}")
+            )
         return replace(reply, screen=screen.with_text(text), chart_png=png)
 
     async def _with_export(self, who: Who, reply: Reply, request: ExportRequest) -> Reply:
@@ -371,8 +381,16 @@ class Engine:
         if snapshot is None:
             empty = screen.with_text(t(screen_language(who), "export.empty"))
             return replace(reply, screen=empty)
-        document = await export_file(snapshot, ExportFormat(request.format), self.clock())
-        return replace(reply, document=document)
+        fmt = ExportFormat(request.format)
+        try:
+            document = await export_file(snapshot, fmt, self.clock(), self.workers)
+        except WorkerError:
+            return replace(reply, screen=screen.with_text(t(snapshot.language, "export.failed")))
+        listed = len(snapshot.shown)
+        if fmt is ExportFormat.PDF and listed > PDF_ENTRY_ROWS:
+            more = t(snapshot.language, "export.pdf_capped", n=listed, limit=PDF_ENTRY_ROWS)
+            screen = screen.with_text(f"{screen.text}\n\n{more}")
+        return replace(reply, screen=screen, document=document)
 
     def _apply(
         self,

@@ -1,16 +1,19 @@
-"""Files made from a user's diary: the /trend chart and the /export PDF, CSV and FHIR files."""
+"""Files made from a user's diary: the /trend chart and the /export PDF, CSV and FHIR files.
+
+The snapshot is read in one database read on the caller's side; the drawing and the files are
+made from it in a worker (bot/workers.py). The renderers are imported there, not here, so the
+bot process never loads matplotlib or fpdf.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.charts import render_trend_png
-from bot.pdf_report import render_pdf
+from bot.workers import Workers
 from flows.diary_csv import write_diary
 from flows.fhir import fhir_bundle
 from flows.models import CheckResult, Entry, Profile, StoredAdvice
@@ -19,6 +22,10 @@ from flows.transfer import ExportFormat
 from flows.trend_view import TrendSeries, trend_series
 from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed
 from storage.repo import Session
+
+# A surgeon reads a PDF; past about 50 pages of rows nobody does, and a 20,000-entry table takes
+# seconds to lay out. The summary and charts still cover every entry; CSV and FHIR hold them all.
+PDF_ENTRY_ROWS = 2000
 
 FILE_ENDINGS = {ExportFormat.PDF: "pdf", ExportFormat.CSV: "csv", ExportFormat.FHIR: "fhir.json"}
 
@@ -120,12 +127,32 @@ def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
     )
 
 
-async def chart_png(snapshot: DiarySnapshot) -> bytes:
-    """Draw the chart in a worker thread."""
-    return await asyncio.to_thread(render_trend_png, chart_series(snapshot), snapshot.language)
+def draw_chart(series: TrendSeries, language: str) -> bytes:
+    """The /trend chart as PNG bytes (runs in a worker)."""
+    from bot.charts import render_trend_png
+
+    return render_trend_png(series, language)
+
+
+async def chart_png(snapshot: DiarySnapshot, workers: Workers) -> bytes:
+    """Draw the chart in a worker."""
+    return await workers.run(draw_chart, chart_series(snapshot), snapshot.language)
+
+
+def make_file(snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime, bundle_id: str) -> bytes:
+    """The export file's bytes (runs in a worker)."""
+    match fmt:
+        case ExportFormat.PDF:
+            return _pdf(snapshot, draw_chart(chart_series(snapshot), snapshot.language))
+        case ExportFormat.CSV:
+            return _csv(snapshot)
+        case ExportFormat.FHIR:
+            return _fhir(snapshot, now, bundle_id)
 
 
 def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
+    from bot.pdf_report import render_pdf
+
     report = build_report(
         profile=snapshot.profile,
         entries=snapshot.everything,
@@ -137,25 +164,17 @@ def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
         generated_on=snapshot.today,
         advice=snapshot.advice,
     )
-    return render_pdf(report, snapshot.shown, chart, snapshot.language)
+    return render_pdf(report, snapshot.shown, chart, snapshot.language, entry_rows=PDF_ENTRY_ROWS)
 
 
 async def export_file(
-    snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime
+    snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime, workers: Workers
 ) -> tuple[str, bytes]:
-    """Make the export file (name, content), built in a worker thread whatever the format."""
+    """Make the export file (name, content) in a worker, whatever the format."""
     name = f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}"
-    match fmt:
-        case ExportFormat.PDF:
-            chart = await chart_png(snapshot)
-            return name, await asyncio.to_thread(_pdf, snapshot, chart)
-        case ExportFormat.CSV:
-            return name, await asyncio.to_thread(_csv, snapshot)
-        case ExportFormat.FHIR:
-            return name, await asyncio.to_thread(_fhir, snapshot, now, uuid.uuid4().hex)
+    return name, await workers.run(make_file, snapshot, fmt, now, uuid.uuid4().hex)
 
 
-# Off the event loop like the PDF: a 10-year diary takes long enough to hold other patients.
 def _csv(snapshot: DiarySnapshot) -> bytes:
     return write_diary(rows_from_entries(snapshot.shown)).encode("utf-8")
 

@@ -535,7 +535,13 @@ class _Table:
         self.count += 1
 
 
-def _entry_table(pdf: _Document, report: Report, entries: Sequence[Entry], language: str) -> None:
+def _entry_table(
+    pdf: _Document,
+    report: Report,
+    entries: Sequence[Entry],
+    language: str,
+    rows: int | None,
+) -> None:
     pdf.ln(3)
     # Never a heading alone at the foot of a page.
     pdf.need(TABLE_START_ROOM + 12)
@@ -547,6 +553,9 @@ def _entry_table(pdf: _Document, report: Report, entries: Sequence[Entry], langu
     if not shown:
         pdf.para(t(language, "report.entries.none"))
         return
+    if rows is not None and len(shown) > rows:
+        pdf.para(t(language, "report.entries.latest", n=len(shown), limit=rows), bold=True)
+        shown = shown[-rows:]
     # A red flag is marked as such; a warning sign that fires no rule (tier T3) more mildly.
     flagged = {i for event in report.red_flags if event.flag_id for i in event.entry_ids}
     warned = {i for event in report.red_flags for i in event.entry_ids}
@@ -605,9 +614,17 @@ def report_chart_png(report: Report, entries: Sequence[Entry], language: str) ->
 
 
 def render_pdf(
-    report: Report, entries: Sequence[Entry], chart_png: bytes | None, language: str
+    report: Report,
+    entries: Sequence[Entry],
+    chart_png: bytes | None,
+    language: str,
+    *,
+    entry_rows: int | None = None,
 ) -> bytes:
-    """Return the PDF: summary page, chart, warning signs and checks, then every entry."""
+    """Return the PDF: summary page, chart, warning signs and checks, then the entries.
+
+    With `entry_rows`, the table lists only the latest that many entries and says so.
+    """
     for limit in (PAGE_ONE_LINES, *PAGE_ONE_FALLBACKS):
         pdf = _Document(report, language)
         pdf.add_page()
@@ -624,5 +641,5 @@ def render_pdf(
     pdf.set_line_width(0.1)
     _chart_page(pdf, report, chart_png, language, limit)
     _signs_and_checks(pdf, report, language)
-    _entry_table(pdf, report, entries, language)
+    _entry_table(pdf, report, entries, language, entry_rows)
     return bytes(pdf.output())

@@ -21,6 +21,7 @@ from bot.engine import Engine, system_clock
 from bot.outbox import RETRY_EVERY_SECONDS
 from bot.reminders import Dispatcher
 from bot.telegram_bot import build_application, prompt_sender, set_commands, shell_of
+from bot.workers import Workers
 from storage.db import Database
 from storage.repo import Store
 
@@ -55,11 +56,12 @@ async def serve(
 ) -> None:
     """Take updates until stop is set, then finish those in progress and close the database."""
     db = await Database.open(db_path, settings.db_key())
+    workers = Workers(processes=settings.backtrack_file_workers)
     try:
         # Erasures only zero their rows and empty the WAL as they happen, so no patient waits
         # on a rebuild; the free pages they leave are rebuilt here, before any update.
         await db.compact()
-        engine = Engine(Store(db))
+        engine = Engine(Store(db), workers=workers)
         await engine.prune()
         app = build_application(
             settings.token(),
@@ -122,6 +124,7 @@ async def serve(
             # After the handlers have finished: none can start another safety message now.
             await shell_of(app).drain()
     finally:
+        workers.close()
         await db.close()
         log.info("stopped; database closed")
 

@@ -279,6 +279,8 @@ _CORE: dict[str, str] = {
     "trend.close": "Close",
     "trend.closed": "Chart closed. /trend shows it again.",
     "trend.empty": "There are no diary entries to chart yet. Tap /log to add one.",
+    "trend.failed": "I couldn't draw the chart just now. Please try /trend again in a few "
+    "minutes.",
     "chart.back.daily": "Back pain (each day)",
     "chart.back.average": "Back pain, 7-day average",
     "chart.back.band": "Back: usual level up to a meaningful rise",
@@ -301,6 +303,10 @@ _CORE: dict[str, str] = {
     "export.ready.csv": "Here is your diary as a CSV file (opens in any spreadsheet).",
     "export.ready.fhir": "Here is your diary as a FHIR R4 file, for your care team's records "
     "system.",
+    "export.failed": "Sorry, I couldn't make the file just now; nothing in your diary has "
+    "changed. Please try /export again in a few minutes.",
+    "export.pdf_capped": "Your diary has {n} entries in this period: the PDF lists the latest "
+    "{limit} (its summary and chart cover them all). For every entry, export a CSV file.",
     "export.empty": "There are no diary entries in that period yet, so there is nothing to "
     "export. Tap /log to add one.",
     "import.ask_file": "Send me your diary as a CSV file (attach it as a document). Columns: "

@@ -172,6 +172,9 @@ _REPORT: dict[str, str] = {
     "report.col.causes": "Top causes (rules, not a diagnosis)",
     "report.heading.entries": "All diary entries in this period",
     "report.entries.none": "No diary entries in this period.",
+    "report.entries.latest": "This period holds {n} entries; the latest {limit} are listed "
+    "below. The summary and the chart cover all of them, and a CSV or FHIR export holds every "
+    "one.",
     "report.col.date": "Date",
     "report.col.time": "Time",
     "report.col.back": "Back",

@@ -35,7 +35,8 @@ def free_port() -> int:
 
 
 async def wait_for_port(port: int) -> None:
-    for _ in range(200):
+    # Generous: a loaded CI machine can take seconds to start the webhook server.
+    for _ in range(1000):
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
         except OSError:
