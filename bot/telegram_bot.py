@@ -115,6 +115,17 @@ def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
     )
 
 
+async def _call(bot: Bot, method: str, **params: object) -> None:
+    """Call a Bot API method whose answer the shell does not read.
+
+    The usual methods turn Telegram's answer into python-telegram-bot objects (a whole Message,
+    its chat and its keyboard for every edit), which the shell would only throw away.
+    `do_api_request` would skip that too but warns for methods the library has; `_post` is
+    what both call, with the same defaults, rate limiter and errors.
+    """
+    await bot._post(method, dict(params))
+
+
 def command_of(message: Message) -> Command:
     """The command Telegram marked at the start of a message ("/log." is /log), else help."""
     for entity, text in message.parse_entities([MessageEntity.BOT_COMMAND]).items():
@@ -382,8 +393,12 @@ class TelegramShell:
                 if message.photo:
                     await self._edit_photo(message, reply, screen)
                 else:
-                    await message.edit_text(
-                        render_html(screen),
+                    await _call(
+                        bot,
+                        "editMessageText",
+                        chat_id=chat_id,
+                        message_id=message.message_id,
+                        text=render_html(screen),
                         parse_mode=ParseMode.HTML,
                         reply_markup=keyboard(reply, screen),
                     )
@@ -412,9 +427,11 @@ class TelegramShell:
                 reply_markup=keyboard(reply, screen),
             )
             return
-        await bot.send_message(
-            chat_id,
-            render_html(screen),
+        await _call(
+            bot,
+            "sendMessage",
+            chat_id=chat_id,
+            text=render_html(screen),
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(reply, screen),
         )
