@@ -41,6 +41,7 @@ from flows.rules import number_words
 from flows.schedule import local_date, next_slot
 from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
+    BASELINE_DAYS,
     SENT_LOOKBACK_DAYS,
     AlertKind,
     Reading,
@@ -54,9 +55,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-# A trend assessment needs the diary's first weeks (its baseline) and its last seven weeks
-# (REFERENCE.md §3.2 baseline of 14 valid days; windows of at most 7 weeks in flows/trends).
-TREND_BASELINE_DAYS = 120
+# A trend assessment needs each measure's baseline days (REFERENCE.md §3.2: the first 14 valid
+# days) and the diary's last weeks (windows of at most 7 weeks in flows/trends).
 TREND_RECENT_DAYS = 56
 # A red flag ticked in the diary this many days back still stands in /check (§8.7).
 RECENT_FLAG_DAYS = 7
@@ -474,7 +474,7 @@ class Engine:
     def _trend_alerts(self, session: Session, profile: Profile, day: date) -> bool:
         """Assess the diary after a saved entry; put the alerts in the outbox (True if any)."""
         user_id = profile.user_id
-        entries = session.entries_for_trend(user_id, day, TREND_RECENT_DAYS, TREND_BASELINE_DAYS)
+        entries = session.readings_for_trend(user_id, day, TREND_RECENT_DAYS, BASELINE_DAYS)
         since = day - timedelta(days=TREND_RECENT_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)

@@ -370,6 +370,16 @@ def _add(values: dict[int, float], counts: dict[int, int], day: int, value: floa
         values[day] = value
 
 
+def _stdev(values: Sequence[float]) -> float:
+    """The sample standard deviation, in floats.
+
+    `statistics.stdev` computes exactly with fractions, which cost more than the rest of the
+    trend check after every save; pain scores need no more than float precision.
+    """
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
 def _has_peg(kind: type) -> bool:
     """Whether entries of this type can carry a PEG score (checked once per type)."""
     fields = getattr(kind, "model_fields", None)
@@ -431,7 +441,7 @@ class Diary:
         if not days:
             return None
         found = [values[d] for d in days]
-        spread = statistics.stdev(found) if len(found) > 1 else 0.0
+        spread = _stdev(found) if len(found) > 1 else 0.0
         return _Baseline(
             value=statistics.median(found), sigma=max(spread, SEM_POINTS), days=tuple(days)
         )

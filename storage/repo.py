@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,7 @@ from flows.models import (
     StoredAdvice,
 )
 from flows.schedule import PromptChoice, PromptFacts, PromptKind
-from flows.trends import AlertKind, SentAlert
+from flows.trends import AlertKind, Reading, SentAlert
 from storage.db import Database
 
 T = TypeVar("T")
@@ -86,6 +86,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+@lru_cache(maxsize=1024)
 def _codes(text: str) -> tuple[Finding, ...]:
     return tuple(Finding(c) for c in text.split(";") if c)
 
@@ -241,27 +242,43 @@ class Session:
         ).fetchall()
         return [_entry(r) for r in rows]
 
-    def entries_for_trend(
-        self, user_id: int, last: date, recent_days: int, baseline_days: int
-    ) -> list[Entry]:
-        """Return the entries a trend assessment reads: the diary's first days and the last ones.
+    def readings_for_trend(
+        self, user_id: int, last: date, recent_days: int, baseline_dates: int
+    ) -> list[Reading]:
+        """Return what a trend assessment reads: the baseline's days and the last weeks.
 
-        The baseline comes from the first days of the diary and every window from the last
-        weeks, so the middle of a long diary is not read.
+        A measure's baseline is its first `baseline_dates` logged dates, and every window lies
+        in the last `recent_days`, so the rest of a long diary is not read. Only the pain scores
+        and symptoms are read, as plain values: this runs after every save.
         """
-        first_row = self.conn.execute(
-            "SELECT min(entry_date) FROM entries WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        if first_row[0] is None:
-            return []
-        baseline_end = date.fromisoformat(first_row[0]) + timedelta(days=baseline_days)
-        recent_start = last - timedelta(days=recent_days)
+        # Two ranges of the (user, date) index: up to the later measure's last baseline date,
+        # and the recent weeks after it; one OR would walk the whole diary instead.
         rows = self.conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? AND entry_date <= ? "
-            "AND (entry_date <= ? OR entry_date > ?) ORDER BY entry_date, recorded_at, id",
-            (user_id, last.isoformat(), baseline_end.isoformat(), recent_start.isoformat()),
+            "WITH firsts(day) AS ("
+            "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
+            "WHERE user_id = ?1 AND entry_date <= ?2 AND back_pain IS NOT NULL "
+            "ORDER BY entry_date LIMIT ?4) "
+            "UNION ALL SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
+            "WHERE user_id = ?1 AND entry_date <= ?2 AND leg_pain IS NOT NULL "
+            "ORDER BY entry_date LIMIT ?4)), "
+            "edge(day) AS (SELECT coalesce(max(day), '') FROM firsts) "
+            "SELECT entry_date, back_pain, leg_pain, symptoms, recorded_at, id FROM entries "
+            "WHERE user_id = ?1 AND entry_date <= min(?2, (SELECT day FROM edge)) "
+            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms, recorded_at, id "
+            "FROM entries WHERE user_id = ?1 AND entry_date <= ?2 "
+            "AND entry_date > max(?3, (SELECT day FROM edge)) "
+            "ORDER BY 1, 5, 6",
+            (
+                user_id,
+                last.isoformat(),
+                (last - timedelta(days=recent_days)).isoformat(),
+                baseline_dates,
+            ),
         ).fetchall()
-        return [_entry(r) for r in rows]
+        return [
+            Reading(date.fromisoformat(day), back, leg, _codes(symptoms))
+            for day, back, leg, symptoms, _, _ in rows
+        ]
 
     def add_entry(self, user_id: int, entry: NewEntry) -> int:
         """Store a diary entry and return its id."""

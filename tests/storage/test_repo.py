@@ -9,6 +9,7 @@ import pytest
 
 from flows.codes import CauseId, Finding, Tier
 from flows.models import CheckResult, EntrySource, FunctionCheckin, NewEntry, Profile, Region
+from flows.trends import BASELINE_DAYS, AlertKind, Assessment, assess_day
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 
@@ -165,3 +166,45 @@ async def test_function_checkins_after_a_date_reads_only_the_later_ones(db: Data
         date(2026, 3, 1),
     ]
     assert [c.entry_date for c in later] == [date(2026, 2, 2), date(2026, 3, 1)]
+
+
+def long_diary(session: Session, user_id: int, days: int) -> date:
+    """A daily back-pain diary whose leg pain is logged only every ninth day, rising at the end."""
+    session.record_consent(user_id, "en", "Europe/Berlin")
+    last = date(2026, 3, 10)
+    for back_days in range(days - 1, -1, -1):
+        day = date.fromordinal(last.toordinal() - back_days)
+        rising = back_days < 10
+        session.add_entry(
+            user_id,
+            new_entry(
+                day,
+                back=(7 if rising else 3 + back_days % 2),
+                leg=(2 + back_days % 3) if back_days % 9 == 0 else None,
+                symptoms=(Finding.PAIN_ONE_LEG,) if back_days in (0, 2, 3) else (),
+            ),
+        )
+    return last
+
+
+async def test_the_trend_check_after_a_save_reads_little_and_decides_as_the_whole_diary(
+    db: Database,
+) -> None:
+    store = Store(db)
+    last = await store.unit(NOW, lambda s: long_diary(s, 9, 400))
+    assert isinstance(last, date)
+
+    def both(session: Session) -> tuple[int, Assessment, Assessment]:
+        readings = session.readings_for_trend(9, last, 56, BASELINE_DAYS)
+        whole = session.entries_between(9, date.min, last)
+        return len(readings), assess_day(readings, last), assess_day(whole, last)
+
+    read, from_readings, from_whole = await store.read(both)
+    # Leg pain's 14th logged day is the diary's 121st (it is logged every ninth day); then the
+    # last 56 days: 177 of the 400 entries.
+    assert read == 177
+    assert from_readings == from_whole
+    assert {a.kind for a in from_whole.alerts} == {
+        AlertKind.SUSTAINED_WORSENING,
+        AlertKind.NEW_NERVE_SYMPTOMS,
+    }
