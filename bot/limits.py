@@ -1,9 +1,12 @@
-"""Telegram's send limit shared fairly: a patient's own replies before bulk check-in prompts.
+"""Telegram's send limit shared fairly: a patient's own replies never wait for check-in prompts.
 
-Telegram allows about 30 messages a second overall. python-telegram-bot's AIORateLimiter
-serves requests in arrival order and, on a flood wait (HTTP 429) for one chat, pauses every
-request. Here each request waits for a slot of the shared pace, a reply taking the next slot
-before any waiting prompt, and a flood wait holds only the chat it was given for.
+Telegram allows bulk messages at about 30 a second overall. python-telegram-bot's
+AIORateLimiter paces every request, answers to button presses included, in arrival order, and
+on a flood wait (HTTP 429) for one chat pauses every request. Here only bulk requests (the
+check-in prompts) wait for a slot of the shared pace. A reply to a patient's own press or
+command goes at once and spends a slot, so the prompts behind it slow down and the total stays
+within the pace; an answer to a press spends none (it is not a message). A flood wait holds
+only the chat it was given for.
 """
 
 from __future__ import annotations
@@ -26,17 +29,22 @@ BULK = 1
 MAX_RETRIES = 3
 
 
+# Not messages: they never wait, and spend no slot.
+UNCOUNTED = frozenset({"answerCallbackQuery", "getMe", "getUpdates", "getFile"})
+
+
 class FairLimiter(BaseRateLimiter[int]):
-    """One message per slot at `rate` a second; replies first; flood waits per chat."""
+    """Bulk messages at `rate` a second, less the replies sent meanwhile; flood waits per chat."""
 
     def __init__(self, rate: float, max_retries: int = MAX_RETRIES) -> None:
         self.interval = 1 / rate
         self.max_retries = max_retries
-        self._replies: deque[asyncio.Future[None]] = deque()
         self._bulk: deque[asyncio.Future[None]] = deque()
         self._waiting = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._held: dict[object, float] = {}
+        # The loop time from which the next bulk message may go.
+        self._next_free = 0.0
 
     async def initialize(self) -> None:
         """Start handing out slots."""
@@ -50,30 +58,45 @@ class FairLimiter(BaseRateLimiter[int]):
             await asyncio.gather(self._pump, return_exceptions=True)
             self._pump = None
         # A request still waiting for a slot must not hang the shutdown that follows.
-        for queue in (self._replies, self._bulk):
-            while queue:
-                waiter = queue.popleft()
-                if not waiter.done():
-                    waiter.cancel()
+        while self._bulk:
+            waiter = self._bulk.popleft()
+            if not waiter.done():
+                waiter.cancel()
+
+    @property
+    def backlog(self) -> float:
+        """Seconds until the next bulk message may go."""
+        return max(0.0, self._next_free - asyncio.get_running_loop().time())
+
+    def _spend(self) -> None:
+        now = asyncio.get_running_loop().time()
+        self._next_free = max(self._next_free, now) + self.interval
 
     async def _hand_out(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            while not self._replies and not self._bulk:
+            while not self._bulk:
                 self._waiting.clear()
                 await self._waiting.wait()
-            queue = self._replies if self._replies else self._bulk
-            waiter = queue.popleft()
+            # Replies sent meanwhile push the next slot on; look again after waiting.
+            delay = self._next_free - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+                continue
+            waiter = self._bulk.popleft()
             if waiter.done():
                 continue
             waiter.set_result(None)
-            # A slot every interval, never two at once: a leaky bucket of one.
-            await asyncio.sleep(self.interval)
+            self._spend()
 
     async def _slot(self, bulk: bool) -> None:
+        if not bulk:
+            self._spend()
+            return
         if self._pump is None:
             await self.initialize()
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        (self._bulk if bulk else self._replies).append(waiter)
+        self._bulk.append(waiter)
         self._waiting.set()
         await waiter
 
@@ -99,9 +122,11 @@ class FairLimiter(BaseRateLimiter[int]):
         """Send within the shared pace; after a flood wait, retry this chat only."""
         chat = data.get("chat_id")
         bulk = rate_limit_args == BULK
+        counted = endpoint not in UNCOUNTED
         for attempt in range(self.max_retries + 1):
             await self._wait_for_chat(chat)
-            await self._slot(bulk)
+            if counted:
+                await self._slot(bulk)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -18,6 +18,11 @@ from telegram.ext import BaseUpdateProcessor
 
 # Updates in progress at once, across all users; more wait in Telegram's arrival order.
 MAX_CONCURRENT_UPDATES = 64
+# python-telegram-bot takes a slot of its own semaphore before calling this processor, so a
+# patient's updates waiting for their turn would hold slots: one patient's burst of a hundred
+# presses would then stall everyone. Its semaphore is made too wide to matter; the slots are
+# taken here, after the patient's turn has come.
+_UNBOUNDED = 2**31 - 1
 
 
 def _user_of(update: object) -> int | None:
@@ -30,20 +35,33 @@ class PerUserOrder(BaseUpdateProcessor):
     """Runs different users' updates concurrently and each user's in the order they came."""
 
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be at least 1")
+        # The base class sizes its semaphore from max_concurrent_updates, read in its own
+        # constructor: it must see the unbounded value there, the real limit afterwards.
+        self._limit = _UNBOUNDED
+        super().__init__(_UNBOUNDED)
+        self._limit = max_concurrent_updates
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
 
+    @property
+    def max_concurrent_updates(self) -> int:
+        """How many updates are handled at once, across all users."""
+        return self._limit
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the same user's earlier updates, then handle this one."""
+        """Wait for the same user's earlier updates, then for a free slot, then handle it."""
         user = _user_of(update)
         if user is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(user, asyncio.Lock())
         self._holders[user] = self._holders.get(user, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             # Forget a user's lock once nothing of theirs is waiting: memory stays flat.

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Update
 
 from bot.engine import Engine
+from bot.ordering import PerUserOrder
 from bot.telegram_bot import build_application
 from flows.models import NewEntry
 from storage.repo import Session
@@ -121,3 +122,29 @@ async def test_another_patients_press_completes_while_an_export_is_being_sent(
         api.gate.set()
         await until(lambda: len(api.sent("sendDocument")) == 1)
         await app.stop()
+
+
+async def test_one_patients_burst_of_presses_does_not_hold_another_patient() -> None:
+    order = PerUserOrder(max_concurrent_updates=4)
+    gate = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(name: str, held: bool) -> None:
+        if held:
+            await gate.wait()
+        done.append(name)
+
+    def update(update_id: int, user: int) -> Update:
+        return Update.de_json(message_update(update_id, user, "/help"), None)
+
+    # Twenty updates of one patient, the first stuck on Telegram: more than all four slots.
+    burst = [
+        asyncio.create_task(order.process_update(update(i, SLOW), handle(f"slow{i}", i == 0)))
+        for i in range(20)
+    ]
+    await asyncio.sleep(0)
+    await asyncio.wait_for(order.process_update(update(99, QUICK), handle("quick", False)), 2)
+    assert done == ["quick"]
+    gate.set()
+    await asyncio.gather(*burst)
+    assert done == ["quick", *(f"slow{i}" for i in range(20))]
