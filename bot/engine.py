@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.exports import PDF_ENTRY_ROWS, DiarySnapshot, chart_png, export_file, load_snapshot
+from bot.exports import PDF_ENTRY_ROWS, chart_job, export_job
 from bot.workers import WorkerError, Workers
 from flows import router
 from flows.callback import ButtonData, decode
@@ -47,7 +47,6 @@ from flows.trends import (
     Reading,
     alert_message,
     assess_day,
-    status_text,
 )
 from storage.repo import Duplicate, Session, Store
 
@@ -339,58 +338,43 @@ class Engine:
             return await self._with_export(who, result, result.screen.export)
         return result
 
-    async def _snapshot(
-        self, who: Who, days: int | None, *, checks_count: bool = False
-    ) -> DiarySnapshot | None:
-        now = self.clock()
-
-        def load(session: Session) -> DiarySnapshot | None:
-            profile = session.profile(who.user_id)
-            if profile is None:
-                return None
-            today = local_date(now, profile.timezone)
-            return load_snapshot(
-                session, profile, profile.language, today, days, checks_count=checks_count
-            )
-
-        return await self.store.read(load)
-
     async def _with_chart(self, who: Who, reply: Reply, request: ChartRequest) -> Reply:
-        """Fill in a requested chart: the data in one read, the drawing off the event loop."""
+        """Fill in a requested chart, read and drawn by a file worker."""
         screen = reply.screen
         assert screen is not None
-        snapshot = await self._snapshot(who, request.days)
-        if snapshot is None:
+        location, now = self.store.db.location, self.clock()
+        try:
+            chart = await self.workers.run(chart_job, location, who.user_id, now, request.days)
+        except WorkerError:
+            failed = t(screen_language(who), "trend.failed")
+            return replace(reply, screen=screen.with_text(f"{screen.text}\n\n{failed}"))
+        if chart is None:
             empty = screen.with_text(t(screen_language(who), "trend.empty"))
             return replace(reply, screen=empty)
-        summary = status_text(snapshot.assessment, snapshot.language)
-        text = f"{screen.text}\n\n{summary}"
-        try:
-            png = await chart_png(snapshot, self.workers)
-        except WorkerError:
-            return replace(
-                reply, screen=screen.with_text(f"{text}\n\n{t(snapshot.language, 'trend.failed')}")
-            )
-        return replace(reply, screen=screen.with_text(text), chart_png=png)
+        text = f"{screen.text}\n\n{chart.summary}"
+        return replace(reply, screen=screen.with_text(text), chart_png=chart.png)
 
     async def _with_export(self, who: Who, reply: Reply, request: ExportRequest) -> Reply:
-        """Make the requested export file from one read of the diary."""
+        """Make the requested export file, read and written by a file worker."""
         screen = reply.screen
         assert screen is not None
-        snapshot = await self._snapshot(who, request.days, checks_count=True)
-        if snapshot is None:
+        fmt = ExportFormat(request.format)
+        location, now = self.store.db.location, self.clock()
+        try:
+            made = await self.workers.run(
+                export_job, location, who.user_id, now, request.days, fmt
+            )
+        except WorkerError:
+            return replace(
+                reply, screen=screen.with_text(t(screen_language(who), "export.failed"))
+            )
+        if made is None:
             empty = screen.with_text(t(screen_language(who), "export.empty"))
             return replace(reply, screen=empty)
-        fmt = ExportFormat(request.format)
-        try:
-            document = await export_file(snapshot, fmt, self.clock(), self.workers)
-        except WorkerError:
-            return replace(reply, screen=screen.with_text(t(snapshot.language, "export.failed")))
-        listed = len(snapshot.shown)
-        if fmt is ExportFormat.PDF and listed > PDF_ENTRY_ROWS:
-            more = t(snapshot.language, "export.pdf_capped", n=listed, limit=PDF_ENTRY_ROWS)
+        if fmt is ExportFormat.PDF and made.entries > PDF_ENTRY_ROWS:
+            more = t(made.language, "export.pdf_capped", n=made.entries, limit=PDF_ENTRY_ROWS)
             screen = screen.with_text(f"{screen.text}\n\n{more}")
-        return replace(reply, screen=screen, document=document)
+        return replace(reply, screen=screen, document=(made.name, made.content))
 
     def _apply(
         self,

@@ -1,8 +1,10 @@
 """Files made from a user's diary: the /trend chart and the /export PDF, CSV and FHIR files.
 
-The snapshot is read in one database read on the caller's side; the drawing and the files are
-made from it in a worker (bot/workers.py). The renderers are imported there, not here, so the
-bot process never loads matplotlib or fpdf.
+A chart or a file is one job for a worker (bot/workers.py): it opens its own connection to
+the database, reads the snapshot in one read transaction, and draws or writes from it. So the
+bot's database thread is not held by a ten-year read, the bot process does not build (or send
+the worker) tens of thousands of objects, and only the finished bytes come back. The renderers
+are imported in the worker, never in the bot process.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.workers import Workers
 from flows.diary_csv import write_diary
 from flows.fhir import fhir_bundle
 from flows.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.report import build_report, rows_from_entries
+from flows.schedule import local_date
 from flows.transfer import ExportFormat
 from flows.trend_view import TrendSeries, trend_series
-from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed
+from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed, status_text
+from storage.db import Location, open_reader
 from storage.repo import Session
 
 # A surgeon reads a PDF; past about 50 pages of rows nobody does, and a 20,000-entry table takes
@@ -134,11 +137,6 @@ def draw_chart(series: TrendSeries, language: str) -> bytes:
     return render_trend_png(series, language)
 
 
-async def chart_png(snapshot: DiarySnapshot, workers: Workers) -> bytes:
-    """Draw the chart in a worker."""
-    return await workers.run(draw_chart, chart_series(snapshot), snapshot.language)
-
-
 def make_file(snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime, bundle_id: str) -> bytes:
     """The export file's bytes (runs in a worker)."""
     match fmt:
@@ -167,12 +165,65 @@ def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
     return render_pdf(report, snapshot.shown, chart, snapshot.language, entry_rows=PDF_ENTRY_ROWS)
 
 
-async def export_file(
-    snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime, workers: Workers
-) -> tuple[str, bytes]:
-    """Make the export file (name, content) in a worker, whatever the format."""
-    name = f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}"
-    return name, await workers.run(make_file, snapshot, fmt, now, uuid.uuid4().hex)
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A drawn /trend chart and the status lines shown with it."""
+
+    png: bytes
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class MadeFile:
+    """An export file, and how many entries of the period it covers."""
+
+    name: str
+    content: bytes
+    entries: int
+    language: str
+
+
+def _read(
+    location: Location, user_id: int, now: datetime, days: int | None, checks_count: bool
+) -> DiarySnapshot | None:
+    conn = open_reader(location)
+    try:
+        # One read transaction: the chart or file shows the diary as it was at one moment.
+        conn.execute("BEGIN")
+        session = Session(conn)
+        profile = session.profile(user_id)
+        if profile is None:
+            return None
+        today = local_date(now, profile.timezone)
+        return load_snapshot(
+            session, profile, profile.language, today, days, checks_count=checks_count
+        )
+    finally:
+        conn.close()
+
+
+def chart_job(location: Location, user_id: int, now: datetime, days: int) -> Chart | None:
+    """Read the period and draw its chart (runs in a worker); None when it has no entries."""
+    snapshot = _read(location, user_id, now, days, checks_count=False)
+    if snapshot is None:
+        return None
+    png = draw_chart(chart_series(snapshot), snapshot.language)
+    return Chart(png=png, summary=status_text(snapshot.assessment, snapshot.language))
+
+
+def export_job(
+    location: Location, user_id: int, now: datetime, days: int | None, fmt: ExportFormat
+) -> MadeFile | None:
+    """Read the period and make its export file (runs in a worker); None when it is empty."""
+    snapshot = _read(location, user_id, now, days, checks_count=True)
+    if snapshot is None:
+        return None
+    return MadeFile(
+        name=f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}",
+        content=make_file(snapshot, fmt, now, uuid.uuid4().hex),
+        entries=len(snapshot.shown),
+        language=snapshot.language,
+    )
 
 
 def _csv(snapshot: DiarySnapshot) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -44,12 +45,41 @@ def _encrypted_connector(file: Path, key: str) -> Callable[[], sqlite3.Connectio
     return connect
 
 
+@dataclass(frozen=True, slots=True)
+class Location:
+    """What another thread or process needs to open the same database file."""
+
+    path: Path
+    key: str | None = field(default=None, repr=False)
+
+
+def open_reader(location: Location) -> sqlite3.Connection:
+    """A connection of its own for one long read, so the database thread is not held by it.
+
+    WAL lets it read a consistent snapshot while the bot goes on writing; `query_only` makes
+    sure it never writes.
+    """
+    if location.key is None:
+        conn = sqlite3.connect(location.path, isolation_level=None)
+    else:
+        conn = _encrypted_connector(location.path, location.key)()
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
 class Database:
     """One aiosqlite connection; reads and write transactions each cost one thread hop."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, key: str | None = None) -> None:
         self._conn = conn
         self.path = path
+        self._key = key
+
+    @property
+    def location(self) -> Location:
+        """Where this database is, for a reader of its own (file workers)."""
+        return Location(self.path, self._key)
 
     @classmethod
     async def open(cls, path: str | Path, key: str | None = None) -> Database:
@@ -59,7 +89,7 @@ class Database:
             conn = await aiosqlite.connect(file, isolation_level=None, check_same_thread=False)
         else:
             conn = await aiosqlite.Connection(_encrypted_connector(file, key), 64)
-        db = cls(conn, file)
+        db = cls(conn, file, key)
         try:
             await db.run(_configure)
         except BaseException as error:

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
 from flows.models import NewEntry
 from storage.db import Database, DatabaseKeyError
 from storage.repo import Store
+from tests.bot.test_export import export, pdf_text, seed
+from tests.clock import FakeClock
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
 NOTE = "encrypted-note-c0ffee"
@@ -90,3 +93,17 @@ def test_the_console_uses_the_key_and_a_wrong_one_is_one_line(tmp_path: Path) ->
     assert wrong.stderr.strip().count("\n") == 0
     assert "cannot be opened with this BACKTRACK_DB_KEY" in wrong.stderr
     assert "nope" not in wrong.stderr
+
+
+async def test_an_export_from_an_encrypted_diary_is_read_with_the_key(tmp_path: Path) -> None:
+    clock = FakeClock()
+    db = await Database.open(tmp_path / "secret.db", KEY)
+    try:
+        # The file worker opens a connection of its own: it must open this file with the key.
+        engine = Engine(Store(db), clock)
+        await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+        reply = await export(engine, "Last 30 days", "PDF")
+    finally:
+        await db.close()
+    assert reply.document is not None
+    assert "stairs, then rest" in pdf_text(reply.document[1])
