@@ -19,8 +19,10 @@ from pathlib import Path
 from benchmarks import (
     bench_concurrency,
     bench_export,
+    bench_latency,
     bench_limits,
     bench_memory,
+    bench_peer,
     bench_prompts,
     bench_trends,
     bench_updates,
@@ -51,6 +53,76 @@ def _latency(figures: dict[str, float], name: str) -> str:
         f"{figures[name + '_mean_ms']:.3f} ms, p50 {figures[name + '_p50_ms']:.3f} ms, "
         f"p99 {figures[name + '_p99_ms']:.3f} ms"
     )
+
+
+def _latency_rows(f: dict[str, float]) -> list[Row]:
+    """Issue 13's figures: N patients logging at once over a Bot API with real round trips."""
+    lat = f"{f['latency_ms']:.0f} ms per Bot API call"
+    rows = []
+    for n in (1, 10, 100, 1000):
+        key = f"n{n}"
+        goal = n == 100
+        ratio = f[f"{key}_ratio"]
+        p99 = f[f"{key}_backtrack_p99_ms"]
+        rows.append(
+            Row(
+                f"{f[f'{key}_patients']:.0f} patients each logging a day at once, {lat} "
+                f"(BackTrack / bare app, same per-user processor; {f[f'{key}_rounds']:.0f} "
+                "rounds interleaved)",
+                f"{f[f'{key}_backtrack_updates_per_s']:.0f} / "
+                f"{f[f'{key}_bare_updates_per_s']:.0f} updates/s = {ratio:.0%} "
+                f"(rounds {f[f'{key}_ratio_min']:.0%}–{f[f'{key}_ratio_max']:.0%}); "
+                f"p50 {f[f'{key}_backtrack_p50_ms']:.0f} / {f[f'{key}_bare_p50_ms']:.0f} ms, "
+                f"p99 {p99:.0f} / {f[f'{key}_bare_p99_ms']:.0f} ms",
+                "≥ 80 % of bare, p99 < 1 s" if goal else "",
+                (ratio >= 0.8 and p99 < 1000) if goal else None,
+            )
+        )
+    for kind in ("pdf", "fhir"):
+        rise = f[f"export_{kind}_p99_increase_ms"]
+        rows.append(
+            Row(
+                f"Another patient's p99 while one patient exports {f['export_days']:.0f} daily "
+                f"entries as {kind.upper()} ({f['export_others']:.0f} others logging, {lat}, "
+                f"{f['export_rounds']:.0f} rounds)",
+                f"{f['export_none_p99_ms']:.0f} → {f[f'export_{kind}_p99_ms']:.0f} ms "
+                f"(+{rise:.0f} ms; rounds {f[f'export_{kind}_p99_increase_min_ms']:+.0f} to "
+                f"{f[f'export_{kind}_p99_increase_max_ms']:+.0f})",
+                "< +200 ms",
+                rise < 200,
+            )
+        )
+    return rows
+
+
+def _peer_rows(f: dict[str, float]) -> list[Row]:
+    """BackTrack against what a developer would write instead (ConversationHandler + pickle)."""
+    return [
+        Row(
+            "CPU per update offline, BackTrack (durable on every update) / a "
+            "ConversationHandler + PicklePersistence diary bot, persistence run included "
+            f"({f['persist_1k_users']:,.0f} users in its file)",
+            f"{f['backtrack_cpu_ms']:.3f} / {f['peer_cpu_with_persistence_ms']:.3f} ms = "
+            f"{f['ratio_with_persistence']:.2f}×; without its persistence run "
+            f"{f['ratio_without_persistence']:.2f}×; if it pickled once a round "
+            f"{f['ratio_one_pickle']:.2f}×",
+            "≤ 1×",
+            f["ratio_with_persistence"] <= 1,
+        ),
+        Row(
+            f"The same, {f['persist_100k_users']:,.0f} users in the peer's file",
+            f"{f['ratio_with_persistence_100k']:.4f}×; if it pickled once a round "
+            f"{f['ratio_one_pickle_100k']:.2f}×",
+            "≤ 1×",
+            f["ratio_with_persistence_100k"] <= 1,
+        ),
+        Row(
+            "The peer's persistence run, per changed user (blocks the event loop)",
+            f"{f['persist_1k_s'] * 1000:.0f} ms with {f['persist_1k_users']:,.0f} users; "
+            f"{f['persist_100k_s']:.1f} s with {f['persist_100k_users']:,.0f}",
+            "",
+        ),
+    ]
 
 
 def _rows(scale: float, kills: int) -> list[Row]:
@@ -90,6 +162,18 @@ def _rows(scale: float, kills: int) -> list[Row]:
             "",
         ),
     ]
+    rows.append(
+        Row(
+            f"A save press with a year of history ({u['history_days']:.0f} daily entries) / a "
+            "save press on an empty diary",
+            f"{u['backtrack_save_ms']:.3f} / {u['empty_save_ms']:.3f} ms = "
+            f"{u['history_save_ratio']:.2f}×",
+            "≤ 1.5×",
+            u["history_save_ratio"] <= 1.5,
+        )
+    )
+    rows += _latency_rows(bench_latency.run(scale))
+    rows += _peer_rows(bench_peer.run(scale, rounds=3 if scale >= 1 else 1))
     one = bench_updates.run(scale, rounds=3 if scale >= 1 else 1, one_cpu=True)
     if one["one_cpu"]:
         rows += [
@@ -170,9 +254,11 @@ def _rows(scale: float, kills: int) -> list[Row]:
     m = bench_memory.run(scale)
     rows.append(
         Row(
-            f"Peak memory, idle bot with {m['users']:,.0f} registered users",
+            f"Peak memory (VmHWM of the bot process), idle bot with {m['users']:,.0f} registered "
+            "users",
             f"{m['peak_rss_mib']:.0f} MiB",
-            "",
+            "< 64 MiB",
+            m["peak_rss_mib"] < 64,
         )
     )
     with tempfile.TemporaryDirectory() as folder:
@@ -263,8 +349,9 @@ def write_report(rows: list[Row], out: Path, seconds: float) -> None:
         "Written by `make bench` (`python -m benchmarks.run_all`); every figure is measured "
         "in that run. Benchmarks are not part of `make test`: a noisy machine moves them, so "
         "compare runs on the same machine. Each benchmark also prints its own details "
-        "(`python -m benchmarks.bench_updates`, `bench_prompts`, `bench_trends`, "
-        "`bench_export`, `bench_memory`, `crash_safety`).",
+        "(`python -m benchmarks.bench_updates`, `bench_latency`, `bench_peer`, "
+        "`bench_loopback`, `bench_concurrency`, `bench_limits`, `bench_prompts`, "
+        "`bench_trends`, `bench_export`, `bench_memory`, `crash_safety`).",
         "",
         f"Machine: {machine}.",
         "",

@@ -14,11 +14,15 @@ def test_make_bench_writes_every_figure_beside_its_goal(tmp_path: Path) -> None:
     report = out.read_text(encoding="utf-8")
     for figure in (
         "Cost per update, BackTrack / bare",
+        "A save press with a year of history",
+        "patients each logging a day at once",
+        "while one patient exports",
+        "ConversationHandler + PicklePersistence",
         "Due-user selection among",
         "Sustained prompt send rate",
         "Trend assessment after one new entry",
         "PDF export",
-        "Peak memory, idle bot",
+        "Peak memory (VmHWM of the bot process), idle bot",
         "Crash safety",
     ):
         assert figure in report, figure
