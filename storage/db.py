@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import aiosqlite
 
@@ -75,6 +76,10 @@ class Database:
         self._conn = conn
         self.path = path
         self._key = key
+        # Units of work waiting for the next group commit; shared with the database thread.
+        self._queued: list[_Unit[Any]] = []
+        self._queued_lock = threading.Lock()
+        self._flushes: set[asyncio.Task[None]] = set()
 
     @property
     def location(self) -> Location:
@@ -142,8 +147,62 @@ class Database:
         return False
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run fn inside BEGIN IMMEDIATE ... COMMIT on the database thread."""
-        return await self.run(lambda conn: transaction(conn, fn))
+        """Run fn in a write transaction on the database thread; return once it is committed.
+
+        Units of work that queue while the thread is busy are committed together (group
+        commit): one BEGIN IMMEDIATE, a savepoint each, one COMMIT. A unit that raises is
+        rolled back to its savepoint alone and raises to its caller; the others commit. Each
+        caller returns only after the commit that holds its unit, as with one transaction each.
+        """
+        unit: _Unit[T] = _Unit(fn, asyncio.get_running_loop())
+        with self._queued_lock:
+            self._queued.append(unit)
+            first = len(self._queued) == 1
+        if first:
+            # The first unit of a group sends the commit; the ones after it ride along.
+            flush = asyncio.ensure_future(self.run(self._commit_queued))
+            self._flushes.add(flush)
+            flush.add_done_callback(self._flushed)
+        return await unit.future
+
+    def _flushed(self, flush: asyncio.Task[None]) -> None:
+        self._flushes.discard(flush)
+        error = None if flush.cancelled() else flush.exception()
+        if error is None:
+            return
+        # The group never reached the database thread (it was closed): its callers must hear.
+        with self._queued_lock:
+            group, self._queued = self._queued, []
+        for unit in group:
+            unit.settle(None, error)
+
+    def _commit_queued(self, conn: sqlite3.Connection) -> None:
+        with self._queued_lock:
+            group, self._queued = self._queued, []
+        done: list[tuple[_Unit[Any], object, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for unit in group:
+                conn.execute("SAVEPOINT unit")
+                try:
+                    value = unit.fn(conn)
+                except Exception as error:
+                    conn.execute("ROLLBACK TO unit")
+                    conn.execute("RELEASE unit")
+                    done.append((unit, None, error))
+                else:
+                    conn.execute("RELEASE unit")
+                    done.append((unit, value, None))
+            conn.execute("COMMIT")
+        except BaseException as error:
+            # Nothing of the group was committed: every caller hears why.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for unit in group:
+                unit.settle(None, error)
+            return
+        for unit, value, failure in done:
+            unit.settle(value, failure)
 
     def _raw(self) -> sqlite3.Connection:
         raw = self._conn._connection
@@ -152,16 +211,27 @@ class Database:
         return raw
 
 
-def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
-    """Run fn in a write transaction that takes the write lock up front."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = fn(conn)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return result
+class _Unit(Generic[T]):
+    """One caller's unit of work, and the future its caller awaits on the event loop."""
+
+    __slots__ = ("fn", "future", "loop")
+
+    def __init__(self, fn: Callable[[sqlite3.Connection], T], loop: asyncio.AbstractEventLoop):
+        self.fn = fn
+        self.loop = loop
+        self.future: asyncio.Future[T] = loop.create_future()
+
+    def settle(self, value: object, error: BaseException | None) -> None:
+        """Hand the outcome to the event loop (called on the database thread)."""
+        self.loop.call_soon_threadsafe(self._set, value, error)
+
+    def _set(self, value: object, error: BaseException | None) -> None:
+        if self.future.done():
+            return
+        if error is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(cast(T, value))
 
 
 def _configure(conn: sqlite3.Connection) -> int:
