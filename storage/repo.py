@@ -249,10 +249,12 @@ class Session:
 
         A measure's baseline is its first `baseline_dates` logged dates, and every window lies
         in the last `recent_days`, so the rest of a long diary is not read. Only the pain scores
-        and symptoms are read, as plain values: this runs after every save.
+        and symptoms are read, as plain values, in date order (the order within a day does not
+        matter: a day's entries are averaged): this runs after every save.
         """
-        # Two ranges of the (user, date) index: up to the later measure's last baseline date,
-        # and the recent weeks after it; one OR would walk the whole diary instead.
+        # Two ranges of the (user, date) index, up to the later measure's last baseline date and
+        # the recent weeks after it, read in index order: one OR would walk the whole diary, and
+        # ordering by time within a day would sort every row.
         rows = self.conn.execute(
             "WITH firsts(day) AS ("
             "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
@@ -262,12 +264,11 @@ class Session:
             "WHERE user_id = ?1 AND entry_date <= ?2 AND leg_pain IS NOT NULL "
             "ORDER BY entry_date LIMIT ?4)), "
             "edge(day) AS (SELECT coalesce(max(day), '') FROM firsts) "
-            "SELECT entry_date, back_pain, leg_pain, symptoms, recorded_at, id FROM entries "
+            "SELECT entry_date, back_pain, leg_pain, symptoms FROM entries "
             "WHERE user_id = ?1 AND entry_date <= min(?2, (SELECT day FROM edge)) "
-            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms, recorded_at, id "
+            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms "
             "FROM entries WHERE user_id = ?1 AND entry_date <= ?2 "
-            "AND entry_date > max(?3, (SELECT day FROM edge)) "
-            "ORDER BY 1, 5, 6",
+            "AND entry_date > max(?3, (SELECT day FROM edge))",
             (
                 user_id,
                 last.isoformat(),
@@ -277,7 +278,7 @@ class Session:
         ).fetchall()
         return [
             Reading(date.fromisoformat(day), back, leg, _codes(symptoms))
-            for day, back, leg, symptoms, _, _ in rows
+            for day, back, leg, symptoms in rows
         ]
 
     def add_entry(self, user_id: int, entry: NewEntry) -> int:
