@@ -21,6 +21,7 @@ from benchmarks import (
     bench_export,
     bench_latency,
     bench_limits,
+    bench_loopback,
     bench_memory,
     bench_peer,
     bench_prompts,
@@ -125,6 +126,38 @@ def _peer_rows(f: dict[str, float]) -> list[Row]:
     ]
 
 
+def _loopback_rows(f: dict[str, float]) -> list[Row]:
+    """The real HTTP client against a loopback Bot API in another process, as in production."""
+    rows = []
+    for mode in ("polling", "webhook"):
+        back, bare, peer = (f"{mode}_{name}" for name in ("backtrack", "bare", "peer"))
+        ratio = f[f"{back}_cpu_ms"] / f[f"{peer}_cpu_with_stop_ms"]
+        rows.append(
+            Row(
+                f"Through the real HTTP client, {mode} ({f['users']:.0f} patients, "
+                f"{f['updates']:.0f} updates): updates/s per process and CPU per update, "
+                "BackTrack / bare / peer (its persistence at stop included)",
+                f"{f[f'{back}_updates_per_s']:.0f} / {f[f'{bare}_updates_per_s']:.0f} / "
+                f"{f[f'{peer}_updates_per_s']:.0f} updates/s; "
+                f"{f[f'{back}_cpu_ms']:.1f} / {f[f'{bare}_cpu_ms']:.1f} / "
+                f"{f[f'{peer}_cpu_with_stop_ms']:.1f} ms; BackTrack / peer {ratio:.2f}×",
+                "BackTrack ≤ peer",
+                ratio <= 1,
+            )
+        )
+    rows.append(
+        Row(
+            "One Bot API call through python-telegram-bot's HTTP client (CPU)",
+            f"{f['client_cpu_ms_per_call']:.2f} ms; without building the reply's objects "
+            f"{f['client_raw_cpu_ms_per_call']:.2f} ms; httpx alone "
+            f"{f['client_httpx_cpu_ms_per_call']:.2f} ms; no HTTP "
+            f"{f['client_offline_cpu_ms_per_call']:.2f} ms",
+            "",
+        )
+    )
+    return rows
+
+
 def _rows(scale: float, kills: int) -> list[Row]:
     rows: list[Row] = []
     u = bench_updates.run(scale, rounds=3 if scale >= 1 else 1)
@@ -174,6 +207,7 @@ def _rows(scale: float, kills: int) -> list[Row]:
     )
     rows += _latency_rows(bench_latency.run(scale))
     rows += _peer_rows(bench_peer.run(scale, rounds=3 if scale >= 1 else 1))
+    rows += _loopback_rows(bench_loopback.run(scale))
     one = bench_updates.run(scale, rounds=3 if scale >= 1 else 1, one_cpu=True)
     if one["one_cpu"]:
         rows += [

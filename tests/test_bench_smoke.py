@@ -18,6 +18,7 @@ def test_make_bench_writes_every_figure_beside_its_goal(tmp_path: Path) -> None:
         "patients each logging a day at once",
         "while one patient exports",
         "ConversationHandler + PicklePersistence",
+        "Through the real HTTP client, webhook",
         "Due-user selection among",
         "Sustained prompt send rate",
         "Trend assessment after one new entry",
