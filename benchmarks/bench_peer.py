@@ -50,7 +50,7 @@ from telegram import Update
 from telegram.ext import PicklePersistence
 
 from benchmarks import peer_bot
-from benchmarks.bench_updates import HISTORY_DAYS, NOW, STEPS, register_users, stream
+from benchmarks.bench_updates import NOW, STEPS, stream, with_history
 from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.telegram_bot import build_application
@@ -83,23 +83,10 @@ def _entries(path: Path) -> int:
     return count
 
 
-async def _patients(users: int, folder: Path) -> Path:
-    """BackTrack's database of `users` patients with a year of diary each, as bench_updates'."""
-    # Made once and copied for each round: a round starts on the same file each time.
-    path = folder / f"patients-{users}.db"
-    if not path.exists():
-        db = await Database.open(path)
-        try:
-            await Store(db).unit(NOW, lambda s: register_users(s, users, HISTORY_DAYS))
-        finally:
-            await db.close()
-    return path
-
-
 async def _backtrack(users: int, folder: Path) -> tuple[list[float], float]:
     """BackTrack as bench_updates builds it, on a fresh copy of its patients' database."""
     path = folder / f"backtrack-{next(_RUNS)}.db"
-    shutil.copyfile(await _patients(users, folder), path)
+    shutil.copyfile(await with_history(users, folder), path)
     db = await Database.open(path)
     try:
         store = Store(db)

@@ -158,7 +158,7 @@ async def _timed(app: Application, payloads: list[dict[str, Any]]) -> list[float
     return latencies
 
 
-async def _with_history(users: int, folder: Path) -> Path:
+async def with_history(users: int, folder: Path) -> Path:
     """A database of `users` patients with a year's diary each, made once and copied per run."""
     path = folder / f"history-{users}.db"
     if not path.exists():
@@ -177,7 +177,7 @@ async def _run_app(name: str, users: int, folder: Path) -> list[float]:
         return await _timed(_plain_app(_bare), payloads)
     path = folder / f"{name}-{next(_RUNS)}.db"
     if name == "backtrack":
-        shutil.copyfile(await _with_history(users, folder), path)
+        shutil.copyfile(await with_history(users, folder), path)
     db = await Database.open(path)
     try:
         if name == "floor":

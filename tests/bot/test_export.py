@@ -14,6 +14,7 @@ from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.riskassessment import RiskAssessment
 from pypdf import PdfReader
 from telegram import Update
+from telegram.ext import Application
 
 from bot.console import run_console
 from bot.engine import Engine, Reply, Who
@@ -172,19 +173,22 @@ async def test_export_without_entries_says_so(engine: Engine, clock: FakeClock) 
     assert "nothing to export" in reply.screen.text
 
 
+async def export_in_telegram(app: Application, api: OfflineBotApi, period: str, fmt: str) -> None:  # type: ignore[type-arg]
+    """/export, then the period and the format, pressed as a patient would in Telegram."""
+    await app.process_update(Update.de_json(message_update(1, PAT.user_id, "/export"), app.bot))
+    for update_id, label in ((2, period), (3, fmt)):
+        data = next(d for text, d in api.last_keyboard() if text.startswith(label))
+        await app.process_update(
+            Update.de_json(callback_update(update_id, PAT.user_id, data), app.bot)
+        )
+
+
 async def test_export_in_telegram_sends_a_document(engine: Engine, clock: FakeClock) -> None:
     await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
     api = OfflineBotApi()
     app = build_application(TOKEN, engine, request=api, rate_limit=False)
     async with app:
-        await app.process_update(
-            Update.de_json(message_update(1, PAT.user_id, "/export"), app.bot)
-        )
-        for update_id, label in ((2, "Last 90 days"), (3, "📊 CSV spreadsheet")):
-            data = dict(api.last_keyboard())[label]
-            await app.process_update(
-                Update.de_json(callback_update(update_id, PAT.user_id, data), app.bot)
-            )
+        await export_in_telegram(app, api, "Last 90 days", "📊 CSV spreadsheet")
     methods = [c.method for c in api.calls]
     assert methods[-3:] == ["answerCallbackQuery", "editMessageText", "sendDocument"]
 

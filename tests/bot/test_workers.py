@@ -17,9 +17,9 @@ from bot.workers import WorkerError, Workers
 from flows.models import NewEntry
 from storage.db import Database
 from storage.repo import Session, Store
-from tests.bot.test_export import PAT, export, pdf_text, seed
+from tests.bot.test_export import PAT, export, export_in_telegram, pdf_text, seed
 from tests.clock import FakeClock
-from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
+from tests.fakes import TOKEN, OfflineBotApi, message_update
 
 
 async def test_a_pdf_is_made_in_another_process_and_a_dead_worker_is_replaced(
@@ -49,14 +49,7 @@ async def test_a_file_that_cannot_be_made_is_explained_and_the_patient_can_go_on
     api = OfflineBotApi()
     app = build_application(TOKEN, engine, request=api, rate_limit=False)
     async with app:
-        await app.process_update(
-            Update.de_json(message_update(1, PAT.user_id, "/export"), app.bot)
-        )
-        for update_id, label in ((2, "Last 90 days"), (3, "📄 PDF to read")):
-            data = next(d for text, d in api.last_keyboard() if text.startswith(label))
-            await app.process_update(
-                Update.de_json(callback_update(update_id, PAT.user_id, data), app.bot)
-            )
+        await export_in_telegram(app, api, "Last 90 days", "📄 PDF to read")
         await app.process_update(Update.de_json(message_update(4, PAT.user_id, "/log"), app.bot))
     assert "sendDocument" not in [c.method for c in api.calls]
     texts = api.texts()
