@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from bot.exports import PDF_ENTRY_ROWS, chart_job, export_job
+from bot.exports import MAX_DOCUMENT_BYTES, PDF_ENTRY_ROWS, chart_job, export_job
 from bot.workers import WorkerError, Workers
 from flows import router
 from flows.callback import ButtonData, decode
@@ -162,14 +162,27 @@ def with_pre_consent_pointer(reply: Reply, ctx: Context) -> Reply:
     return replace(reply, screen=screen, notices=notices)
 
 
+def _megabytes(size: int) -> str:
+    """A file size as people read it: 67 MB, 2.4 MB, 0.1 MB."""
+    megabytes = size / 1_000_000
+    return f"{megabytes:.0f}" if megabytes >= 10 else f"{max(megabytes, 0.1):.1f}"
+
+
 class Engine:
     """Turns commands, presses and texts into replies, storing what the flows decide."""
 
     def __init__(
-        self, store: Store, clock: Clock = system_clock, workers: Workers | None = None
+        self,
+        store: Store,
+        clock: Clock = system_clock,
+        workers: Workers | None = None,
+        *,
+        max_document_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> None:
         self.store = store
         self.clock = clock
+        # Telegram's limit on a file a bot sends (the console has none, but keeps it alike).
+        self.max_document_bytes = max_document_bytes
         # Threads unless told otherwise: the console has one patient, and tests start fast.
         self.workers = workers if workers is not None else Workers(processes=0)
 
@@ -362,7 +375,7 @@ class Engine:
         location, now = self.store.db.location, self.clock()
         try:
             made = await self.workers.run(
-                export_job, location, who.user_id, now, request.days, fmt
+                export_job, location, who.user_id, now, request.days, fmt, self.max_document_bytes
             )
         except WorkerError:
             return replace(
@@ -371,6 +384,10 @@ class Engine:
         if made is None:
             empty = screen.with_text(t(screen_language(who), "export.empty"))
             return replace(reply, screen=empty)
+        if made.too_large:
+            size, limit = _megabytes(made.size), _megabytes(self.max_document_bytes)
+            text = t(made.language, "export.too_large", size=size, limit=limit)
+            return replace(reply, screen=screen.with_text(text))
         if fmt is ExportFormat.PDF and made.entries > PDF_ENTRY_ROWS:
             more = t(made.language, "export.pdf_capped", n=made.entries, limit=PDF_ENTRY_ROWS)
             screen = screen.with_text(f"{screen.text}\n\n{more}")

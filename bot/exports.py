@@ -30,6 +30,9 @@ from storage.repo import Session
 # seconds to lay out. The summary and charts still cover every entry; CSV and FHIR hold them all.
 PDF_ENTRY_ROWS = 2000
 
+# Telegram takes files of up to 50 MB from a bot; a larger one would be refused and lost.
+MAX_DOCUMENT_BYTES = 50_000_000
+
 FILE_ENDINGS = {ExportFormat.PDF: "pdf", ExportFormat.CSV: "csv", ExportFormat.FHIR: "fhir.json"}
 
 
@@ -175,12 +178,18 @@ class Chart:
 
 @dataclass(frozen=True, slots=True)
 class MadeFile:
-    """An export file, and how many entries of the period it covers."""
+    """An export file (empty when over the size limit), and what it covers."""
 
     name: str
     content: bytes
+    size: int
     entries: int
     language: str
+
+    @property
+    def too_large(self) -> bool:
+        """Whether the file was over the limit, and so is not sent."""
+        return len(self.content) < self.size
 
 
 def _read(
@@ -212,15 +221,25 @@ def chart_job(location: Location, user_id: int, now: datetime, days: int) -> Cha
 
 
 def export_job(
-    location: Location, user_id: int, now: datetime, days: int | None, fmt: ExportFormat
+    location: Location,
+    user_id: int,
+    now: datetime,
+    days: int | None,
+    fmt: ExportFormat,
+    limit: int = MAX_DOCUMENT_BYTES,
 ) -> MadeFile | None:
-    """Read the period and make its export file (runs in a worker); None when it is empty."""
+    """Read the period and make its export file (runs in a worker); None when it is empty.
+
+    A file over `limit` bytes comes back empty, with its size: it is not worth sending across.
+    """
     snapshot = _read(location, user_id, now, days, checks_count=True)
     if snapshot is None:
         return None
+    content = make_file(snapshot, fmt, now, uuid.uuid4().hex)
     return MadeFile(
         name=f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}",
-        content=make_file(snapshot, fmt, now, uuid.uuid4().hex),
+        content=content if len(content) <= limit else b"",
+        size=len(content),
         entries=len(snapshot.shown),
         language=snapshot.language,
     )

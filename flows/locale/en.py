@@ -305,6 +305,9 @@ _CORE: dict[str, str] = {
     "system.",
     "export.failed": "Sorry, I couldn't make the file just now; nothing in your diary has "
     "changed. Please try /export again in a few minutes.",
+    "export.too_large": "That file would be {size} MB, more than Telegram lets me send "
+    "({limit} MB), so I haven't sent it. Please /export a shorter period (the last 30 or 90 "
+    "days), or a CSV file, which holds every entry in far less space.",
     "export.pdf_capped": "Your diary has {n} entries in this period: the PDF lists the latest "
     "{limit} (its summary and chart cover them all). For every entry, export a CSV file.",
     "export.empty": "There are no diary entries in that period yet, so there is nothing to "

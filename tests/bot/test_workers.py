@@ -98,3 +98,21 @@ async def test_a_pdf_of_a_huge_diary_lists_the_latest_entries_and_says_so(
     assert "2020-01-15 01:00" in rows
     assert "2020-01-14" not in rows
     assert "stairs, then rest" in pages[-1]
+
+
+async def test_a_file_too_large_for_telegram_is_not_sent_and_the_patient_is_told_what_to_do(
+    db: Database, clock: FakeClock
+) -> None:
+    # Telegram's limit is 50 MB; 40 entries as FHIR make about 0.1 MB, over a limit of 20 kB.
+    engine = Engine(Store(db), clock, max_document_bytes=20_000)
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, rate_limit=False)
+    async with app:
+        await export_in_telegram(app, api, "Last 90 days", "🏥 FHIR file")
+    assert "sendDocument" not in [c.method for c in api.calls]
+    assert "more than Telegram lets me send (0.1 MB)" in api.texts()[-1]
+    assert "a CSV file, which holds every entry" in api.texts()[-1]
+    # The CSV of the same period is small enough, and goes.
+    csv = await export(engine, "Last 90 days", "CSV")
+    assert csv.document is not None
