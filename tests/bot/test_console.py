@@ -8,14 +8,15 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.console import run_console
 from bot.engine import Engine
+from flows.log import EARLY_HOUR
 from tests.clock import FakeClock
-from tests.onboarding import console_lines
+from tests.onboarding import TIMEZONE, console_lines
 
 LOG_AND_HISTORY = (
-    "/log",
     "7",  # back pain 6
     "3",  # leg pain 2
     "6",  # a leg getting weaker
@@ -31,7 +32,10 @@ LOG_AND_HISTORY = (
 
 def script(now: datetime) -> str:
     """Onboarding as the console numbers its buttons at `now`, then a diary entry."""
-    return "\n".join(["/start", *console_lines(now), *LOG_AND_HISTORY])
+    # Before 10:00 where the patient lives, /log first asks whether the entry is for today.
+    early = now.astimezone(ZoneInfo(TIMEZONE)).hour < EARLY_HOUR
+    log = ["/log", *(["1"] if early else [])]
+    return "\n".join(["/start", *console_lines(now), *log, *LOG_AND_HISTORY])
 
 
 async def test_onboard_log_and_see_history(engine: Engine, clock: FakeClock) -> None:
