@@ -487,6 +487,9 @@ class TelegramShell:
             )
 
 
+# Connections to the Bot API for replies and prompts, and how long a call waits for a free one.
+CONNECTIONS = 16
+POOL_WAIT_SECONDS = 30.0
 # Telegram allows about 30 messages a second overall; the limiter also waits out RetryAfter.
 MAX_MESSAGES_PER_SECOND = 30
 # A leaky bucket of 30 per second lets a burst of 30 through and then 30 a second more, so
@@ -570,6 +573,13 @@ def build_application(
         builder = builder.base_file_url(base_file_url)
     if request is not None:
         builder = builder.request(request)
+    else:
+        # Every call walks the HTTP client's open connections, so CPU per call grows with the
+        # pool; python-telegram-bot's 256 let 64 concurrent updates open about 65. Sixteen
+        # carry what one process's CPU can send at Telegram's round trips (about 100 calls a
+        # second at 100 ms each is 10 in flight). A call waits for a free one rather than
+        # failing after python-telegram-bot's 1 s: a reply that waits is not lost.
+        builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT_SECONDS)
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     quiet_noisy_loggers()

@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 
 # A checkpoint that a reader blocks is tried again, a little later each time.
+BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_TRIES = 10
 CHECKPOINT_RETRY_SECONDS = 0.05
 
@@ -65,7 +66,7 @@ def open_reader(location: Location) -> sqlite3.Connection:
     else:
         conn = _encrypted_connector(location.path, location.key)()
     conn.execute("PRAGMA query_only = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 
@@ -135,12 +136,12 @@ class Database:
 
         After an erasure, secure_delete has already zeroed the rows in their pages; the WAL
         still holds older copies of those pages until this checkpoint. It is quick, unlike a
-        VACUUM, so other patients do not wait; a reader holding the WAL makes it retry.
+        VACUUM, so other patients do not wait; a reader holding the WAL (a file worker reading
+        a snapshot) makes it retry, between tries rather than inside SQLite's busy wait, which
+        would hold the database thread, and every patient, for seconds.
         """
         for attempt in range(tries):
-            busy, _frames, _done = await self.run(
-                lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            )
+            busy, _frames, _done = await self.run(_checkpoint_now)
             if busy == 0:
                 return True
             await asyncio.sleep(CHECKPOINT_RETRY_SECONDS * (attempt + 1))
@@ -234,6 +235,15 @@ class _Unit(Generic[T]):
             self.future.set_result(cast(T, value))
 
 
+def _checkpoint_now(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return int(busy), int(frames), int(done)
+
+
 def _configure(conn: sqlite3.Connection) -> int:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -242,5 +252,5 @@ def _configure(conn: sqlite3.Connection) -> int:
     # NORMAL is durable across application crashes in WAL mode; only power loss can drop
     # the last commits.
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return migrate(conn)
