@@ -145,6 +145,17 @@ def _loopback_rows(f: dict[str, float]) -> list[Row]:
                 ratio <= 1,
             )
         )
+    serial = f["polling_backtrack_serial_cpu_ms"] / f["polling_peer_cpu_with_stop_ms"]
+    rows.append(
+        Row(
+            "The same, polling, both one update at a time as the peer runs (BackTrack "
+            "concurrent = false): CPU per update, BackTrack / peer",
+            f"{f['polling_backtrack_serial_cpu_ms']:.1f} / "
+            f"{f['polling_peer_cpu_with_stop_ms']:.1f} ms = {serial:.2f}×",
+            "BackTrack ≤ peer",
+            serial <= 1,
+        )
+    )
     rows.append(
         Row(
             "One Bot API call through python-telegram-bot's HTTP client (CPU)",
