@@ -55,7 +55,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 # A trend assessment needs each measure's baseline days (REFERENCE.md §3.2: the first 14 valid
-# days) and the diary's last weeks (windows of at most 7 weeks in flows/trends).
+# days) and the diary's last weeks. Its longest look back is 48 days: an episode's length is
+# counted over the 28-day reminder period, each day with a 21-day EWMA (flows/trends); eight
+# weeks leave a week to spare (tests/bot/test_trend_window.py finds 49 the least that works).
 TREND_RECENT_DAYS = 56
 # A red flag ticked in the diary this many days back still stands in /check (§8.7).
 RECENT_FLAG_DAYS = 7
