@@ -325,7 +325,8 @@ async def _backtrack_run(
             request=api,
             # Never polled; the default would build an HTTPS client (and load the CA store).
             updates_request=OfflineApi(),
-            rate_limit=False,
+            # As the service runs it: the send limiter must not hold a patient's replies.
+            rate_limit=True,
             concurrent=True,
         )
         run = await _drive(app, api, users, bench.think, export)

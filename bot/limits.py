@@ -93,10 +93,7 @@ class FairLimiter(BaseRateLimiter[int]):
             now = loop.time()
             self._next_free = max(self._next_free, now - self.interval / 40) + self.interval
 
-    async def _slot(self, bulk: bool) -> None:
-        if not bulk:
-            self._spend()
-            return
+    async def _bulk_slot(self) -> None:
         if self._pump is None:
             await self.initialize()
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -128,9 +125,14 @@ class FairLimiter(BaseRateLimiter[int]):
         bulk = rate_limit_args == BULK
         counted = endpoint not in UNCOUNTED
         for attempt in range(self.max_retries + 1):
-            await self._wait_for_chat(chat)
+            # Every reply comes through here: no awaits of its own unless a chat is held.
+            if self._held:
+                await self._wait_for_chat(chat)
             if counted:
-                await self._slot(bulk)
+                if bulk:
+                    await self._bulk_slot()
+                else:
+                    self._spend()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
