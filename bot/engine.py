@@ -180,11 +180,14 @@ class Engine:
         workers: Workers | None = None,
         *,
         max_document_bytes: int = MAX_DOCUMENT_BYTES,
+        pdf_entry_rows: int = PDF_ENTRY_ROWS,
     ) -> None:
         self.store = store
         self.clock = clock
         # Telegram's limit on a file a bot sends (the console has none, but keeps it alike).
         self.max_document_bytes = max_document_bytes
+        # How many entries a PDF lists in full; its summary and chart cover them all.
+        self.pdf_entry_rows = pdf_entry_rows
         # Threads unless told otherwise: the console has one patient, and tests start fast.
         self.workers = workers if workers is not None else Workers(processes=0)
 
@@ -377,7 +380,14 @@ class Engine:
         location, now = self.store.db.location, self.clock()
         try:
             made = await self.workers.run(
-                export_job, location, who.user_id, now, request.days, fmt, self.max_document_bytes
+                export_job,
+                location,
+                who.user_id,
+                now,
+                request.days,
+                fmt,
+                self.max_document_bytes,
+                self.pdf_entry_rows,
             )
         except WorkerError:
             return replace(
@@ -390,8 +400,9 @@ class Engine:
             size, limit = _megabytes(made.size), _megabytes(self.max_document_bytes)
             text = t(made.language, "export.too_large", size=size, limit=limit)
             return replace(reply, screen=screen.with_text(text))
-        if fmt is ExportFormat.PDF and made.entries > PDF_ENTRY_ROWS:
-            more = t(made.language, "export.pdf_capped", n=made.entries, limit=PDF_ENTRY_ROWS)
+        rows = self.pdf_entry_rows
+        if fmt is ExportFormat.PDF and made.entries > rows:
+            more = t(made.language, "export.pdf_capped", n=made.entries, limit=rows)
             screen = screen.with_text(f"{screen.text}\n\n{more}")
         return replace(reply, screen=screen, document=(made.name, made.content))
 

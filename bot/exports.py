@@ -140,18 +140,25 @@ def draw_chart(series: TrendSeries, language: str) -> bytes:
     return render_trend_png(series, language)
 
 
-def make_file(snapshot: DiarySnapshot, fmt: ExportFormat, now: datetime, bundle_id: str) -> bytes:
-    """The export file's bytes (runs in a worker)."""
+def make_file(
+    snapshot: DiarySnapshot,
+    fmt: ExportFormat,
+    now: datetime,
+    bundle_id: str,
+    pdf_rows: int = PDF_ENTRY_ROWS,
+) -> bytes:
+    """The export file's bytes (runs in a worker); a PDF lists at most `pdf_rows` entries."""
     match fmt:
         case ExportFormat.PDF:
-            return _pdf(snapshot, draw_chart(chart_series(snapshot), snapshot.language))
+            chart = draw_chart(chart_series(snapshot), snapshot.language)
+            return _pdf(snapshot, chart, pdf_rows)
         case ExportFormat.CSV:
             return _csv(snapshot)
         case ExportFormat.FHIR:
             return _fhir(snapshot, now, bundle_id)
 
 
-def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
+def _pdf(snapshot: DiarySnapshot, chart: bytes, rows: int) -> bytes:
     from bot.pdf_report import render_pdf
 
     report = build_report(
@@ -165,7 +172,7 @@ def _pdf(snapshot: DiarySnapshot, chart: bytes) -> bytes:
         generated_on=snapshot.today,
         advice=snapshot.advice,
     )
-    return render_pdf(report, snapshot.shown, chart, snapshot.language, entry_rows=PDF_ENTRY_ROWS)
+    return render_pdf(report, snapshot.shown, chart, snapshot.language, entry_rows=rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +234,7 @@ def export_job(
     days: int | None,
     fmt: ExportFormat,
     limit: int = MAX_DOCUMENT_BYTES,
+    pdf_rows: int = PDF_ENTRY_ROWS,
 ) -> MadeFile | None:
     """Read the period and make its export file (runs in a worker); None when it is empty.
 
@@ -235,7 +243,7 @@ def export_job(
     snapshot = _read(location, user_id, now, days, checks_count=True)
     if snapshot is None:
         return None
-    content = make_file(snapshot, fmt, now, uuid.uuid4().hex)
+    content = make_file(snapshot, fmt, now, uuid.uuid4().hex, pdf_rows)
     return MadeFile(
         name=f"backtrack-diary-{snapshot.today.isoformat()}.{FILE_ENDINGS[fmt]}",
         content=content if len(content) <= limit else b"",
