@@ -22,8 +22,10 @@ T = TypeVar("T")
 
 # Long enough for a 20-year PDF on a slow machine; past it the patient is told to try again.
 JOB_TIMEOUT_SECONDS = 180.0
-# A worker that built a huge FHIR file keeps its memory; replacing it now and then returns it.
-JOBS_PER_PROCESS = 25
+# A worker that built a huge FHIR file keeps its memory; a fresh pool now and then returns it.
+# (Not max_tasks_per_child: up to Python 3.13 a pool whose worker retires that way while jobs
+# wait never starts another, and every later file would wait for ever.)
+JOBS_PER_POOL = 25
 
 
 class WorkerError(Exception):
@@ -39,9 +41,15 @@ class Workers:
         self.processes = processes
         self.timeout = timeout
         self._pool: Executor | None = None
+        self._jobs = 0
 
     def _executor(self) -> Executor:
+        if self._pool is not None and self.processes and self._jobs >= JOBS_PER_POOL:
+            # The old pool finishes what it has in hand and then its processes exit.
+            self._pool.shutdown(wait=False)
+            self._pool = None
         if self._pool is None:
+            self._jobs = 0
             if self.processes == 0:
                 self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="backtrack-file")
             else:
@@ -50,8 +58,8 @@ class Workers:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("spawn"),
-                    max_tasks_per_child=JOBS_PER_PROCESS,
                 )
+        self._jobs += 1
         return self._pool
 
     async def run(self, job: Callable[..., T], *args: object) -> T:
@@ -62,14 +70,25 @@ class Workers:
             return await asyncio.wait_for(loop.run_in_executor(pool, job, *args), self.timeout)
         except BrokenProcessPool as error:
             # A worker was killed (most likely out of memory): the next job gets a new pool.
-            if self._pool is pool:
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
+            self._discard(pool)
             log.error("a file worker died; a new one will start for the next file")
             raise WorkerError("the worker died") from error
         except TimeoutError as error:
+            # The job would go on in its worker and every file queued behind it would time out
+            # too: the pool's processes are stopped and the next job gets a new one.
+            self._discard(pool, stop=True)
             log.error("a file took longer than %.0f s to make and was given up", self.timeout)
             raise WorkerError("the worker took too long") from error
+
+    def _discard(self, pool: Executor, *, stop: bool = False) -> None:
+        if self._pool is pool:
+            self._pool = None
+        if stop and isinstance(pool, ProcessPoolExecutor):
+            # Python 3.14 has terminate_workers(); before it, the processes are only here.
+            processes = getattr(pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the workers; a file still being made is abandoned."""

@@ -168,10 +168,15 @@ class Database:
 
     def _flushed(self, flush: asyncio.Task[None]) -> None:
         self._flushes.discard(flush)
-        error = None if flush.cancelled() else flush.exception()
+        if flush.cancelled():
+            error: BaseException | None = RuntimeError("the write was cancelled before it ran")
+        else:
+            error = flush.exception()
         if error is None:
             return
-        # The group never reached the database thread (it was closed): its callers must hear.
+        # The group never reached the database thread (it was closed, or the flush was
+        # cancelled at shutdown): its callers must hear, and the next write must start a new
+        # group. Units the database thread already took are settled there, never here.
         with self._queued_lock:
             group, self._queued = self._queued, []
         for unit in group:
@@ -196,11 +201,14 @@ class Database:
                     done.append((unit, value, None))
             conn.execute("COMMIT")
         except BaseException as error:
-            # Nothing of the group was committed: every caller hears why.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            for unit in group:
-                unit.settle(None, error)
+            # Nothing of the group was committed: every caller hears why, even if the
+            # rollback itself fails.
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            finally:
+                for unit in group:
+                    unit.settle(None, error)
             return
         for unit, value, failure in done:
             unit.settle(value, failure)
@@ -229,6 +237,9 @@ class _Unit(Generic[T]):
     def _set(self, value: object, error: BaseException | None) -> None:
         if self.future.done():
             return
+        if isinstance(error, StopIteration):
+            # A future cannot hold StopIteration; its caller would wait for ever.
+            error = RuntimeError(f"a unit of work raised StopIteration: {error!r}")
         if error is not None:
             self.future.set_exception(error)
         else:

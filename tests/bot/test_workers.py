@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 
 import pytest
 from telegram import Update
 
 from bot.engine import Engine
 from bot.telegram_bot import build_application
-from bot.workers import WorkerError, Workers
+from bot.workers import JOBS_PER_POOL, WorkerError, Workers
 from storage.db import Database
 from storage.repo import Store
 from tests.bot.test_export import PAT, export, export_in_telegram, pdf_text, seed
@@ -31,6 +33,20 @@ async def test_a_pdf_is_made_in_another_process_and_a_dead_worker_is_replaced(
         reply = await export(engine, "Last 30 days", "PDF")
         assert reply.document is not None
         assert "stairs, then rest" in pdf_text(reply.document[1])
+        # Many patients at once, past the point where the pool is renewed: every job is done.
+        pids = await asyncio.gather(*(workers.run(os.getpid) for _ in range(JOBS_PER_POOL + 5)))
+        assert len(set(pids)) == 2
+    finally:
+        workers.close()
+
+
+async def test_a_file_that_takes_too_long_does_not_hold_the_files_after_it() -> None:
+    workers = Workers(processes=1, timeout=1.0)
+    try:
+        with pytest.raises(WorkerError):
+            await workers.run(time.sleep, 60)
+        # A new worker answers; the stuck one was stopped, not waited for.
+        assert await asyncio.wait_for(workers.run(os.getpid), timeout=30) != os.getpid()
     finally:
         workers.close()
 

@@ -50,3 +50,30 @@ async def test_a_write_to_a_closed_database_raises_instead_of_hanging(tmp_path: 
     await db.close()
     with pytest.raises(ValueError, match="Connection closed"):
         await asyncio.wait_for(db.write(lambda c: c.execute("SELECT 1")), timeout=5)
+
+
+async def test_a_unit_raising_stopiteration_fails_its_caller_instead_of_hanging(
+    db: Database,
+) -> None:
+    def unit(conn: sqlite3.Connection) -> int:
+        return next(iter(()))
+
+    with pytest.raises(RuntimeError, match="StopIteration"):
+        await asyncio.wait_for(db.write(unit), timeout=5)
+    assert await db.write(lambda c: 1) == 1
+
+
+async def test_writes_whose_commit_was_cancelled_before_it_ran_fail_and_later_ones_go_on(
+    db: Database,
+) -> None:
+    await db.run(lambda c: c.execute("CREATE TABLE notes (value INTEGER NOT NULL)"))
+    first = asyncio.ensure_future(db.write(add(1)))
+    await asyncio.sleep(0)
+    # What a shutdown does to a commit not yet started: cancels the task that would send it.
+    for flush in list(db._flushes):
+        flush.cancel()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        await asyncio.wait_for(first, timeout=5)
+    assert await asyncio.wait_for(db.write(add(2)), timeout=5) == 2
+    stored = await db.run(lambda c: [v for (v,) in c.execute("SELECT value FROM notes")])
+    assert stored == [2]
