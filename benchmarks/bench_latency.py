@@ -44,8 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -100,22 +98,9 @@ class LatencyApi(OfflineApi):
         self.replied: dict[int, float] = {}
         self.documents: dict[int, int] = {}
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Answer like Telegram would, noting the size of any file sent."""
-        params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
-        name = url.rsplit("/", 1)[-1]
-        answer = await self.answer(url, method, name, params)
-        if name == "sendDocument" and request_data is not None:
-            # The file travels as a multipart upload, not among the parameters.
+    def uploaded(self, name: str, params: dict[str, Any], request_data: RequestData) -> None:
+        """Note the size of a file sent."""
+        if name == "sendDocument":
             size = sum(
                 len(content)
                 for _, content, _ in request_data.multipart_data.values()
@@ -123,7 +108,6 @@ class LatencyApi(OfflineApi):
             )
             chat = int(params.get("chat_id", 0))
             self.documents[chat] = self.documents.get(chat, 0) + size
-        return answer
 
     async def answer(
         self, url: str, method: str, name: str, params: dict[str, Any]

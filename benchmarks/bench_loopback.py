@@ -13,10 +13,9 @@ Three applications take the same patients: the bare app (answer the press and ed
 persistent ConversationHandler, PicklePersistence and aiosqlite, built as a PTB user would, so
 its updates run one at a time). For each: updates handled per second of wall time, and CPU per
 update of the bot process (`time.process_time()`, every thread of it; the server's CPU is its
-own process's). BackTrack runs three times more by polling: with `concurrent=False`, one
-update at a time like the peer; with `HTTPXRequest(connection_pool_size=8)`; and with `import
-sniffio` made to succeed (httpcore tries it several times a request). For reference, the CPU
-of one Bot API call through the client, and of its parts.
+own process's). BackTrack runs twice more by polling: with `concurrent=False`, one update at a
+time like the peer; and with `HTTPXRequest(connection_pool_size=8)`. For reference, the CPU of
+one Bot API call through the client, and of its parts.
 
     python -m benchmarks.bench_loopback [--scale X]
 """
@@ -25,17 +24,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
-import importlib.util
 import socket
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
-import types
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,14 +67,12 @@ CLIENT_ROUNDS = 5
 WARM_FROM_USERS = 20
 MODES = ("polling", "webhook")
 APPS = ("bare", "backtrack", "peer")
-# BackTrack by polling three times more: handling one update at a time (as the peer does),
-# with at most SMALL_POOL connections to the Bot API instead of PTB's 256 (httpcore's pool
-# checks every connection on every request), and with `import sniffio` succeeding (see
-# _sniffio_importable).
+# BackTrack by polling twice more: handling one update at a time (as the peer does), and with
+# at most SMALL_POOL connections to the Bot API instead of its own 16 (httpcore's pool checks
+# every connection on every request).
 SERIAL = "backtrack_serial"
 POOL = "backtrack_pool8"
 SMALL_POOL = 8
-SNIFFIO = "backtrack_sniffio"
 SECRET = "loopback-webhook-secret"
 # How long a run may take before its patients count as unanswered: beyond 20 ms an update.
 RUN_SECONDS = 20.0
@@ -246,25 +239,6 @@ async def _per_call(call: Callable[[], Awaitable[object]], calls: int) -> float:
     return (time.process_time() - cpu) * 1000 / calls
 
 
-@contextlib.contextmanager
-def _sniffio_importable() -> Iterator[bool]:
-    """Make `import sniffio` succeed, with a stand-in if it is not installed (then True)."""
-    # httpcore imports sniffio each time it sets up a lock, several times a request; anyio
-    # 4.11 stopped installing it, so each import fails anew after searching sys.path
-    # (encode/httpcore discussion 1102, pull request 1103).
-    if "sniffio" in sys.modules or importlib.util.find_spec("sniffio") is not None:
-        yield False
-        return
-    stand_in = types.ModuleType("sniffio")
-    # What sniffio answers under asyncio, which is all httpcore asks.
-    stand_in.__dict__["current_async_library"] = lambda: "asyncio"
-    sys.modules["sniffio"] = stand_in
-    try:
-        yield True
-    finally:
-        del sys.modules["sniffio"]
-
-
 async def _client_costs(base_url: str, calls: int) -> dict[str, float]:
     """CPU of one sendMessage through PTB's client, and of its parts."""
     params: dict[str, Any] = {"chat_id": 7, "text": TEXT, "parse_mode": ParseMode.HTML}
@@ -285,20 +259,13 @@ async def _client_costs(base_url: str, calls: int) -> dict[str, float]:
             "client_raw_cpu_ms_per_call": lambda: bot._post("sendMessage", api_kwargs=params),
             "client_offline_cpu_ms_per_call": lambda: offline.send_message(**params),
             "client_httpx_cpu_ms_per_call": post,
-            "client_sniffio_cpu_ms_per_call": lambda: bot.send_message(**params),
         }
         samples: dict[str, list[float]] = {key: [] for key in variants}
-        standing_in = False
         # Interleaved rounds, so a machine that speeds up or slows down moves all alike.
         for _ in range(CLIENT_ROUNDS):
             for key, call in variants.items():
-                sniffio = key == "client_sniffio_cpu_ms_per_call"
-                with _sniffio_importable() if sniffio else contextlib.nullcontext(False) as stand:
-                    samples[key].append(await _per_call(call, max(5, calls // CLIENT_ROUNDS)))
-                standing_in = standing_in or stand
-    figures = {key: statistics.median(values) for key, values in samples.items()}
-    figures["client_sniffio_missing"] = float(standing_in)
-    return figures
+                samples[key].append(await _per_call(call, max(5, calls // CLIENT_ROUNDS)))
+    return {key: statistics.median(values) for key, values in samples.items()}
 
 
 async def measure(users: int, calls: int, folder: Path) -> dict[str, float]:
@@ -318,9 +285,8 @@ async def measure(users: int, calls: int, folder: Path) -> dict[str, float]:
                 figures[f"{mode}_{name}_cpu_over_bare"] = (
                     figures[f"{mode}_{name}_cpu_ms"] / figures[f"{mode}_bare_cpu_ms"]
                 )
-        for name in (SERIAL, POOL, SNIFFIO):
-            with _sniffio_importable() if name == SNIFFIO else contextlib.nullcontext(False):
-                played = await _play(name, "polling", users, server, folder / str(next(runs)))
+        for name in (SERIAL, POOL):
+            played = await _play(name, "polling", users, server, folder / str(next(runs)))
             figures.update({f"polling_{name}_{key}": value for key, value in played.items()})
         figures.update(await _client_costs(server.base_url, calls))
     return figures
@@ -346,7 +312,6 @@ def _print(f: dict[str, float]) -> None:
     rows = [(f"{mode} {name}", f"{mode}_{name}") for mode in MODES for name in APPS]
     rows.append(("polling backtrack, serial", f"polling_{SERIAL}"))
     rows.append((f"polling backtrack, pool {SMALL_POOL}", f"polling_{POOL}"))
-    rows.append(("polling backtrack, sniffio", f"polling_{SNIFFIO}"))
     for label, key in rows:
         ratio = f.get(f"{key}_cpu_over_bare")
         print(
@@ -368,11 +333,6 @@ def _print(f: dict[str, float]) -> None:
         f"the same without building the Message {f['client_raw_cpu_ms_per_call']:.3f}; "
         f"PTB without HTTP (offline API) {f['client_offline_cpu_ms_per_call']:.3f}; "
         f"httpx alone {f['client_httpx_cpu_ms_per_call']:.3f}"
-    )
-    sniffio = "a stand-in sniffio" if f["client_sniffio_missing"] else "sniffio (installed)"
-    print(
-        f"The same sendMessage with {sniffio} importable, so httpcore's import of it does "
-        f"not fail on every lock: {f['client_sniffio_cpu_ms_per_call']:.3f} CPU ms a call"
     )
 
 

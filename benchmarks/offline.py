@@ -71,7 +71,13 @@ class OfflineApi(BaseRequest):
     ) -> tuple[int, bytes]:
         """Answer like Telegram would."""
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
-        return await self.answer(url, method, url.rsplit("/", 1)[-1], params)
+        name = url.rsplit("/", 1)[-1]
+        if request_data is not None and request_data.contains_files:
+            self.uploaded(name, params, request_data)
+        return await self.answer(url, method, name, params)
+
+    def uploaded(self, name: str, params: dict[str, Any], request_data: RequestData) -> None:
+        """A call carrying files, which travel as a multipart upload, not among the params."""
 
     async def answer(
         self, url: str, method: str, name: str, params: dict[str, Any]
