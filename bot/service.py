@@ -13,14 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.engine import Engine, system_clock
 from bot.outbox import RETRY_EVERY_SECONDS
 from bot.reminders import Dispatcher
-from bot.telegram_bot import build_application, prompt_sender, set_commands, shell_of
+from bot.telegram_bot import (
+    ALLOWED_UPDATES,
+    build_application,
+    prompt_sender,
+    set_commands,
+    shell_of,
+)
 from bot.workers import Workers
 from storage.db import Database
 from storage.repo import Store
@@ -105,7 +110,7 @@ async def serve(
             if updater is None:
                 raise RuntimeError("the application was built without an updater")
             if webhook is None:
-                await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
                 log.info("BackTrack is running with long polling (database %s)", db_path)
             else:
                 await updater.start_webhook(
@@ -114,7 +119,7 @@ async def serve(
                     url_path=webhook.path,
                     webhook_url=webhook.url,
                     secret_token=webhook.secret,
-                    allowed_updates=Update.ALL_TYPES,
+                    allowed_updates=list(ALLOWED_UPDATES),
                 )
                 log.info("BackTrack is running with a webhook on port %d", webhook.port)
             await stop.wait()

@@ -21,7 +21,7 @@ from telegram import (
     TelegramObject,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode, UpdateType
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
@@ -50,6 +50,10 @@ from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
+
+# Only what the bot handles. Edits would turn an old message into a command, and business
+# updates arrive from chats between other people (a business owner and their customers).
+ALLOWED_UPDATES = (UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY)
 
 
 # Telegram's limits on what a user sees: a message's text, and a photo's caption.
