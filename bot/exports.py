@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.logs import quiet_noisy_loggers
 from flows.diary_csv import write_diary
 from flows.fhir import fhir_bundle
 from flows.models import CheckResult, Entry, Profile, StoredAdvice
@@ -220,6 +221,7 @@ def _read(
 
 def chart_job(location: Location, user_id: int, now: datetime, days: int) -> Chart | None:
     """Read the period and draw its chart (runs in a worker); None when it has no entries."""
+    quiet_noisy_loggers()
     snapshot = _read(location, user_id, now, days, checks_count=False)
     if snapshot is None:
         return None
@@ -240,6 +242,8 @@ def export_job(
 
     A file over `limit` bytes comes back empty, with its size: it is not worth sending across.
     """
+    # A worker process starts with logging as the libraries leave it.
+    quiet_noisy_loggers()
     snapshot = _read(location, user_id, now, days, checks_count=True)
     if snapshot is None:
         return None

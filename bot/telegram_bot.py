@@ -33,7 +33,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
@@ -42,6 +42,7 @@ from bot.logs import quiet_noisy_loggers
 from bot.ordering import PerUserOrder
 from bot.outbox import Attempt, Courier, Sent
 from bot.reminders import Outgoing, Send, SendResult
+from bot.updates import ReadableUpdates
 from flows.core import Screen
 from flows.i18n import supported, t
 from flows.router import MENU_COMMANDS, Command
@@ -584,8 +585,10 @@ def build_application(
         # second at 100 ms each is 10 in flight). A call waits for a free one rather than
         # failing after python-telegram-bot's 1 s: a reply that waits is not lost.
         builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT_SECONDS)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    # python-telegram-bot's own default for fetching updates: one connection of its own.
+    builder = builder.get_updates_request(
+        ReadableUpdates(updates_request or HTTPXRequest(connection_pool_size=1))
+    )
     quiet_noisy_loggers()
     app = builder.build()
     courier = Courier(engine, advice_sender(app.bot))

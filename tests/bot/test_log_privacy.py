@@ -1,0 +1,175 @@
+"""Nothing of a diary reaches the logs on the real polling path, at DEBUG, in any library."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.service import serve
+from bot.updates import readable_updates
+from tests.bot.test_export import export, seed
+from tests.clock import FakeClock
+from tests.fakes import TOKEN, ApiCall, OfflineBotApi, callback_update, message_update
+from tests.onboarding import LABELS as ONBOARDING
+
+USER = 77
+NOTE = "zebra-walnut knee note"
+NAME = "Priya-Secretname"
+
+
+@dataclass
+class PollingApi(OfflineBotApi):
+    """A Bot API that hands the bot's long poll whatever batches the test queues."""
+
+    batches: asyncio.Queue[list[dict[str, Any]]] = field(default_factory=asyncio.Queue)
+    polls: int = 0
+
+    async def answer(
+        self, url: str, method: str, name: str, params: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        """Answer a long poll with the next queued batch, or nothing after a short wait."""
+        if name != "getUpdates":
+            return await super().answer(url, method, name, params)
+        self.polls += 1
+        self.calls.append(ApiCall(name, params))
+        try:
+            batch = await asyncio.wait_for(self.batches.get(), 0.05)
+        except TimeoutError:
+            batch = []
+        return 200, json.dumps({"ok": True, "result": batch}).encode()
+
+
+class Phone:
+    """A patient's phone on the polling path: queues updates, waits for the bot's answers."""
+
+    def __init__(self, api: PollingApi) -> None:
+        self.api = api
+        self.next_id = 100
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    async def _deliver(self, *updates: dict[str, Any]) -> None:
+        answered = len(self.api.calls)
+        await self.api.batches.put(list(updates))
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            done = [c for c in self.api.calls[answered:] if c.method != "getUpdates"]
+            if done and self.api.batches.empty():
+                await asyncio.sleep(0.02)
+                return
+        raise AssertionError("the bot never answered")
+
+    async def say(self, text: str) -> None:
+        update = message_update(self._id(), USER, text)
+        update["message"]["from"]["first_name"] = NAME
+        await self._deliver(update)
+
+    async def tap(self, label: str) -> None:
+        [data] = [d for text, d in self.api.last_keyboard() if text == label]
+        await self._deliver(callback_update(self._id(), USER, data))
+
+
+@pytest.fixture
+async def phone(
+    tmp_path: Path, debug_everywhere: pytest.LogCaptureFixture
+) -> AsyncIterator[Phone]:
+    api = PollingApi()
+    settings = Settings(telegram_bot_token=SecretStr(TOKEN), _env_file=None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, tmp_path / "bot.db", stop, request=api))
+    for _ in range(500):
+        if api.polls:
+            break
+        await asyncio.sleep(0.01)
+    yield Phone(api)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+def everything_logged(caplog: pytest.LogCaptureFixture) -> str:
+    """Every record as a handler would write it, tracebacks included."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return "\n".join(formatter.format(record) for record in caplog.records)
+
+
+@pytest.fixture
+def debug_everywhere(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    # As in a fresh process at BACKTRACK_LOG_LEVEL=DEBUG: no library logger quietened yet.
+    for name in list(logging.root.manager.loggerDict):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+async def test_a_whole_diary_day_at_debug_leaves_nothing_of_it_in_the_logs(
+    phone: Phone, debug_everywhere: pytest.LogCaptureFixture
+) -> None:
+    await phone.say("/start")
+    for label in ONBOARDING:
+        await phone.tap(label)
+    await phone.say("/log")
+    if ("Today", "") in [(text, "") for text, _ in phone.api.last_keyboard()]:
+        # Early in the morning (the bot's real clock) it asks which day the entry is for.
+        await phone.tap("Today")
+    for label in ("7", "6", "Done: none of these"):
+        await phone.tap(label)
+    await phone.say(NOTE)
+    await phone.tap("✅ Save")
+    await phone.say("/history")
+    assert any(NOTE in text for text in phone.api.texts()), "the note was not even saved"
+    logged = everything_logged(debug_everywhere)
+    for secret in (NOTE, NAME, TOKEN.split(":")[1], "zebra"):
+        assert secret not in logged
+    # The bot asked Telegram only for what it handles.
+    [first, *_] = phone.api.sent("getUpdates")
+    assert first["allowed_updates"] == ["message", "callback_query"]
+
+
+async def test_an_unreadable_update_is_skipped_and_the_rest_of_its_batch_handled(
+    phone: Phone, debug_everywhere: pytest.LogCaptureFixture
+) -> None:
+    broken = message_update(150, USER, NOTE)
+    broken["message"]["chat"] = NOTE
+    await phone._deliver(broken, message_update(151, USER, "/privacy"))
+    assert any("Your data in BackTrack" in text for text in phone.api.texts())
+    logged = everything_logged(debug_everywhere)
+    assert "update 150 from Telegram could not be read (TypeError)" in logged
+    assert NOTE not in logged
+    assert "zebra" not in logged
+    # Polling moved past it: the next poll asks from the update after the batch.
+    await phone.say("/help")
+    assert 152 in [call.get("offset") for call in phone.api.sent("getUpdates")]
+
+
+def test_an_unreadable_update_keeps_only_its_id() -> None:
+    good = message_update(2, USER, "/help")
+    payload = json.dumps({"ok": True, "result": [{"update_id": 1, "message": NOTE}, good]})
+    body = json.loads(readable_updates(payload.encode()))
+    assert body["result"] == [{"update_id": 1}, good]
+    intact = json.dumps({"ok": True, "result": [good]}).encode()
+    assert readable_updates(intact) is intact
+
+
+async def test_a_pdf_export_at_debug_spells_out_nothing_of_the_notes(
+    engine: Engine, clock: FakeClock, debug_everywhere: pytest.LogCaptureFixture
+) -> None:
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    reply = await export(engine, "Last 30 days", "PDF")
+    assert reply.document is not None
+    assert reply.document[1].startswith(b"%PDF")
+    records = debug_everywhere.records
+    # fontTools lists the glyphs a PDF keeps, which spell out the letters of every note.
+    assert [r.name for r in records if r.name.startswith("fontTools")] == []
+    assert "stairs" not in everything_logged(debug_everywhere)
