@@ -50,7 +50,10 @@ from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
 
 log = logging.getLogger(__name__)
 
-PRIVATE = filters.ChatType.PRIVATE
+# New messages only: an edit of an earlier message is not a new command or answer, and a
+# business message is between a business owner and their customer, not with the bot.
+NEW = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE & NEW
 
 # Only what the bot handles. Edits would turn an old message into a command, and business
 # updates arrive from chats between other people (a business owner and their customers).
@@ -213,7 +216,9 @@ class TelegramShell:
         app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, self.on_unknown_command))
         app.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
         app.add_handler(
-            MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.on_group)
+            MessageHandler(
+                NEW & (filters.ChatType.GROUPS | filters.ChatType.CHANNEL), self.on_group
+            )
         )
         app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, self.on_unsupported))

@@ -1294,19 +1294,48 @@ async def test_a_file_that_is_not_a_diary_mid_log_is_explained_and_saves_nothing
     assert tg.handler_errors() == []
 
 
-async def test_an_edited_message_is_read_as_new_text(tg: Tg) -> None:
+def edited(payload: dict[str, Any]) -> dict[str, Any]:
+    """The update Telegram sends when the user edits an earlier message into this one."""
+    message = {**payload["message"], "edit_date": 1_700_000_100}
+    return {"update_id": payload["update_id"], "edited_message": message}
+
+
+async def test_an_edited_message_is_neither_an_answer_nor_a_command(tg: Tg) -> None:
     rows = await tg_at_leg_pain(tg)
-    payload = message_update(tg.phone.new_id(), USER, "actually 7")
-    edited = {"update_id": payload["update_id"], "edited_message": payload["message"]}
-    edited["edited_message"]["edit_date"] = 1_700_000_100
     mark = len(tg.api.calls)
 
-    await tg.phone.send(edited)
+    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "actually 7")))
+    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "/delete")))
 
-    [answer] = tg.phone.texts_since(mark)
-    assert answer.startswith(f"{LOG_BUTTONS}\n\n{t('en', 'log.ask_leg')}")
-    after = await tg.rows()
-    assert diary(after) == diary(rows)
+    # An edit of "back 4" into "/delete" does not open the erasure, or answer at all.
+    assert tg.api.calls[mark:] == []
+    assert await tg.rows() == rows
+    assert tg.handler_errors() == []
+
+
+def business(payload: dict[str, Any], owner: int) -> dict[str, Any]:
+    """A message in a chat between a business owner and a customer, as the bot sees it."""
+    message = {**payload["message"], "business_connection_id": "bc1"}
+    message["chat"] = {"id": owner, "type": "private"}
+    return {"update_id": payload["update_id"], "business_message": message}
+
+
+async def test_business_chats_never_see_a_diary_nor_fill_one(tg: Tg) -> None:
+    await tg.onboard()
+    await tg.phone.say("/log")
+    for value in ("p3", "p2", "done"):
+        await tg.phone.tap(value)
+    rows = await tg.rows()
+    mark = len(tg.api.calls)
+
+    # The owner (PAT) types /history in a customer's chat; a customer writes to PAT's business.
+    await tg.phone.send(business(message_update(tg.phone.new_id(), USER, "/history"), 999))
+    customer = message_update(tg.phone.new_id(), 999, "customer's words")
+    await tg.phone.send(business(customer, USER))
+
+    assert tg.api.calls[mark:] == []
+    assert await tg.rows() == rows
+    assert await tg.engine.store.profile(999) is None
     assert tg.handler_errors() == []
 
 
