@@ -61,6 +61,9 @@ Clock = Callable[[], datetime]
 TREND_RECENT_DAYS = 56
 # A red flag ticked in the diary this many days back still stands in /check (§8.7).
 RECENT_FLAG_DAYS = 7
+# Where someone who has not agreed stands (the welcome they were shown) is all that is kept of
+# them, and only this long; pruned hourly, so never past a day (/privacy says so).
+PRE_CONSENT_KEEP = timedelta(hours=23)
 
 
 def storable(text: str) -> str:
@@ -262,9 +265,14 @@ class Engine:
         await self.store.unit(self.clock(), lambda s: s.block(user_id))
 
     async def prune(self, keep: timedelta = timedelta(days=2)) -> int:
-        """Forget processed update ids older than keep."""
+        """Forget processed update ids older than keep, and unconsented visitors after a day."""
         now = self.clock()
-        result = await self.store.unit(now, lambda s: s.prune_updates(now - keep))
+
+        def work(session: Session) -> int:
+            session.forget_unconsented(now - PRE_CONSENT_KEEP)
+            return session.prune_updates(now - keep)
+
+        result = await self.store.unit(now, work)
         return 0 if isinstance(result, Duplicate) else result
 
     def _context(

@@ -709,6 +709,15 @@ class Session:
         self.conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         self.conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
+    def forget_unconsented(self, before: datetime) -> int:
+        """Forget where people who never agreed stood, if they last answered before a moment."""
+        cursor = self.conn.execute(
+            "DELETE FROM conversations WHERE updated_at < ? "
+            "AND user_id NOT IN (SELECT user_id FROM users)",
+            (_iso(before),),
+        )
+        return cursor.rowcount
+
     def claim_update(self, update_id: int) -> bool:
         """Record a Telegram update as processed; False if it already was."""
         cursor = self.conn.execute(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from bot.engine import Engine, Reply, Who
 from flows.router import Command
+from tests.clock import FakeClock
 from tests.onboarding import onboard
 
 PAT = Who(user_id=61)
@@ -53,6 +55,27 @@ async def test_privacy_says_what_where_how_long_who_and_how_to_erase(engine: Eng
     [notice] = reply.notices
     for words in ("What is stored", "Where", "For how long", "secret chats", "/export", "/delete"):
         assert words in notice.text
+
+
+async def test_someone_who_never_agrees_is_forgotten_within_a_day(
+    engine: Engine, db_path: Path, clock: FakeClock
+) -> None:
+    await engine.on_command(PAT, Command.START)
+    await onboard(engine, OTHER)
+    # /start alone keeps where the welcome stands, so its consent button works.
+    assert rows_about(db_path, PAT.user_id)["conversations"] == 1
+
+    clock.advance(timedelta(hours=22))
+    await engine.prune()
+    assert rows_about(db_path, PAT.user_id)["conversations"] == 1
+    clock.advance(timedelta(hours=2))
+    await engine.prune()
+
+    assert set(rows_about(db_path, PAT.user_id).values()) == {0}
+    # A patient who agreed keeps where they stand, however long ago.
+    assert rows_about(db_path, OTHER.user_id)["conversations"] == 1
+    [notice] = (await engine.on_command(PAT, Command.PRIVACY)).notices
+    assert "forgotten within a day" in notice.text
 
 
 async def test_delete_erases_every_row_and_every_byte(engine: Engine, db_path: Path) -> None:
