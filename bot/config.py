@@ -65,10 +65,14 @@ class Settings(BaseSettings):
         return secret.get_secret_value()
 
     def db_key(self) -> str | None:
-        """The database encryption key, if encryption at rest is on."""
+        """The database encryption key, if encryption at rest is on, or ConfigError."""
         if self.backtrack_db_key is None or not self.backtrack_db_key.get_secret_value():
             return None
-        return self.backtrack_db_key.get_secret_value()
+        key = self.backtrack_db_key.get_secret_value()
+        if not key.strip():
+            # Blank is no key at all: refused rather than used, or taken as "no encryption".
+            raise ConfigError("BACKTRACK_DB_KEY is set but blank: give the key, or unset it")
+        return key
 
     def base_url(self) -> str:
         """The Bot API base URL (Telegram's own unless a local Bot API server is set)."""

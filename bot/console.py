@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 from pathlib import Path
 from typing import TextIO
 
@@ -44,7 +46,8 @@ class Console:
     def __init__(
         self, engine: Engine, user_id: int, out: TextIO, files: Path | None = None
     ) -> None:
-        self.files = files or Path.cwd() / "backtrack-files"
+        # One folder per user, so /delete can take exactly that user's files with it.
+        self.files = (files or Path.cwd() / "backtrack-files") / f"user-{user_id}"
         self.engine = engine
         self.who = Who(user_id=user_id, language_code=CONSOLE_LANGUAGE)
         self.out = out
@@ -83,12 +86,18 @@ class Console:
             self._print(t(CONSOLE_LANGUAGE, "console.saved", path=self._save(name, content)))
         for notice in reply.notices:
             self._print(format_screen(notice))
+        if reply.erased and self.files.exists():
+            # Charts and exports are copies of the diary: erasing it erases them too.
+            shutil.rmtree(self.files)
+            self._print(t(CONSOLE_LANGUAGE, "console.files_erased", path=self.files.resolve()))
 
     def _save(self, name: str, content: bytes) -> Path:
-        """Write a file where the user can open it; returns its path."""
-        self.files.mkdir(parents=True, exist_ok=True)
+        """Write a file where the user alone can open it; returns its path."""
+        self.files.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.files / name
-        path.write_bytes(content)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(content)
         return path.resolve()
 
     def _print(self, text: str) -> None:

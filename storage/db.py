@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -91,6 +92,7 @@ class Database:
     async def open(cls, path: str | Path, key: str | None = None) -> Database:
         """Open (creating if needed) and migrate the database file; with a key, SQLCipher."""
         file = Path(path)
+        _owner_only(file)
         if key is None:
             conn = await aiosqlite.connect(file, isolation_level=None, check_same_thread=False)
         else:
@@ -100,12 +102,16 @@ class Database:
             await db.run(_configure)
         except BaseException as error:
             await conn.close()
-            if key is not None and "file is not a database" in str(error):
+            if "file is not a database" not in str(error):
+                raise
+            if key is not None:
                 raise DatabaseKeyError(
                     f"{file} cannot be opened with this BACKTRACK_DB_KEY: the key is wrong, "
                     "or the file was created without encryption"
                 ) from None
-            raise
+            raise DatabaseKeyError(
+                f"{file} is encrypted (or is not a database): set BACKTRACK_DB_KEY to its key"
+            ) from None
         return db
 
     async def close(self) -> None:
@@ -244,6 +250,16 @@ class _Unit(Generic[T]):
             self.future.set_exception(error)
         else:
             self.future.set_result(cast(T, value))
+
+
+def _owner_only(file: Path) -> None:
+    """Create the database file readable by its owner alone, and tighten one made before."""
+    # SQLite gives the -wal and -shm files it creates the database file's permissions.
+    descriptor = os.open(file, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(descriptor)
+    for part in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
 
 
 def _checkpoint_now(conn: sqlite3.Connection) -> tuple[int, int, int]:

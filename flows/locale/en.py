@@ -370,6 +370,7 @@ _CORE: dict[str, str] = {
     "/command for a command, anything else is text. Ctrl-D to quit.",
     "console.no_button": "There is no button {n} on the last screen.",
     "console.saved": "Saved to {path}",
+    "console.files_erased": "The charts and exports saved for you in {path} were erased too.",
 }
 
 _overlap = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,8 +205,25 @@ async def test_console_export_writes_the_file_and_prints_where(
     files = tmp_path / "files"
     out = io.StringIO()
     await run_console(engine, PAT.user_id, io.StringIO("/export\n3\n1\n"), out, files=files)
-    assert saved_files(files) == ["backtrack-diary-2026-03-10.pdf"]
-    assert f"Saved to {(files / 'backtrack-diary-2026-03-10.pdf').resolve()}" in out.getvalue()
+    mine = files / f"user-{PAT.user_id}"
+    assert saved_files(mine) == ["backtrack-diary-2026-03-10.pdf"]
+    saved = mine / "backtrack-diary-2026-03-10.pdf"
+    assert f"Saved to {saved.resolve()}" in out.getvalue()
+    # A copy of the diary, for this user's eyes: nobody else on the machine can read it.
+    assert (stat.S_IMODE(mine.stat().st_mode), stat.S_IMODE(saved.stat().st_mode)) == (
+        0o700,
+        0o600,
+    )
+
+    theirs = files / f"user-{OTHER.user_id}"
+    theirs.mkdir()
+    (theirs / "backtrack-diary-2026-03-10.pdf").write_bytes(b"%PDF another patient's")
+    out = io.StringIO()
+    await run_console(engine, PAT.user_id, io.StringIO("/delete\n1\n"), out, files=files)
+    assert "Everything about you has been erased" in out.getvalue()
+    assert f"saved for you in {mine.resolve()} were erased too" in out.getvalue()
+    assert not mine.exists()
+    assert saved_files(theirs) == ["backtrack-diary-2026-03-10.pdf"]
 
 
 # --- Every red flag and check of the period, from one real database ----------------------------

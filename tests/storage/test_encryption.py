@@ -61,7 +61,7 @@ async def test_a_wrong_or_missing_key_is_a_clear_error(tmp_path: Path) -> None:
     await write_note(path, KEY)
     with pytest.raises(DatabaseKeyError, match="cannot be opened with this BACKTRACK_DB_KEY"):
         await Database.open(path, "wrong key")
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(DatabaseKeyError, match=r"is encrypted .*: set BACKTRACK_DB_KEY"):
         await Database.open(path)
 
 
@@ -93,6 +93,14 @@ def test_the_console_uses_the_key_and_a_wrong_one_is_one_line(tmp_path: Path) ->
     assert wrong.stderr.strip().count("\n") == 0
     assert "cannot be opened with this BACKTRACK_DB_KEY" in wrong.stderr
     assert "nope" not in wrong.stderr
+    # Forgotten, or blank: one line each, no traceback, and the diary is not touched.
+    missing = console("")
+    assert (missing.returncode, missing.stderr.strip().count("\n")) == (2, 0)
+    assert "is encrypted (or is not a database): set BACKTRACK_DB_KEY" in missing.stderr
+    blank = console("   ")
+    assert (blank.returncode, blank.stderr.strip().count("\n")) == (2, 0)
+    assert "BACKTRACK_DB_KEY is set but blank" in blank.stderr
+    assert console(KEY).returncode == 0
 
 
 async def test_an_export_from_an_encrypted_diary_is_read_with_the_key(tmp_path: Path) -> None:
