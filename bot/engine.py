@@ -355,9 +355,9 @@ class Engine:
             log.info("duplicate update %s skipped", update_id)
             return DUPLICATE_REPLY
         if result.erased and not await self.store.db.fold_wal():
-            # The rows are zeroed in the file already; the WAL's old copies go at the next
-            # checkpoint, at the latest when the bot restarts (start-up compacts).
-            log.warning("the WAL could not be emptied after an erasure; it will be at start-up")
+            # The rows are zeroed in the file already; the WAL's old copies go as soon as the
+            # reader lets go (the service retries), or at the next start-up.
+            log.warning("the WAL could not be emptied after an erasure yet; retrying")
         if result.screen is not None and result.screen.chart is not None:
             return await self._with_chart(who, result, result.screen.chart)
         if result.screen is not None and result.screen.export is not None:

@@ -82,6 +82,8 @@ class Database:
         self._queued: list[_Unit[Any]] = []
         self._queued_lock = threading.Lock()
         self._flushes: set[asyncio.Task[None]] = set()
+        # An erased diary's old pages may still be in the WAL: the next fold must empty it.
+        self.erasure_in_wal = False
 
     @property
     def location(self) -> Location:
@@ -127,15 +129,19 @@ class Database:
         result = await execute(lambda: fn(self._raw()))
         return cast(T, result)
 
-    async def compact(self) -> None:
-        """Fold the WAL into the file and rebuild it (at start-up: it blocks the database)."""
+    async def compact(self) -> bool:
+        """Fold the WAL into the file and rebuild it (at start-up: it blocks the database).
 
-        def run(conn: sqlite3.Connection) -> None:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-        await self.run(run)
+        Also what an erasure left behind when the process died before it folded the WAL. True
+        once the WAL is empty; a reader in another process can keep it from emptying, and then
+        the fold is retried (`fold_if_pending`) until it does.
+        """
+        self.erasure_in_wal = True
+        if not await self.fold_wal():
+            return False
+        await self.run(lambda conn: conn.execute("VACUUM"))
+        self.erasure_in_wal = True
+        return await self.fold_wal()
 
     async def fold_wal(self, tries: int = CHECKPOINT_TRIES) -> bool:
         """Fold the WAL into the file and empty it; True once SQLite says it did all of it.
@@ -149,9 +155,18 @@ class Database:
         for attempt in range(tries):
             busy, _frames, _done = await self.run(_checkpoint_now)
             if busy == 0:
+                self.erasure_in_wal = False
                 return True
-            await asyncio.sleep(CHECKPOINT_RETRY_SECONDS * (attempt + 1))
+            if attempt + 1 < tries:
+                await asyncio.sleep(CHECKPOINT_RETRY_SECONDS * (attempt + 1))
+        self.erasure_in_wal = True
         return False
+
+    async def fold_if_pending(self) -> bool:
+        """Try once more to empty a WAL that still holds an erasure; True if none is left."""
+        if not self.erasure_in_wal:
+            return True
+        return await self.fold_wal(tries=1)
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn in a write transaction on the database thread; return once it is committed.

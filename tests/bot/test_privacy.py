@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sqlite3
+import sys
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from bot.config import Settings
 from bot.engine import Engine, Reply, Who
+from bot.service import serve
 from flows.router import Command
+from tests.bot.test_log_privacy import PollingApi
 from tests.clock import FakeClock
+from tests.fakes import TOKEN
 from tests.onboarding import onboard
 
 PAT = Who(user_id=61)
@@ -110,3 +119,47 @@ async def test_cancelling_delete_erases_nothing(engine: Engine, db_path: Path) -
     assert reply.screen is not None
     assert "Cancelled" in reply.screen.text
     assert rows_about(db_path, PAT.user_id)["entries"] == 1
+
+
+# The erasure commits, then the process is killed before it can empty the WAL.
+ERASE_THEN_DIE = """
+import asyncio, os, signal, sys
+from datetime import UTC, datetime
+from flows.models import Profile
+from storage.db import Database
+from storage.repo import Store
+
+async def main() -> None:
+    db = await Database.open(sys.argv[1])
+    store, now = Store(db), datetime(2026, 3, 10, tzinfo=UTC)
+    profile = Profile(user_id=5, consented_at=now, display_name=sys.argv[2])
+    await store.unit(now, lambda s: s.save_profile(profile))
+    await store.unit(now, lambda s: s.erase_user(5))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main())
+"""
+
+
+async def test_an_erasure_cut_short_by_a_kill_is_finished_at_start_up(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", ERASE_THEN_DIE, str(path), NOTE
+    )
+    assert await asyncio.wait_for(killed.wait(), 60) == -signal.SIGKILL
+    assert NOTE.encode() in file_bytes(path)
+
+    api = PollingApi()
+    settings = Settings(telegram_bot_token=SecretStr(TOKEN), _env_file=None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, path, stop, request=api))
+    for _ in range(1000):
+        if api.polls or task.done():
+            break
+        await asyncio.sleep(0.01)
+    assert api.polls, "the bot never started"
+    # Already at start-up, before the bot takes its first update.
+    assert NOTE.encode() not in file_bytes(path)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert NOTE.encode() not in file_bytes(path)
