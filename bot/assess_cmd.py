@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
 
-from flows.diary_csv import parse_diary
+from flows.diary_csv import YEARS_BEFORE_SURGERY, date_window, parse_diary
 from flows.trends import Alert, assess_day, replay, status_text, to_assess_json
 
 LANGUAGE = "en"
+# The command does not know the patient's time zone, so a diary may end on a date that is
+# already today somewhere: the latest is today in UTC+14 (Kiritimati), the first zone to it.
+LATEST_ZONE = timezone(timedelta(hours=14))
 
 
 def _date(text: str) -> date:
@@ -79,16 +82,23 @@ def _text(
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | None = None) -> int:
     """Replay the diary; 0 on success, 2 for a missing, unreadable or malformed file."""
     path: Path = args.diary
     text = _read(path, err)
     if text is None:
         return 2
-    parsed = parse_diary(text)
+    surgery: date | None = args.surgery_date
+    latest = (now or datetime.now(UTC)).astimezone(LATEST_ZONE).date()
+    parsed = parse_diary(text, date_window(latest, None if surgery is None else surgery.year))
     if parsed.errors:
         for error in parsed.errors:
             print(f"{path}: {error.message}", file=err)
+        if surgery is None and any(e.key == "diary_csv.date_too_early" for e in parsed.errors):
+            # The message points the patient to /settings; here the same is an option.
+            years = YEARS_BEFORE_SURGERY
+            hint = f"with --surgery-date, entries from 1 January {years} years before its year on"
+            print(f"({hint} are taken)", file=err)
         return 2
     alerts = replay(parsed.rows, args.surgery_date)
     payload = to_assess_json(alerts, parsed.rows, LANGUAGE)

@@ -3,6 +3,9 @@
 Pure: text in, values out. One row per diary entry; several entries on one date are allowed;
 columns the reader does not know are ignored. Errors carry the line number as the user sees
 it in a text editor (the header is line 1), so a malformed file can be fixed in one pass.
+
+The file is opened by surgeons in spreadsheets, so a note that a spreadsheet would run as a
+formula is written with a leading quote, and the reader takes exactly that quote off again.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import MINYEAR, date, time
 
 from flows.codes import Finding, UnknownCodeError, parse_finding
 from flows.i18n import t
@@ -20,9 +23,12 @@ from flows.models import NOTE_MAX_CHARS
 
 __all__ = [
     "COLUMNS",
+    "YEARS_BEFORE_SURGERY",
+    "DateWindow",
     "DiaryRow",
     "ParsedDiary",
     "RowError",
+    "date_window",
     "parse_diary",
     "write_diary",
 ]
@@ -35,6 +41,22 @@ PAIN_MIN, PAIN_MAX = 0, 10
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 _INTEGER = re.compile(r"[+-]?\d+")
+
+# A spreadsheet may run a cell that starts with = + - @ tab or CR as a formula (OWASP, "CSV
+# Injection"); a leading quote makes it text. The quotes already in front count too, so that
+# writing (one quote more) and reading (one quote less) are inverses: a note that really
+# starts with "'=" is written "''=" and read back as "'=", never as "=".
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+# A diary may start this many years before the year of the operation: the pain that led to it
+# is part of what the surgeon wants to see.
+YEARS_BEFORE_SURGERY = 5
+# Without a year of surgery a floor is still needed: a blank date cell that a spreadsheet
+# formatted becomes 1899-12-30 or 1900-01-01, and a typo such as 0001-01-01 leaves the chart
+# and the PDF with a two-thousand-year axis. 1990 is earlier than any diary a patient is
+# likely to bring; one whose operation was older tells us its year, and the floor follows it.
+EARLIEST_WITHOUT_SURGERY = date(1990, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +107,27 @@ class ParsedDiary:
         return not self.errors
 
 
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The first and last date a diary row may have; other dates are refused with their line."""
+
+    earliest: date
+    latest: date
+    # Whether `earliest` comes from the year of the operation (it changes what the user is told).
+    from_surgery: bool = False
+
+
+def date_window(today: date, surgery_year: int | None) -> DateWindow:
+    """Rows from 5 years before the year of the operation (or 1990) up to the user's today."""
+    if surgery_year is None:
+        return DateWindow(earliest=EARLIEST_WITHOUT_SURGERY, latest=today)
+    # Onboarding offers the last 40 years. A year it never offers (a damaged profile) is
+    # clamped: not before year 2, so that noon on 1 January still converts to UTC for a user
+    # east of it, and not after this year.
+    year = min(max(surgery_year - YEARS_BEFORE_SURGERY, MINYEAR + 1), today.year)
+    return DateWindow(earliest=date(year, 1, 1), latest=today, from_surgery=True)
+
+
 def _error(line: int, key: str, **values: object) -> RowError:
     return RowError(line=line, key=key, values=tuple(values.items()))
 
@@ -108,6 +151,33 @@ def _parse_date(text: str, line: int, errors: list[RowError]) -> date | None:
             pass
     errors.append(_error(line, "diary_csv.date_invalid", value=text))
     return None
+
+
+def _check_date(
+    day: date, window: DateWindow | None, line: int, errors: list[RowError]
+) -> date | None:
+    if window is None:
+        return day
+    if day < window.earliest:
+        key = (
+            "diary_csv.date_before_surgery" if window.from_surgery else "diary_csv.date_too_early"
+        )
+        earliest = window.earliest.isoformat()
+        errors.append(
+            _error(line, key, value=day.isoformat(), earliest=earliest, years=YEARS_BEFORE_SURGERY)
+        )
+        return None
+    if day > window.latest:
+        errors.append(
+            _error(
+                line,
+                "diary_csv.date_in_future",
+                value=day.isoformat(),
+                latest=window.latest.isoformat(),
+            )
+        )
+        return None
+    return day
 
 
 def _parse_time(text: str, line: int, errors: list[RowError]) -> time | None:
@@ -155,7 +225,12 @@ def _parse_symptoms(text: str, line: int, errors: list[RowError]) -> tuple[Findi
 
 
 def _parse_row(
-    cells: list[str], columns: dict[str, int], width: int, line: int, errors: list[RowError]
+    cells: list[str],
+    columns: dict[str, int],
+    width: int,
+    line: int,
+    errors: list[RowError],
+    window: DateWindow | None,
 ) -> DiaryRow | None:
     if len(cells) > width:
         errors.append(_error(line, "diary_csv.too_many_fields", found=len(cells), expected=width))
@@ -167,13 +242,16 @@ def _parse_row(
 
     before = len(errors)
     entry_date = _parse_date(cell("date"), line, errors)
+    if entry_date is not None:
+        entry_date = _check_date(entry_date, window, line, errors)
     entry_time = _parse_time(cell("time"), line, errors)
     back = _parse_pain("back_pain", cell("back_pain"), line, errors)
     leg = _parse_pain("leg_pain", cell("leg_pain"), line, errors)
     symptoms = _parse_symptoms(cell("symptoms"), line, errors)
     index = columns.get("note")
-    # Notes keep their inner spacing; only the surrounding whitespace goes.
-    note = cells[index].strip() if index is not None and index < len(cells) else ""
+    # Notes keep their inner spacing; only the surrounding whitespace goes. The length is the
+    # note's, not the cell's: the quote that neutralised a formula is not the patient's.
+    note = _read_text(cells[index].strip()) if index is not None and index < len(cells) else ""
     if len(note) > NOTE_MAX_CHARS:
         errors.append(_error(line, "diary_csv.note_too_long", limit=NOTE_MAX_CHARS))
     pain_given = any(cell(name) for name in PAIN_COLUMNS)
@@ -191,8 +269,8 @@ def _parse_row(
     )
 
 
-def parse_diary(text: str) -> ParsedDiary:
-    """Read a diary CSV; every malformed row is reported with its line number."""
+def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
+    """Read a diary CSV; every malformed row, or row outside `window`, is named by its line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     errors: list[RowError] = []
     try:
@@ -227,7 +305,7 @@ def parse_diary(text: str) -> ParsedDiary:
         last_line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        row = _parse_row(cells, columns, len(names), start, errors)
+        row = _parse_row(cells, columns, len(names), start, errors, window)
         if row is not None:
             rows.append(row)
     return ParsedDiary(rows=rows, errors=errors, ignored_columns=ignored)
@@ -237,20 +315,33 @@ def _cell(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _text_cell(text: str) -> str:
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def _read_text(cell: str) -> str:
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
+
+
 def write_diary(rows: Iterable[DiaryRow]) -> str:
-    """Write diary rows as the CSV of DESIGN.md: header row, one line per entry."""
+    """Write diary rows as the CSV of DESIGN.md; a note a spreadsheet would run stays text."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
+    # The writer quotes a field holding its line end "\n" but not one holding a lone "\r",
+    # which every reader takes as a line break: such a row is written with all fields quoted.
+    quoting = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(
+        # Only the note is typed by the user; dates, times, numbers and codes are ours.
+        note = _text_cell(row.note or "")
+        (quoting if "\r" in note else writer).writerow(
             (
                 row.entry_date.isoformat(),
                 "" if row.entry_time is None else row.entry_time.strftime("%H:%M"),
                 _cell(row.back_pain),
                 _cell(row.leg_pain),
                 SYMPTOM_SEPARATOR.join(code.value for code in row.symptoms),
-                row.note or "",
+                note,
             )
         )
     return buffer.getvalue()

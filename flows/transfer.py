@@ -2,7 +2,8 @@
 
 Export asks the period and the format and then names the file it wants; the shell makes the
 file. Import takes a CSV document, checks it row by row, shows what it found and which lines
-it will skip, and saves everything in one go only when the user confirms.
+it will skip, and saves everything in one go only when the user confirms. A row dated after
+the user's today, or long before their operation, is one of the skipped lines.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from flows.core import (
     button,
     nav_row,
 )
-from flows.diary_csv import DiaryRow, parse_diary
+from flows.diary_csv import DiaryRow, date_window, parse_diary
 from flows.i18n import t
-from flows.models import EntrySource, NewEntry
+from flows.models import EntrySource, NewEntry, Profile
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
@@ -182,6 +183,13 @@ def _entry(row: DiaryRow, timezone: str) -> NewEntry:
     )
 
 
+def _surgery_year(profile: Profile | None) -> int | None:
+    bounds = None if profile is None else profile.surgery_bounds()
+    # Only "before some day" known says nothing about how early the operation was.
+    earliest = None if bounds is None else bounds[0]
+    return None if earliest is None else earliest.year
+
+
 def on_document(state: ImportState | None, document: DocumentFile, ctx: Context) -> Outcome:
     """Check a CSV file row by row and show what would be imported."""
     lang = ctx.language
@@ -189,7 +197,9 @@ def on_document(state: ImportState | None, document: DocumentFile, ctx: Context)
     if document.problem is not None:
         hint = t(lang, f"import.problem.{document.problem}", limit=MAX_IMPORT_BYTES // 1_000_000)
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
-    parsed = parse_diary(document.text or "")
+    # No tolerance after today: the context's today is in the user's own time zone, the one
+    # their history and chart count days in; a later row would be stored out of their sight.
+    parsed = parse_diary(document.text or "", date_window(ctx.today, _surgery_year(ctx.profile)))
     if len(parsed.rows) + len(parsed.errors) > MAX_IMPORT_ROWS:
         hint = t(lang, "import.problem.too_many_rows", limit=MAX_IMPORT_ROWS)
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))

@@ -69,6 +69,13 @@ _DIARY_CSV: dict[str, str] = {
     "diary_csv.note_too_long": "the note is longer than {limit} characters",
     "diary_csv.too_many_fields": "has {found} fields but the header has {expected} (a note "
     "with a comma must be in double quotes)",
+    "diary_csv.date_in_future": "date {value} is in the future; the latest date I can take "
+    "is {latest}",
+    "diary_csv.date_before_surgery": "date {value} is too long before your operation; I can "
+    "take entries from {earliest} on ({years} years before the year of the operation)",
+    "diary_csv.date_too_early": "date {value} is too long ago; I can take entries from "
+    "{earliest} on, or from {years} years before your operation once its year is set in "
+    "/settings",
 }
 
 MESSAGES: dict[str, str] = {**_TRENDS, **_DIARY_CSV}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,11 @@ DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
 HEADER = "date,time,back_pain,leg_pain,symptoms,note\n"
 
 
-def assess(*argv: str) -> tuple[int, str, str]:
+def assess(*argv: str, now: datetime | None = None) -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="backtrack assess")
     assess_cmd.configure(parser)
     out, err = io.StringIO(), io.StringIO()
-    status = assess_cmd.run(parser.parse_args(list(argv)), out, err)
+    status = assess_cmd.run(parser.parse_args(list(argv)), out, err, now=now)
     return status, out.getvalue(), err.getvalue()
 
 
@@ -97,3 +98,56 @@ def test_a_bad_surgery_date_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         assess(str(DIARIES / "diary_000.csv"), "--surgery-date", "March 2024")
     assert exit_info.value.code == 2
     assert "not a date (use YYYY-MM-DD)" in capsys.readouterr().err
+
+
+# 10:30 on 10 March in Los Angeles, already 08:30 on 11 March in Kiritimati (UTC+14).
+NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
+
+
+def diary_with(folder: Path, *days: str) -> Path:
+    diary = folder / "diary.csv"
+    diary.write_text(HEADER + "".join(f"{day},23:59,3,2,,\n" for day in days))
+    return diary
+
+
+def test_a_date_that_is_today_somewhere_is_taken_and_a_later_one_is_not(tmp_path: Path) -> None:
+    status, out, err = assess(str(diary_with(tmp_path, "2026-03-11")), "--json", now=NOW)
+    assert (status, err) == (0, "")
+    assert json.loads(out)["last_date"] == "2026-03-11"
+    diary = diary_with(tmp_path, "2026-03-10", "2026-03-12", "9999-12-31")
+    status, out, err = assess(str(diary), "--json", now=NOW)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"{diary}: line 3: date 2026-03-12 is in the future; the latest date I can take is "
+        "2026-03-11",
+        f"{diary}: line 4: date 9999-12-31 is in the future; the latest date I can take is "
+        "2026-03-11",
+    ]
+
+
+def test_the_real_clock_refuses_a_date_two_days_ahead(tmp_path: Path) -> None:
+    ahead = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    status, out, err = assess(str(diary_with(tmp_path, "2026-03-01", ahead)))
+    assert (status, out) == (2, "")
+    assert f"line 3: date {ahead} is in the future" in err
+
+
+def test_the_floor_is_five_years_before_the_surgery_year_or_1990(tmp_path: Path) -> None:
+    diary = diary_with(tmp_path, "2019-01-01", "2018-12-31")
+    status, out, err = assess(str(diary), "--surgery-date", "2024-06-15", now=NOW)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"{diary}: line 3: date 2018-12-31 is too long before your operation; I can take "
+        "entries from 2019-01-01 on (5 years before the year of the operation)"
+    ]
+    diary = diary_with(tmp_path, "1990-01-01", "0001-01-01")
+    status, out, err = assess(str(diary), now=NOW)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"{diary}: line 3: date 0001-01-01 is too long ago; I can take entries from 1990-01-01 "
+        "on, or from 5 years before your operation once its year is set in /settings",
+        "(with --surgery-date, entries from 1 January 5 years before its year on are taken)",
+    ]
+    status, out, _ = assess(str(diary_with(tmp_path, "1990-01-01", "2019-01-01")), now=NOW)
+    assert status == 0
+    assert "2 entries from 1990-01-01 to 2019-01-01" in out

