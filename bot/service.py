@@ -1,7 +1,7 @@
 """Runs the Telegram bot: open the database, build the application, take updates until stopped.
 
-Long polling by default; with a webhook URL, python-telegram-bot's webhook server, which
-refuses any request that lacks the secret token Telegram was given.
+Long polling by default; with a webhook URL, BackTrack's own webhook server (bot/webhook.py),
+which refuses any request that lacks the secret token Telegram was given before reading it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.telegram_bot import (
     set_commands,
     shell_of,
 )
+from bot.webhook import WebhookServer
 from bot.workers import Workers
 from storage.db import Database
 from storage.repo import Store
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_EVERY_SECONDS = 60
 PRUNE_EVERY_SECONDS = 3600
+ERASURE_RETRY_SECONDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,8 @@ async def serve(
     try:
         # Erasures only zero their rows and empty the WAL as they happen, so no patient waits
         # on a rebuild; the free pages they leave are rebuilt here, before any update.
-        await db.compact()
+        if not await db.compact():
+            log.warning("another process holds the database; the WAL will be emptied later")
         engine = Engine(Store(db), workers=workers)
         await engine.prune()
         app = build_application(
@@ -98,6 +101,13 @@ async def serve(
 
         jobs.run_repeating(deliver, interval=RETRY_EVERY_SECONDS, first=0, name="advice")
 
+        async def fold(_: object) -> None:
+            if not await db.fold_if_pending():
+                log.warning("the WAL still holds an erasure; a reader holds it, retrying")
+
+        # An erasure whose WAL a reader kept from emptying is retried until nothing is left.
+        jobs.run_repeating(fold, interval=ERASURE_RETRY_SECONDS, first=ERASURE_RETRY_SECONDS)
+
         async def prune(_: object) -> None:
             await engine.prune()
 
@@ -113,18 +123,16 @@ async def serve(
                 await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
                 log.info("BackTrack is running with long polling (database %s)", db_path)
             else:
-                await updater.start_webhook(
-                    listen=webhook.listen,
-                    port=webhook.port,
-                    url_path=webhook.path,
-                    webhook_url=webhook.url,
-                    secret_token=webhook.secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
+                # Our own server, not the updater's: it checks the secret before reading a body.
+                server = WebhookServer(app, webhook)
+                await server.start()
                 log.info("BackTrack is running with a webhook on port %d", webhook.port)
             await stop.wait()
             log.info("stopping: finishing updates in progress")
-            await updater.stop()
+            if webhook is None:
+                await updater.stop()
+            else:
+                await server.stop()
             await app.stop()
             # After the handlers have finished: none can start another safety message now.
             await shell_of(app).drain()

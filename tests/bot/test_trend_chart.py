@@ -112,6 +112,6 @@ async def test_console_saves_the_chart_and_prints_where(
     await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
     out = io.StringIO()
     await run_console(engine, PAT.user_id, io.StringIO("/trend\n"), out, files=tmp_path)
-    saved, content = saved_chart(tmp_path)
+    saved, content = saved_chart(tmp_path / f"user-{PAT.user_id}")
     assert content.startswith(PNG)
     assert f"Saved to {saved}" in out.getvalue()
