@@ -121,7 +121,6 @@ class UpdateHandler(_Quiet):
             data = json.loads(self._body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise TypeError("not an update")
-            update = Update.de_json(data, self._app.bot)
         except Exception as error:
             # Whatever fails here fails on what was sent, and its message may quote the data.
             reason = type(error).__name__
@@ -130,6 +129,17 @@ class UpdateHandler(_Quiet):
             return
         finally:
             self._body.clear()
+        try:
+            update = Update.de_json(data, self._app.bot)
+        except Exception as error:
+            # An update from Telegram this library cannot read: refused, Telegram would send it
+            # again and again, holding every later update behind it. Skipped, as in polling.
+            log.error(
+                "update %s from Telegram could not be read (%s); it is skipped",
+                data["update_id"],
+                type(error).__name__,
+            )
+            return
         bot = self._app.bot
         if isinstance(bot, ExtBot):
             # As python-telegram-bot's own webhook does: resolves arbitrary callback data.
