@@ -3,9 +3,11 @@
 One repeating job calls `Dispatcher.run_once`. In one transaction it takes the users whose
 prompt is due, moves each one's next prompt to their next local check-in time, claims the
 prompt (a unique row per user, kind and day, so a prompt is never sent twice) and starts its
-flow. Then it sends, and records what happened in a second transaction. A prompt whose
-sending failed is retried within the grace window; a prompt claimed by a process that died
-before confirming it is retried once at start-up (`recover`).
+flow. Then it sends, and records what happened in a second transaction. A prompt that never
+reached Telegram (no connection was had) or that Telegram refused with an error is retried
+within the grace window. One Telegram may have (the request was lost after it left) is never
+sent again, nor is one claimed by a process that died before recording it (`recover`): that
+claim looks the same whether or not Telegram took the prompt.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class SendResult(StrEnum):
     SENT = "sent"
     BLOCKED = "blocked"
     FAILED = "failed"
-    # Telegram may or may not have delivered it (the answer timed out): never sent twice.
+    # Telegram may or may not have it (lost after the request left): never sent twice.
     UNCERTAIN = "uncertain"
 
 
@@ -82,10 +84,12 @@ class Dispatcher:
         self.batch = batch
 
     async def recover(self) -> int:
-        """Put back prompts a previous process claimed but never confirmed."""
-        now = self.clock()
-        result = await self.store.unit(now, lambda s: s.recover_claims(now - GRACE))
-        return 0 if isinstance(result, Duplicate) else result
+        """Give up prompts a previous process claimed but never recorded; returns how many."""
+        result = await self.store.unit(self.clock(), lambda s: s.recover_claims())
+        given_up = 0 if isinstance(result, Duplicate) else result
+        if given_up:
+            log.warning("%d prompts claimed before the restart may have been sent", given_up)
+        return given_up
 
     async def run_once(self) -> DispatchReport:
         """Send all prompts due now, in batches."""
@@ -103,12 +107,13 @@ class Dispatcher:
                 report.outgoing.append(item)
             if due_count < self.batch:
                 break
-        if report.sent or report.blocked or report.failed:
+        if report.sent or report.blocked or report.failed or report.uncertain:
             log.info(
-                "prompts: %d sent, %d blocked, %d failed, %d missed, %d deferred",
+                "prompts: %d sent, %d blocked, %d failed, %d uncertain, %d missed, %d deferred",
                 report.sent,
                 report.blocked,
                 report.failed,
+                report.uncertain,
                 report.missed,
                 report.deferred,
             )

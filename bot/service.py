@@ -84,9 +84,8 @@ async def serve(
         if waiting:
             log.info("%d safety messages from before the restart will be sent", waiting)
         dispatcher = Dispatcher(Store(db), system_clock, prompt_sender(app.bot))
-        retried = await dispatcher.recover()
-        if retried:
-            log.info("%d prompts from before the restart will be retried", retried)
+        # Prompts a killed process may have sent are given up, never sent twice (it logs them).
+        await dispatcher.recover()
 
         async def dispatch(_: object) -> None:
             await dispatcher.run_once()

@@ -510,6 +510,8 @@ SEND_RATE = 0.97 * MAX_MESSAGES_PER_SECOND
 
 def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Send:
     """Return the function that sends one check-in prompt and says what became of it."""
+    # What the HTTP client raises when no connection was had: the request never left.
+    never_left = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ConnectError)
 
     async def send(item: Outgoing) -> SendResult:
         for _attempt in range(3):
@@ -527,13 +529,6 @@ def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.
                 )
             except Forbidden:
                 return SendResult.BLOCKED
-            except TimedOut as error:
-                # Only a timeout before the request left proves it was not delivered.
-                if isinstance(error.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
-                    log.warning("prompt not sent: connection timed out")
-                    return SendResult.FAILED
-                log.warning("prompt may have been sent: the answer timed out")
-                return SendResult.UNCERTAIN
             except RetryAfter as error:
                 # Only reached when the rate limiter's own retries are used up.
                 delay = error.retry_after
@@ -541,6 +536,18 @@ def prompt_sender(bot: Bot, sleep: Callable[[float], Awaitable[None]] = asyncio.
                     delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
                 )
             except TelegramError as error:
+                # python-telegram-bot chains what the HTTP client raised as the cause; an
+                # error Telegram answered has none, or the error of its unreadable body.
+                cause = error.__cause__
+                if isinstance(cause, never_left):
+                    log.warning("prompt not sent: %s", type(cause).__name__)
+                    return SendResult.FAILED
+                answered = cause is None or isinstance(cause, TelegramError)
+                if isinstance(error, TimedOut) or not answered:
+                    # Lost after it left (a write or read timed out, the connection dropped):
+                    # Telegram may have it, and a prompt is never sent twice.
+                    log.warning("prompt may have been sent: %s", type(cause or error).__name__)
+                    return SendResult.UNCERTAIN
                 log.warning("prompt not sent: %s", type(error).__name__)
                 return SendResult.FAILED
             else:

@@ -655,7 +655,7 @@ class Session:
         return cursor.rowcount == 1
 
     def mark_prompt(self, user_id: int, kind: str, key: str, status: str) -> None:
-        """Record what became of a claimed prompt: sent, failed or blocked."""
+        """Record what became of a claimed prompt: sent, blocked, failed, uncertain, missed."""
         self.conn.execute(
             "UPDATE prompts SET status = ?, updated_at = ? "
             "WHERE user_id = ? AND kind = ? AND key = ?",
@@ -676,20 +676,15 @@ class Session:
         choice = PromptChoice(PromptKind(row[0]), row[1])
         return choice, date.fromisoformat(row[2]), datetime.fromisoformat(row[3])
 
-    def recover_claims(self, grace_start: datetime) -> int:
-        """Retry prompts claimed but never confirmed, if still in the grace window."""
-        stale = self.conn.execute(
-            "SELECT user_id, kind, key, due_at FROM prompts WHERE status = 'claimed'"
-        ).fetchall()
-        retried = 0
-        for user_id, kind, key, due in stale:
-            if datetime.fromisoformat(due) >= grace_start:
-                self.mark_prompt(user_id, kind, key, "failed")
-                self.set_next_prompt(user_id, datetime.fromisoformat(due))
-                retried += 1
-            else:
-                self.mark_prompt(user_id, kind, key, "missed")
-        return retried
+    def recover_claims(self) -> int:
+        """Mark prompts claimed but never recorded as uncertain, never to be sent; how many."""
+        # A process killed after Telegram took a prompt leaves the same claim as one killed
+        # before sending it, so neither is sent again: the first would reach the patient twice.
+        cursor = self.conn.execute(
+            "UPDATE prompts SET status = 'uncertain', updated_at = ? WHERE status = 'claimed'",
+            (self.now_iso,),
+        )
+        return cursor.rowcount
 
     def reopen_prompt(self, user_id: int, kind: str, key: str) -> None:
         """Let a snoozed prompt be sent once more."""
