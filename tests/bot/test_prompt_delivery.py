@@ -13,7 +13,7 @@ import json
 import signal
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,10 +26,9 @@ from telegram.request import HTTPXRequest
 from bot.engine import Engine, Who
 from bot.reminders import Dispatcher
 from bot.telegram_bot import build_application, prompt_sender
-from flows.models import NewEntry, Profile
-from flows.schedule import next_slot
 from storage.db import Database
-from storage.repo import Session, Store
+from storage.repo import Store
+from tests.bot.test_telegram_faults import register
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi
 from tests.faults import ScriptedBotApi
@@ -155,27 +154,11 @@ class Bot:
         )
 
 
-def register(session: Session, now: datetime, users: dict[int, time]) -> None:
-    for user_id, at in users.items():
-        profile = Profile(
-            user_id=user_id,
-            consented_at=datetime(2026, 3, 25, tzinfo=UTC),
-            timezone="UTC",
-            checkin_time=at,
-        )
-        session.save_profile(profile)
-        entry = NewEntry(
-            entry_date=date(2026, 3, 27), recorded_at=now, timezone="UTC", back_pain=3
-        )
-        session.add_entry(user_id, entry)
-        session.set_next_prompt(user_id, next_slot(now, at, "UTC"))
-
-
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     made = Bot(tmp_path / "prompts.db", FakeClock(START), Wire(ScriptedBotApi()))
     await made.start()
-    await made.store.unit(START, lambda s: register(s, START, {USER: time(12), OTHER: time(12)}))
+    await made.store.unit(START, lambda s: register(s, {USER: time(12), OTHER: time(12)}, START))
     yield made
     await made.stop()
 
@@ -271,7 +254,7 @@ async def _doomed(path: Path, now: datetime) -> None:
 async def test_a_prompt_telegram_took_before_a_sigkill_is_not_sent_again(tmp_path: Path) -> None:
     path = tmp_path / "prompts.db"
     db = await Database.open(path)
-    await Store(db).unit(START, lambda s: register(s, START, {USER: time(12), OTHER: time(13)}))
+    await Store(db).unit(START, lambda s: register(s, {USER: time(12), OTHER: time(13)}, START))
     await db.close()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
