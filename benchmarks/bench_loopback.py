@@ -54,7 +54,9 @@ from benchmarks.loopback import HOST, LoopbackServer
 from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.ordering import PerUserOrder
+from bot.service import Webhook
 from bot.telegram_bot import build_application, set_commands
+from bot.webhook import WebhookServer
 from storage.db import Database
 from storage.repo import Store
 
@@ -176,9 +178,16 @@ async def _play(
             if name.startswith("backtrack"):
                 await set_commands(app)
             await app.start()
+            own: WebhookServer | None = None
             try:
                 if mode == "polling":
                     await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                elif name.startswith("backtrack"):
+                    # BackTrack's own webhook server, as `serve` runs it.
+                    port = _free_port()
+                    url = f"http://{HOST}:{port}/{WEBHOOK_PATH}"
+                    own = WebhookServer(app, Webhook(url, SECRET, HOST, port))
+                    await own.start()
                 else:
                     port = _free_port()
                     await updater.start_webhook(
@@ -197,6 +206,8 @@ async def _play(
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             finally:
                 stopping = time.process_time()
+                if own is not None:
+                    await own.stop()
                 if updater.running:
                     await updater.stop()
                 if app.running:

@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.connections import OneConnectionEach
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.limits import BULK, FairLimiter
@@ -591,12 +592,11 @@ def build_application(
     if request is not None:
         builder = builder.request(request)
     else:
-        # Every call walks the HTTP client's open connections, so CPU per call grows with the
-        # pool; python-telegram-bot's 256 let 64 concurrent updates open about 65. Sixteen
-        # carry what one process's CPU can send at Telegram's round trips (about 100 calls a
-        # second at 100 ms each is 10 in flight). A call waits for a free one rather than
-        # failing after python-telegram-bot's 1 s: a reply that waits is not lost.
-        builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(POOL_WAIT_SECONDS)
+        # Sixteen connections carry what one process's CPU can send at Telegram's round trips
+        # (about 100 calls a second at 100 ms each is 10 in flight). A call waits for a free
+        # one rather than failing after python-telegram-bot's 1 s: a reply that waits is not
+        # lost.
+        builder = builder.request(OneConnectionEach(CONNECTIONS, POOL_WAIT_SECONDS))
     # python-telegram-bot's own default for fetching updates: one connection of its own.
     builder = builder.get_updates_request(
         ReadableUpdates(updates_request or HTTPXRequest(connection_pool_size=1))
