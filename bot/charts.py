@@ -3,47 +3,97 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from flows.i18n import t
-from flows.trend_view import TrendSeries
+from flows.trend_view import Grain, TrendSeries, chart_title, date_ticks, period_means
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Matplotlib reads plain numbers on a date axis as days since 1970-01-01.
 EPOCH = date(1970, 1, 1)
 
-
-# The narrowest date axis drawn, in days.
-MIN_SPAN_DAYS = 7
+BACK_COLOUR, LEG_COLOUR, ALERT_COLOUR = "#1f3b73", "#8a4b08", "#b00020"
 
 
 def _x(day: date) -> float:
     return float((day - EPOCH).days)
 
 
-def _values(series: tuple[float | None, ...]) -> list[float]:
+def _values(series: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else v for v in series]
 
 
-def render_trend_png(series: TrendSeries, language: str) -> bytes:
-    """Return a PNG of back and leg pain, their 7-day averages, the usual level and alerts."""
+def _alone(values: list[float]) -> list[float]:
+    # A line through one point with gaps either side draws nothing; such points get a marker.
+    padded = [math.nan, *values, math.nan]
+    return [
+        v if math.isnan(padded[i]) and math.isnan(padded[i + 2]) else math.nan
+        for i, v in enumerate(values)
+    ]
+
+
+def _legend(axes: Axes, columns: list[Sequence[Artist]]) -> None:
+    from matplotlib.lines import Line2D
+
+    if not columns:
+        return
+    # Matplotlib fills a legend column by column, sharing the entries out evenly; blank
+    # entries keep back, leg and alerts each in a column of their own.
+    rows = max(len(c) for c in columns)
+    handles: list[Artist] = []
+    labels: list[str] = []
+    for column in columns:
+        blanks = rows - len(column)
+        handles += [*column, *(Line2D([], [], linestyle="none") for _ in range(blanks))]
+        labels += [*(str(a.get_label()) for a in column), *([""] * blanks)]
+    # Below the plot, so it never hides a day's values.
+    axes.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        fontsize=7.5,
+        ncol=len(columns),
+        frameon=False,
+    )
+
+
+def trend_figure(series: TrendSeries, language: str) -> Figure:
+    """Return the chart of back and leg pain over the period, with usual levels and alerts."""
     # The object API with the Agg canvas keeps no global state, so it is safe in a thread.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 5.4), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     days = [_x(d) for d in series.days]
-    for label, daily, average, baseline, line, colour, style, marker in (
+    grain = series.grain
+    means = None if grain is Grain.DAY else period_means(series)
+    middles = (
+        []
+        if means is None
+        else [_x(s) + (n - 1) / 2 for s, n in zip(means.starts, means.lengths, strict=True)]
+    )
+    mean_label = "weekly" if grain is Grain.WEEK else "monthly"
+    # The legend lists what was drawn, in columns: back, leg, then alerts.
+    columns: list[Sequence[Artist]] = []
+    for key, daily, average, mean, baseline, line, colour, style, marker in (
         (
             "back",
             series.back,
             series.back_average,
+            None if means is None else means.back,
             series.back_baseline,
             series.back_line,
-            "#1f3b73",
+            BACK_COLOUR,
             "-",
             "o",
         ),
@@ -51,65 +101,93 @@ def render_trend_png(series: TrendSeries, language: str) -> bytes:
             "leg",
             series.leg,
             series.leg_average,
+            None if means is None else means.leg,
             series.leg_baseline,
             series.leg_line,
-            "#8a4b08",
+            LEG_COLOUR,
             "--",
             "s",
         ),
     ):
-        axes.plot(
-            days,
-            _values(daily),
-            linestyle="none",
-            marker=marker,
-            markersize=3.5,
-            color=colour,
-            alpha=0.45,
-            label=t(language, f"chart.{label}.daily"),
-        )
-        axes.plot(
-            days,
-            _values(average),
-            linestyle=style,
-            linewidth=2.2,
-            color=colour,
-            label=t(language, f"chart.{label}.average"),
-        )
-        if baseline is not None and line is not None:
-            axes.axhspan(
+        drawn: list[Artist] = []
+        if mean is None:
+            if any(v is not None for v in daily):
+                [dots] = axes.plot(
+                    days,
+                    _values(daily),
+                    linestyle="none",
+                    marker=marker,
+                    markersize=3.5,
+                    color=colour,
+                    alpha=0.45,
+                    label=t(language, f"chart.{key}.daily"),
+                )
+                drawn.append(dots)
+            # Drawn, and so listed, only once the diary has a week with enough days in it.
+            if any(v is not None for v in average):
+                values = _values(average)
+                [trend] = axes.plot(
+                    days,
+                    values,
+                    linestyle=style,
+                    linewidth=2.2,
+                    color=colour,
+                    label=t(language, f"chart.{key}.average"),
+                )
+                drawn.append(trend)
+                axes.plot(
+                    days, _alone(values), linestyle="none", marker="D", markersize=4, color=colour
+                )
+        elif any(v is not None for v in mean):
+            # A long chart draws each week's or month's mean, not each day (see DAILY_UP_TO_DAYS).
+            [trend] = axes.plot(
+                middles,
+                _values(mean),
+                linestyle=style,
+                linewidth=1.6,
+                marker=marker,
+                markersize=2.5,
+                color=colour,
+                label=t(language, f"chart.{key}.{mean_label}"),
+            )
+            drawn.append(trend)
+        if baseline is not None and line is not None and line > baseline:
+            band = axes.axhspan(
                 baseline,
                 line,
                 color=colour,
                 alpha=0.10,
-                hatch="//" if label == "leg" else None,
-                label=t(language, f"chart.{label}.band"),
+                hatch="//" if key == "leg" else None,
+                label=t(language, f"chart.{key}.band"),
             )
-    for number, day in enumerate(series.alert_days):
-        axes.axvline(
-            _x(day),
-            color="#b00020",
-            linestyle=":",
-            linewidth=1.6,
-            label=t(language, "chart.alert") if number == 0 else None,
-        )
+            drawn.append(band)
+        columns.append(drawn)
+    alerts = [
+        axes.axvline(_x(day), color=ALERT_COLOUR, linestyle=":", linewidth=1.6)
+        for day in series.alert_days
+    ]
+    if alerts:
+        alerts[0].set_label(t(language, "chart.alert"))
+        columns.append(alerts[:1])
+    axes.set_title(chart_title(series, language), fontsize=11)
+    # Always the whole scale, so that a calm week does not look like a storm.
     axes.set_ylim(-0.3, 10.3)
     axes.set_yticks(range(0, 11, 2))
     axes.set_ylabel(t(language, "chart.axis"))
-    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-    if days:
-        # A diary of a day or two would otherwise be drawn on an axis of years.
-        low, high = min(days), max(days)
-        pad = max(0.5, (MIN_SPAN_DAYS - (high - low)) / 2)
-        axes.set_xlim(low - pad, high + pad)
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    # Below the plot, so it never hides a day's values.
-    axes.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=7.5, ncol=3, frameon=False
-    )
+    # Each day is a column one day wide, centred on its mark: the axis is exactly the period.
+    axes.set_xlim(days[0] - 0.5, days[-1] + 0.5)
+    ticks = date_ticks(series.days[0], series.days[-1], language)
+    axes.set_xticks([_x(d) for d, _ in ticks], [label for _, label in ticks])
+    axes.minorticks_off()
+    axes.grid(color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    _legend(axes, [c for c in columns if c])
     figure.tight_layout()
+    return figure
+
+
+def render_trend_png(series: TrendSeries, language: str) -> bytes:
+    """Return the chart as a PNG."""
     buffer = BytesIO()
-    figure.savefig(buffer, format="png")
+    trend_figure(series, language).savefig(buffer, format="png")
     return buffer.getvalue()

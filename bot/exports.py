@@ -22,7 +22,7 @@ from flows.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.report import build_report, rows_from_entries
 from flows.schedule import local_date
 from flows.transfer import ExportFormat
-from flows.trend_view import TrendSeries, trend_series
+from flows.trend_view import TrendPeriod, TrendSeries, trend_series
 from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed, status_text
 from storage.db import Location, open_reader
 from storage.repo import Session
@@ -51,6 +51,8 @@ class DiarySnapshot:
     alerts: list[SentAlert]
     advice: list[StoredAdvice]
     assessment: Assessment
+    # The period asked for: the last `days` days, or None for everything.
+    days: int | None = None
 
     @property
     def shown(self) -> list[Entry]:
@@ -114,16 +116,23 @@ def load_snapshot(
         alerts=session.alerts_since(uid, first),
         advice=advice,
         assessment=assess_day(everything, today, surgery_date=profile.surgery_date()),
+        days=days,
     )
 
 
 def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
-    """The values the pain chart draws for the snapshot's period."""
+    """The values the pain chart draws for the snapshot's period, which ends today."""
     baselines = {s.measure: s.baseline for s in snapshot.assessment.status}
     back, leg = baselines.get(Measure.BACK), baselines.get(Measure.LEG)
+    first = snapshot.first
+    if snapshot.days is None and snapshot.everything:
+        # The chart is of pain: "everything" starts at the first diary entry, even when a
+        # symptom check came before it.
+        first = min(e.entry_date for e in snapshot.everything)
     return trend_series(
-        snapshot.shown,
-        snapshot.first,
+        # The whole diary: the 7-day averages of the period's first days reach back before it.
+        snapshot.everything,
+        first,
         snapshot.today,
         baselines=(back, leg),
         lines=(
@@ -131,6 +140,7 @@ def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
             None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
         ),
         alert_days=[a.day for a in snapshot.alerts],
+        period=TrendPeriod.of(snapshot.days),
     )
 
 
@@ -219,10 +229,17 @@ def _read(
         conn.close()
 
 
-def chart_job(location: Location, user_id: int, now: datetime, days: int) -> Chart | None:
+def read_for_chart(
+    location: Location, user_id: int, now: datetime, days: int | None
+) -> DiarySnapshot | None:
+    """Read the period to chart, to the patient's local today; None when it has no entries."""
+    return _read(location, user_id, now, days, checks_count=False)
+
+
+def chart_job(location: Location, user_id: int, now: datetime, days: int | None) -> Chart | None:
     """Read the period and draw its chart (runs in a worker); None when it has no entries."""
     quiet_noisy_loggers()
-    snapshot = _read(location, user_id, now, days, checks_count=False)
+    snapshot = read_for_chart(location, user_id, now, days)
     if snapshot is None:
         return None
     png = draw_chart(chart_series(snapshot), snapshot.language)

@@ -308,6 +308,25 @@ _CORE: dict[str, str] = {
     "export.too_large": "That file would be {size} MB, more than Telegram lets me send "
     "({limit} MB), so I haven't sent it. Please /export a shorter period (the last 30 or 90 "
     "days), or a CSV file, which holds every entry in far less space.",
+    "chart.back.daily": "Back pain (each day)",
+    "chart.back.average": "Back pain, 7-day average",
+    "chart.back.band": "Back: usual level up to a meaningful rise",
+    "chart.leg.daily": "Leg pain (each day)",
+    "chart.leg.average": "Leg pain, 7-day average",
+    "chart.leg.band": "Leg: usual level up to a meaningful rise",
+    "chart.back.weekly": "Back pain, weekly average",
+    "chart.back.monthly": "Back pain, monthly average",
+    "chart.leg.weekly": "Leg pain, weekly average",
+    "chart.leg.monthly": "Leg pain, monthly average",
+    "chart.alert": "Alert sent",
+    "chart.axis": "Pain (0 = none, 10 = worst)",
+    "chart.title.days": "Back and leg pain, last {days} days: {span}",
+    "chart.title.all": "Back and leg pain, whole diary: {span}",
+    "chart.title.dates": "Back and leg pain: {span}",
+    "chart.span": "{first} – {last}",
+    "chart.date": "{day} {month} {year}",
+    "chart.day_month": "{day} {month}",
+    "chart.month_year": "{month} {year}",
     "export.pdf_capped": "Your diary has {n} entries in this period: the PDF lists the latest "
     "{limit} (its summary and chart cover them all). For every entry, export a CSV file.",
     "export.empty": "There are no diary entries in that period yet, so there is nothing to "

@@ -60,6 +60,25 @@ async def test_trend_sends_a_chart_and_a_summary(engine: Engine, clock: FakeCloc
     assert "last 90 days" in wider.screen.text
 
 
+async def test_a_first_day_is_charted_and_each_period_is_its_own_chart(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date(), days=1))
+    month = await engine.on_command(PAT, Command.TREND)
+    assert month.chart_png is not None
+    assert month.chart_png.startswith(PNG)
+    assert month.screen is not None
+    charts, reply = {"30 days": month.chart_png}, month
+    for label in ("90 days", "All"):
+        assert reply.screen is not None
+        [period] = [b for row in reply.screen.buttons for b in row if b.label == label]
+        reply = await engine.on_press(PAT, reply.button_data(period.value))
+        assert reply.chart_png is not None
+        charts[label] = reply.chart_png
+    # One day fits in every period, yet each chart shows its own span and title.
+    assert len(set(charts.values())) == 3
+
+
 async def test_trend_without_entries_says_so(engine: Engine, clock: FakeClock) -> None:
     await engine.store.unit(
         clock(),
