@@ -83,7 +83,12 @@ def _text(
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | None = None) -> int:
-    """Replay the diary; 0 on success, 2 for a missing, unreadable or malformed file."""
+    """Replay the diary; 0 on success, 2 for a missing, unreadable or malformed file.
+
+    A symptom that is neither a code nor one of the bot's labels is named with its line and
+    makes the status 2 (DESIGN.md: an unknown code is never ignored); the bot's /import keeps
+    such a row without it, and says so.
+    """
     path: Path = args.diary
     text = _read(path, err)
     if text is None:
@@ -91,7 +96,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | N
     surgery: date | None = args.surgery_date
     latest = (now or datetime.now(UTC)).astimezone(LATEST_ZONE).date()
     parsed = parse_diary(text, date_window(latest, None if surgery is None else surgery.year))
-    if parsed.errors:
+    # Tools that call assess rely on its status: an unknown code is an error, never a guess.
+    for problem in parsed.not_understood:
+        print(f"{path}: {problem.message}", file=err)
+    if parsed.errors or parsed.not_understood:
         for error in parsed.errors:
             print(f"{path}: {error.message}", file=err)
         if surgery is None and any(e.key == "diary_csv.date_too_early" for e in parsed.errors):
@@ -100,6 +108,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | N
             hint = f"with --surgery-date, entries from 1 January {years} years before its year on"
             print(f"({hint} are taken)", file=err)
         return 2
+    if surgery is not None and parsed.rows:
+        last = max(row.entry_date for row in parsed.rows)
+        if surgery > last:
+            # Not an error (a diary kept before the operation is real), but nothing here is
+            # after surgery: the rules that count the days since it have nothing to look at.
+            print(
+                f"{path}: the surgery date {surgery.isoformat()} is after the diary's last "
+                f"entry ({last.isoformat()}): every entry is from before the operation",
+                file=err,
+            )
     alerts = replay(parsed.rows, args.surgery_date)
     payload = to_assess_json(alerts, parsed.rows, LANGUAGE)
     if args.json:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from storage.repo import Store
 log = logging.getLogger(__name__)
 
 CONSOLE_USER = 1
+# 128 + SIGPIPE: what a shell reports for a command whose reader went away (`yes | head -1`).
+BROKEN_PIPE_STATUS = 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,6 +84,21 @@ def _run_bot(settings: Settings, db_path: Path, webhook_url: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit status."""
+    try:
+        status = _main(argv)
+        # Inside the try: into a pipe, output is buffered, and a reader that has gone away
+        # (`backtrack triage ... | head -1`) shows up only when it is flushed.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Not an error worth a traceback. Python flushes stdout once more at exit, which
+        # would fail again, so whatever is left goes to /dev/null instead.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_STATUS
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "triage":
         return triage_cmd.run(args, sys.stdout, sys.stderr)

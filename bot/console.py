@@ -5,39 +5,74 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from itertools import count
 from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.outbox import Attempt, Courier, Sent
-from flows.core import Screen
+from flows.core import Button, Screen
 from flows.i18n import t
 from flows.router import Command
-from flows.transfer import DocumentFile
 
 CONSOLE_LANGUAGE = "en"
+# The values of a 0-10 pain scale's buttons (flows.core.pain_grid) and their scores.
+PAIN_SCORES: dict[str, int] = {f"p{n}": n for n in range(11)}
+# The other buttons of a pain scale are numbered after 10, so that no number means two things.
+FIRST_AFTER_SCORES = 11
+# Texts that speak of Telegram's attachments, and what the console says instead.
+CONSOLE_TEXTS: tuple[tuple[str, str], ...] = (
+    ("import.ask_file", "console.import.ask_file"),
+    ("import.send_file", "console.import.send_file"),
+    ("import.problem.not_text", "console.import.not_text"),
+)
+
+
+def numbered(screen: Screen) -> list[tuple[int, Button]]:
+    """The screen's buttons with the number that presses each: a pain scale's are its scores."""
+    buttons = [b for row in screen.buttons for b in row]
+    if not PAIN_SCORES.keys() <= screen.values():
+        return list(enumerate(buttons, start=1))
+    # Typed on a pain scale, "6" means a score of 6, as the patient reads it, not button 6.
+    others = count(FIRST_AFTER_SCORES)
+    result: list[tuple[int, Button]] = []
+    for b in buttons:
+        score = PAIN_SCORES.get(b.value)
+        result.append((next(others) if score is None else score, b))
+    return result
+
+
+def console_text(text: str) -> str:
+    """The text with what it says about Telegram's attachments said the console's way."""
+    for telegram, console in CONSOLE_TEXTS:
+        text = text.replace(t(CONSOLE_LANGUAGE, telegram), t(CONSOLE_LANGUAGE, console))
+    return text
 
 
 def format_screen(screen: Screen) -> str:
     """Return a screen as console text with numbered buttons."""
-    parts = [screen.text]
+    parts = [console_text(screen.text)]
     if screen.table:
         parts.append(screen.table)
-    labels = screen.labels()
-    if labels:
-        parts.append("\n".join(f"[{i}] {label}" for i, label in enumerate(labels, start=1)))
+    buttons = numbered(screen)
+    if buttons:
+        parts.append("\n".join(f"[{n}] {b.label}" for n, b in buttons))
     return "\n\n".join(parts)
 
 
-def read_document(path_text: str) -> DocumentFile:
-    """Read a file named on the console as if it had been sent to the bot."""
+def read_named_file(path_text: str) -> tuple[str, bytes] | str:
+    """The file's name and bytes, or what to tell the user when it cannot be read."""
     path = Path(path_text).expanduser()
     try:
-        content = path.read_bytes()
-    except OSError:
-        return DocumentFile(filename=path.name, problem="not_text")
-    return decode_document(path.name, content)
+        return path.name, path.read_bytes()
+    except FileNotFoundError:
+        return t(CONSOLE_LANGUAGE, "console.file_not_found", path=path)
+    except IsADirectoryError:
+        return t(CONSOLE_LANGUAGE, "console.file_is_folder", path=path)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return t(CONSOLE_LANGUAGE, "console.file_unreadable", path=path, reason=reason)
 
 
 class Console:
@@ -110,14 +145,15 @@ class Console:
         if not line:
             return
         if line.startswith("/"):
-            name = line[1:].split()[0].split("@")[0].lower() if len(line) > 1 else ""
+            word, _, argument = line[1:].partition(" ")
+            name = word.split("@")[0].lower()
             try:
                 command = Command(name)
             except ValueError:
+                self._print(t(CONSOLE_LANGUAGE, "console.unknown_command", name=word))
                 command = Command.HELP
-            argument = line.split(maxsplit=1)[1] if " " in line else ""
-            if command is Command.IMPORT and argument:
-                await self.show(await self.engine.on_document(self.who, read_document(argument)))
+            if command is Command.IMPORT and argument.strip():
+                await self._import(argument.strip())
                 return
             await self.show(await self.engine.on_command(self.who, command))
             return
@@ -126,14 +162,23 @@ class Console:
             return
         await self.show(await self.engine.on_text(self.who, line))
 
+    async def _import(self, path_text: str) -> None:
+        """Import the file named on the console as if it had been sent to the bot."""
+        read = await asyncio.to_thread(read_named_file, path_text)
+        if isinstance(read, str):
+            self._print(read)
+            return
+        document = decode_document(*read)
+        await self.show(await self.engine.on_document(self.who, document))
+
     async def _press(self, number: int) -> None:
         screen = self.live.screen if self.live else None
-        values = [b.value for row in screen.buttons for b in row] if screen else []
-        if self.live is None or not 1 <= number <= len(values):
+        values = {n: b.value for n, b in numbered(screen)} if screen else {}
+        if self.live is None or number not in values:
             self._print(t(CONSOLE_LANGUAGE, "console.no_button", n=number))
             return
         await self.show(
-            await self.engine.on_press(self.who, self.live.button_data(values[number - 1]))
+            await self.engine.on_press(self.who, self.live.button_data(values[number]))
         )
 
 

@@ -33,9 +33,11 @@ from flows.core import (
     SendAdvice,
 )
 from flows.emergency import infer_country, numbers_for
-from flows.history import HISTORY_DAYS, render_history
+from flows.history import HISTORY_DAYS, HistoryState
 from flows.i18n import supported, t
+from flows.log import LogState
 from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
+from flows.prompts import PromptState
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.rules import number_words
 from flows.schedule import local_date, next_slot
@@ -44,9 +46,12 @@ from flows.trends import (
     BASELINE_DAYS,
     SENT_LOOKBACK_DAYS,
     AlertKind,
+    Diary,
     Reading,
+    SentAlert,
     alert_message,
     assess_day,
+    evaluate,
 )
 from storage.repo import Duplicate, Session, Store
 
@@ -196,8 +201,6 @@ class Engine:
 
     async def on_command(self, who: Who, command: Command, update_id: int | None = None) -> Reply:
         """Handle a /command."""
-        if command is Command.HISTORY:
-            return await self._history(who)
         return await self._decide(
             who,
             update_id,
@@ -205,6 +208,7 @@ class Engine:
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
             diary_flags=command is Command.CHECK,
+            diary=command in (Command.LOG, Command.HISTORY),
         )
 
     async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
@@ -276,7 +280,14 @@ class Engine:
         return 0 if isinstance(result, Duplicate) else result
 
     def _context(
-        self, session: Session, who: Who, now: datetime, *, diary_flags: bool = False
+        self,
+        session: Session,
+        who: Who,
+        now: datetime,
+        *,
+        diary_flags: bool = False,
+        diary: bool = False,
+        entry_aside: str | None = None,
     ) -> Context:
         # Checked before the local date is read: a naive time would be taken as the server's.
         if now.tzinfo is None:
@@ -290,6 +301,7 @@ class Engine:
                 language_code=who.language_code,
             )
         today = local_date(now, profile.timezone)
+        first = today - timedelta(days=HISTORY_DAYS - 1)
         count = session.count_entries_on(who.user_id, today)
         recent: tuple[tuple[Finding, date], ...] = ()
         if diary_flags:
@@ -311,6 +323,9 @@ class Engine:
             quick_entry=session.quick_entry_on(who.user_id, today) if count else None,
             language_code=who.language_code,
             recent_diary_flags=recent,
+            # /log names the days that have entries; /history lists them to change one.
+            diary=tuple(session.entries_between(who.user_id, first, today)) if diary else (),
+            entry_aside=entry_aside,
         )
 
     async def _decide(
@@ -321,6 +336,7 @@ class Engine:
         *,
         unblock: bool = False,
         diary_flags: bool = False,
+        diary: bool = False,
     ) -> Reply:
         now = self.clock()
 
@@ -336,7 +352,12 @@ class Engine:
                     # rather than fail every event of this user.
                     lost = True
             ctx = self._context(
-                session, who, now, diary_flags=diary_flags or isinstance(state, CheckState)
+                session,
+                who,
+                now,
+                diary_flags=diary_flags or isinstance(state, CheckState),
+                diary=diary or isinstance(state, LogState | HistoryState | PromptState),
+                entry_aside=conversation.entry_aside,
             )
             profile = ctx.profile
             returned = unblock and session.unblock(who.user_id)
@@ -450,6 +471,10 @@ class Engine:
                 added, skipped = session.import_entries(who.user_id, effect.entries)
                 done = t(ctx.language, "import.done", added=added, skipped=skipped)
                 notices.append(Screen(text=done))
+                if added and ctx.profile is not None:
+                    first = min(e.entry_date for e in effect.entries)
+                    imported = self._import_alerts(session, ctx.profile, first, ctx.today)
+                    advised = imported or advised
             elif isinstance(effect, SendAdvice):
                 advice_id = session.add_advice(who.user_id, effect.advice)
                 if effect.on_screen:
@@ -524,18 +549,51 @@ class Engine:
                 queued = True
         return queued
 
-    async def _history(self, who: Who) -> Reply:
-        now = self.clock()
+    def _import_alerts(self, session: Session, profile: Profile, first: date, today: date) -> bool:
+        """After an import, put the trend alerts that are still current in the outbox.
 
-        def work(session: Session) -> Reply:
-            ctx = self._context(session, who, now)
-            if ctx.profile is None:
-                return Reply(
-                    verdict=Verdict.ACCEPTED,
-                    notices=(router.ask_consent_first(ctx),),
+        The diary is replayed from the first imported day as if it had been logged day by day,
+        cooldowns included, as `backtrack assess` does (REFERENCE.md §3.2, §3.3). Alerts of the
+        last four weeks are recorded and sent, each naming the day it is about; older ones are
+        past news that no later decision reads (`SENT_LOOKBACK_DAYS`), so neither. True if any.
+        """
+        user_id = profile.user_id
+        # Each replayed day reads its own last weeks, all inside these, and the baseline days.
+        recent = (today - first).days + TREND_RECENT_DAYS
+        readings = session.readings_for_trend(user_id, today, recent, BASELINE_DAYS)
+        since = first - timedelta(days=TREND_RECENT_DAYS)
+        pegs = [
+            Reading(entry_date=c.entry_date, peg=c.score)
+            for c in session.function_checkins(user_id, after=since)
+        ]
+        diary = Diary([*readings, *pegs])
+        sent: list[SentAlert] = session.alerts_since(
+            user_id, first - timedelta(days=SENT_LOOKBACK_DAYS)
+        )
+        surgery = profile.surgery_date()
+        queued = False
+        for day in diary.dates():
+            if day < first:
+                continue
+            for alert in evaluate(diary, day, surgery_date=surgery, sent=sent).alerts:
+                # A red flag in an imported row was never answered when it was written down;
+                # recording it as sent would tell the surgeon's report that it had been.
+                if alert.kind is AlertKind.RED_FLAG:
+                    continue
+                sent.append(alert.sent())
+                if (today - alert.day).days >= SENT_LOOKBACK_DAYS:
+                    continue
+                session.add_alert(user_id, alert.sent())
+                about = t(profile.language, "import.alert_about", date=alert.day.isoformat())
+                text = alert_message(alert, profile.language, profile.numbers())
+                session.add_advice(
+                    user_id,
+                    Advice(
+                        kind=AdviceKind.TREND,
+                        tier=alert.tier,
+                        text=f"{about}\n\n{text}",
+                        source=AdviceSource.TREND,
+                    ),
                 )
-            first = ctx.today - timedelta(days=HISTORY_DAYS - 1)
-            entries = session.entries_between(who.user_id, first, ctx.today)
-            return Reply(verdict=Verdict.ACCEPTED, notices=(render_history(entries, ctx),))
-
-        return await self.store.read(work)
+                queued = True
+        return queued

@@ -2,26 +2,42 @@
 symptom check of the period, then every diary entry, each in a table.
 
 Laid out with fpdf2 from a flows.report.Report, in black and grey only, so it prints and
-photocopies well. Text uses DejaVu Sans from matplotlib's own data (matplotlib is a dependency,
-so the font is always there); should it be missing, the built-in Helvetica is used and text
-is reduced to Latin-1 with plain replacements, so an unusual character never stops an export.
+photocopies well. Text is set in DejaVu Sans from matplotlib's own data (matplotlib is a
+dependency). A character it lacks comes from the Noto fonts of two PyPI packages:
+manimgx-fonts (Noto Emoji, the monochrome one; Noto Sans Symbols; Noto Sans and the Noto Sans
+of 19 scripts, Arabic and Hebrew among them) and manimgx-fonts-cjk (Noto Sans CJK). Text in a
+script that needs it (right to left, joined letters, combining marks, emoji sequences) is
+shaped with HarfBuzz (uharfbuzz). A character no font has is drawn as a visible mark that the
+PDF explains; a note is never turned into question marks. Without DejaVu Sans the built-in
+Helvetica is used and text is reduced to Latin-1 with plain replacements, so an unusual
+character never stops an export.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.util
+import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
+from fontTools.fontBuilder import FontBuilder  # type: ignore[import-untyped]
+from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
+from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
 from bot.charts import render_trend_png
 from flows.codes import Tier
-from flows.i18n import t
+from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
 from flows.models import Entry
 from flows.report import RedFlagEvent, Report, finding_words, local_time
 from flows.trend_view import trend_series
@@ -30,6 +46,8 @@ from flows.trends import Measure, rise_needed
 __all__ = [
     "PAGE_ONE_FALLBACKS",
     "PAGE_ONE_LINES",
+    "cjk_file",
+    "fallback_files",
     "font_files",
     "render_pdf",
     "report_chart_png",
@@ -42,6 +60,7 @@ PAGE_ONE_LINES = 6
 PAGE_ONE_FALLBACKS = (3, 1, 0)
 FAMILY = "DejaVu"
 CORE_FAMILY = "Helvetica"
+CJK_FAMILY = "NotoCJK"
 MARGIN = 15.0
 BLACK = 0
 GREY = 90
@@ -56,7 +75,7 @@ CHECK_COLUMNS = (20.0, 11.0, 26.0, 53.0, 70.0)
 ENTRY_ALIGN = (Align.L, Align.L, Align.C, Align.C, Align.L, Align.L)
 # A table starts on a new page unless its heading row and a first row or two fit.
 TABLE_START_ROOM = 22.0
-# What the core font shows for common characters outside Latin-1.
+# What the core font shows for common characters outside Latin-1, and for any other.
 _LATIN1_PLAIN = str.maketrans(
     {
         "–": "-",
@@ -71,8 +90,26 @@ _LATIN1_PLAIN = str.maketrans(
         "≥": ">=",
         "≤": "<=",
         "€": "EUR",
+        "\ufffd": "?",
     }
 )
+_CORE_MARK = "?"
+
+# --- Fonts ---------------------------------------------------------------------------------------
+
+# Tried in this order for a character DejaVu Sans lacks, then the other fonts of manimgx-fonts
+# (one per script) by name, then Noto Sans CJK. Noto Emoji first, so that emoji look alike.
+_FIRST_FALLBACKS = ("NotoEmoji[wght].ttf", "NotoSansSymbols[wght].ttf", "NotoSans[wght].ttf")
+_CJK_FILE = "NotoSansCJK-VF.otf.ttc"
+# The fonts of the collection, by the regional glyph forms of Han characters they draw.
+_CJK_JAPANESE, _CJK_KOREAN, _CJK_CHINESE = 0, 1, 2
+_REGULAR, _BOLD = 400, 700
+# Emoji of the supplementary planes come from Noto Emoji even where DejaVu Sans has some, so
+# that all emoji in a note look alike (and sequences of them can join).
+_EMOJI_FROM, _EMOJI_TO = 0x1F000, 0x1FAFF
+# The largest error allowed when its cubic outlines become TrueType's quadratic ones, in font
+# units (1000 to the em): far below a printed pixel.
+_CURVE_ERROR = 1.0
 
 
 @functools.lru_cache(maxsize=1)
@@ -85,10 +122,246 @@ def font_files() -> tuple[Path, Path] | None:
     return (regular, bold) if regular.is_file() and bold.is_file() else None
 
 
+def _package_folder(name: str) -> Path | None:
+    # Found without importing it: a font package is only files.
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@functools.lru_cache(maxsize=1)
+def fallback_files() -> tuple[Path, ...]:
+    """The Noto fonts of manimgx-fonts in the order they are tried; empty if it is missing."""
+    folder = _package_folder("manimgx_fonts")
+    if folder is None:
+        return ()
+    # Upright only: the report has no italics.
+    found = {p.name: p for p in folder.glob("*.ttf") if "Italic" not in p.name}
+    first = [found.pop(name) for name in _FIRST_FALLBACKS if name in found]
+    return (*first, *(found[name] for name in sorted(found)))
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_file() -> Path | None:
+    """Noto Sans CJK from manimgx-fonts-cjk, or None if it is missing."""
+    folder = _package_folder("manimgx_fonts_cjk")
+    path = None if folder is None else folder / _CJK_FILE
+    return path if path is not None and path.is_file() else None
+
+
+@functools.cache
+def _cmap(path: Path, number: int = 0) -> dict[int, str]:
+    """The characters a font draws, with its glyph for each (read once per process)."""
+    font = TTFont(path, fontNumber=number, lazy=True)
+    try:
+        return dict(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def _main_range(path: Path) -> tuple[int, ...] | None:
+    """The characters the main font is used for: all it has, bar emoji when Noto Emoji is there."""
+    emoji = any(file.name == _FIRST_FALLBACKS[0] for file in fallback_files())
+    return _without_emoji(path) if emoji else None
+
+
+@functools.lru_cache(maxsize=4)
+def _without_emoji(path: Path) -> tuple[int, ...]:
+    return tuple(sorted(c for c in _cmap(path) if not _EMOJI_FROM <= c <= _EMOJI_TO))
+
+
+def _primary_codes(regular: Path, bold: Path) -> frozenset[int]:
+    """What both weights of the main font are used for."""
+    # A character bold DejaVu lacks takes a fallback in bold text.
+    return _both(
+        _main_range(regular) or tuple(_cmap(regular)), _main_range(bold) or tuple(_cmap(bold))
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _both(regular: tuple[int, ...], bold: tuple[int, ...]) -> frozenset[int]:
+    return frozenset(regular).intersection(bold)
+
+
+def _font_for(code: int) -> Path | None:
+    """The first fallback font that draws the character, Noto Sans CJK last."""
+    return _first_with(code, fallback_files(), cjk_file())
+
+
+@functools.lru_cache(maxsize=65536)
+def _first_with(code: int, files: tuple[Path, ...], cjk: Path | None) -> Path | None:
+    for path in files:
+        if code in _cmap(path):
+            return path
+    return cjk if cjk is not None and code in _cmap(cjk, _CJK_JAPANESE) else None
+
+
+def _cjk_number(codes: Iterable[int]) -> int:
+    """Japanese forms with kana, Korean with hangul, else Simplified Chinese ones."""
+    found = set(codes)
+    if any(0x3040 <= c <= 0x30FF or 0x31F0 <= c <= 0x31FF or 0xFF66 <= c <= 0xFF9F for c in found):
+        return _CJK_JAPANESE
+    if any(0xAC00 <= c <= 0xD7AF or 0x1100 <= c <= 0x11FF or 0x3130 <= c <= 0x318F for c in found):
+        return _CJK_KOREAN
+    return _CJK_CHINESE
+
+
+@functools.lru_cache(maxsize=2)
+def _cjk_source(collection: Path, number: int) -> Any:
+    # Kept open for the life of the worker: reading the collection's outlines is the cost.
+    return TTFont(collection, fontNumber=number, lazy=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _cjk_glyphs(collection: Path, number: int, weight: int) -> Any:
+    return _cjk_source(collection, number).getGlyphSet(location={"wght": weight})
+
+
+def _cjk_font(collection: Path, number: int, weight: int, codes: Iterable[int], out: Path) -> Path:
+    """Write a small static TrueType font of these characters, cut from Noto Sans CJK.
+
+    The package has one variable font with CFF2 outlines, which PDF cannot embed; fpdf2 embeds
+    the static TrueType font this writes, and subsets it again.
+    """
+    source = _cjk_source(collection, number)
+    cmap = _cmap(collection, number)
+    glyph_set = _cjk_glyphs(collection, number, weight)
+    chosen = {code: cmap[code] for code in sorted(set(codes)) if code in cmap}
+    names = [".notdef", *dict.fromkeys(chosen.values())]
+    outlines = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        glyph_set[name].draw(Cu2QuPen(pen, _CURVE_ERROR, reverse_direction=True))
+        outlines[name] = pen.glyph()
+    builder = FontBuilder(source["head"].unitsPerEm, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap(chosen)
+    builder.setupGlyf(outlines)
+    glyf = builder.font["glyf"]
+    builder.setupHorizontalMetrics(
+        {name: (round(glyph_set[name].width), getattr(glyf[name], "xMin", 0)) for name in names}
+    )
+    header = source["hhea"]
+    builder.setupHorizontalHeader(ascent=header.ascent, descent=header.descent)
+    style = "Bold" if weight >= _BOLD else "Regular"
+    family = "BackTrack " + source["name"].getBestFamilyName()
+    builder.setupNameTable({"familyName": family, "styleName": style})
+    os2 = source["OS/2"]
+    builder.setupOS2(
+        usWeightClass=weight,
+        sTypoAscender=os2.sTypoAscender,
+        sTypoDescender=os2.sTypoDescender,
+        sTypoLineGap=os2.sTypoLineGap,
+        usWinAscent=os2.usWinAscent,
+        usWinDescent=os2.usWinDescent,
+        sCapHeight=getattr(os2, "sCapHeight", header.ascent),
+        sxHeight=getattr(os2, "sxHeight", 0),
+    )
+    builder.setupPost()
+    builder.save(str(out))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Faces:
+    """The fonts beyond DejaVu Sans that one report needs, in the order they are tried."""
+
+    # (family, regular file, bold file or None)
+    fonts: tuple[tuple[str, Path, Path | None], ...] = ()
+    # The characters outside DejaVu Sans that one of them draws.
+    drawable: frozenset[int] = frozenset()
+
+
+def _plan_faces(
+    texts: Iterable[str], bold_texts: Iterable[str], stack: contextlib.ExitStack
+) -> _Faces:
+    """Pick the fallback fonts for the characters of `texts` (and write the CJK ones needed)."""
+    primary = font_files()
+    if primary is None:
+        return _Faces()
+    known = _primary_codes(*primary)
+    wanted = {ord(char) for text in texts if not text.isascii() for char in text} - known
+    if not wanted:
+        return _Faces()
+    by_font: dict[Path, set[int]] = {}
+    for code in wanted:
+        path = _font_for(code)
+        if path is not None:
+            by_font.setdefault(path, set()).add(code)
+    fonts: list[tuple[str, Path, Path | None]] = [
+        (f"Noto{index}", path, None)
+        for index, path in enumerate(fallback_files())
+        if path in by_font
+    ]
+    cjk = cjk_file()
+    codes = by_font.get(cjk) if cjk is not None else None
+    if cjk is not None and codes:
+        # Bold only for what is ever set in bold: the report's own texts, not the notes.
+        bold = {ord(char) for text in bold_texts if not text.isascii() for char in text} & codes
+        # fpdf2 reads fonts from files; the folder (the owner's alone) goes with the PDF.
+        where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="backtrack-pdf-")))
+        number = _cjk_number(codes)
+        regular = _cjk_font(cjk, number, _REGULAR, codes, where / "cjk.ttf")
+        heavy = _cjk_font(cjk, number, _BOLD, bold, where / "cjk-bold.ttf") if bold else None
+        fonts.append((CJK_FAMILY, regular, heavy))
+    drawn = set().union(*by_font.values())
+    return _Faces(fonts=tuple(fonts), drawable=frozenset(drawn))
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether the text's first letter reads right to left (Arabic, Hebrew)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
+def _ignorable(char: str) -> bool:
+    # Invisible format characters (joiners, variation selectors): dropped when no font has them.
+    return (
+        unicodedata.category(char) == "Cf"
+        or 0xFE00 <= ord(char) <= 0xFE0F
+        or (0xE0100 <= ord(char) <= 0xE01EF)
+    )
+
+
+def _needs_shaping(text: str) -> bool:
+    """Whether the text must go through HarfBuzz to look right (and be in the right order)."""
+    if text.isascii():
+        return False
+    for char in text:
+        code = ord(char)
+        if code < 0x0300:
+            continue
+        if (
+            unicodedata.bidirectional(char) in ("R", "AL")
+            or unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf")
+            # Flags and skin tones: pairs that one glyph draws.
+            or 0x1F1E6 <= code <= 0x1F1FF
+            or 0x1F3FB <= code <= 0x1F3FF
+        ):
+            return True
+    return False
+
+
+_SHAPING = importlib.util.find_spec("uharfbuzz") is not None
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue_text(language: str) -> str:
+    # Every report text of the language, so that its fonts are planned with the rest.
+    catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
+    return "".join(value for key, value in catalogue.items() if key.startswith("report."))
+
+
 class _Document(FPDF):
     """An A4 page with the patient and period on every page after the first, and page numbers."""
 
-    def __init__(self, report: Report, language: str) -> None:
+    def __init__(self, report: Report, language: str, faces: _Faces) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.report = report
         self.language = language
@@ -96,14 +369,27 @@ class _Document(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN + 3)
         fonts = font_files()
         self.face = FAMILY if fonts is not None else CORE_FAMILY
-        self._known: frozenset[int] | None = None
-        self._replacement = t(language, "report.unsupported_char")
+        # What each weight of the main font draws; None for the core font (Latin-1).
+        self.weights: dict[bool, frozenset[int]] | None = None
+        self._known: frozenset[int] = frozenset()
+        self.mark = t(language, "report.unsupported_char") if fonts is not None else _CORE_MARK
+        # Whether a character was drawn as the mark, which the PDF then explains.
+        self.replaced = False
+        self.shaping = False
         if fonts is not None:
-            self.add_font(FAMILY, "", fonts[0])
-            self.add_font(FAMILY, "B", fonts[1])
-            font = self.fonts[FAMILY.lower()]
-            if isinstance(font, TTFFont):
-                self._known = frozenset(font.cmap)
+            self.add_font(FAMILY, "", fonts[0], unicode_range=_main_range(fonts[0]))
+            self.add_font(FAMILY, "B", fonts[1], unicode_range=_main_range(fonts[1]))
+            regular, bold = self.fonts[FAMILY.lower()], self.fonts[FAMILY.lower() + "B"]
+            if isinstance(regular, TTFFont) and isinstance(bold, TTFFont):
+                self.weights = {False: frozenset(regular.cmap), True: frozenset(bold.cmap)}
+            for family, light, heavy in faces.fonts:
+                self.add_font(family, "", light)
+                if heavy is not None:
+                    self.add_font(family, "B", heavy)
+            if faces.fonts:
+                # Bold text takes a fallback's regular weight when it has no bold one.
+                self.set_fallback_fonts([f[0] for f in faces.fonts], exact_match=False)
+            self._known = _primary_codes(*fonts) | faces.drawable
 
     def discard(self) -> None:
         """Close the font files of a layout that is thrown away (output() closes them too)."""
@@ -112,18 +398,45 @@ class _Document(FPDF):
                 font.ttfont.close()
 
     def text_of(self, text: str) -> str:
-        """The text with every character the font cannot draw replaced by a visible mark."""
-        if self._known is None:
+        """The text with every character no font can draw replaced by a visible mark."""
+        if self.weights is None:
             text = text.translate(_LATIN1_PLAIN)
             if text.isascii() or all(ord(char) < 256 for char in text):
                 return text
-            return "".join(char if ord(char) < 256 else self._replacement for char in text)
+            self.replaced = True
+            return "".join(char if ord(char) < 256 else self.mark for char in text)
+        if text.isascii():
+            return text
         known = self._known
         if all(ord(char) in known or char == "\n" for char in text):
             return text
-        return "".join(
-            char if ord(char) in known or char == "\n" else self._replacement for char in text
-        )
+        shown = []
+        for char in text:
+            if ord(char) in known or char == "\n":
+                shown.append(char)
+            elif not _ignorable(char):
+                self.replaced = True
+                shown.append(self.mark)
+        return "".join(shown)
+
+    def plain(self, text: str, bold: bool) -> bool:
+        """Whether text() can set the text: all in the main font, nothing to shape."""
+        if text.isascii() or self.weights is None:
+            return True
+        codes = self.weights[bold]
+        return all(ord(char) in codes for char in text) and not _needs_shaping(text)
+
+    def shape_for(self, text: str) -> None:
+        """Shape the next text with HarfBuzz only when it needs it (shaping costs time)."""
+        wanted = _SHAPING and self.weights is not None and _needs_shaping(text)
+        if wanted != self.shaping:
+            self.set_text_shaping(wanted)
+            self.shaping = wanted
+        if text and not self.current_font_is_set_on_page and not self.plain(text, False):
+            # fpdf2 2.8 sets the main font inside the q/Q of a line whose first part is in a
+            # fallback font, then takes it as set for the page: the next text would be drawn
+            # in the font from before, with the main font's codes. An empty text() sets it.
+            self.text(self.l_margin, self.t_margin, "")
 
     def use(self, size: float, bold: bool = False, grey: int = BLACK) -> None:
         """Set the font size, weight and grey level."""
@@ -136,19 +449,23 @@ class _Document(FPDF):
             return
         self.use(8, grey=GREY)
         report = self.report
-        line = t(
-            self.language,
-            "report.running_head",
-            patient=report.patient_text,
-            period=report.period_text,
+        line = self.text_of(
+            t(
+                self.language,
+                "report.running_head",
+                patient=report.patient_text,
+                period=report.period_text,
+            )
         )
-        self.cell(0, 5, self.text_of(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.shape_for(line)
+        self.cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
     def footer(self) -> None:
         """Page x of y, and on a loose page a reminder that this is not a diagnosis."""
         self.set_y(-MARGIN + 2)
         self.use(8, grey=GREY)
+        self.shape_for("")
         if self.page_no() > 1:
             self.cell(0, 5, self.text_of(t(self.language, "report.footer_note")))
             self.set_x(self.l_margin)
@@ -164,28 +481,36 @@ class _Document(FPDF):
         """A section heading with a little space above it."""
         self.ln(2.5)
         self.use(size, bold=True)
-        self.multi_cell(0, size * 0.5, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        shown = self.text_of(text)
+        self.shape_for(shown)
+        self.multi_cell(0, size * 0.5, shown, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
     def para(self, text: str, size: float = 10, bold: bool = False, grey: int = BLACK) -> None:
         """A wrapped paragraph."""
         self.use(size, bold=bold, grey=grey)
-        self.multi_cell(
-            0, size * 0.47, self.text_of(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        shown = self.text_of(text)
+        self.shape_for(shown)
+        self.multi_cell(0, size * 0.47, shown, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def bullets(
-        self, lines: Iterable[str], size: float = 9.5, mark: str = "•", indent: float = 2
+        self,
+        lines: Iterable[str],
+        size: float = 9.5,
+        mark: str = "•",
+        indent: float = 2,
+        grey: int = BLACK,
     ) -> None:
         """One item per line, wrapped lines hanging under the text rather than the mark."""
-        self.use(size)
+        self.use(size, grey=grey)
         height = size * 0.46
         for line in lines:
             self.set_x(MARGIN + indent)
+            self.shape_for("")
             self.cell(4, height, self.text_of(mark))
-            self.multi_cell(
-                0, height, self.text_of(line), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-            )
+            shown = self.text_of(line)
+            self.shape_for(shown)
+            self.multi_cell(0, height, shown, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 # --- Page one ------------------------------------------------------------------------------------
@@ -193,6 +518,7 @@ class _Document(FPDF):
 
 def _title(pdf: _Document, report: Report, language: str) -> None:
     pdf.use(20, bold=True)
+    pdf.shape_for("")
     pdf.cell(0, 10, pdf.text_of(t(language, "report.title")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.para(t(language, "report.subtitle"), size=9, grey=GREY)
     pdf.ln(2)
@@ -206,6 +532,8 @@ def _title(pdf: _Document, report: Report, language: str) -> None:
 def _pain_table(pdf: _Document, report: Report, language: str) -> None:
     pdf.heading(t(language, "report.heading.pain"))
     pdf.use(9.5)
+    # The table is of the report's own words and numbers, none to shape.
+    pdf.shape_for("")
     headings = (
         "report.col.measure",
         "report.col.baseline",
@@ -239,6 +567,11 @@ def _pain_table(pdf: _Document, report: Report, language: str) -> None:
                 style=FontFace(emphasis="BOLD") if measure.crossed else None,
             )
     pdf.ln(1)
+    # Which days the baseline is from: an import of older rows moves it, and with it the verdict.
+    pdf.para(report.baseline_text, size=9)
+    # How complete the diary is, which the numbers above rest on.
+    pdf.para(report.completeness_text, size=9)
+    pdf.ln(0.5)
     pdf.para(report.pain_note, size=7.5, grey=GREY)
 
 
@@ -271,8 +604,6 @@ def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None
     pdf.para(report.surgery_text)
     pdf.para(report.since_text)
     _pain_table(pdf, report, language)
-    pdf.heading(t(language, "report.heading.completeness"))
-    pdf.para(report.completeness_text)
     pdf.heading(t(language, "report.heading.alerts"))
     alerts = [a.text for a in report.alerts]
     _listed(pdf, alerts, t(language, "report.alerts.none"), language, limit)
@@ -303,6 +634,7 @@ def _page_one(pdf: _Document, report: Report, language: str, limit: int) -> None
             pdf.bullets([check.tests_text])
     pdf.ln(3)
     pdf.use(9, bold=True)
+    pdf.shape_for("")
     pdf.multi_cell(
         0,
         4.6,
@@ -370,8 +702,8 @@ def _signs_and_checks(pdf: _Document, report: Report, language: str) -> None:
                 (
                     event.day.isoformat(),
                     event.when_text,
-                    pdf.text_of(event.tier_text),
-                    pdf.text_of(event.name),
+                    pdf.text_of(event.urgency_text),
+                    pdf.text_of(event.title),
                     pdf.text_of(event.seen_text),
                     pdf.text_of(event.advice_text or t(language, "report.not_available")),
                 ),
@@ -396,11 +728,27 @@ def _signs_and_checks(pdf: _Document, report: Report, language: str) -> None:
                 check.day.isoformat(),
                 check.time.strftime("%H:%M"),
                 pdf.text_of(check.tier_text),
-                pdf.text_of(check.flags_text),
+                pdf.text_of(check.flag_names_text),
                 pdf.text_of(check.causes_text),
             ),
             strong={2} if _urgent(check.tier) else set(),
         )
+
+
+def _key(pdf: _Document, report: Report, language: str) -> None:
+    """What the urgency words and red-flag names stand for in BackTrack's clinical rules."""
+    if not (report.alerts or report.red_flags or report.checks or report.latest_check):
+        # No urgency word and no red flag anywhere in the report: nothing to explain.
+        return
+    pdf.ln(2)
+    # Kept on one page: about 30 mm for the heading and the urgency words, 4 for each rule.
+    pdf.need(30 + 4 * len(report.rule_key))
+    pdf.heading(t(language, "report.heading.key"), size=11)
+    pdf.para(report.urgency_key, size=7.5, grey=GREY)
+    if report.rule_key:
+        pdf.ln(1)
+        pdf.para(t(language, "report.key.rules"), size=7.5, grey=GREY)
+        pdf.bullets(report.rule_key, size=7.5, grey=GREY)
 
 
 def _clock(at: time | None) -> str:
@@ -416,7 +764,8 @@ class _Table:
 
     fpdf2's table and multi_cell run the full line breaker on every cell, which takes seconds
     for ten years of entries; here text widths come from memoised character widths (exact:
-    without text shaping fpdf2 adds no kerning) and lines are placed with text().
+    without text shaping fpdf2 adds no kerning) and lines are placed with text(). A cell that
+    needs a fallback font or shaping (text() has neither) is measured and set with cell().
     """
 
     LINE = 3.6
@@ -436,6 +785,8 @@ class _Table:
         self.aligns = tuple(aligns) if aligns is not None else (Align.L,) * len(self.columns)
         self.count = 0
         self.bold = False
+        # Whether the cell being wrapped is shaped: its widths are then measured whole.
+        self.shaped = False
         # Per weight: each character's width at 1 pt.
         self._widths: dict[bool, dict[str, float]] = {False: {}, True: {}}
         pdf.use(self.SIZE)
@@ -446,6 +797,8 @@ class _Table:
             self.bold = bold
 
     def _width(self, text: str) -> float:
+        if self.shaped:
+            return self.pdf.get_string_width(text)
         widths = self._widths[self.bold]
         total = 0.0
         for char in text:
@@ -490,12 +843,19 @@ class _Table:
             lines.append(line)
         return lines
 
+    def _shape(self, text: str, plain: bool) -> None:
+        self.shaped = not plain and _needs_shaping(text)
+        self.pdf.shape_for(text)
+
     def _draw(self, cells: Sequence[str], bold: Sequence[bool], fill: int | None) -> None:
         pdf = self.pdf
         wrapped = []
-        for text, strong, width in zip(cells, bold, self.columns, strict=True):
+        plain = [pdf.plain(text, strong) for text, strong in zip(cells, bold, strict=True)]
+        for text, strong, width, simple in zip(cells, bold, self.columns, plain, strict=True):
             self._weight(strong)
+            self._shape(text, simple)
             wrapped.append(self._lines(text, width))
+        self.shaped = False
         height = max(len(lines) for lines in wrapped) * self.LINE + 2 * self.PAD
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
@@ -508,18 +868,29 @@ class _Table:
             pdf.rect(x, y, sum(self.columns), height, style="F")
         # The baseline of a line sits about a third of the font size below the line's middle.
         first_base = y + self.PAD + self.LINE / 2 + pdf.font_size * 0.35
-        columns = zip(wrapped, bold, self.columns, self.aligns, strict=True)
-        for lines, strong, width, align in columns:
+        columns = zip(cells, wrapped, bold, plain, self.columns, self.aligns, strict=True)
+        for text, lines, strong, simple, width, align in columns:
             pdf.rect(x, y, width, height)
             self._weight(strong)
+            self._shape(text, simple)
             for number, line in enumerate(lines):
                 if not line:
                     continue
                 left = x + self.PAD
                 if align is Align.C:
                     left = x + (width - self._width(line)) / 2
-                pdf.text(left, first_base + number * self.LINE, line)
+                elif not simple and _right_to_left(line):
+                    # A note in Arabic or Hebrew starts at the right, as its reader expects.
+                    left = x + width - self.PAD - self._width(line)
+                base = first_base + number * self.LINE
+                if simple:
+                    pdf.text(left, base, line)
+                    continue
+                # cell() puts the baseline 0.3 font sizes below the middle of its height.
+                pdf.set_xy(left - pdf.c_margin, base - self.LINE / 2 - 0.3 * pdf.font_size)
+                pdf.cell(self._width(line) + 2 * pdf.c_margin, self.LINE, line)
             x += width
+        self.shaped = False
         pdf.set_xy(pdf.l_margin, y + height)
 
     def heading_row(self) -> None:
@@ -535,6 +906,19 @@ class _Table:
         self.count += 1
 
 
+def _listed_entries(
+    report: Report, entries: Sequence[Entry], rows: int | None
+) -> tuple[list[Entry], int]:
+    """The entries the table lists (the latest `rows` of the period), and how many it has."""
+    period = sorted(
+        (e for e in entries if report.first <= e.entry_date <= report.last),
+        key=lambda e: (e.entry_date, e.recorded_at),
+    )
+    if rows is not None and len(period) > rows:
+        return period[-rows:], len(period)
+    return period, len(period)
+
+
 def _entry_table(
     pdf: _Document,
     report: Report,
@@ -546,16 +930,12 @@ def _entry_table(
     # Never a heading alone at the foot of a page.
     pdf.need(TABLE_START_ROOM + 12)
     pdf.heading(t(language, "report.heading.entries"), size=14)
-    shown = sorted(
-        (e for e in entries if report.first <= e.entry_date <= report.last),
-        key=lambda e: (e.entry_date, e.recorded_at),
-    )
+    shown, total = _listed_entries(report, entries, rows)
     if not shown:
         pdf.para(t(language, "report.entries.none"))
         return
-    if rows is not None and len(shown) > rows:
-        pdf.para(t(language, "report.entries.latest", n=len(shown), limit=rows), bold=True)
-        shown = shown[-rows:]
+    if len(shown) < total:
+        pdf.para(t(language, "report.entries.latest", n=total, limit=len(shown)), bold=True)
     # A red flag is marked as such; a warning sign that fires no rule (tier T3) more mildly.
     flagged = {i for event in report.red_flags if event.flag_id for i in event.entry_ids}
     warned = {i for event in report.red_flags for i in event.entry_ids}
@@ -625,21 +1005,31 @@ def render_pdf(
 
     With `entry_rows`, the table lists only the latest that many entries and says so.
     """
-    for limit in (PAGE_ONE_LINES, *PAGE_ONE_FALLBACKS):
-        pdf = _Document(report, language)
-        pdf.add_page()
-        _page_one(pdf, report, language, limit)
-        if pdf.page_no() == 1 or limit == PAGE_ONE_FALLBACKS[-1]:
-            break
-        pdf.discard()
-    pdf.set_title(t(language, "report.title"))
-    pdf.set_creator("BackTrack")
-    # Fixed by the report, not the clock, so the same report gives the same file.
-    pdf.set_creation_date(datetime.combine(report.generated_on, time(0, 0), tzinfo=UTC))
-    # Thin grey rules for every table after page one.
-    pdf.set_draw_color(GREY)
-    pdf.set_line_width(0.1)
-    _chart_page(pdf, report, chart_png, language, limit)
-    _signs_and_checks(pdf, report, language)
-    _entry_table(pdf, report, entries, language, entry_rows)
-    return bytes(pdf.output())
+    listed, _ = _listed_entries(report, entries, entry_rows)
+    own = (report.model_dump_json(), _catalogue_text(language))
+    notes = [e.note for e in listed if e.note]
+    with contextlib.ExitStack() as stack:
+        # The fonts are picked (and Noto Sans CJK cut) once, for every layout of page one.
+        faces = _plan_faces([*own, *notes], own, stack)
+        for limit in (PAGE_ONE_LINES, *PAGE_ONE_FALLBACKS):
+            pdf = _Document(report, language, faces)
+            pdf.add_page()
+            _page_one(pdf, report, language, limit)
+            if pdf.page_no() == 1 or limit == PAGE_ONE_FALLBACKS[-1]:
+                break
+            pdf.discard()
+        pdf.set_title(t(language, "report.title"))
+        pdf.set_creator("BackTrack")
+        # Fixed by the report, not the clock, so the same report gives the same file.
+        pdf.set_creation_date(datetime.combine(report.generated_on, time(0, 0), tzinfo=UTC))
+        # Thin grey rules for every table after page one.
+        pdf.set_draw_color(GREY)
+        pdf.set_line_width(0.1)
+        _chart_page(pdf, report, chart_png, language, limit)
+        _signs_and_checks(pdf, report, language)
+        _key(pdf, report, language)
+        _entry_table(pdf, report, entries, language, entry_rows)
+        if pdf.replaced:
+            pdf.ln(2)
+            pdf.para(t(language, "report.unsupported_note", mark=pdf.mark), size=7.5, grey=GREY)
+        return bytes(pdf.output())

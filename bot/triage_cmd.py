@@ -3,16 +3,66 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import re
+import textwrap
 from dataclasses import replace
 from typing import TextIO
 
-from flows.codes import DaysRange, Finding, UnknownCodeError, parse_finding
+from flows.codes import (
+    PATTERN_FINDINGS,
+    RED_FLAG_FINDINGS,
+    RISK_FINDINGS,
+    DaysRange,
+    Finding,
+    UnknownCodeError,
+    parse_finding,
+)
 from flows.emergency import LocalNumbers, numbers_for
 from flows.i18n import t
 from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_dict, triage
 
 LANGUAGE = "en"
+# E.164 allows at most 15 digits; emergency numbers are far shorter (112, 911, 000).
+PHONE_NUMBER = re.compile(r"\+?[0-9]{1,15}", re.ASCII)
+CODE_GROUPS: tuple[tuple[str, tuple[Finding, ...]], ...] = (
+    ("red-flag symptoms (new or worse)", RED_FLAG_FINDINGS),
+    ("course and pattern", PATTERN_FINDINGS),
+    ("risk factors", RISK_FINDINGS),
+)
+HELP_WIDTH = 79
+
+
+def valid_codes() -> str:
+    """The finding codes the command takes, by group, as lines of help text."""
+    lines = ["finding codes:"]
+    for title, codes in CODE_GROUPS:
+        lines.append(f"  {title}:")
+        lines += textwrap.wrap(
+            ", ".join(codes),
+            width=HELP_WIDTH,
+            initial_indent="    ",
+            subsequent_indent="    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return "\n".join(lines)
+
+
+def _unknown(code: str) -> str:
+    close = difflib.get_close_matches(code, [f.value for f in Finding], n=1)
+    guess = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"error: unknown finding code {code!r}{guess}\n{valid_codes()}"
+
+
+def _phone_number(text: str) -> str:
+    number = text.strip()
+    if not PHONE_NUMBER.fullmatch(number):
+        raise argparse.ArgumentTypeError(
+            f"not a phone number: {text!r} (digits, optionally after a +, at most 15)"
+        )
+    return number
 
 
 def _day(text: str, whole: str) -> int:
@@ -39,6 +89,10 @@ def _days(text: str) -> int | DaysRange:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the triage options to a parser."""
+    # The epilog lists the codes one group per paragraph; the default formatter would run
+    # them together.
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = valid_codes()
     parser.add_argument(
         "--days-since-surgery",
         type=_days,
@@ -83,7 +137,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--emergency-number",
-        help="an emergency number to name instead of the country's",
+        type=_phone_number,
+        metavar="NUMBER",
+        help="an emergency number to name instead of the country's (digits, e.g. 112)",
     )
 
 
@@ -123,7 +179,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         unsure = _parse(args.unsure)
         known = _parse(args.known)
     except UnknownCodeError as error:
-        print(f"error: unknown finding code {error.code!r}", file=err)
+        print(_unknown(error.code), file=err)
         return 2
     result = triage(findings, unsure, args.days_since_surgery, known=known)
     if args.json:

@@ -113,6 +113,10 @@ class Context:
     language_code: str | None = None
     # Red-flag symptoms ticked in the diary in the last 7 days, with their dates (§8.7).
     recent_diary_flags: tuple[tuple[Finding, date], ...] = ()
+    # The diary's last days (flows.history.HISTORY_DAYS), loaded only for /log and /history.
+    diary: tuple[Entry, ...] = ()
+    # An unsaved diary entry put aside when another command came mid-entry (its saved state).
+    entry_aside: str | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -154,6 +158,29 @@ class SaveEntry(BaseModel):
     kind: Literal["save_entry"] = "save_entry"
     entry: NewEntry
     replaces: int | None = None
+
+
+class DeleteEntry(BaseModel):
+    """Delete one of the user's diary entries."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["delete_entry"] = "delete_entry"
+    entry_id: int
+
+
+class SetEntryAside(BaseModel):
+    """Keep an unsaved diary entry (its flow state) for /log to carry on with later."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["set_entry_aside"] = "set_entry_aside"
+    draft: str
+
+
+class ClearEntryAside(BaseModel):
+    """Forget the diary entry that was put aside (it is open again, or dropped)."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["clear_entry_aside"] = "clear_entry_aside"
 
 
 class SaveFunctionCheckin(BaseModel):
@@ -221,6 +248,9 @@ Effect = Annotated[
     | SendAdvice
     | SaveProfile
     | SaveEntry
+    | DeleteEntry
+    | SetEntryAside
+    | ClearEntryAside
     | SaveCheck
     | SaveFunctionCheckin
     | ImportEntries

@@ -4,6 +4,10 @@ Pure: text in, values out. One row per diary entry; several entries on one date 
 columns the reader does not know are ignored. Errors carry the line number as the user sees
 it in a text editor (the header is line 1), so a malformed file can be fixed in one pass.
 
+A symptom is a finding code or a label the bot shows for it (any case); one the reader does
+not understand is named with its line, and the rest of its row is still read: losing a day's
+pain scores and note over one word would lose more than the word.
+
 The file is opened by surgeons in spreadsheets, so a note that a spreadsheet would run as a
 formula is written with a leading quote, and the reader takes exactly that quote off again.
 """
@@ -13,12 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import MINYEAR, date, time
+from functools import cache
 
-from flows.codes import Finding, UnknownCodeError, parse_finding
-from flows.i18n import t
+from flows.codes import Finding
+from flows.i18n import CATALOGUES, t
 from flows.models import NOTE_MAX_CHARS
 
 __all__ = [
@@ -30,6 +35,7 @@ __all__ = [
     "RowError",
     "date_window",
     "parse_diary",
+    "symptom_names",
     "write_diary",
 ]
 
@@ -100,6 +106,8 @@ class ParsedDiary:
     rows: list[DiaryRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: tuple[str, ...] = ()
+    # Symptoms left out of rows that were read all the same, each with its line and value.
+    not_understood: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -211,16 +219,38 @@ def _parse_pain(column: str, text: str, line: int, errors: list[RowError]) -> in
     return value
 
 
-def _parse_symptoms(text: str, line: int, errors: list[RowError]) -> tuple[Finding, ...]:
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@cache
+def symptom_names() -> Mapping[str, Finding]:
+    """Every way a symptom may be written, folded: its code, and each label the bot shows."""
+    names: dict[str, set[Finding]] = {}
+    for finding in Finding:
+        names.setdefault(_folded(finding.value), set()).add(finding)
+        # The diary's buttons and the report's words, in every catalogue, as patients copy them.
+        for catalogue in CATALOGUES.values():
+            for key in (f"symptom.{finding.value}", f"report.finding.{finding.value}"):
+                label = catalogue.get(key)
+                if label and SYMPTOM_SEPARATOR not in label:
+                    names.setdefault(_folded(label), set()).add(finding)
+    # A label two findings share would be a guess: it is not understood instead.
+    return {name: next(iter(found)) for name, found in names.items() if len(found) == 1}
+
+
+def _parse_symptoms(text: str, line: int, not_understood: list[RowError]) -> tuple[Finding, ...]:
     found: dict[Finding, None] = {}
+    names = symptom_names()
     for part in text.split(SYMPTOM_SEPARATOR):
-        code = part.strip()
-        if not code:
+        value = part.strip()
+        if not value:
             continue
-        try:
-            found[parse_finding(code)] = None
-        except UnknownCodeError:
-            errors.append(_error(line, "diary_csv.unknown_code", code=code))
+        finding = names.get(_folded(value))
+        if finding is None:
+            not_understood.append(_error(line, "diary_csv.symptom_not_understood", value=value))
+        else:
+            found[finding] = None
     return tuple(found)
 
 
@@ -231,6 +261,7 @@ def _parse_row(
     line: int,
     errors: list[RowError],
     window: DateWindow | None,
+    not_understood: list[RowError],
 ) -> DiaryRow | None:
     if len(cells) > width:
         errors.append(_error(line, "diary_csv.too_many_fields", found=len(cells), expected=width))
@@ -247,7 +278,8 @@ def _parse_row(
     entry_time = _parse_time(cell("time"), line, errors)
     back = _parse_pain("back_pain", cell("back_pain"), line, errors)
     leg = _parse_pain("leg_pain", cell("leg_pain"), line, errors)
-    symptoms = _parse_symptoms(cell("symptoms"), line, errors)
+    unclear: list[RowError] = []
+    symptoms = _parse_symptoms(cell("symptoms"), line, unclear)
     index = columns.get("note")
     # Notes keep their inner spacing; only the surrounding whitespace goes. The length is the
     # note's, not the cell's: the quote that neutralised a formula is not the patient's.
@@ -258,7 +290,10 @@ def _parse_row(
     if not pain_given:
         errors.append(_error(line, "diary_csv.pain_missing"))
     if len(errors) > before or entry_date is None:
+        # A row skipped anyway lists every problem, so that the file is fixed in one pass.
+        errors.extend(unclear)
         return None
+    not_understood.extend(unclear)
     return DiaryRow(
         entry_date=entry_date,
         entry_time=entry_time,
@@ -292,6 +327,7 @@ def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
         columns.setdefault(name, index)
     ignored = tuple(name for name in dict.fromkeys(names) if name not in COLUMNS)
     rows: list[DiaryRow] = []
+    not_understood: list[RowError] = []
     last_line = reader.line_num
     while True:
         start = last_line + 1
@@ -305,10 +341,12 @@ def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
         last_line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        row = _parse_row(cells, columns, len(names), start, errors, window)
+        row = _parse_row(cells, columns, len(names), start, errors, window, not_understood)
         if row is not None:
             rows.append(row)
-    return ParsedDiary(rows=rows, errors=errors, ignored_columns=ignored)
+    return ParsedDiary(
+        rows=rows, errors=errors, ignored_columns=ignored, not_understood=not_understood
+    )
 
 
 def _cell(value: int | None) -> str:

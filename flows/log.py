@@ -1,5 +1,8 @@
 """The daily diary: back pain, leg pain, symptoms, an optional note, confirm, save.
 
+An entry can be for any of the last `LOG_DAYS` days, and every step says which day it is for.
+The same steps, prefilled, change an entry chosen in /history (`begin_edit`).
+
 A red-flag symptom is answered the moment the symptom step is finished, before the note or
 the save, and the advice stands even if the entry is then cancelled (REFERENCE.md §8.6): it
 goes to the outbox as `SendAdvice`. An emergency ends the diary there, with the entry saved.
@@ -12,9 +15,12 @@ from enum import StrEnum
 from functools import cache
 from typing import Literal
 
+from pydantic import ValidationError
+
 from flows.codes import Finding, Tier
 from flows.core import (
     Button,
+    ClearEntryAside,
     Context,
     Effect,
     Event,
@@ -30,12 +36,15 @@ from flows.core import (
 )
 from flows.emergency import UNKNOWN
 from flows.free_text import red_flags_in_text
-from flows.i18n import t
-from flows.models import NOTE_MAX_CHARS, Advice, AdviceSource, EntrySource, NewEntry
+from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
+from flows.models import NOTE_MAX_CHARS, Advice, AdviceSource, Entry, EntrySource, NewEntry
 from flows.rules import TriageResult, advice_for, advice_pointer, triage
 
 # Before this local hour a new entry may well be about yesterday evening.
 EARLY_HOUR = 10
+# An entry can be for today or one of the days before it, this many days in all: a patient
+# who missed a few days can catch up, and the week is still remembered.
+LOG_DAYS = 7
 
 # The checklist: new-or-worse warning signs first (they are re-screened at every entry,
 # REFERENCE.md §1.3, and cover every red flag a patient notices between checks, §8.6), then
@@ -61,7 +70,9 @@ DIARY_SYMPTOMS: tuple[Finding, ...] = (
     Finding.MUSCLE_TIGHTNESS,
     Finding.PAIN_CONSTANT_NIGHT,
 )
-_RECORDED_ORDER: tuple[Finding, ...] = (
+# What an entry can record, in the order it is shown: the checklist, with a leg's weakness
+# split by how fast it came (§1.2).
+RECORDED_SYMPTOMS: tuple[Finding, ...] = (
     *DIARY_SYMPTOMS[: DIARY_SYMPTOMS.index(Finding.LEG_WEAKNESS) + 1],
     Finding.LEG_WEAKNESS_RAPID,
     *DIARY_SYMPTOMS[DIARY_SYMPTOMS.index(Finding.LEG_WEAKNESS) + 1 :],
@@ -95,6 +106,9 @@ class LogState(FlowState):
     # The red flags whose advice was already sent, so going Back and Done again or saving
     # does not send the same message twice.
     advised: tuple[str, ...] = ()
+    # The stored entry these steps change (chosen in /history): what the answers do not
+    # cover, such as when it was recorded, is kept from it.
+    changing: Entry | None = None
 
 
 def offers_yesterday(ctx: Context) -> bool:
@@ -103,63 +117,179 @@ def offers_yesterday(ctx: Context) -> bool:
 
 
 def begin(ctx: Context) -> Outcome:
-    """Start a new diary entry."""
+    """Start a new diary entry, or carry on with the one that was put aside."""
+    if ctx.entry_aside is not None:
+        aside = entry_put_aside(ctx)
+        if aside is not None:
+            hint = t(ctx.language, _edit_key(aside, "log.resumed"), day=day_words(aside, ctx))
+            screen = render(aside, ctx).with_hint(hint)
+            return Outcome(state=aside, screen=screen, effects=(ClearEntryAside(),))
     step = LogStep.DAY if offers_yesterday(ctx) else LogStep.BACK_PAIN
     state = LogState(step=step, entry_date=ctx.today)
+    # A put-aside entry an older version saved and this one cannot read is not kept forever.
+    effects: tuple[Effect, ...] = (ClearEntryAside(),) if ctx.entry_aside is not None else ()
+    return Outcome(state=state, screen=render(state, ctx), effects=effects)
+
+
+def begin_edit(entry: Entry, ctx: Context) -> Outcome:
+    """Walk the diary's steps again for a stored entry, every answer prefilled."""
+    state = LogState(
+        step=LogStep.BACK_PAIN,
+        entry_date=entry.entry_date,
+        replaces=entry.id,
+        back_pain=entry.back_pain,
+        leg_pain=entry.leg_pain,
+        symptoms=entry.symptoms,
+        note=entry.note,
+        changing=entry,
+    )
     return Outcome(state=state, screen=render(state, ctx))
 
 
+def carry_on(state: LogState, ctx: Context) -> Outcome:
+    """/log in the middle of an entry: the same step again, saying it carries on."""
+    hint = t(ctx.language, _edit_key(state, "log.carry_on"), day=day_words(state, ctx))
+    return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+
+
+def has_answers(state: LogState) -> bool:
+    """Whether leaving this entry unsaved would lose something the patient chose."""
+    return state.back_pain is not None or state.changing is not None
+
+
+def entry_put_aside(ctx: Context) -> LogState | None:
+    """The entry that was put aside, if there is one this version can read."""
+    if ctx.entry_aside is None:
+        return None
+    try:
+        return LogState.model_validate_json(ctx.entry_aside)
+    except ValidationError:
+        return None
+
+
+def put_aside_notice(state: LogState, ctx: Context) -> str:
+    """What the patient is told when another command puts this entry aside."""
+    lang = ctx.language
+    text = t(lang, _edit_key(state, "log.put_aside"), day=day_words(state, ctx))
+    earlier = entry_put_aside(ctx)
+    if earlier is not None and earlier != state:
+        dropped = t(lang, _edit_key(earlier, "log.aside_dropped"), day=day_words(earlier, ctx))
+        text = f"{text}\n{dropped}"
+    return text
+
+
+def _edit_key(state: LogState, key: str) -> str:
+    return f"{key}.edit" if state.changing is not None else key
+
+
 def render(state: LogState, ctx: Context) -> Screen:
-    """Return the screen for the current step."""
+    """Return the screen for the current step, with the day it is for."""
     lang = ctx.language
     match state.step:
         case LogStep.DAY:
-            return ask_day(lang, ctx)
+            return ask_day(lang, state, ctx)
         case LogStep.BACK_PAIN:
-            return ask_back_pain(lang, state)
+            screen = ask_back_pain(lang, state, ctx)
         case LogStep.LEG_PAIN:
-            return ask_leg_pain(lang)
+            screen = ask_leg_pain(lang, state)
         case LogStep.SYMPTOMS:
-            return ask_symptoms(lang, state)
+            screen = ask_symptoms(lang, state)
         case LogStep.WEAKNESS_SPEED:
-            return ask_weakness_speed(lang)
+            screen = ask_weakness_speed(lang)
         case LogStep.NOTE:
-            return ask_note(lang)
+            screen = ask_note(lang, state)
         case LogStep.CONFIRM:
+            # The card names the day itself.
             return ask_confirm(lang, state)
+    # Below the question, next to the buttons: the step's own words still come first.
+    return screen.with_text(f"{screen.text}\n\n{_heading(lang, state, ctx)}")
 
 
-def ask_day(lang: str, ctx: Context) -> Screen:
-    """Ask whether the entry is for today or yesterday."""
-    key = "log.ask_day.again" if ctx.entries_today else "log.ask_day.early"
-    rows: list[tuple[Button, ...]] = []
+def _heading(lang: str, state: LogState, ctx: Context) -> str:
+    key = "log.heading.edit" if state.changing is not None else "log.heading"
+    return t(lang, key, day=day_words(state, ctx))
+
+
+def day_words(state: LogState, ctx: Context) -> str:
+    """The entry's day as the patient reads it: "today, Tue 10 Mar", "Sun 8 Mar"."""
+    return _day_words(ctx.language, state.entry_date, ctx.today)
+
+
+def _day_words(lang: str, day: date, today: date) -> str:
+    named = short_date(lang, day)
+    if day == today:
+        return t(lang, "log.day.today_words", date=named)
+    if day == today - timedelta(days=1):
+        return t(lang, "log.day.yesterday_words", date=named)
+    return named
+
+
+def entries_on(ctx: Context, day: date) -> int:
+    """How many stored entries the diary has for a day."""
+    if day == ctx.today and not ctx.diary:
+        # Without the diary loaded, today's count is still known.
+        return ctx.entries_today
+    return sum(1 for e in ctx.diary if e.entry_date == day)
+
+
+def logging_days(ctx: Context) -> tuple[date, ...]:
+    """The days an entry can be for, today first."""
+    return tuple(ctx.today - timedelta(days=n) for n in range(LOG_DAYS))
+
+
+def ask_day(lang: str, state: LogState, ctx: Context) -> Screen:
+    """Ask which of the last days the entry is for, saying which already have entries."""
     if ctx.quick_entry is not None:
         key = "log.ask_day.quick"
+    elif ctx.entries_today:
+        key = "log.ask_day.again"
+    elif state.trail:
+        key = "log.ask_day.other"
+    else:
+        key = "log.ask_day.early"
+    rows: list[tuple[Button, ...]] = []
+    if ctx.quick_entry is not None:
         label = t(lang, "log.day.complete", n=ctx.quick_entry.back_pain)
         rows.append((button(label, "complete"),))
+    today, yesterday, *earlier = logging_days(ctx)
     rows.append(
         (
-            button(t(lang, "log.day.today"), "today"),
-            button(t(lang, "log.day.yesterday"), "yesterday"),
+            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), "today"),
+            button(_day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), "yesterday"),
         )
     )
-    return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=False)))
+    # Earlier days carry their date as the value: a press after midnight keeps its day.
+    days = [button(_day_label(lang, ctx, d, short_date(lang, d)), f"d{d}") for d in earlier]
+    rows.extend(tuple(days[i : i + 2]) for i in range(0, len(days), 2))
+    return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=bool(state.trail))))
 
 
-def ask_back_pain(lang: str, state: LogState) -> Screen:
-    """Ask for back pain 0-10."""
-    return Screen(
-        text=t(lang, "log.ask_back", day=_day_words(lang, state)),
-        buttons=(*pain_grid(state.back_pain), nav_row(lang, back=bool(state.trail))),
-    )
+def _day_label(lang: str, ctx: Context, day: date, name: str) -> str:
+    count = entries_on(ctx, day)
+    return t(lang, "log.day.with_entries", day=name, n=count) if count else name
 
 
-def ask_leg_pain(lang: str) -> Screen:
-    """Ask for leg pain 0-10, or none."""
+def ask_back_pain(lang: str, state: LogState, ctx: Context) -> Screen:
+    """Ask for back pain 0-10, the earlier answer marked, saying if the day has entries."""
+    rows: list[tuple[Button, ...]] = list(pain_grid(state.back_pain))
+    if not state.trail and state.replaces is None:
+        # The day was not asked: this is how an entry for an earlier day starts.
+        rows.append((button(t(lang, "log.day.other"), "day"),))
+    text = t(lang, "log.ask_back")
+    if state.replaces is None:
+        count = entries_on(ctx, state.entry_date)
+        if count:
+            day = day_words(state, ctx)
+            text = f"{t(lang, 'log.day_has_entries', n=count, day=day)}\n\n{text}"
+    return Screen(text=text, buttons=(*rows, nav_row(lang, back=bool(state.trail))))
+
+
+def ask_leg_pain(lang: str, state: LogState) -> Screen:
+    """Ask for leg pain 0-10, or none, the earlier answer marked."""
     return Screen(
         text=t(lang, "log.ask_leg"),
         buttons=(
-            *pain_grid(),
+            *pain_grid(state.leg_pain),
             (button(t(lang, "log.leg.none"), "none"),),
             nav_row(lang),
         ),
@@ -207,8 +337,17 @@ def _cached_symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
     return button(mark + t(lang, f"symptom.{code}"), f"s.{code}")
 
 
-def ask_note(lang: str) -> Screen:
-    """Ask for an optional note."""
+def ask_note(lang: str, state: LogState) -> Screen:
+    """Ask for an optional note; a note already given is shown, to keep, replace or remove."""
+    if state.note:
+        return Screen(
+            text=t(lang, "log.ask_note.again", note=state.note, limit=NOTE_MAX_CHARS),
+            buttons=(
+                (button(t(lang, "log.note.keep"), "keep"),),
+                (button(t(lang, "log.note.remove"), "clear"),),
+                nav_row(lang),
+            ),
+        )
     return Screen(
         text=t(lang, "log.ask_note", limit=NOTE_MAX_CHARS),
         buttons=((button(t(lang, "log.note.skip"), "skip"),), nav_row(lang)),
@@ -218,24 +357,21 @@ def ask_note(lang: str) -> Screen:
 def ask_confirm(lang: str, state: LogState) -> Screen:
     """Show the entry card and ask to save it."""
     return Screen(
-        text=t(lang, "log.confirm", card=entry_card(lang, state)),
-        buttons=((button(t(lang, "log.save"), "save"),), nav_row(lang)),
+        text=t(lang, _edit_key(state, "log.confirm"), card=entry_card(lang, state)),
+        buttons=((button(t(lang, _edit_key(state, "log.save")), "save"),), nav_row(lang)),
     )
 
 
-def _day_words(lang: str, state: LogState) -> str:
-    return t(lang, "log.day_words", date=state.entry_date.isoformat())
-
-
-def entry_card(lang: str, state: LogState) -> str:
-    """Return the entry summary the user confirms."""
-    lines = [
-        t(lang, "card.date", date=state.entry_date.isoformat()),
-        t(lang, "card.back", n=state.back_pain),
-        t(lang, "card.leg", n=state.leg_pain),
-    ]
+def entry_card(lang: str, state: LogState | NewEntry) -> str:
+    """Return the entry summary the user confirms (or a stored entry, in /history)."""
+    lines = [t(lang, "card.date", date=long_date(lang, state.entry_date))]
+    # A quick entry from the daily prompt has no leg pain yet; an import may lack either.
+    if state.back_pain is not None:
+        lines.append(t(lang, "card.back", n=state.back_pain))
+    if state.leg_pain is not None:
+        lines.append(t(lang, "card.leg", n=state.leg_pain))
     if state.symptoms:
-        names = ", ".join(t(lang, f"symptom.{c}") for c in state.symptoms)
+        names = ", ".join(symptom_name(lang, c) for c in state.symptoms)
         lines.append(t(lang, "card.symptoms", names=names))
     else:
         lines.append(t(lang, "card.no_symptoms"))
@@ -244,12 +380,29 @@ def entry_card(lang: str, state: LogState) -> str:
     return "\n".join(lines)
 
 
+def symptom_name(lang: str, code: Finding) -> str:
+    """A recorded symptom's name: the checklist's words, or the report's for other codes."""
+    # Imported entries and /check may record codes the checklist does not list.
+    key = f"symptom.{code.value}"
+    if key not in CATALOGUES[DEFAULT_LANGUAGE]:
+        key = f"report.finding.{code.value}"
+    return t(lang, key)
+
+
 def _forward(state: LogState, step: LogStep, **changes: object) -> LogState:
     return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
 
 
 def _advance(state: LogState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
+
+
+def _chosen_day(value: str, ctx: Context) -> date:
+    if value == "today":
+        return ctx.today
+    if value == "yesterday":
+        return ctx.today - timedelta(days=1)
+    return date.fromisoformat(value.removeprefix("d"))
 
 
 def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
@@ -294,9 +447,15 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
                     replaces=quick.id,
                 )
                 return _advance(completing, ctx)
-            day = ctx.today - timedelta(days=1) if value == "yesterday" else ctx.today
+            day = _chosen_day(value, ctx)
+            if state.trail[-1:] == (LogStep.BACK_PAIN,):
+                # "Another day" from the first question: back to it, for the day chosen.
+                first = {"step": LogStep.BACK_PAIN, "trail": state.trail[:-1], "entry_date": day}
+                return _advance(state.model_copy(update=first), ctx)
             return _advance(_forward(state, LogStep.BACK_PAIN, entry_date=day), ctx)
         case LogStep.BACK_PAIN:
+            if value == "day":
+                return _advance(_forward(state, LogStep.DAY), ctx)
             return _advance(_forward(state, LogStep.LEG_PAIN, back_pain=int(value[1:])), ctx)
         case LogStep.LEG_PAIN:
             leg = 0 if value == "none" else int(value[1:])
@@ -321,14 +480,18 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             )
             return _advance(back, ctx)
         case LogStep.NOTE:
-            return _advance(_forward(state, LogStep.CONFIRM, note=None), ctx)
+            # "keep" is offered only with a note already given; Skip and Remove leave none.
+            kept = state.note if value == "keep" else None
+            return _advance(_forward(state, LogStep.CONFIRM, note=kept), ctx)
         case LogStep.CONFIRM:
             return save(state, ctx)
 
 
 def _in_order(chosen: set[Finding]) -> tuple[Finding, ...]:
     """Checklist order, with the chosen weakness speed where the weakness row stands."""
-    return tuple(c for c in _RECORDED_ORDER if c in chosen)
+    listed = tuple(c for c in RECORDED_SYMPTOMS if c in chosen)
+    # Codes the checklist does not show (an imported or /check entry being changed) are kept.
+    return (*listed, *(c for c in Finding if c in chosen and c not in RECORDED_SYMPTOMS))
 
 
 def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
@@ -405,16 +568,19 @@ def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
 
 def save(state: LogState, ctx: Context) -> Outcome:
     """End the flow with the entry saved."""
-    entry = NewEntry(
-        entry_date=state.entry_date,
-        recorded_at=ctx.now,
-        timezone=ctx.timezone,
-        back_pain=state.back_pain,
-        leg_pain=state.leg_pain,
-        symptoms=state.symptoms,
-        note=state.note,
-        source=EntrySource.LOG,
-    )
+    answers: dict[str, object] = {
+        "back_pain": state.back_pain,
+        "leg_pain": state.leg_pain,
+        "symptoms": state.symptoms,
+        "note": state.note,
+    }
+    if state.changing is None:
+        fresh = {"recorded_at": ctx.now, "timezone": ctx.timezone, "source": EntrySource.LOG}
+        entry = NewEntry.model_validate({"entry_date": state.entry_date, **fresh, **answers})
+    else:
+        # A change corrects the entry: its day, time and origin stay as they were.
+        kept = state.changing.model_dump(exclude={"id", "user_id"})
+        entry = NewEntry.model_validate({**kept, **answers})
     lang = ctx.language
     effects: list[Effect] = []
     # A safety net: advice for any flag not yet answered (there is none after Done).
@@ -424,6 +590,6 @@ def save(state: LogState, ctx: Context) -> Outcome:
     effects.append(SaveEntry(entry=entry, replaces=state.replaces))
     return Outcome(
         state=None,
-        screen=Screen(text=t(lang, "log.saved", card=entry_card(lang, state))),
+        screen=Screen(text=t(lang, _edit_key(state, "log.saved"), card=entry_card(lang, state))),
         effects=tuple(effects),
     )

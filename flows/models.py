@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -145,6 +146,9 @@ class NewEntry(BaseModel):
     symptoms: tuple[Finding, ...] = ()
     note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
     source: EntrySource = EntrySource.LOG
+    # False for an entry that came without a clock time (a CSV row with a blank time): its
+    # recorded_at is the moment of the import, which says nothing about the time of the day.
+    timed: bool = True
 
     @field_validator("recorded_at")
     @classmethod
@@ -152,6 +156,16 @@ class NewEntry(BaseModel):
         if value.tzinfo is None:
             raise ValueError("recorded_at must be timezone-aware")
         return value
+
+    def own_time(self) -> time | None:
+        """The local clock time of the entry on its own date, or None when it has none."""
+        if not self.timed:
+            return None
+        local = self.recorded_at.astimezone(ZoneInfo(self.timezone))
+        # An entry made the next morning "about yesterday" has no time on its own date.
+        if local.date() != self.entry_date:
+            return None
+        return local.time().replace(second=0, microsecond=0)
 
 
 class Entry(NewEntry):

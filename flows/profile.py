@@ -1,5 +1,5 @@
 """Onboarding, /settings and the once-only details run: consent, country and time zone,
-surgery date, region and levels, risk factors, reminders.
+surgery date, region and levels, risk factors, the name on reports, reminders.
 
 Onboarding walks every step once; /settings opens a menu and edits one section at a time;
 the details run asks an older profile only the country or the day of surgery it lacks. All
@@ -86,6 +86,11 @@ UTC_OFFSETS: tuple[int, ...] = tuple(range(-12, 15))
 # REFERENCE.md §8.1: the haematoma window is days 0-14, the wound window days 0-90.
 RECENT_WEEKS_DAYS = 14
 RECENT_MONTHS_DAYS = 90
+# The name goes on one line of the report's header; initials are enough.
+DISPLAY_NAME_MAX_CHARS = 60
+# Joiners shape some scripts' words (Persian, Indic, emoji); other format characters, such
+# as bidirectional overrides, could make a printed name read as something else.
+_KEPT_FORMAT_CHARS = frozenset("\u200c\u200d")
 
 
 def offset_zone(hours: int) -> str:
@@ -114,6 +119,7 @@ class ProfileStep(StrEnum):
     REGION = "region"
     LEVELS = "levels"
     RISK_FACTORS = "risk_factors"
+    DISPLAY_NAME = "display_name"
     CHECKIN_TIME = "checkin_time"
     MENU = "menu"
 
@@ -156,6 +162,7 @@ class ProfileState(FlowState):
     region: Region | None = None
     levels: int | None = None
     risk_factors: tuple[Finding, ...] = ()
+    display_name: str | None = None
     country: str | None = None
     proposed_country: str | None = None
     country_letter: str | None = None
@@ -188,6 +195,7 @@ def _state_of(profile: Profile, mode: ProfileMode, step: ProfileStep) -> Profile
         region=profile.region,
         levels=profile.levels,
         risk_factors=profile.risk_factors,
+        display_name=profile.display_name,
         country=profile.country,
         checkin_time=profile.checkin_time,
         timezone=profile.timezone,
@@ -197,7 +205,9 @@ def _state_of(profile: Profile, mode: ProfileMode, step: ProfileStep) -> Profile
 
 def begin_onboarding(ctx: Context) -> Outcome:
     """Start with the welcome and the consent question."""
-    state = ProfileState(mode=ProfileMode.ONBOARDING, step=ProfileStep.CONSENT)
+    # Reminders stay off until the patient picks a time: an onboarding left half-way must not
+    # start prompts at a default hour in a zone that may not be theirs.
+    state = ProfileState(mode=ProfileMode.ONBOARDING, step=ProfileStep.CONSENT, paused=True)
     return Outcome(state=state, screen=render(state, ctx))
 
 
@@ -275,6 +285,8 @@ def render(state: ProfileState, ctx: Context) -> Screen:
             return ask_levels(lang, state)
         case ProfileStep.RISK_FACTORS:
             return ask_risk_factors(lang, state)
+        case ProfileStep.DISPLAY_NAME:
+            return ask_display_name(lang, state)
         case ProfileStep.CHECKIN_TIME:
             return ask_checkin_time(lang, state)
         case ProfileStep.MENU:
@@ -629,6 +641,31 @@ def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
     return Screen(text=t(lang, "onboarding.ask_risks"), buttons=tuple(rows))
 
 
+def clean_display_name(text: str) -> str:
+    """The typed name as reports print it: one line, single spaces, no control characters."""
+    kept = (
+        " " if c.isspace() else c
+        for c in unicodedata.normalize("NFC", text)
+        if c.isspace() or c in _KEPT_FORMAT_CHARS or not unicodedata.category(c).startswith("C")
+    )
+    return " ".join("".join(kept).split())
+
+
+def ask_display_name(lang: str, state: ProfileState) -> Screen:
+    """Ask the name or initials the reports for the surgeon should show, with Skip."""
+    choices: tuple[tuple[Button, ...], ...]
+    if state.display_name is None:
+        text = t(lang, "name.ask", limit=DISPLAY_NAME_MAX_CHARS)
+        choices = ((button(t(lang, "name.skip"), "skip"),),)
+    else:
+        text = t(lang, "name.ask_again", name=state.display_name, limit=DISPLAY_NAME_MAX_CHARS)
+        choices = (
+            (button(t(lang, "name.keep"), "skip"),),
+            (button(t(lang, "name.remove"), "clear"),),
+        )
+    return Screen(text=text, buttons=(*choices, _nav(lang, state)))
+
+
 def ask_checkin_time(lang: str, state: ProfileState) -> Screen:
     """Ask when the daily check-in should arrive."""
     labels = [button(at.strftime("%H:%M"), f"t{at.strftime('%H%M')}") for at in CHECKIN_TIMES]
@@ -641,6 +678,7 @@ def ask_setting(lang: str, state: ProfileState) -> Screen:
     return Screen(
         text=t(lang, "settings.menu", summary=profile_summary(lang, state)),
         buttons=(
+            (button(t(lang, "settings.name"), "edit_name"),),
             (button(t(lang, "settings.country"), "edit_country"),),
             (button(t(lang, "settings.surgery_date"), "edit_date"),),
             (button(t(lang, "settings.region_levels"), "edit_region"),),
@@ -709,6 +747,7 @@ def profile_summary(lang: str, state: ProfileState) -> str:
     return t(
         lang,
         "summary.profile",
+        name=state.display_name or t(lang, "summary.no_name"),
         when=surgery_text(lang, state),
         region=region,
         levels=levels,
@@ -763,6 +802,7 @@ def _profile_from(state: ProfileState, ctx: Context) -> Profile:
             "region": state.region,
             "levels": state.levels,
             "risk_factors": state.risk_factors,
+            "display_name": state.display_name,
             "country": state.country,
             "checkin_time": state.checkin_time,
             "timezone": state.timezone,
@@ -921,6 +961,8 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
     """Apply one answer to the profile being edited."""
     lang = ctx.language
     if not isinstance(event, Press):
+        if state.step is ProfileStep.DISPLAY_NAME:
+            return _on_name(state, event.text, ctx)
         hint = t(lang, "common.use_buttons")
         return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
     value = event.value
@@ -967,17 +1009,40 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             )
         case ProfileStep.RISK_FACTORS:
             if value == "done":
-                return _section_done(state, ctx, ProfileStep.CHECKIN_TIME)
+                return _section_done(state, ctx, ProfileStep.DISPLAY_NAME)
             code = Finding(value.removeprefix("k."))
             chosen = tuple(c for c in PROFILE_RISKS if (c in state.risk_factors) != (c == code))
             return _show(state.model_copy(update={"risk_factors": chosen}), ctx)
+        case ProfileStep.DISPLAY_NAME:
+            if value == "clear":
+                cleared = state.model_copy(update={"display_name": None})
+                return _section_done(cleared, ctx, ProfileStep.CHECKIN_TIME)
+            # Skip changes nothing, so there is nothing to save.
+            if state.mode is ProfileMode.ONBOARDING:
+                return _show(_forward(state, ProfileStep.CHECKIN_TIME), ctx)
+            return _to_menu(state, ctx)
         case ProfileStep.CHECKIN_TIME:
-            at = state.model_copy(update={"checkin_time": time(int(value[1:3]), int(value[3:5]))})
+            # Choosing the time a reminder comes is asking for reminders: it turns them on.
+            chosen_at = time(int(value[1:3]), int(value[3:5]))
+            at = state.model_copy(update={"checkin_time": chosen_at, "paused": False})
             if state.mode is ProfileMode.ONBOARDING:
                 return _finish_onboarding(at, ctx)
             return _start_zone(at, ctx)
         case ProfileStep.MENU:
             return _on_menu(state, value, ctx)
+
+
+def _on_name(state: ProfileState, text: str, ctx: Context) -> Outcome:
+    lang = ctx.language
+    name = clean_display_name(text)
+    if not name:
+        hint = t(lang, "name.empty")
+    elif len(name) > DISPLAY_NAME_MAX_CHARS:
+        hint = t(lang, "name.too_long", n=len(name), limit=DISPLAY_NAME_MAX_CHARS)
+    else:
+        named = state.model_copy(update={"display_name": name})
+        return _section_done(named, ctx, ProfileStep.CHECKIN_TIME)
+    return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
 
 
 def _on_consent(state: ProfileState, value: str, ctx: Context) -> Outcome:
@@ -1033,6 +1098,8 @@ def _on_year(state: ProfileState, value: str, ctx: Context) -> Outcome:
 def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
     lang = ctx.language
     match value:
+        case "edit_name":
+            return _show(_forward(state, ProfileStep.DISPLAY_NAME), ctx)
         case "edit_country":
             return _start_country(state, ctx)
         case "edit_date":
@@ -1041,12 +1108,12 @@ def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
             return _show(_forward(state, ProfileStep.REGION), ctx)
         case "edit_risks":
             return _show(_forward(state, ProfileStep.RISK_FACTORS), ctx)
-        case "edit_checkin":
+        case "edit_checkin" | "resume":
+            # Reminders come back only at a time and in a zone the patient has just seen: the
+            # stored ones may be defaults never chosen (an onboarding left before that step).
             return _show(_forward(state, ProfileStep.CHECKIN_TIME), ctx)
-        case "pause" | "resume":
-            return _section_done(
-                state.model_copy(update={"paused": value == "pause"}), ctx, ProfileStep.MENU
-            )
+        case "pause":
+            return _section_done(state.model_copy(update={"paused": True}), ctx, ProfileStep.MENU)
         case _:
             return Outcome(
                 state=None,

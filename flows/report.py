@@ -5,7 +5,9 @@ Pure: the diary, checks and sent alerts come in, plain values go out; the shell 
 (flows.trends), so the report never disagrees with what the bot told the patient:
 
 - Baseline: the personal baseline as known at the end of the period (median of the first 14
-  diary days, REFERENCE.md §3.2), from the whole diary, not only the period shown.
+  diary days, REFERENCE.md §3.2), from the whole diary, not only the period shown. The report
+  names those days and how many of them were imported, since rows imported from before the
+  first logged day move the baseline.
 - Last 7 days: the detector's 7-day mean ending on the last day, shown only with 5 of the 7
   days logged (§3.3 item 7); a gap is never read as "no change".
 - Meaningful change: `rise_needed` (baseline-aware, §3.1–3.2); crossed when the detector's
@@ -16,6 +18,9 @@ Pure: the diary, checks and sent alerts come in, plain values go out; the shell 
   on (§8). One flag on one
   day is one event, naming every place it was seen and whether its advice reached the patient.
 - Checks: every symptom check of the period on one line each; the latest in detail.
+- Wording: urgency in plain words ("Emergency (now)", "Same day") and red flags by name; the
+  rule IDs and the tiers of the clinical rules (T1-T3) are explained once, in a key. The FHIR
+  export keeps its own wording (`name`, `tier_text` and `flags_text` below).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from flows.models import (
     AdviceSource,
     CheckResult,
     Entry,
+    EntrySource,
     Profile,
     Region,
     StoredAdvice,
@@ -105,6 +111,10 @@ class MeasureRow(BaseModel):
     mcid: float | None
     status: StatusKind
     crossed: bool
+    # The days the baseline is the median of, and how many of them came from an import.
+    baseline_first: date | None = None
+    baseline_last: date | None = None
+    baseline_imported: int = 0
     baseline_text: str
     recent_text: str
     change_text: str
@@ -180,13 +190,16 @@ class RedFlagEvent(BaseModel):
     # The red flag's ID (RF-...); None for a warning sign that fires no red flag (tier T3).
     flag_id: str | None
     warning: Finding | None
-    # The flag's or sign's name alone, and as the report shows it (with the flag's ID).
+    # The flag's or sign's name alone, with the flag's ID and tier code (FHIR), and as the
+    # report shows it (`title`, `urgency_text`: plain words, the ID in the report's key).
     label: str
     name: str
+    title: str
     seen: tuple[Sighting, ...]
     advice: tuple[AdviceLine, ...]
     when_text: str
     tier_text: str
+    urgency_text: str
     seen_text: str
     advice_text: str
     text: str
@@ -225,7 +238,9 @@ class CheckSummary(BaseModel):
 
     day: date
     tier: Tier
+    # The flags' names, and their IDs.
     red_flags: tuple[str, ...]
+    red_flag_ids: tuple[str, ...] = ()
     causes: tuple[CauseLine, ...]
     tests: tuple[str, ...]
     heading: str
@@ -249,7 +264,9 @@ class CheckLine(BaseModel):
     unsure: tuple[Finding, ...]
     causes: tuple[CauseLine, ...]
     tier_text: str
+    # With the flags' IDs (FHIR), and by name alone (the report).
     flags_text: str
+    flag_names_text: str
     causes_text: str
     text: str
 
@@ -274,6 +291,7 @@ class Report(BaseModel):
     days_since_surgery: int | None
     since_text: str
     measures: tuple[MeasureRow, ...]
+    baseline_text: str
     pain_note: str
     alerts: tuple[AlertLine, ...]
     red_flags: tuple[RedFlagEvent, ...]
@@ -289,6 +307,9 @@ class Report(BaseModel):
     entry_count: int
     completeness_text: str
     not_a_diagnosis: str
+    # What the report's urgency words and red-flag names stand for in the clinical rules.
+    urgency_key: str
+    rule_key: tuple[str, ...]
 
 
 # --- Small helpers -------------------------------------------------------------------------------
@@ -310,11 +331,8 @@ def recorded_local(entry: Entry) -> datetime:
 
 def local_time(entry: Entry) -> time | None:
     """The local clock time the entry was recorded, if it was recorded on the entry's date."""
-    local = recorded_local(entry)
-    # An entry made the next morning "about yesterday" has no time on its own date.
-    if local.date() != entry.entry_date:
-        return None
-    return local.time().replace(second=0, microsecond=0)
+    # None too for an imported row that had no time: the import's moment is not its time.
+    return entry.own_time()
 
 
 def finding_words(findings: Iterable[Finding], language: str) -> str:
@@ -323,7 +341,17 @@ def finding_words(findings: Iterable[Finding], language: str) -> str:
 
 
 def _tier(tier: Tier, language: str) -> str:
+    # With the clinical rules' tier code ("T2, same day"): FHIR's wording.
     return t(language, f"report.tier.{tier.value}")
+
+
+def _urgency(tier: Tier, language: str) -> str:
+    return t(language, f"report.urgency.{tier.value}")
+
+
+def _flag_name(flag_id: str, language: str) -> str:
+    # A flag from rules since changed has no name: its ID, which the key then explains.
+    return t(language, _RED_FLAG_NAMES[flag_id]) if flag_id in _RED_FLAG_NAMES else flag_id
 
 
 # --- Surgery -------------------------------------------------------------------------------------
@@ -405,6 +433,28 @@ def _since_text(profile: Profile, days: int | None, language: str) -> str:
 # --- Pain table ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _BaselineDays:
+    first: date
+    last: date
+    imported: int
+
+
+def _baseline_days(entries: Sequence[Entry], measure: Measure) -> _BaselineDays | None:
+    """The first BASELINE_DAYS dates with a score: those flows.trends.Diary takes the median of."""
+    dated: dict[date, bool] = {}
+    for entry in entries:
+        value = entry.back_pain if measure is Measure.BACK else entry.leg_pain
+        if value is not None:
+            imported = entry.source is EntrySource.IMPORT
+            dated[entry.entry_date] = dated.get(entry.entry_date, True) and imported
+    days = sorted(dated)[:BASELINE_DAYS]
+    if len(days) < BASELINE_DAYS:
+        return None
+    # A date counts as imported only when every value on it came from a file.
+    return _BaselineDays(days[0], days[-1], sum(1 for day in days if dated[day]))
+
+
 def _measure_row(
     measure: Measure,
     status_kind: StatusKind,
@@ -413,6 +463,7 @@ def _measure_row(
     logged: int,
     needed: int,
     language: str,
+    days: _BaselineDays | None = None,
 ) -> MeasureRow:
     name = t(language, f"report.measure.{measure.value}")
     mcid = None if baseline is None else rise_needed(measure, baseline)
@@ -448,6 +499,9 @@ def _measure_row(
         mcid=mcid,
         status=status_kind,
         crossed=crossed,
+        baseline_first=None if days is None else days.first,
+        baseline_last=None if days is None else days.last,
+        baseline_imported=0 if days is None else days.imported,
         baseline_text=baseline_text,
         recent_text=recent_text,
         change_text=t(language, "report.not_available") if change is None else f"{change:+.1f}",
@@ -460,7 +514,9 @@ def _measure_row(
     )
 
 
-def _measures(diary: Diary, last: date, surgery: date | None, language: str) -> list[MeasureRow]:
+def _measures(
+    diary: Diary, known: Sequence[Entry], last: date, surgery: date | None, language: str
+) -> list[MeasureRow]:
     assessment = evaluate(diary, last, surgery_date=surgery)
     by_measure = {status.measure: status for status in assessment.status}
     rows = []
@@ -475,20 +531,48 @@ def _measures(diary: Diary, last: date, surgery: date | None, language: str) -> 
                 status.logged,
                 status.needed,
                 language,
+                _baseline_days(known, measure) if status.baseline is not None else None,
             )
         )
     return rows
+
+
+def _baseline_text(rows: Sequence[MeasureRow], first: date, language: str) -> str:
+    """Which days the baseline is the median of, and how many of them were imported."""
+    # Back and leg share their days unless one was left blank on some: one span for each set.
+    spans: dict[tuple[date, date, int], list[str]] = {}
+    for row in rows:
+        if row.baseline is None or row.baseline_first is None or row.baseline_last is None:
+            continue
+        value = t(
+            language,
+            "report.baseline.value",
+            measure=t(language, f"report.baseline.{row.measure.value}"),
+            value=f"{row.baseline:.1f}",
+        )
+        key = (row.baseline_first, row.baseline_last, row.baseline_imported)
+        spans.setdefault(key, []).append(value)
+    if not spans:
+        return t(language, "report.baseline.none", days=BASELINE_DAYS)
+    parts = []
+    for (start, end, imported), values in spans.items():
+        notes = []
+        if end < first:
+            notes.append(t(language, "report.baseline.before"))
+        if imported:
+            notes.append(t(language, "report.baseline.imported", count=imported))
+        span = t(language, "report.baseline.span", first=start.isoformat(), last=end.isoformat())
+        if notes:
+            span = t(language, "report.baseline.noted", span=span, notes="; ".join(notes))
+        parts.append(t(language, "report.baseline.part", span=span, values=", ".join(values)))
+    return t(language, "report.baseline.line", days=BASELINE_DAYS, parts="; ".join(parts))
 
 
 # --- Alerts and red flags ------------------------------------------------------------------------
 
 
 def _flag_words(flag_ids: Iterable[str], warnings: Sequence[Finding], language: str) -> str:
-    parts = [
-        t(language, "report.red_flag.flag", name=t(language, _RED_FLAG_NAMES[i]), id=i)
-        for i in flag_ids
-        if i in _RED_FLAG_NAMES
-    ]
+    parts = [_flag_name(i, language) for i in flag_ids if i in _RED_FLAG_NAMES]
     if warnings:
         words = finding_words(warnings, language)
         parts.append(t(language, "report.red_flag.warning", symptoms=words))
@@ -570,7 +654,7 @@ def _alerts(
                     "report.alert.line",
                     date=alert.day.isoformat(),
                     kind=t(language, f"report.alert.kind.{alert.kind.value}"),
-                    tier=_tier(alert.tier, language),
+                    tier=_urgency(alert.tier, language),
                     reason=reason,
                 ),
             )
@@ -751,13 +835,13 @@ class _Events:
         warning = Finding(value) if kind == "warning" else None
         if flag_id is not None:
             known = flag_id in _RED_FLAG_NAMES
-            label = t(lang, _RED_FLAG_NAMES[flag_id]) if known else flag_id
+            label = title = _flag_name(flag_id, lang)
             name = t(lang, "report.red_flag.flag", name=label, id=flag_id) if known else label
         elif warning is not None:
             label = finding_words([warning], lang)
-            name = t(lang, "report.red_flag.warning", symptoms=label)
+            name = title = t(lang, "report.red_flag.warning", symptoms=label)
         else:
-            label = name = t(lang, "report.event.advice_only")
+            label = name = title = t(lang, "report.event.advice_only")
         seen = tuple(sorted(draft.seen, key=lambda s: s.at))
         on_day = [s.at for s in seen if s.at.date() == draft.day]
         at = min(on_day).time().replace(second=0, microsecond=0) if on_day else None
@@ -767,12 +851,13 @@ class _Events:
         )
         when = "" if at is None else at.strftime("%H:%M")
         tier_text = _tier(draft.tier, lang)
+        urgency_text = _urgency(draft.tier, lang)
         seen_text = ", ".join(s.text for s in seen)
         advice_text = "; ".join(a.text for a in advice)
         parts = [
             f"{draft.day.isoformat()} {when}".strip(),
-            tier_text,
-            name,
+            urgency_text,
+            title,
             t(lang, "report.event.seen", seen=seen_text),
         ]
         if advice_text:
@@ -785,10 +870,12 @@ class _Events:
             warning=warning,
             label=label,
             name=name,
+            title=title,
             seen=seen,
             advice=advice,
             when_text=when,
             tier_text=tier_text,
+            urgency_text=urgency_text,
             seen_text=seen_text,
             advice_text=advice_text,
             text=" · ".join(parts),
@@ -923,10 +1010,10 @@ def period_checks(
         if local is None:
             continue
         causes = _top_causes(check, language)
-        tier_text = t(language, "report.checks.result", tier=_tier(check.tier, language))
-        flags_text = "; ".join(_named_flags(check.red_flags, language)) or t(
-            language, "report.checks.no_flags"
-        )
+        tier_text = t(language, "report.checks.result", tier=_urgency(check.tier, language))
+        none = t(language, "report.checks.no_flags")
+        flags_text = "; ".join(_named_flags(check.red_flags, language)) or none
+        flag_names_text = "; ".join(_flag_name(i, language) for i in check.red_flags) or none
         causes_text = (
             "; ".join(
                 t(language, "report.check.cause", rank=rank, name=cause.name)
@@ -948,6 +1035,7 @@ def period_checks(
                 causes=causes,
                 tier_text=tier_text,
                 flags_text=flags_text,
+                flag_names_text=flag_names_text,
                 causes_text=causes_text,
                 text=t(
                     language,
@@ -955,9 +1043,33 @@ def period_checks(
                     date=local.date().isoformat(),
                     time=when,
                     tier=tier_text,
-                    flags=flags_text,
+                    flags=flag_names_text,
                     causes=causes_text,
                 ),
+            )
+        )
+    return tuple(lines)
+
+
+def _rule_key(flag_ids: Iterable[str], language: str) -> tuple[str, ...]:
+    """One line per red-flag rule the report names: its ID, name and the condition it is for."""
+    named = set(flag_ids)
+    # In the order of the clinical rules, then any the rules no longer have.
+    ordered = [rule.id for rule in RED_FLAGS if rule.id in named]
+    ordered += sorted(named - set(ordered))
+    lines = []
+    for flag_id in ordered:
+        if flag_id not in _RED_FLAG_NAMES:
+            lines.append(t(language, "report.key.rule_unknown", id=flag_id))
+            continue
+        group = flag_id.split("-")[1].lower()
+        lines.append(
+            t(
+                language,
+                "report.key.rule",
+                id=flag_id,
+                name=_flag_name(flag_id, language),
+                condition=t(language, f"report.key.group.{group}"),
             )
         )
     return tuple(lines)
@@ -986,7 +1098,7 @@ def _latest_check(
     flags = tuple(t(language, _RED_FLAG_NAMES[i]) for i in check.red_flags if i in _RED_FLAG_NAMES)
     details = []
     if check.red_flags:
-        named = _named_flags(check.red_flags, language)
+        named = [_flag_name(i, language) for i in check.red_flags]
         details.append(t(language, "report.check.flags", flags="; ".join(named)))
     else:
         details.append(t(language, "report.check.no_flags"))
@@ -1000,10 +1112,14 @@ def _latest_check(
         day=day,
         tier=check.tier,
         red_flags=flags,
+        red_flag_ids=check.red_flags,
         causes=causes,
         tests=tests,
         heading=t(
-            language, "report.check.line", date=day.isoformat(), tier=_tier(check.tier, language)
+            language,
+            "report.check.line",
+            date=day.isoformat(),
+            tier=_urgency(check.tier, language),
         ),
         details=tuple(details),
         causes_heading=t(language, "report.check.causes" if causes else "report.check.no_causes"),
@@ -1059,6 +1175,20 @@ def build_report(
         language=language,
     )
     check_lines = period_checks(checks, profile.timezone, first, last, language)
+    measures = _measures(diary, known, last, surgery, language)
+    alert_lines = _alerts(alerts, diary, known, first, last, language)
+    flag_ids = [
+        *(e.flag_id for e in events if e.flag_id is not None),
+        *(i for line in check_lines for i in line.red_flags),
+        *(() if latest is None else latest.red_flag_ids),
+        *(
+            part
+            for line in alert_lines
+            if line.kind is AlertKind.RED_FLAG
+            for part in line.which.split("+")
+            if part in _RED_FLAG_NAMES
+        ),
+    ]
     return Report(
         language=language,
         first=first,
@@ -1078,7 +1208,8 @@ def build_report(
         surgery_text=_surgery_text(profile, language),
         days_since_surgery=since,
         since_text=_since_text(profile, since, language),
-        measures=tuple(_measures(diary, last, surgery, language)),
+        measures=tuple(measures),
+        baseline_text=_baseline_text(measures, first, language),
         pain_note=t(
             language,
             "report.pain.note",
@@ -1086,7 +1217,7 @@ def build_report(
             needed=_WINDOW_NEEDED,
             window=WINDOW_DAYS,
         ),
-        alerts=tuple(_alerts(alerts, diary, known, first, last, language)),
+        alerts=tuple(alert_lines),
         red_flags=events,
         flag_count_text=_flag_count_text(events, language),
         flag_summary_text=_flag_summary_text(events, language),
@@ -1107,6 +1238,8 @@ def build_report(
             entries=len(in_period),
         ),
         not_a_diagnosis=t(language, "report.not_a_diagnosis"),
+        urgency_key=t(language, "report.key.urgency"),
+        rule_key=_rule_key(flag_ids, language),
     )
 
 

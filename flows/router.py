@@ -2,7 +2,7 @@
 
 This is where a press is checked against the screen it came from: a press whose screen is not
 the current one is stale, and a value the current screen does not offer is forged. Neither
-changes anything.
+changes anything. It is also where a command arriving mid-entry puts the diary entry aside.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, cast, get_args
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, log, privacy, profile, prompts, transfer, trend_view
+from flows import check, history, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
 from flows.codes import Finding
 from flows.core import (
@@ -26,6 +26,7 @@ from flows.core import (
     SaveProfile,
     Screen,
     SendAdvice,
+    SetEntryAside,
     Text,
 )
 from flows.emergency import infer_country, numbers_for
@@ -42,7 +43,8 @@ AnyState = Annotated[
     | trend_view.TrendState
     | transfer.ExportState
     | transfer.ImportState
-    | privacy.DeleteState,
+    | privacy.DeleteState
+    | history.HistoryState,
     Field(discriminator="flow"),
 ]
 STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
@@ -148,6 +150,8 @@ def render(state: AnyState, ctx: Context) -> Screen:
             return transfer.render_import(state, ctx)
         case privacy.DeleteState():
             return privacy.ask_erase_everything(ctx.language)
+        case history.HistoryState():
+            return history.render(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
@@ -170,6 +174,8 @@ def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
             return transfer.on_import(state, event, ctx)
         case privacy.DeleteState():
             return privacy.on_event(state, event, ctx)
+        case history.HistoryState():
+            return history.on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:
@@ -183,8 +189,54 @@ def needs_consent(ctx: Context) -> Decision:
 
 
 def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
-    """Start, restart or leave a flow for a command; /history is answered by the shell."""
+    """Start, restart or leave a flow for a command; an unsaved diary entry is put aside."""
+    decision = _on_command(command, state, ctx)
+    # /cancel is the one way to drop an entry on purpose, and it says so.
+    return decision if command is Command.CANCEL else _put_aside(state, decision, ctx)
+
+
+def _put_aside(state: AnyState | None, decision: Decision, ctx: Context) -> Decision:
+    """A diary entry that another flow replaces is kept for /log, and the patient told so."""
+    outcome = decision.outcome
+    if (
+        not isinstance(state, log.LogState)
+        or not log.has_answers(state)
+        or outcome is None
+        or outcome.state is state
+    ):
+        return decision
+    aside = SetEntryAside(draft=dump_state(state))
+    kept = replace(
+        outcome,
+        screen=outcome.screen.with_hint(log.put_aside_notice(state, ctx)),
+        effects=(aside, *outcome.effects),
+    )
+    return replace(decision, outcome=kept)
+
+
+def _left_freely(state: AnyState | None) -> bool:
+    """Whether /history may close this conversation: nothing chosen in it would be lost."""
+    if state is None or isinstance(state, history.HistoryState | trend_view.TrendState):
+        return True
+    return isinstance(state, prompts.PromptState) and state.step not in prompts.PEG_STEPS[1:]
+
+
+def _history(state: AnyState | None, ctx: Context) -> Decision:
+    if ctx.profile is None:
+        return needs_consent(ctx)
+    if _left_freely(state):
+        return Decision(Verdict.ACCEPTED, history.begin(ctx))
+    # Mid-entry (or mid-check) the table comes as a message and the open step stays usable.
+    return Decision(Verdict.ACCEPTED, message=history.glance(ctx))
+
+
+def _on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
     lang = ctx.language
+    if command is Command.LOG and isinstance(state, log.LogState):
+        # /log in the middle of an entry carries on with it rather than drop what was chosen.
+        return Decision(Verdict.ACCEPTED, log.carry_on(state, ctx))
+    if command is Command.HISTORY:
+        return _history(state, ctx)
     begin = FLOW_COMMANDS.get(command)
     if begin is not None:
         if ctx.profile is None:
@@ -316,4 +368,6 @@ def on_document(state: AnyState | None, document: transfer.DocumentFile, ctx: Co
     if ctx.profile is None:
         return needs_consent(ctx)
     waiting = state if isinstance(state, transfer.ImportState) else None
-    return Decision(Verdict.ACCEPTED, transfer.on_document(waiting, document, ctx))
+    return _put_aside(
+        state, Decision(Verdict.ACCEPTED, transfer.on_document(waiting, document, ctx)), ctx
+    )

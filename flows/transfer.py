@@ -1,15 +1,17 @@
 """/export and /import: the diary out to the surgeon (PDF, CSV, FHIR) and a CSV file back in.
 
 Export asks the period and the format and then names the file it wants; the shell makes the
-file. Import takes a CSV document, checks it row by row, shows what it found and which lines
-it will skip, and saves everything in one go only when the user confirms. A row dated after
-the user's today, or long before their operation, is one of the skipped lines.
+file. Import takes a CSV document, checks it row by row, shows what it found, which lines it
+will skip and which symptoms it did not understand, and saves everything in one go only when
+the user confirms. A row dated after the user's today, or long before their operation, is one
+of the skipped lines. A row without a time keeps none: it is recorded at the import, as an
+entry logged "about yesterday" is recorded the next day, and is marked as having no time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -28,8 +30,9 @@ from flows.core import (
     button,
     nav_row,
 )
-from flows.diary_csv import DiaryRow, date_window, parse_diary
+from flows.diary_csv import DiaryRow, RowError, date_window, parse_diary
 from flows.i18n import t
+from flows.log import RECORDED_SYMPTOMS
 from flows.models import EntrySource, NewEntry, Profile
 
 MAX_IMPORT_BYTES = 5_000_000
@@ -38,8 +41,6 @@ MAX_IMPORT_ROWS = 20_000
 PREVIEW_ERRORS = 5
 # A problem quotes the cell it is about; a huge cell must not make a huge message.
 PROBLEM_CHARS = 160
-# An imported row without a time is placed at noon, local time.
-DEFAULT_TIME = time(12, 0)
 
 
 class ExportFormat(StrEnum):
@@ -149,7 +150,12 @@ def render_import(state: ImportState, ctx: Context) -> Screen:
     """Return the import screen for the current step."""
     lang = ctx.language
     if state.step is ImportStep.FILE:
-        return Screen(text=t(lang, "import.ask_file"), buttons=(nav_row(lang, back=False),))
+        # The diary's own checklist: risk factors and the checker's answers are not diary
+        # symptoms a patient writes down, though a file that has them is still read.
+        listed = ", ".join(f.value for f in RECORDED_SYMPTOMS)
+        codes = t(lang, "import.symptom_codes", codes=listed)
+        text = f"{t(lang, 'import.ask_file')}\n\n{codes}"
+        return Screen(text=text, buttons=(nav_row(lang, back=False),))
     return Screen(
         text=state.preview,
         buttons=((button(t(lang, "import.confirm"), "confirm"),), nav_row(lang, back=False)),
@@ -169,17 +175,24 @@ def on_import(state: ImportState, event: Event, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render_import(state, ctx).with_hint(hint))
 
 
-def _entry(row: DiaryRow, timezone: str) -> NewEntry:
-    local = datetime.combine(row.entry_date, row.entry_time or DEFAULT_TIME)
+def _entry(row: DiaryRow, ctx: Context) -> NewEntry:
+    if row.entry_time is None:
+        # No time is invented: a time would show in the CSV, the PDF and FHIR, and make the
+        # row differ from itself when the file is imported again.
+        recorded_at, timed = ctx.now, False
+    else:
+        local = datetime.combine(row.entry_date, row.entry_time, tzinfo=ZoneInfo(ctx.timezone))
+        recorded_at, timed = local.astimezone(UTC), True
     return NewEntry(
         entry_date=row.entry_date,
-        recorded_at=local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC),
-        timezone=timezone,
+        recorded_at=recorded_at,
+        timezone=ctx.timezone,
         back_pain=row.back_pain,
         leg_pain=row.leg_pain,
         symptoms=row.symptoms,
         note=row.note,
         source=EntrySource.IMPORT,
+        timed=timed,
     )
 
 
@@ -207,8 +220,10 @@ def on_document(state: ImportState | None, document: DocumentFile, ctx: Context)
         problems = "\n".join(_short(e.text(lang)) for e in parsed.errors[:PREVIEW_ERRORS])
         hint = t(lang, "import.nothing", problems=problems or t(lang, "import.no_rows"))
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
-    entries = tuple(_entry(row, ctx.timezone) for row in parsed.rows)
-    preview = import_preview(lang, entries, [e.text(lang) for e in parsed.errors])
+    entries = tuple(_entry(row, ctx) for row in parsed.rows)
+    preview = import_preview(
+        lang, entries, _texts(parsed.errors, lang), _texts(parsed.not_understood, lang)
+    )
     confirming = ImportState(step=ImportStep.CONFIRM, entries=entries, preview=preview)
     return Outcome(state=confirming, screen=render_import(confirming, ctx))
 
@@ -217,8 +232,24 @@ def _short(problem: str) -> str:
     return problem if len(problem) <= PROBLEM_CHARS else problem[: PROBLEM_CHARS - 1] + "…"
 
 
-def import_preview(lang: str, entries: Sequence[NewEntry], problems: Sequence[str]) -> str:
-    """Describe what an import will add and which lines it skips."""
+def _texts(problems: Sequence[RowError], lang: str) -> list[str]:
+    return [problem.text(lang) for problem in problems]
+
+
+def _listed(lang: str, key: str, problems: Sequence[str]) -> str:
+    lines = "\n".join(f"• {_short(p)}" for p in problems[:PREVIEW_ERRORS])
+    text = "\n\n" + t(lang, key, n=len(problems), lines=lines)
+    more = len(problems) - PREVIEW_ERRORS
+    return text + ("\n" + t(lang, "import.more_skipped", n=more) if more > 0 else "")
+
+
+def import_preview(
+    lang: str,
+    entries: Sequence[NewEntry],
+    problems: Sequence[str],
+    not_understood: Sequence[str] = (),
+) -> str:
+    """Describe what an import will add, which lines it skips and what it did not understand."""
     days = sorted(e.entry_date for e in entries)
     text = t(
         lang,
@@ -228,9 +259,7 @@ def import_preview(lang: str, entries: Sequence[NewEntry], problems: Sequence[st
         last=days[-1].isoformat(),
     )
     if problems:
-        listed = "\n".join(f"• {_short(p)}" for p in problems[:PREVIEW_ERRORS])
-        more = len(problems) - PREVIEW_ERRORS
-        text += "\n\n" + t(lang, "import.skipped", n=len(problems), lines=listed)
-        if more > 0:
-            text += "\n" + t(lang, "import.more_skipped", n=more)
+        text += _listed(lang, "import.skipped", problems)
+    if not_understood:
+        text += _listed(lang, "import.not_understood", not_understood)
     return text + "\n\n" + t(lang, "import.ask_confirm")

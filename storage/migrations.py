@@ -133,6 +133,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
     CREATE INDEX outbox_by_user ON outbox (user_id, decided_at);
     """,
+    # 6: whether an entry has a clock time of its own (0: a CSV row imported without one, whose
+    # recorded_at is the moment of the import); older rows all have one
+    """
+    ALTER TABLE entries ADD COLUMN timed INTEGER NOT NULL DEFAULT 1 CHECK (timed IN (0, 1));
+    """,
+    # 7: an unsaved diary entry put aside when another command came mid-entry, kept beside
+    # the conversation (and erased with it) until /log carries on with it
+    """
+    ALTER TABLE conversations ADD COLUMN entry_aside TEXT;
+    """,
+    # 8: reminders were marked on at consent, at a 20:00 UTC nobody chose; an onboarding left
+    # before its reminder step never scheduled one. Those accounts now say "off", as they are.
+    """
+    UPDATE users SET paused = 1 WHERE paused = 0 AND next_prompt_at IS NULL;
+    """,
 )
 
 

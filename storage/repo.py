@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from flows.codes import CauseId, Finding, Tier
 from flows.core import (
+    ClearEntryAside,
+    DeleteEntry,
     Effect,
     EraseUser,
     ImportEntries,
@@ -23,6 +24,7 @@ from flows.core import (
     SaveFunctionCheckin,
     SaveProfile,
     SendAdvice,
+    SetEntryAside,
     SnoozePrompt,
 )
 from flows.models import (
@@ -62,8 +64,11 @@ ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
 # releases every lease at once.
 ADVICE_LEASE_SECONDS = 600
 _ENTRY_COLUMNS = (
-    "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source"
+    "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source, "
+    "timed"
 )
+# Before migration 6 an imported row without a time was stored at this local time.
+_LEGACY_IMPORT_TIME = time(12, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,8 @@ class Conversation:
     seq: int
     state: str | None
     updated_at: datetime | None = None
+    # An unsaved diary entry put aside for /log (its flow state), if any.
+    entry_aside: str | None = None
 
 
 class Duplicate:
@@ -135,7 +142,7 @@ def _advice(row: sqlite3.Row | tuple[object, ...]) -> StoredAdvice:
 
 
 def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
-    (eid, uid, day, recorded, tz, back, leg, symptoms, note, source) = row
+    (eid, uid, day, recorded, tz, back, leg, symptoms, note, source, timed) = row
     return Entry(
         id=int(str(eid)),
         user_id=int(str(uid)),
@@ -147,6 +154,7 @@ def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
         symptoms=_codes(str(symptoms)),
         note=None if note is None else str(note),
         source=EntrySource(str(source)),
+        timed=bool(timed),
     )
 
 
@@ -161,20 +169,34 @@ def _entry_values(entry: NewEntry) -> tuple[object, ...]:
         ";".join(entry.symptoms),
         entry.note,
         entry.source.value,
+        int(entry.timed),
     )
 
 
 def _same_entry_key(entry: NewEntry) -> tuple[object, ...]:
-    """What makes two entries the same diary entry: day, local minute, scores, symptoms, note."""
-    local = entry.recorded_at.astimezone(ZoneInfo(entry.timezone)).strftime("%H:%M")
+    """What makes two entries the same diary entry: day, own time, scores, symptoms, note.
+
+    The time is the one the CSV shows (`NewEntry.own_time`): none for an entry logged "about
+    yesterday" or imported without one, so a blank time in our own export matches it. The note
+    is compared as the CSV writes it, without its surrounding whitespace.
+    """
     return (
         entry.entry_date,
-        local,
+        entry.own_time(),
         entry.back_pain,
         entry.leg_pain,
         tuple(entry.symptoms),
-        entry.note,
+        (entry.note or "").strip() or None,
     )
+
+
+def _stored_entry_keys(entry: Entry) -> list[tuple[object, ...]]:
+    """The keys an imported row matches a stored entry by, an older version's noon included."""
+    key = _same_entry_key(entry)
+    if entry.source is EntrySource.IMPORT and entry.own_time() == _LEGACY_IMPORT_TIME:
+        # It may be a row that had no time: re-importing that file must not add it again.
+        return [key, (key[0], None, *key[2:])]
+    return [key]
 
 
 class Session:
@@ -206,11 +228,19 @@ class Session:
     def conversation(self, user_id: int) -> Conversation:
         """Return the user's conversation position (seq 0 and no state when new)."""
         row = self.conn.execute(
-            "SELECT seq, state, updated_at FROM conversations WHERE user_id = ?", (user_id,)
+            "SELECT seq, state, updated_at, entry_aside FROM conversations WHERE user_id = ?",
+            (user_id,),
         ).fetchone()
         if row is None:
             return Conversation(0, None)
-        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]))
+        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]), row[3])
+
+    def set_entry_aside(self, user_id: int, draft: str | None) -> None:
+        """Keep (or, with None, forget) the unsaved diary entry put aside for /log."""
+        # The conversation row exists: an entry was open in it, or /log is answering.
+        self.conn.execute(
+            "UPDATE conversations SET entry_aside = ? WHERE user_id = ?", (draft, user_id)
+        )
 
     def save_conversation(self, user_id: int, seq: int, state: str | None) -> None:
         """Store the conversation position."""
@@ -285,7 +315,7 @@ class Session:
         """Store a diary entry and return its id."""
         cursor = self.conn.execute(
             "INSERT INTO entries (entry_date, recorded_at, timezone, back_pain, leg_pain, "
-            "symptoms, note, source, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "symptoms, note, source, timed, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*_entry_values(entry), user_id),
         )
         return int(cursor.lastrowid or 0)
@@ -476,6 +506,12 @@ class Session:
                     self.add_entry(user_id, effect.entry)
                 else:
                     self.replace_entry(user_id, effect.replaces, effect.entry)
+            case DeleteEntry():
+                self.delete_entry(user_id, effect.entry_id)
+            case SetEntryAside():
+                self.set_entry_aside(user_id, effect.draft)
+            case ClearEntryAside():
+                self.set_entry_aside(user_id, None)
             case SaveFunctionCheckin():
                 self.add_function_checkin(user_id, effect.checkin)
             case ImportEntries():
@@ -494,7 +530,8 @@ class Session:
             return 0, 0
         first = min(e.entry_date for e in entries)
         last = max(e.entry_date for e in entries)
-        seen = {_same_entry_key(e) for e in self.entries_between(user_id, first, last)}
+        stored = self.entries_between(user_id, first, last)
+        seen = {key for entry in stored for key in _stored_entry_keys(entry)}
         added = 0
         for entry in entries:
             key = _same_entry_key(entry)
@@ -506,12 +543,29 @@ class Session:
         return added, len(entries) - added
 
     def replace_entry(self, user_id: int, entry_id: int, entry: NewEntry) -> None:
-        """Complete an earlier entry in place (only the user's own)."""
-        self.conn.execute(
+        """Complete or change an earlier entry in place (only the user's own)."""
+        cursor = self.conn.execute(
             "UPDATE entries SET entry_date = ?, recorded_at = ?, timezone = ?, back_pain = ?, "
-            "leg_pain = ?, symptoms = ?, note = ?, source = ? WHERE id = ? AND user_id = ?",
+            "leg_pain = ?, symptoms = ?, note = ?, source = ?, timed = ? "
+            "WHERE id = ? AND user_id = ?",
             (*_entry_values(entry), entry_id, user_id),
         )
+        if cursor.rowcount == 0:
+            # The entry was deleted while its change was put aside: the patient has just seen
+            # and saved this card, so it is stored as they saved it rather than lost.
+            self.add_entry(user_id, entry)
+
+    def delete_entry(self, user_id: int, entry_id: int) -> bool:
+        """Delete one of the user's entries; True if there was one.
+
+        secure_delete zeroes the row in its page. The WAL keeps an older copy of that page
+        until the next checkpoint (SQLite's own, after at most 1000 pages, or the one at
+        shutdown): unlike an erasure of everything, one entry does not force a fold now.
+        """
+        cursor = self.conn.execute(
+            "DELETE FROM entries WHERE id = ? AND user_id = ?", (entry_id, user_id)
+        )
+        return cursor.rowcount == 1
 
     def quick_entry_on(self, user_id: int, day: date) -> Entry | None:
         """Return the day's latest quick entry that has no leg pain yet, if any."""

@@ -16,8 +16,8 @@ from flows.router import Command
 from tests.flows.driver import FlowDriver
 
 # The patient lives in the United Kingdom (one time zone, so no list of zones), had the
-# operation on 15 June 2025 in the lower back, 2 levels, no health factors, and wants the
-# reminder at 21:00. Each step: the button value, then its label.
+# operation on 15 June 2025 in the lower back, 2 levels, no health factors, gives no name for
+# the reports, and wants the reminder at 21:00. Each step: the button value, then its label.
 WALK: tuple[tuple[str, str], ...] = (
     ("agree", "✅ I agree, keep my diary"),
     ("cc.gb", "United Kingdom"),
@@ -28,6 +28,7 @@ WALK: tuple[tuple[str, str], ...] = (
     ("r.lumbar", "Lower back (lumbar)"),
     ("l2", "2 levels"),
     ("done", "Done"),
+    ("skip", "Skip"),
     ("t2100", "21:00"),
 )
 VALUES: tuple[str, ...] = tuple(value for value, _ in WALK)

@@ -33,9 +33,9 @@ _CORE: dict[str, str] = {
     "button.forged": "That button isn't one I can use, so nothing changed. "
     "Please use the latest message.",
     # Commands
-    "command.log": "Add today's pain diary entry",
+    "command.log": "Add a pain diary entry (today or this past week)",
     "command.check": "Check a symptom: what to do now",
-    "command.history": "Your last 14 days",
+    "command.history": "Your last 14 days; change or delete an entry",
     "command.trend": "Your pain chart and trend",
     "command.export": "Your diary as a file for your surgeon",
     "command.import": "Bring in a diary from a CSV file",
@@ -50,7 +50,7 @@ _CORE: dict[str, str] = {
     "help.text": "BackTrack keeps your pain diary.\n\n"
     "/log: record back and leg pain (0–10), symptoms and a note\n"
     "/check: a symptom check: what needs care now, and what to ask your surgeon\n"
-    "/history: your last 14 days\n"
+    "/history: your last 14 days; change or delete an entry there\n"
     "/trend: a chart of your pain over 30 or 90 days, or everything\n"
     "/export: your diary as a PDF, CSV or FHIR file for your surgeon\n"
     "/import: bring in a diary from a CSV file\n"
@@ -87,6 +87,17 @@ _CORE: dict[str, str] = {
     "onboarding.ask_risks": "Do any of these apply to you? Tap all that do, then Done. "
     "They help explain possible causes of pain. All optional.",
     "onboarding.risks_done": "Done",
+    "name.ask": "What name or initials should the reports for your surgeon show? Type them "
+    "(up to {limit} characters).\n\nThis is optional: tap Skip and the reports say "
+    '"name not given".',
+    "name.ask_again": "Your reports show: {name}\n\nType another name or initials (up to "
+    '{limit} characters), keep this one, or remove it (the reports then say "name not '
+    'given").',
+    "name.skip": "Skip",
+    "name.keep": "Keep it",
+    "name.remove": "Remove the name",
+    "name.empty": "Please type a name or initials, or tap Skip.",
+    "name.too_long": "That is {n} characters; please keep it to {limit} (initials are enough).",
     "onboarding.done": "All set. Here is what I noted:\n\n{summary}\n\n"
     "Tap /log to add your first diary entry. You can change these details in /settings.",
     "month.1": "Jan",
@@ -120,7 +131,8 @@ _CORE: dict[str, str] = {
     "risk.immunosuppressed": "Weakened immune system",
     "risk.cancer_history": "Cancer, now or in the past",
     "risk.low_mood": "Low mood or anxiety",
-    "summary.profile": "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
+    "summary.profile": "Name on reports: {name}\n"
+    "Operation: {when}\nWhere: {region}\nLevels: {levels}\n"
     "Health factors: {risks}\nCountry: {country}\nEmergency number: {number}\n"
     "Reminders: {reminders}",
     "summary.details": "Country: {country}\nEmergency number: {number}\nOperation: {when}",
@@ -129,7 +141,8 @@ _CORE: dict[str, str] = {
     "summary.before": "on or before {last}",
     "summary.after": "on or after {first}",
     "summary.reminders": "every day at {time} ({zone})",
-    "summary.reminders_paused": "paused",
+    "summary.reminders_paused": "off",
+    "summary.no_name": "not given",
     "summary.unknown": "not sure",
     "summary.none": "none",
     # Settings
@@ -140,7 +153,8 @@ _CORE: dict[str, str] = {
     "settings.country": "Country and emergency numbers",
     "settings.reminders": "Reminder time and time zone",
     "settings.pause": "Pause reminders",
-    "settings.resume": "Resume reminders",
+    "settings.resume": "Turn reminders on",
+    "settings.name": "Name on reports",
     "settings.ask_checkin": "When should I remind you to fill in your diary each day? "
     "I only remind you if you haven't logged that day.",
     "settings.ask_timezone": "{country} has more than one time zone. Which one are you in? "
@@ -173,16 +187,40 @@ _CORE: dict[str, str] = {
     "You can change it at any time in /settings.",
     "settings.closed": "Saved. Your details:\n\n{summary}",
     # Diary
-    "log.ask_day.early": "Good morning. Is this entry for today, or about yesterday?",
-    "log.ask_day.again": "You already have an entry today. Is this one for today, or for "
-    "yesterday?",
+    "log.ask_day.early": "Good morning. Which day is this entry for: today, yesterday or "
+    "another day this week?",
+    "log.ask_day.again": "You already have an entry today. Which day is this one for?",
+    "log.ask_day.other": "Which day is this entry for? You can add one for any of the last "
+    "7 days.",
     "log.ask_day.quick": "You saved a quick entry today. Complete it with leg pain, symptoms "
     "and a note, or start a new entry?",
     "log.day.complete": "Complete today's quick entry (back {n})",
     "log.day.today": "Today",
     "log.day.yesterday": "Yesterday",
-    "log.day_words": "{date}",
-    "log.ask_back": "Diary for {day}.\n\nHow bad has your BACK pain been, on average?\n"
+    "log.day.other": "📅 Another day",
+    "log.day.with_entries": "{day} ({n:# entry|# entries})",
+    "log.day.today_words": "today, {date}",
+    "log.day.yesterday_words": "yesterday, {date}",
+    "log.heading": "📅 Diary for {day}",
+    "log.heading.edit": "✏️ Changing your entry for {day}",
+    "log.day_has_entries": "You already have {n:an entry|# entries} for {day}. This one is "
+    "added beside it; to change or delete an entry instead, tap Cancel, then /history.",
+    "log.resumed": "Carrying on with your unsaved entry for {day}, where you left it. "
+    "(Cancel drops it.)",
+    "log.resumed.edit": "Carrying on with your unsaved changes to the entry for {day}, where "
+    "you left them. (Cancel keeps the entry as it was.)",
+    "log.carry_on": "You are in the middle of an entry for {day}: here is where you left it. "
+    "To start again instead, tap Cancel, then /log.",
+    "log.carry_on.edit": "You are in the middle of changing the entry for {day}: here is "
+    "where you left it. Cancel keeps the entry as it was.",
+    "log.put_aside": "Your unsaved entry for {day} was put aside: /log carries on where you "
+    "left it.",
+    "log.put_aside.edit": "Your unsaved changes to the entry for {day} were put aside: /log "
+    "carries on where you left them.",
+    "log.aside_dropped": "The unsaved entry for {day} put aside earlier is no longer kept.",
+    "log.aside_dropped.edit": "The unsaved changes to the entry for {day} put aside earlier "
+    "are no longer kept.",
+    "log.ask_back": "How bad has your BACK pain been, on average?\n"
     "0 = no pain, 10 = the worst pain imaginable.",
     "log.ask_leg": "And your LEG pain (sciatica, pain going down a leg)?\n"
     "0 = no pain, 10 = the worst pain imaginable.",
@@ -194,12 +232,19 @@ _CORE: dict[str, str] = {
     "log.ask_note": "Anything else to note (medicines, activity, sleep)? Type it now, "
     "up to {limit} characters, or tap Skip.",
     "log.note.skip": "Skip",
+    "log.ask_note.again": "Your note:\n{note}\n\nKeep it, remove it, or type a new note to "
+    "replace it (up to {limit} characters).",
+    "log.note.keep": "✅ Keep this note",
+    "log.note.remove": "🗑 Remove the note",
     "log.note_too_long": "That note is {n} characters long; the limit is {limit}. "
     "Please shorten it and send it again.",
     "log.use_buttons": "Please use the buttons to answer this step.",
     "log.confirm": "Please check your entry:\n\n{card}",
     "log.save": "✅ Save",
     "log.saved": "Saved ✅\n\n{card}\n\n/history shows your last two weeks.",
+    "log.confirm.edit": "Please check the changed entry:\n\n{card}",
+    "log.save.edit": "✅ Save the changes",
+    "log.saved.edit": "Changed ✅\n\n{card}\n\n/history shows your last two weeks.",
     "card.date": "📅 {date}",
     "card.back": "Back pain: {n}/10",
     "card.leg": "Leg pain: {n}/10",
@@ -287,8 +332,19 @@ _CORE: dict[str, str] = {
     "chart.leg.daily": "Leg pain (each day)",
     "chart.leg.average": "Leg pain, 7-day average",
     "chart.leg.band": "Leg: usual level up to a meaningful rise",
+    "chart.back.weekly": "Back pain, weekly average",
+    "chart.back.monthly": "Back pain, monthly average",
+    "chart.leg.weekly": "Leg pain, weekly average",
+    "chart.leg.monthly": "Leg pain, monthly average",
     "chart.alert": "Alert sent",
     "chart.axis": "Pain (0 = none, 10 = worst)",
+    "chart.title.days": "Back and leg pain, last {days} days: {span}",
+    "chart.title.all": "Back and leg pain, whole diary: {span}",
+    "chart.title.dates": "Back and leg pain: {span}",
+    "chart.span": "{first} – {last}",
+    "chart.date": "{day} {month} {year}",
+    "chart.day_month": "{day} {month}",
+    "chart.month_year": "{month} {year}",
     # Export and import
     "export.ask_period": "Export your diary for your surgeon. Which period?",
     "export.period.d30": "Last 30 days",
@@ -308,27 +364,9 @@ _CORE: dict[str, str] = {
     "export.too_large": "That file would be {size} MB, more than Telegram lets me send "
     "({limit} MB), so I haven't sent it. Please /export a shorter period (the last 30 or 90 "
     "days), or a CSV file, which holds every entry in far less space.",
-    "chart.back.daily": "Back pain (each day)",
-    "chart.back.average": "Back pain, 7-day average",
-    "chart.back.band": "Back: usual level up to a meaningful rise",
-    "chart.leg.daily": "Leg pain (each day)",
-    "chart.leg.average": "Leg pain, 7-day average",
-    "chart.leg.band": "Leg: usual level up to a meaningful rise",
-    "chart.back.weekly": "Back pain, weekly average",
-    "chart.back.monthly": "Back pain, monthly average",
-    "chart.leg.weekly": "Leg pain, weekly average",
-    "chart.leg.monthly": "Leg pain, monthly average",
-    "chart.alert": "Alert sent",
-    "chart.axis": "Pain (0 = none, 10 = worst)",
-    "chart.title.days": "Back and leg pain, last {days} days: {span}",
-    "chart.title.all": "Back and leg pain, whole diary: {span}",
-    "chart.title.dates": "Back and leg pain: {span}",
-    "chart.span": "{first} – {last}",
-    "chart.date": "{day} {month} {year}",
-    "chart.day_month": "{day} {month}",
-    "chart.month_year": "{month} {year}",
-    "export.pdf_capped": "Your diary has {n} entries in this period: the PDF lists the latest "
-    "{limit} (its summary and chart cover them all). For every entry, export a CSV file.",
+    "export.pdf_capped": "Your diary has {n:# entry|# entries} in this period: the PDF lists "
+    "the latest {limit} (its summary and chart cover them all). For every entry, export a CSV "
+    "file.",
     "export.empty": "There are no diary entries in that period yet, so there is nothing to "
     "export. Tap /log to add one.",
     "import.ask_file": "Send me your diary as a CSV file (attach it as a document). Columns: "
@@ -341,16 +379,22 @@ _CORE: dict[str, str] = {
     "import at once. Please split it.",
     "import.nothing": "I found no entries I could import:\n{problems}",
     "import.no_rows": "the file has no diary rows.",
-    "import.preview": "I found {n} entries from {first} to {last}.",
-    "import.skipped": "{n} rows will be skipped:\n{lines}",
+    "import.preview": "I found {n:# entry|# entries} from {first} to {last}.",
+    "import.symptom_codes": "In the symptoms column, separate symptoms with ; and write each as "
+    'the bot shows it (such as "Pain down one leg") or as its code: {codes}.',
+    "import.skipped": "{n:# row|# rows} will be skipped:\n{lines}",
+    "import.not_understood": "{n:# symptom was|# symptoms were} not understood and left out; "
+    "the rest of {n:its row|their rows} is imported:\n{lines}",
+    "import.alert_about": "From your diary up to {date}, with the entries you imported:",
     "import.more_skipped": "…and {n} more.",
     "import.ask_confirm": "Entries already in your diary are not added twice. Import now?",
     "import.confirm": "✅ Import",
-    "import.saving": "Importing {n} entries…",
-    "import.done": "Done: {added} entries added, {skipped} already in your diary.",
+    "import.saving": "Importing {n:# entry|# entries}…",
+    "import.done": "Done: {added:# entry|# entries} added, {skipped} already in your diary.",
     # Privacy
     "privacy.text": "🔒 Your data in BackTrack\n\n"
-    "What is stored: your answers at /start and in /settings (the date of your operation, or "
+    "What is stored: your answers at /start and in /settings (the name or initials you chose "
+    "for your reports, if any, the date of your operation, or "
     "whether it was in the last 2 weeks or 3 months, region, levels, health factors, reminder "
     "time, time zone, country), your diary entries (pain scores, symptoms, notes), "
     "symptom-check results, the alerts and safety messages you were sent (and whether they "
@@ -373,9 +417,30 @@ _CORE: dict[str, str] = {
     "delete.done": "Everything about you has been erased. If you come back, /start begins again.",
     # History
     "history.empty": "No diary entries in the last {days} days yet. Tap /log to add one.",
-    "history.title": "Your last {days} days ({logged} with entries). Back and leg pain 0–10; "
-    "⚠ warning signs ticked, + other symptoms, ✎ note.",
+    "history.title": "Your last {days} days ({logged:# day|# days} with entries). Back and leg "
+    "pain 0–10; ⚠ warning signs ticked, + other symptoms, ✎ note.",
     "history.header": "Day     Back Leg",
+    "history.month": "{month} {year}",
+    "history.busy": "To change or delete an entry, first finish what we are doing (or "
+    "/cancel it), then tap /history again.",
+    "history.change": "✏️ Change or delete an entry",
+    "history.close": "Close",
+    "history.ask_entry": "Which entry do you want to change or delete? The newest come first.",
+    "history.newer": "◀️ Newer",
+    "history.older": "Older ▶️",
+    "history.when": "{day}, {time}",
+    "history.entry": "{entry}: back {back}, leg {leg}",
+    "history.ask_edit_or_delete": "Your entry of {entry}:\n\n{card}\n\nChange it, or delete it?",
+    "history.edit": "✏️ Change it",
+    "history.delete": "🗑 Delete it",
+    "history.ask_delete": "Delete the entry of {entry}: back {back}, leg {leg}? This cannot be "
+    "undone.",
+    "history.delete_yes": "🗑 Yes, delete it",
+    "history.deleted": "Deleted. The entry of {entry} (back {back}, leg {leg}) is no longer "
+    "in your diary, and exports from now on leave it out; files you exported before still "
+    "hold it.",
+    "date.short": "{weekday} {day} {month}",
+    "date.long": "{date} {year}",
     "weekday.0": "Mon",
     "weekday.1": "Tue",
     "weekday.2": "Wed",
@@ -385,9 +450,23 @@ _CORE: dict[str, str] = {
     "weekday.6": "Sun",
     # Console
     "console.no_token": "No TELEGRAM_BOT_TOKEN set: opening the console instead of Telegram.",
-    "console.intro": "BackTrack console (user {user}). Type a number to press a button, "
-    "/command for a command, anything else is text. Ctrl-D to quit.",
+    "console.intro": "BackTrack console (user {user}). Type the number in brackets to press "
+    "that button (on a 0–10 pain scale, the score itself), /command for a command, "
+    "/import PATH to import a CSV file; anything else is text. Ctrl-D to quit.",
     "console.no_button": "There is no button {n} on the last screen.",
+    "console.unknown_command": "There is no command /{name}. These are the commands:",
+    "console.import.ask_file": "Type /import followed by the path of your diary's CSV file, "
+    "e.g. /import ~/diary.csv. Columns: date, time, back_pain, leg_pain, symptoms, note; a "
+    "/export CSV works as it is.",
+    "console.import.send_file": "Please type /import followed by the path of the CSV file, "
+    "or choose Cancel.",
+    "console.import.not_text": "I couldn't read that file as text. Please give a CSV file "
+    "saved as UTF-8.",
+    "console.file_not_found": "File not found: {path}. Type /import followed by the path of "
+    "a CSV file.",
+    "console.file_is_folder": "{path} is a folder, not a file. Type /import followed by the "
+    "path of a CSV file.",
+    "console.file_unreadable": "I couldn't open {path}: {reason}.",
     "console.saved": "Saved to {path}",
     "console.files_erased": "The charts and exports saved for you in {path} were erased too.",
 }

@@ -28,7 +28,7 @@ _REPORT: dict[str, str] = {
     "report.surgery.levels_unknown": "not recorded",
     "report.surgery.region_unknown": "not recorded",
     "report.since.unknown": "Time since surgery: not known.",
-    "report.since.days": "Time since surgery at the end of the period: {days} days.",
+    "report.since.days": "Time since surgery at the end of the period: {days:# day|# days}.",
     "report.since.weeks": "Time since surgery at the end of the period: {days} days "
     "(about {weeks} weeks).",
     "report.since.months": "Time since surgery at the end of the period: {days} days "
@@ -46,7 +46,7 @@ _REPORT: dict[str, str] = {
     "report.col.recent": "Last 7 days",
     "report.col.change": "Change",
     "report.col.mcid": "Meaningful change",
-    "report.col.crossed": "Crossed?",
+    "report.col.crossed": "Change beyond it?",
     "report.measure.back": "Back pain",
     "report.measure.leg": "Leg pain",
     "report.recent": "{mean} ({logged} of {window} days)",
@@ -56,15 +56,27 @@ _REPORT: dict[str, str] = {
     "report.crossed.no": "No",
     "report.crossed.unknown": "Cannot tell",
     "report.baseline.missing": "not yet ({logged} of {needed} days)",
-    "report.pain.note": "Baseline: median of the first {baseline_days} diary days. Last 7 days: "
-    "mean of the daily values, shown only with at least {needed} of {window} days logged. "
-    "Meaningful change depends on the baseline: 1 point for a baseline of 1–4, the smaller "
+    # Which days the baseline is the median of (rows imported from before them move it).
+    "report.baseline.line": "Baseline: median of the patient's first {days} days with a score, "
+    "{parts}.",
+    "report.baseline.part": "{span}: {values}",
+    "report.baseline.span": "{first} to {last}",
+    "report.baseline.noted": "{span} ({notes})",
+    "report.baseline.before": "before this period",
+    "report.baseline.imported": "{count} of them imported from a file",
+    "report.baseline.value": "{measure} {value}",
+    "report.baseline.back": "back",
+    "report.baseline.leg": "leg",
+    "report.baseline.none": "Baseline: not yet known; it needs {days} days with a score.",
+    "report.pain.note": "Last 7 days: mean of the daily values, shown only with at least "
+    "{needed} of {window} days logged. Change beyond it: whether the last 7 days differ from "
+    "the baseline by at least the meaningful change, which depends on the baseline: 1 point "
+    "for a baseline of 1–4, the smaller "
     "of 2 points and 30% for 4–8, 3 points from 8, 2 points below 1 (published NRS "
     "thresholds; minimal important change after lumbar fusion about 1.2 back, 1.4 leg).",
     "report.mcid.value": "±{points}",
     "report.not_available": "–",
-    # Diary completeness
-    "report.heading.completeness": "Diary completeness",
+    # Diary completeness (under the pain table)
     "report.completeness": "Days logged: {logged} of {days} days in the period ({percent}%). "
     "Entries: {entries}.",
     # Alerts and red flags
@@ -120,10 +132,39 @@ _REPORT: dict[str, str] = {
     "report.tier.urgent": "T2, same day",
     "report.tier.soon": "T3, within days",
     "report.tier.routine": "routine",
+    # The report's words for the tiers; the key says which tier of the clinical rules each is.
+    "report.urgency.emergency": "Emergency (now)",
+    "report.urgency.urgent": "Same day",
+    "report.urgency.soon": "Within days",
+    "report.urgency.routine": "Routine",
+    "report.heading.key": "Key",
+    "report.key.urgency": "Urgency, as BackTrack's rules rank what the patient reported: "
+    "Emergency (now) = emergency care at once (tier T1 of the clinical rules); Same day = the "
+    "surgical team or on-call spinal service today (T2); Within days = the surgeon's team "
+    "within a few days (T3); Routine = nothing urgent.",
+    "report.key.rules": "Red flags named in this report, by the ID of the rule that raised "
+    "them (BackTrack's clinical rules, from the project's clinical reference §1.2):",
+    "report.key.rule": "{id}: {name}, a rule for {condition}.",
+    "report.key.rule_unknown": "{id}: a rule no longer in BackTrack's rules.",
+    "report.key.group.ces": "cauda equina syndrome",
+    "report.key.group.neu": "a progressive neurological deficit",
+    "report.key.group.haem": "a spinal (epidural) haematoma",
+    "report.key.group.pain": "sudden or rapidly worsening severe pain",
+    "report.key.group.sep": "sepsis",
+    "report.key.group.pe": "pulmonary embolism",
+    "report.key.group.dvt": "deep vein thrombosis",
+    "report.key.group.ssi": "a surgical site infection",
+    "report.key.group.csf": "a CSF leak (dural tear)",
+    "report.key.group.inf": "a spinal infection",
+    "report.key.group.ca": "malignancy or another serious cause",
+    "report.key.group.fx": "a fracture or implant damage after an injury",
+    "report.key.group.hw": "implant loosening, migration or breakage",
+    "report.key.group.opi": "opioid toxicity",
+    "report.key.group.mh": "suicide risk",
     # Symptom check
     "report.heading.check": "Latest symptom check",
     "report.check.none": "No symptom check recorded.",
-    "report.check.line": "{date} · result: {tier}",
+    "report.check.line": "{date} · urgency: {tier}",
     "report.check.flags": "Red flags: {flags}.",
     "report.check.no_flags": "Red flags: none.",
     "report.check.findings": "Answered yes: {findings}.",
@@ -142,7 +183,7 @@ _REPORT: dict[str, str] = {
     "report.checks.summary_many": "{count} symptom checks in this period.",
     "report.checks.result": "{tier}",
     "report.checks.no_flags": "none",
-    "report.checks.line": "{date} {time} · result: {tier} · red flags: {flags} · top causes: "
+    "report.checks.line": "{date} {time} · urgency: {tier} · red flags: {flags} · top causes: "
     "{causes}",
     # Disclaimer (REFERENCE.md §5.2, §5.3)
     "report.not_a_diagnosis": "Not a diagnosis. This report summarises what the patient "
@@ -167,14 +208,14 @@ _REPORT: dict[str, str] = {
     "report.col.sign": "Red flag or warning sign",
     "report.col.seen": "Seen in",
     "report.col.advice": "Safety advice",
-    "report.col.result": "Result",
+    "report.col.result": "Urgency",
     "report.col.flags": "Red flags",
     "report.col.causes": "Top causes (rules, not a diagnosis)",
     "report.heading.entries": "All diary entries in this period",
     "report.entries.none": "No diary entries in this period.",
-    "report.entries.latest": "This period holds {n} entries; the latest {limit} are listed "
-    "below. The summary and the chart cover all of them, and a CSV or FHIR export holds every "
-    "one.",
+    "report.entries.latest": "This period holds {n:# entry|# entries}; the latest {limit} are "
+    "listed below. The summary and the chart cover all of them, and a CSV or FHIR export "
+    "holds every one.",
     "report.col.date": "Date",
     "report.col.time": "Time",
     "report.col.back": "Back",
@@ -183,7 +224,10 @@ _REPORT: dict[str, str] = {
     "report.col.note": "Note",
     "report.red_flag_mark": "RED FLAG: ",
     "report.warning_mark": "WARNING SIGN: ",
-    "report.unsupported_char": "?",
+    # Drawn for a character none of the report's fonts has, and said once under the entries.
+    "report.unsupported_char": "\ufffd",
+    "report.unsupported_note": "{mark} stands for a character none of this report's fonts "
+    "can draw. The diary's CSV export keeps every note as the patient wrote it.",
 }
 
 _FHIR: dict[str, str] = {
@@ -210,8 +254,8 @@ _FHIR: dict[str, str] = {
     "fhir.check.mitigation.routine": "Nothing urgent: the patient was told to keep the diary.",
     "fhir.check.flags": "Red flags: {flags}.",
     "fhir.flag.text": "{name} – {tier}",
-    "fhir.advice.pending": "Not delivered yet ({attempts} tries so far); the bot keeps trying "
-    "until Telegram confirms delivery.",
+    "fhir.advice.pending": "Not delivered yet ({attempts:# try|# tries} so far); the bot keeps "
+    "trying until Telegram confirms delivery.",
 }
 
 # Plain words for every finding code (DESIGN.md), for the entry table and FHIR displays.

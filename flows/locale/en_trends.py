@@ -65,7 +65,7 @@ _DIARY_CSV: dict[str, str] = {
     "diary_csv.pain_not_integer": "{column} '{value}' is not a whole number from 0 to 10",
     "diary_csv.pain_out_of_range": "{column} {value} is out of range {low}–{high}",
     "diary_csv.pain_missing": "needs back_pain or leg_pain (at least one)",
-    "diary_csv.unknown_code": "unknown symptom code '{code}'",
+    "diary_csv.symptom_not_understood": "symptom '{value}' not understood",
     "diary_csv.note_too_long": "the note is longer than {limit} characters",
     "diary_csv.too_many_fields": "has {found} fields but the header has {expected} (a note "
     "with a comma must be in double quotes)",

@@ -64,9 +64,33 @@ def test_malformed_rows_are_listed_with_line_numbers_and_nothing_is_printed(
     status, out, err = assess(str(diary), "--json")
     assert (status, out) == (2, "")
     assert err.splitlines() == [
+        f"{diary}: line 4: symptom 'flu' not understood",
         f"{diary}: line 3: back_pain 12 is out of range 0–10",
-        f"{diary}: line 4: unknown symptom code 'flu'",
     ]
+
+
+def test_labels_are_read_and_an_unknown_symptom_is_an_error_naming_its_line(
+    tmp_path: Path,
+) -> None:
+    rows = "".join(f"2026-02-{day:02d},20:00,3,2,,\n" for day in range(1, 22))
+    symptoms = ("Pain down one leg", "pain_one_leg", "", "", "")
+    rising = "".join(
+        f"2026-02-{day:02d},20:00,3,7,{symptom},\n"
+        for day, symptom in zip(range(22, 27), symptoms, strict=True)
+    )
+    diary = tmp_path / "diary.csv"
+    diary.write_text(HEADER + rows + rising)
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    status, out, err = assess(str(diary), "--json", now=now)
+    assert (status, err) == (0, "")
+    payload = json.loads(out)
+    assert payload["entries"] == 26
+    assert [(a["date"], a["kind"]) for a in payload["alerts"]] == [("2026-02-24", "rapid_rise")]
+
+    diary.write_text(HEADER + rows + rising.replace("Pain down one leg", "muscle_spasm"))
+    status, out, err = assess(str(diary), "--json", now=now)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [f"{diary}: line 23: symptom 'muscle_spasm' not understood"]
 
 
 def test_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:
@@ -151,3 +175,18 @@ def test_the_floor_is_five_years_before_the_surgery_year_or_1990(tmp_path: Path)
     status, out, _ = assess(str(diary_with(tmp_path, "1990-01-01", "2019-01-01")), now=NOW)
     assert status == 0
     assert "2 entries from 1990-01-01 to 2019-01-01" in out
+
+
+def test_a_surgery_date_after_the_diary_is_pointed_out(tmp_path: Path) -> None:
+    diary = tmp_path / "diary.csv"
+    diary.write_text(HEADER + "2026-03-01,,3,2,,\n2026-03-02,,4,2,,\n")
+    now = datetime(2026, 3, 10, tzinfo=UTC)
+    status, out, err = assess(str(diary), "--surgery-date", "2026-06-01", now=now)
+    assert status == 0
+    assert err == (
+        f"{diary}: the surgery date 2026-06-01 is after the diary's last entry (2026-03-02): "
+        "every entry is from before the operation\n"
+    )
+    assert "Surgery date: 2026-06-01" in out
+    status, _, err = assess(str(diary), "--surgery-date", "2026-03-02", now=now)
+    assert (status, err) == (0, "")

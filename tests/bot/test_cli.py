@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.cli import BROKEN_PIPE_STATUS, main
 from bot.config import ConfigError, Settings
+from flows.codes import Finding
 from tests.fakes import TOKEN
 
 
@@ -76,3 +80,56 @@ def test_defaults_point_at_telegram(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert settings.base_file_url() == "https://api.telegram.org/file/bot"
     with pytest.raises(ConfigError):
         settings.token()
+
+
+def test_triage_help_lists_the_valid_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["triage", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: backtrack triage")
+    codes = out[out.index("finding codes:") :]
+    assert all(code.value in codes.replace(",", " ").split() for code in Finding)
+
+
+def test_triage_refuses_an_emergency_number_that_is_not_one(tmp_path: Path) -> None:
+    result = backtrack(
+        tmp_path, "triage", "--days-since-surgery", "3", "--emergency-number", "abc"
+    )
+    assert result.returncode == 2
+    assert "argument --emergency-number: not a phone number: 'abc'" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("json_option", [(), ("--json",)])
+def test_a_reader_that_has_gone_gets_no_traceback(
+    tmp_path: Path, json_option: tuple[str, ...]
+) -> None:
+    # `backtrack triage ... | head -1` where head has exited: the pipe's reading end is
+    # closed before the command writes a line, so every write to it fails.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "triage", "--days-since-surgery", "10",
+             "--finding", "bladder_change", *json_option],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin"},
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == BROKEN_PIPE_STATUS
+
+
+def test_triage_into_a_pipe_that_reads_everything_is_unchanged(tmp_path: Path) -> None:
+    result = backtrack(
+        tmp_path, "triage", "--days-since-surgery", "10", "--finding", "bladder_change", "--json"
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["tier"] == "emergency"

@@ -133,7 +133,8 @@ async def test_history_shows_the_entry_just_saved(engine: Engine) -> None:
     for label in ("7", "No leg pain", "Done: none of these", "Skip", "✅ Save"):
         reply = await press(engine, reply, label)
     history = await engine.on_command(PAT, Command.HISTORY)
-    [screen] = history.notices
+    screen = history.screen
+    assert screen is not None
     assert screen.table is not None
     assert screen.table.splitlines()[-1] == "Tue 10    7   0"
 

@@ -6,6 +6,7 @@ import html
 import json
 import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from flows.free_text import red_flags_in_text
 from flows.i18n import t
 from flows.log import LogStep
 from flows.models import NOTE_MAX_CHARS, Profile, Region
-from flows.profile import ProfileStep
+from flows.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
 from flows.prompts import PromptState, PromptStep
 from flows.router import Command, Verdict
 from flows.schedule import PromptKind
@@ -266,6 +267,13 @@ STEPS: dict[str, Step] = {
             ProfileStep.CHECKIN_TIME,
         )
     },
+    # Typed text is the answer here: tested on its own below, like the diary's note.
+    "onboarding.display_name": Step(
+        (START, *tap(*ONBOARDING_VALUES[: presses_to(ProfileStep.DISPLAY_NAME)])),
+        "profile",
+        str(ProfileStep.DISPLAY_NAME),
+        None,
+    ),
     "onboarding.country_letter": onboarding_by(("agree", "letters"), ProfileStep.COUNTRY_LETTER),
     "onboarding.country_of_letter": onboarding_by(
         ("agree", "letters", "a.0"), ProfileStep.COUNTRY_OF_LETTER
@@ -579,7 +587,9 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     assert after == (before[0] + 1, before[1])
 
 
-BUTTON_STEPS = [name for name in STEPS if name not in ("log.note", "trend")]
+BUTTON_STEPS = [
+    name for name in STEPS if name not in ("log.note", "onboarding.display_name", "trend")
+]
 
 
 @pytest.mark.parametrize("name", BUTTON_STEPS)
@@ -650,6 +660,57 @@ async def test_a_note_is_kept_exactly_or_refused_when_too_long(world: World, tex
     [entry] = [e for e in entries if e.id == new_rows[0][0]]
     assert (entry.back_pain, entry.leg_pain, entry.note) == (3, 2, note or None)
     assert await rows_of(world.store, SAM) == sam_before
+
+
+def printable(text: str) -> str:
+    """What a name may keep of typed text: no spaces, no control or format characters."""
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFC", text)
+        if not c.isspace() and (c in "\u200c\u200d" or not unicodedata.category(c).startswith("C"))
+    )
+
+
+@settings(TEXT_SETTINGS, max_examples=100)
+@given(text=NOTE_TEXT)
+async def test_a_name_for_reports_is_one_clean_line_or_asked_again(
+    world: World, text: str
+) -> None:
+    assume(not red_flags_in_text(text))
+    checkpoint = await world.at("onboarding.display_name")
+    assert checkpoint.reply is not None
+    assert checkpoint.reply.screen is not None
+    sam_before = await rows_of(world.store, SAM)
+    pat_before = await rows_of(world.store, PAT)
+    before = await world.store.profile(PAT.user_id)
+
+    reply = await world.engine.on_text(PAT, text)
+
+    after = await world.store.profile(PAT.user_id)
+    assert before is not None
+    assert after is not None
+    assert reply.screen is not None
+    assert await rows_of(world.store, SAM) == sam_before
+    # Only the profile's row may change: nothing of the diary.
+    pat_after = diary(await rows_of(world.store, PAT))
+    assert {k: v for k, v in pat_after.items() if k != "users"} == {
+        k: v for k, v in diary(pat_before).items() if k != "users"
+    }
+    kept = printable(text.encode("utf-8", "replace").decode("utf-8"))
+    if reply.screen.text.endswith(checkpoint.reply.screen.text):
+        # Refused (nothing printable, or too long): the same question under a hint.
+        assert reply.screen.text != checkpoint.reply.screen.text
+        assert after == before
+        assert not kept or len(" ".join(text.split())) > DISPLAY_NAME_MAX_CHARS
+        return
+    assert "When should I remind you" in reply.screen.text
+    name = after.display_name
+    assert name is not None
+    assert after == before.model_copy(update={"display_name": name})
+    assert 0 < len(name) <= DISPLAY_NAME_MAX_CHARS
+    assert name == name.strip()
+    assert "  " not in name
+    assert printable(name) == kept
 
 
 # --- 10,000 button presses against a user in the middle of a flow -----------------------
@@ -1277,12 +1338,13 @@ async def test_a_file_that_is_not_a_diary_mid_log_is_explained_and_saves_nothing
     )
 
     [answer] = tg.phone.texts_since(mark)
-    assert answer.startswith(problem)
+    # A file is always an import: the unfinished entry is put aside, and the patient told.
+    aside = "Your unsaved entry for today, Tue 10 Mar was put aside: /log carries on"
+    assert answer.startswith(f"{aside} where you left it.\n\n{problem}")
     assert t("en", "import.ask_file") in answer
     after = await tg.rows()
     assert diary(after) == diary(rows)
-    # What the code does: a file is always an import, so the unfinished /log entry is closed
-    # and its keyboard goes stale.
+    # Its keyboard goes stale.
     state = position(after)
     assert state is not None
     assert state[1] is not None
@@ -1355,7 +1417,7 @@ async def test_help_in_the_middle_of_log_keeps_the_log_keyboard_working(tg: Tg) 
     assert tg.handler_errors() == []
 
 
-async def test_log_again_in_the_middle_of_log_starts_over_and_stales_the_old_keyboard(
+async def test_log_again_in_the_middle_of_log_carries_on_and_stales_the_old_keyboard(
     tg: Tg,
 ) -> None:
     await tg_at_leg_pain(tg)
@@ -1366,9 +1428,9 @@ async def test_log_again_in_the_middle_of_log_starts_over_and_stales_the_old_key
     await tg.phone.send(callback_update(tg.phone.new_id(), USER, old))
 
     assert tg.phone.toasts_since(mark) == [STALE_TOAST]
-    # The old message is turned into the current screen: the new diary's first step.
+    # The old message is turned into the current screen: the entry carried on, at leg pain.
     [shown] = tg.phone.texts_since(mark)
-    assert "BACK pain" in shown
+    assert "LEG pain" in shown
     assert tg.handler_errors() == []
 
 

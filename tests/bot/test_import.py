@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -14,11 +14,13 @@ from telegram import Update
 from bot.console import run_console
 from bot.engine import Engine, Reply, Who
 from bot.telegram_bot import build_application
+from flows.codes import Finding
 from flows.models import NewEntry, Profile
 from flows.transfer import DocumentFile
 from tests.bot.test_export import ASKED, FRESH, choose, export, pdf_text
 from tests.bot.test_export import PAT as EXPORTER
 from tests.bot.test_telegram import USER
+from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 
 PAT = Who(user_id=USER)
@@ -242,12 +244,113 @@ async def test_edge_dates_are_skipped_lines_and_only_the_rest_is_stored(
     )
     preview = await engine.on_document(PAT, DocumentFile(filename="d.csv", text=text))
     assert preview.screen is not None
-    assert f"I found 1 entries from {today} to {today}." in preview.screen.text
+    assert f"I found 1 entry from {today} to {today}." in preview.screen.text
     assert "3 rows will be skipped" in preview.screen.text
     assert "line 2: date 0001-01-01 is too long ago" in preview.screen.text
     assert f"line 3: date 9999-12-31 is in the future; the latest date I can take is {today}" in (
         preview.screen.text
     )
     done = await choose(engine, PAT, preview, "Import")
-    assert "1 entries added" in done.notices[0].text
+    assert "1 entry added" in done.notices[0].text
     assert await notes_of(engine, PAT) == ["today"]
+
+
+async def exported(engine: Engine, fmt: str) -> str:
+    reply = await export(engine, "Everything", fmt)
+    assert reply.document is not None
+    return reply.document[1].decode("utf-8") if fmt != "PDF" else pdf_text(reply.document[1])
+
+
+def csv_times(text: str) -> list[tuple[str, str, str]]:
+    return [(r["date"], r["time"], r["note"]) for r in csv.DictReader(io.StringIO(text))]
+
+
+def fhir_values(node: object, key: str) -> list[str]:
+    if isinstance(node, list):
+        return [value for item in node for value in fhir_values(item, key)]
+    if not isinstance(node, dict):
+        return []
+    found = [node[key]] if key in node else []
+    return found + [value for item in node.values() for value in fhir_values(item, key)]
+
+
+async def test_an_entry_without_a_time_keeps_none_and_our_own_export_reimports_as_present(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await save_profile(engine, EXPORTER, "Europe/Berlin")
+    # At 07:15 in Berlin the patient logged an entry about yesterday, as /log stores it.
+    clock.now = datetime(2026, 3, 10, 6, 15, tzinfo=UTC)
+    yesterday = NewEntry(
+        entry_date=date(2026, 3, 9),
+        recorded_at=clock.now,
+        timezone="Europe/Berlin",
+        back_pain=6,
+        leg_pain=3,
+    )
+    await engine.store.unit(clock.now, lambda s: s.add_entry(EXPORTER.user_id, yesterday))
+    paper = diary_csv(
+        [
+            ("2026-03-01", "", "4", "2", "", "paper diary"),
+            ("2026-03-02", "21:30", "3", "1", "", "with a time"),
+            ("2026-03-10", "", "5", "", "", "today, no time"),
+        ]
+    )
+    done = await import_as(engine, EXPORTER, paper)
+    assert "3 entries added, 0 already in your diary" in done.notices[0].text
+
+    first = await exported(engine, "CSV")
+    assert csv_times(first) == [
+        ("2026-03-01", "", "paper diary"),
+        ("2026-03-02", "21:30", "with a time"),
+        ("2026-03-09", "", ""),
+        ("2026-03-10", "", "today, no time"),
+    ]
+    # Our own export, and the patient's file again, are already in the diary.
+    for again in (first, paper):
+        done = await import_as(engine, EXPORTER, again)
+        assert "0 entries added" in done.notices[0].text
+    entries = await engine.store.entries_between(EXPORTER.user_id, date.min, date(2026, 12, 31))
+    assert [(e.entry_date, e.own_time()) for e in entries] == [
+        (date(2026, 3, 1), None),
+        (date(2026, 3, 2), time(21, 30)),
+        (date(2026, 3, 9), None),
+        (date(2026, 3, 10), None),
+    ]
+    assert await exported(engine, "CSV") == first
+
+    # No invented noon in the surgeon's files either: FHIR dates an entry without a time by
+    # its day alone, and `authored` is when it was recorded in the bot (the import, 07:15).
+    bundle = json.loads(await exported(engine, "FHIR"))
+    authored = fhir_values(bundle, "authored")
+    assert len(authored) == 4
+    assert not any("T12:00" in moment for moment in authored)
+    assert set(fhir_values(bundle, "effectiveDateTime")) == {
+        "2026-03-01",
+        "2026-03-02T21:30:00+01:00",
+        "2026-03-09",
+        "2026-03-10",
+    }
+    assert "12:00" not in await exported(engine, "PDF")
+
+
+async def test_a_symptom_not_understood_is_listed_and_the_rest_of_its_row_is_stored(
+    engine: Engine,
+) -> None:
+    await consent(engine)
+    text = diary_csv(
+        [
+            ("2026-02-01", "20:00", "5", "7", "muscle_spasm", "bad night"),
+            ("2026-02-02", "20:00", "4", "6", "Pain down one leg; PAIN_NEUROPATHIC", ""),
+        ]
+    )
+    preview = await engine.on_document(PAT, DocumentFile(filename="d.csv", text=text))
+    assert preview.screen is not None
+    assert "I found 2 entries from 2026-02-01 to 2026-02-02." in preview.screen.text
+    assert "• line 2: symptom 'muscle_spasm' not understood" in preview.screen.text
+    done = await choose(engine, PAT, preview, "Import")
+    assert "2 entries added" in done.notices[0].text
+    entries = await engine.store.entries_between(USER, date(2026, 2, 1), date(2026, 2, 2))
+    assert [(e.back_pain, e.leg_pain, e.symptoms, e.note) for e in entries] == [
+        (5, 7, (), "bad night"),
+        (4, 6, (Finding.PAIN_ONE_LEG, Finding.PAIN_NEUROPATHIC), None),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
@@ -134,18 +135,24 @@ def test_page_one_has_the_key_numbers(pages: list[str]) -> None:
     assert "Levels fused: 3 or more." in one
     assert "Sep 2024" in one
     # Baseline, last-7-day means, change, meaningful change and whether it was crossed.
+    assert "Meaningful change Change beyond it?" in one
     assert "Back pain 3.0 6.0 (7 of 7 days) +3.0 ±1.0 Yes, worse" in one
     assert "Leg pain 2.0 2.0 (7 of 7 days) +0.0 ±1.0 No" in one
+    # Which days the baseline is from, which lie before the period shown.
+    assert (
+        "Baseline: median of the patient's first 14 days with a score, 2025-03-01 to "
+        "2025-03-14 (before this period): back 3.0, leg 2.0."
+    ) in one
     assert "Days logged: 27 of 30 days" in one
 
 
 def test_page_one_lists_alerts_red_flags_and_the_latest_check(pages: list[str]) -> None:
     one = pages[0]
-    assert f"{(LAST - timedelta(days=4)).isoformat()} · T3, within days · Rapid rise:" in one
+    assert f"{(LAST - timedelta(days=4)).isoformat()} · Within days · Rapid rise:" in one
     red = (LAST - timedelta(days=1)).isoformat()
-    assert f"{red} · T2, same day · Red flag: A leg getting weaker (RF-NEU-1)" in one
-    assert f"{red} 18:45 · T2, same day · A leg getting weaker (RF-NEU-1)" in one
-    assert "2025-04-10 · result: T3, within days" in one
+    assert f"{red} · Same day · Red flag: A leg getting weaker" in one
+    assert f"{red} 18:45 · Same day · A leg getting weaker · seen in: diary 18:45" in one
+    assert "2025-04-10 · urgency: Within days" in one
     assert "1. Wear at the level above or below the fusion (adjacent segment disease)" in one
     assert "Tests to consider: standing X-rays" in one
 
@@ -181,16 +188,103 @@ def test_page_one_renders_as_an_a4_image(pdf: bytes) -> None:
         document.close()
 
 
-def test_unicode_notes_do_not_break_the_pdf() -> None:
+def pdf_text(content: bytes) -> str:
+    return " ".join(flat(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages)
+
+
+# One note per script: Latin with accents, Cyrillic, Greek, Chinese, Japanese, Korean, Arabic and
+# Hebrew (both shaped, right to left) and emoji, a skin tone, a flag and a joined sequence.
+NOTES = (
+    "Crème brûlée, Zoë, señor Müller, ça va, Łódź",
+    "Боль в пояснице усилилась после прогулки",
+    "Πόνος στη μέση μετά το περπάτημα",
+    "腰痛比昨天轻一点\uff0c但左腿还是麻木。",
+    "今日は腰の痛みが少し楽になった。",
+    "허리 통증이 어제보다 조금 나아졌어요",
+    "الألم في أسفل الظهر أقل اليوم",
+    "הכאב בגב התחתון פחות היום",
+    "Better today 😀👍🏽 ❤️ 🇬🇧 walked 🚶‍♀️",
+)
+
+
+def with_notes(notes: Sequence[str]) -> list[Entry]:
+    """The diary with the last days' notes in the given texts, one a day."""
+    entries = diary()
+    for index, note in enumerate(notes, start=len(entries) - len(notes)):
+        entries[index] = entries[index].model_copy(update={"note": note})
+    return entries
+
+
+def test_notes_in_every_script_are_text_in_the_pdf() -> None:
+    entries = with_notes(NOTES)
+    report = build_report(
+        profile=PROFILE.model_copy(update={"display_name": "李小龍 (Lee)"}),
+        entries=entries,
+        checks=[CHECK],
+        alerts=ALERTS,
+        first=FIRST,
+        last=LAST,
+        language="en",
+    )
+    content = render_pdf(report, entries, report_chart_png(report, entries, "en"), "en")
+    reader = PdfReader(io.BytesIO(content))
+    one = flat(reader.pages[0].extract_text())
+    text = pdf_text(content)
+    # The name in bold on page one and in the running head of the later pages.
+    assert "Patient: 李小龍 (Lee)" in one
+    assert "Patient: 李小龍 (Lee) · Period: 2025-03-31 to 2025-04-29" in text
+    for note in NOTES:
+        assert note in text
+    # Every row whole, the ones after a note set in a fallback font too.
+    table = text.split("All diary entries in this period")[1]
+    days = sorted({e.entry_date for e in entries if e.entry_date >= FIRST})
+    assert all(f"{day.isoformat()} 18:45" in table for day in days)
+    assert f"Page {len(reader.pages)} of {len(reader.pages)}" in text
+    # Nothing was lost on the way, so nothing needs explaining.
+    assert "\ufffd" not in text
+    assert "?" not in text.split("All diary entries")[1]
+    assert "stands for a character" not in text
+
+
+def test_a_month_of_cjk_notes_is_small_and_every_row_readable() -> None:
+    # Noto Sans CJK is 33 MB: only the characters used go into the file.
+    entries = with_notes([NOTES[3 + i % 3] * 4 for i in range(27)])
+    report = make_report(entries)
+    content = render_pdf(report, entries, report_chart_png(report, entries, "en"), "en")
+    text = pdf_text(content)
+    # Wrapped over lines in the table: compared without the line breaks.
+    assert NOTES[4] * 4 in "".join(text.split())
+    # The rows after one in bold with such a note are whole too (fpdf2 lost the font there).
+    table = text.split("All diary entries in this period")[1]
+    assert all(f"{e.entry_date.isoformat()} 18:45" in table for e in entries[-27:])
+    assert "Recorded by the patient in BackTrack. Not a diagnosis." in table
+    assert len(content) < 250_000
+
+
+def test_a_character_no_font_has_is_marked_and_explained() -> None:
     entries = diary()
     entries[-1] = entry(LAST, 6, note="é ü – ✓ 😀 \u0378 ok")
     report = make_report(entries)
-    text = " ".join(
-        flat(page.extract_text())
-        for page in PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages
-    )
-    assert "é ü – ✓" in text
+    text = pdf_text(render_pdf(report, entries, None, "en"))
+    assert "é ü – ✓ 😀 \ufffd ok" in text
+    assert (
+        "\ufffd stands for a character none of this report's fonts can draw. The diary's CSV "
+        "export keeps every note as the patient wrote it."
+    ) in text
     assert "No chart" in text
+
+
+def test_without_the_noto_fonts_other_scripts_are_marked_not_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf_report, "fallback_files", lambda: ())
+    monkeypatch.setattr(pdf_report, "cjk_file", lambda: None)
+    entries = with_notes(["Боль 腰痛 ok"])
+    report = make_report(entries)
+    text = pdf_text(render_pdf(report, entries, None, "en"))
+    # DejaVu Sans still draws Cyrillic; each Chinese character becomes one visible mark.
+    assert "Боль \ufffd\ufffd ok" in text
+    assert "stands for a character none of this report's fonts can draw" in text
 
 
 @pytest.fixture
@@ -208,6 +302,7 @@ def test_without_a_unicode_font_text_is_reduced_to_latin_1() -> None:
         for page in PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages
     )
     assert "é ü - ? ok" in text
+    assert "? stands for a character none of this report's fonts can draw" in text
     assert "Back pain 3.0 6.0 (7 of 7 days) +3.0 ±1.0 Yes, worse" in text
 
 
@@ -225,7 +320,7 @@ def test_long_lists_continue_after_the_chart() -> None:
     assert "… and 3 earlier, listed after the chart." in one
     assert FIRST.isoformat() not in one.split("Alerts the patient")[1].split("Red flags")[0]
     assert "All alerts the patient was sent in this period" in two
-    assert f"{FIRST.isoformat()} · T3, within days · Rapid rise" in two
+    assert f"{FIRST.isoformat()} · Within days · Rapid rise" in two
 
 
 def test_an_empty_period_still_makes_a_report() -> None:
@@ -370,11 +465,11 @@ def test_page_one_counts_the_warning_signs_and_points_to_the_list(
         "4 warning signs in this period, 2 emergency, 2 same day. Safety advice sent: 2, 1 NOT "
         "delivered. All are listed under “Warning signs and checks”."
     ) in one
-    assert "2025-04-05 10:02 · T1, emergency · New bladder problems (RF-CES-1)" in one
+    assert "2025-04-05 10:02 · Emergency (now) · New bladder problems · seen in: diary" in one
     assert "Emergency advice decided 10:02, NOT delivered (tries: 6)" in one
     assert "2 symptom checks in this period, all listed under “Warning signs and checks”." in one
     # The latest check keeps its detailed block.
-    assert "2025-04-10 · result: T3, within days" in one
+    assert "2025-04-10 · urgency: Within days" in one
     assert "1. Wear at the level above or below the fusion (adjacent segment disease)" in one
     assert "Page 1 of" in one
     assert "Page 2 of" not in one
@@ -386,25 +481,24 @@ def test_warning_signs_and_checks_lists_every_one_of_the_period(safety_pages: li
     assert "Red flags and warning signs (4)" in section
     assert "Date Time Urgency Red flag or warning sign Seen in Safety advice" in section
     # From the earlier check, the cancelled diary entry, the message and the diary.
+    assert "2025-04-02 09:00 Same day Signs of a wound infection symptom check 09:00" in section
     assert (
-        "2025-04-02 09:00 T2, same day Signs of a wound infection (RF-SSI-1) symptom check 09:00"
+        "2025-04-05 10:02 Emergency (now) New bladder problems diary 10:02 (entry not saved) "
+        "Emergency advice decided 10:02, NOT delivered (tries: 6)"
     ) in section
     assert (
-        "2025-04-05 10:02 T1, emergency New bladder problems (RF-CES-1) diary 10:02 (entry not "
-        "saved) Emergency advice decided 10:02, NOT delivered (tries: 6)"
+        "2025-04-15 21:00 Emergency (now) Thoughts of ending life, or of not being safe message "
+        "to the bot 21:00 Crisis support message given 21:00, delivered 21:01"
     ) in section
-    assert (
-        "2025-04-15 21:00 T1, emergency Thoughts of ending life, or of not being safe (RF-MH) "
-        "message to the bot 21:00 Crisis support message given 21:00, delivered 21:01"
-    ) in section
-    assert "2025-04-28 18:45 T2, same day A leg getting weaker (RF-NEU-1) diary 18:45" in section
+    assert "2025-04-28 18:45 Same day A leg getting weaker diary 18:45" in section
     # Every check of the period, not only the latest.
     assert "Symptom checks (2)" in section
+    assert "Date Time Urgency Red flags Top causes" in section
     assert (
-        "2025-04-02 09:00 T2, same day Signs of a wound infection (RF-SSI-1) 1. An infection "
-        "around the spine or implant"
+        "2025-04-02 09:00 Same day Signs of a wound infection 1. An infection around the spine "
+        "or implant"
     ) in section
-    assert "2025-04-10 12:00 T3, within days none 1. Wear at the level above" in section
+    assert "2025-04-10 12:00 Within days none 1. Wear at the level above" in section
 
 
 def test_flags_from_before_the_period_are_not_in_the_pdf(safety_pages: list[str]) -> None:
@@ -412,6 +506,23 @@ def test_flags_from_before_the_period_are_not_in_the_pdf(safety_pages: list[str]
     assert "RF-CES-2" not in text
     assert "RF-PE" not in text
     assert "2025-03-05" not in text
+
+
+def test_urgency_is_in_words_and_rule_ids_only_in_the_key(safety_pages: list[str]) -> None:
+    text = " ".join(safety_pages)
+    before_key, key = text.split(" Key Urgency, as BackTrack's rules rank")
+    # No tier codes, rule IDs or bare "Crossed?" for the surgeon to decode.
+    assert not re.search(r"\bT[123]\b|RF-|Crossed\?", before_key)
+    assert "Emergency (now)" in safety_pages[0]
+    assert "Same day" in safety_pages[0]
+    # The key gives the clinical rules' tiers and the ID of every red flag the report names.
+    assert "Emergency (now) = emergency care at once (tier T1 of the clinical rules)" in key
+    assert "Same day = the surgical team or on-call spinal service today (T2)" in key
+    assert "Within days = the surgeon's team within a few days (T3)" in key
+    assert "RF-CES-1: New bladder problems, a rule for cauda equina syndrome." in key
+    assert "RF-NEU-1: A leg getting weaker, a rule for a progressive neurological deficit." in key
+    assert "RF-MH: Thoughts of ending life, or of not being safe, a rule for suicide risk." in key
+    assert "RF-SSI-1: Signs of a wound infection, a rule for a surgical site infection." in key
 
 
 def test_a_long_list_of_warning_signs_pages_cleanly() -> None:
@@ -427,11 +538,11 @@ def test_a_long_list_of_warning_signs_pages_cleanly() -> None:
     pages = [flat(page.extract_text()) for page in reader.pages]
     assert "Page 2 of" not in pages[0]
     heading = "Date Time Urgency Red flag or warning sign Seen in Safety advice"
-    with_rows = [p for p in pages[1:] if "T3, within days warning sign:" in p]
+    with_rows = [p for p in pages[1:] if "Within days warning sign:" in p]
     assert len(with_rows) >= 2
     # The column headings on top of every page the table runs over, every row printed once.
     assert all(heading in page for page in with_rows)
-    assert sum(page.count("T3, within days warning sign:") for page in with_rows) == rows
+    assert sum(page.count("Within days warning sign:") for page in with_rows) == rows
     document = pdfium.PdfDocument(render_pdf(report, entries, None, "en"))
     try:
         for index in range(1, len(document)):
@@ -455,6 +566,6 @@ def test_page_one_keeps_the_emergencies_when_the_list_is_cut() -> None:
         PdfReader(io.BytesIO(render_pdf(report, entries, None, "en"))).pages[0].extract_text()
     )
     listed = one.split("Red flags and warning signs recorded")[1].split("Latest symptom check")[0]
-    assert f"{(FIRST + timedelta(days=1)).isoformat()} 07:00 · T1, emergency" in listed
+    assert f"{(FIRST + timedelta(days=1)).isoformat()} 07:00 · Emergency (now)" in listed
     assert "NOT delivered (tries: 2)" in listed
     assert f"… and {len(report.red_flags) - PAGE_ONE_LINES} more." in listed

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import argparse
+import io
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
+from bot import assess_cmd
 from bot.engine import Engine, Reply, Who
+from flows.diary_csv import DiaryRow, write_diary
 from flows.models import NewEntry, Profile
 from flows.router import Command
+from flows.transfer import DocumentFile
+from flows.trends import SENT_LOOKBACK_DAYS, AlertKind, replay
 from storage.repo import Session
 from tests.clock import FakeClock
+from tests.flows.test_trends import WORSENING_KINDS, day_of, labels, rows_of
 
 PAT = Who(user_id=21)
 FIRST = date(2026, 1, 1)
@@ -76,3 +86,170 @@ async def test_one_bad_day_does_not_alert(engine: Engine, clock: FakeClock) -> N
     clock.advance(timedelta(days=1))
     reply = await log_day(engine, "3")
     assert reply.advice == ()
+
+
+# --- After an import: the bot and `backtrack assess` agree (issue 15) ----------------------------
+
+IMPORT_TODAY = date(2026, 3, 10)
+
+
+def rising_diary(end: date) -> list[DiaryRow]:
+    """Three weeks at the usual level, then leg pain at 7 for ten days and back pain for seven."""
+    first = end - timedelta(days=30)
+    return [
+        DiaryRow(
+            entry_date=first + timedelta(days=k),
+            entry_time=time(20, 0),
+            back_pain=3 if k < 24 else 7,
+            leg_pain=2 if k < 21 else 7,
+        )
+        for k in range(31)
+    ]
+
+
+def assessed(
+    tmp_path: Path, rows: Sequence[DiaryRow], surgery: date | None = None
+) -> list[tuple[date, str, str]]:
+    """The alerts `backtrack assess --json` reports for the rows, as (date, kind, tier)."""
+    path = tmp_path / "diary.csv"
+    path.write_text(write_diary(rows), encoding="utf-8")
+    argv = [str(path), "--json"] + ([] if surgery is None else ["--surgery-date", str(surgery)])
+    parser = argparse.ArgumentParser()
+    assess_cmd.configure(parser)
+    out, err = io.StringIO(), io.StringIO()
+    assert assess_cmd.run(parser.parse_args(argv), out, err) == 0, err.getvalue()
+    return [
+        (date.fromisoformat(a["date"]), a["kind"], a["tier"])
+        for a in json.loads(out.getvalue())["alerts"]
+    ]
+
+
+async def stored_alerts(engine: Engine, who: Who) -> list[tuple[date, str, str]]:
+    stored = await engine.store.read(lambda s: s.alerts_since(who.user_id, date.min))
+    return [(a.day, a.kind.value, a.tier.value) for a in stored]
+
+
+async def import_rows(engine: Engine, who: Who, rows: Sequence[DiaryRow]) -> Reply:
+    preview = await engine.on_document(who, DocumentFile(filename="d.csv", text=write_diary(rows)))
+    assert preview.screen is not None
+    [confirm] = [b for row in preview.screen.buttons for b in row if b.label == "✅ Import"]
+    return await engine.on_press(who, preview.button_data(confirm.value))
+
+
+async def log_pain(engine: Engine, who: Who, back: int, leg: int) -> Reply:
+    reply = await engine.on_command(who, Command.LOG)
+    for label in (str(back), str(leg), "Done: none of these", "Skip", "✅ Save"):
+        assert reply.screen is not None
+        [button] = [b for row in reply.screen.buttons for b in row if b.label == label]
+        reply = await engine.on_press(who, reply.button_data(button.value))
+    return reply
+
+
+async def join(engine: Engine, who: Who, surgery: date | None = None) -> None:
+    profile = Profile(
+        user_id=who.user_id,
+        consented_at=datetime(2024, 1, 1, tzinfo=UTC),
+        country="GB",
+        surgery_year=None if surgery is None else surgery.year,
+        surgery_month=None if surgery is None else surgery.month,
+        surgery_day=None if surgery is None else surgery.day,
+        details_asked_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    await engine.store.unit(engine.clock(), lambda s: s.save_profile(profile))
+
+
+def evening(day: date) -> datetime:
+    return datetime.combine(day, time(20, 0), tzinfo=UTC)
+
+
+async def test_an_import_showing_a_rise_alerts_at_once_as_assess_does_and_once_only(
+    engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    await join(engine, PAT)
+    rows = rising_diary(IMPORT_TODAY - timedelta(days=1))
+    clock.now = evening(IMPORT_TODAY)
+    reply = await import_rows(engine, PAT, rows)
+    assert "31 entries added" in reply.notices[0].text
+    [leg, back] = [delivery.text for delivery in reply.advice]
+    assert leg.startswith("From your diary up to 2026-03-02, with the entries you imported:\n\n")
+    assert "Your leg pain went up from an average of 2.0 in the 7 days before to 7.0" in leg
+    assert back.startswith("From your diary up to 2026-03-05, with the entries you imported:\n\n")
+    assert "Your back pain went up from an average of 3.0 in the 7 days before to 7.0" in back
+    assert "needs a doctor today" in leg
+    assert "/check" in leg
+
+    # Two more days logged: the rise is the one the patient was just told about.
+    for _ in range(2):
+        assert (await log_pain(engine, PAT, 7, 7)).advice == ()
+        clock.advance(timedelta(days=1))
+    more = [
+        DiaryRow(entry_date=IMPORT_TODAY + timedelta(days=k), back_pain=7, leg_pain=7)
+        for k in range(2)
+    ]
+    expected = assessed(tmp_path, [*rows, *more])
+    assert expected == [
+        (date(2026, 3, 2), "rapid_rise", "urgent"),
+        (date(2026, 3, 5), "rapid_rise", "urgent"),
+    ]
+    assert await stored_alerts(engine, PAT) == expected
+
+
+def suitable(rows: Sequence[DiaryRow], day: date) -> bool:
+    """Whether the diary has one entry on the day, with both scores and no symptom."""
+    found = [r for r in rows if r.entry_date == day]
+    if len(found) != 1:
+        return False
+    [row] = found
+    return row.back_pain is not None and row.leg_pain is not None and not row.symptoms
+
+
+def cut_day(rows: Sequence[DiaryRow], surgery: date, offset: int) -> date:
+    """The day the patient imports all before and logs that day's entry in the bot.
+
+    `offset` days after the first trend alert the diary has: 0 has the alert fire on the
+    entry logged in the bot, later ones in the imported rows. A diary without one is cut at
+    its end.
+    """
+    dates = sorted({r.entry_date for r in rows})
+    alerts = [a.day for a in replay(rows, surgery) if a.kind is not AlertKind.RED_FLAG]
+    target = alerts[0] + timedelta(days=offset) if alerts else dates[-1]
+    later = [d for d in dates if d >= target and suitable(rows, d)]
+    return later[0] if later else [d for d in dates if suitable(rows, d)][-1]
+
+
+async def test_every_sample_diary_imported_then_logged_alerts_as_assess_reports(
+    engine: Engine, clock: FakeClock, tmp_path: Path
+) -> None:
+    at_import = at_entry = 0
+    for number, (name, label) in enumerate(sorted(labels().items())):
+        who = Who(user_id=1000 + number)
+        rows = rows_of(name)
+        surgery = day_of(label, "surgery_date")
+        day = cut_day(rows, surgery, offset=4 * (number % 3))
+        await join(engine, who, surgery)
+        clock.now = evening(day)
+        imported = await import_rows(engine, who, [r for r in rows if r.entry_date < day])
+        [entry] = [r for r in rows if r.entry_date == day]
+        assert entry.back_pain is not None
+        assert entry.leg_pain is not None
+        logged = await log_pain(engine, who, entry.back_pain, entry.leg_pain)
+
+        # Everything assess reports up to that day that is still current: four weeks back (older
+        # alerts are past news), red flags aside (an imported one was never answered).
+        current = [
+            alert
+            for alert in assessed(tmp_path, [r for r in rows if r.entry_date <= day], surgery)
+            if alert[1] != "red_flag" and (day - alert[0]).days < SENT_LOOKBACK_DAYS
+        ]
+        assert await stored_alerts(engine, who) == current, name
+        sent = [*imported.advice, *logged.advice]
+        assert len(sent) == len(current), name
+        for delivery, (when, _, _) in zip(imported.advice, current, strict=False):
+            assert delivery.text.startswith(f"From your diary up to {when}, with"), name
+        if label["kind"] in WORSENING_KINDS:
+            assert current, name
+        at_import += bool(imported.advice)
+        at_entry += bool(logged.advice)
+    # Enough diaries alert on the import, and on the entry after it, to mean something.
+    assert at_import >= 10
+    assert at_entry >= 5

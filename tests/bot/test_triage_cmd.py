@@ -74,12 +74,62 @@ def test_no_findings_is_routine() -> None:
     assert json.loads(out) == {"tier": "routine", "red_flags": [], "causes": []}
 
 
-@pytest.mark.parametrize("option", ["--finding", "--unsure"])
-def test_unknown_code_is_an_error_naming_it(option: str) -> None:
+def listed_codes(text: str) -> list[str]:
+    """The codes of a "finding codes:" list, in order (its lines of codes are indented 4)."""
+    lines = [line for line in text.splitlines() if line.startswith("    ")]
+    return [code.strip() for code in ",".join(lines).split(",") if code.strip()]
+
+
+@pytest.mark.parametrize("option", ["--finding", "--unsure", "--known"])
+def test_unknown_code_is_an_error_naming_it_and_listing_the_valid_ones(option: str) -> None:
     status, out, err = run("--days-since-surgery", "10", option, "bladder_change", "xyz")
     assert status == 2
     assert out == ""
-    assert err == "error: unknown finding code 'xyz'\n"
+    first, *rest = err.splitlines()
+    assert first == "error: unknown finding code 'xyz'"
+    assert "  red-flag symptoms (new or worse):" in rest
+    assert listed_codes("\n".join(rest)) == [code.value for code in Finding]
+
+
+def test_a_near_miss_is_named() -> None:
+    _, _, err = run("--days-since-surgery", "10", "--finding", "bladder")
+    assert err.startswith("error: unknown finding code 'bladder' (did you mean 'bladder_change'?)")
+
+
+def test_help_lists_every_valid_code(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    codes = out[out.index("finding codes:") :]
+    assert listed_codes(codes) == [code.value for code in Finding]
+    # Grouped as in DESIGN.md, not run together into one paragraph.
+    assert "\n  course and pattern:\n    never_improved," in codes
+    assert "\n  risk factors:\n    smoker," in codes
+
+
+# Full-width digits match Python's \d unless re.ASCII is set; no phone dials them.
+FULL_WIDTH_112 = "\uff11\uff11\uff12"
+
+
+@pytest.mark.parametrize(
+    "number", ["abc", "", "12a", "+", "++112", "1" * 16, FULL_WIDTH_112, "1 12"]
+)
+def test_an_emergency_number_that_is_not_one_is_refused(
+    number: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(["--days-since-surgery", "3", "--emergency-number", number])
+    assert exit_info.value.code == 2
+    assert "--emergency-number: not a phone number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("number", ["112", "000", "+4930123456", "1" * 15])
+def test_an_emergency_number_of_digits_is_named(number: str) -> None:
+    _, out, _ = run(
+        "--days-since-surgery", "10", "--finding", "bladder_change", "--emergency-number", number
+    )
+    assert f"Call {number} or go to the nearest Emergency Department now." in out
 
 
 def test_readable_summary() -> None:

@@ -69,9 +69,42 @@ def test_line_numbers_count_lines_inside_quoted_notes() -> None:
     assert messages(text) == ["line 4: leg_pain -1 is out of range 0–10"]
 
 
-def test_an_unknown_symptom_code_is_named() -> None:
-    text = HEADER + "2026-03-01,,3,2,fever;sore_toe,\n"
-    assert messages(text) == ["line 2: unknown symptom code 'sore_toe'"]
+def test_a_symptom_not_understood_is_named_and_the_rest_of_its_row_is_kept() -> None:
+    parsed = parse_diary(HEADER + '2026-03-01,,3,2,fever;sore_toe,"bad night"\n')
+    assert parsed.ok
+    assert [problem.message for problem in parsed.not_understood] == [
+        "line 2: symptom 'sore_toe' not understood"
+    ]
+    assert parsed.rows == [
+        DiaryRow(
+            entry_date=date(2026, 3, 1),
+            back_pain=3,
+            leg_pain=2,
+            symptoms=(Finding.FEVER,),
+            note="bad night",
+        )
+    ]
+
+
+def test_the_bots_own_labels_are_read_as_their_codes_in_any_case() -> None:
+    text = HEADER + (
+        "2026-03-01,,3,7,Pain down one leg,\n"
+        '2026-03-02,,3,7,"  PAIN DOWN ONE LEG ;burning, tingling or electric pain",\n'
+        "2026-03-03,,3,7,Muscle_Tightness;muscle tightness or spasm,\n"
+        "2026-03-04,,3,7,muscle_spasm;Pain down one leg;leg hurts,\n"
+    )
+    parsed = parse_diary(text)
+    assert parsed.ok
+    assert [row.symptoms for row in parsed.rows] == [
+        (Finding.PAIN_ONE_LEG,),
+        (Finding.PAIN_ONE_LEG, Finding.PAIN_NEUROPATHIC),
+        (Finding.MUSCLE_TIGHTNESS,),
+        (Finding.PAIN_ONE_LEG,),
+    ]
+    assert [(problem.line, problem.message) for problem in parsed.not_understood] == [
+        (5, "line 5: symptom 'muscle_spasm' not understood"),
+        (5, "line 5: symptom 'leg hurts' not understood"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +137,7 @@ def test_every_problem_of_every_row_is_reported() -> None:
     assert [error.message for error in parsed.errors] == [
         "line 2: back_pain 11 is out of range 0–10",
         "line 4: date 'bad' is not a valid date (use YYYY-MM-DD)",
-        "line 4: unknown symptom code 'nope'",
+        "line 4: symptom 'nope' not understood",
     ]
     assert [row.entry_date for row in parsed.rows] == [date(2026, 3, 2)]
 

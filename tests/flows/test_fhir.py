@@ -11,12 +11,18 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.communication import Communication
 from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
+from flows.callback import ButtonData
 from flows.codes import CauseId, Finding, Tier
 from flows.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
 from flows.models import AdviceKind, AdviceSource, CheckResult, Entry, Profile, StoredAdvice
+from flows.profile import ProfileState, ProfileStep
+from flows.router import Command
+from tests.flows.driver import FlowDriver
+from tests.onboarding import VALUES
 
 USER_ID = 987_654_321
 GENERATED = datetime(2025, 4, 2, 9, 15, tzinfo=UTC)
@@ -200,6 +206,45 @@ def test_the_patient_holds_only_the_chosen_name_or_nothing() -> None:
     assert set(anonymous) == {"resourceType", "id"}
     assert str(USER_ID) not in json.dumps(data)
     assert "11" not in {r["id"] for r in resources(data, "QuestionnaireResponse")}
+
+
+def onboarded_as(typed_name: str | None) -> Profile:
+    """The profile of a patient who walked onboarding, typing this name (None: Skip)."""
+    driver = FlowDriver()
+    driver.command(Command.START)
+    for value in VALUES:
+        state = driver.state
+        at_name = isinstance(state, ProfileState) and state.step is ProfileStep.DISPLAY_NAME
+        if at_name and typed_name is not None:
+            driver.type(typed_name)
+        else:
+            driver.press_data(ButtonData(seq=driver.seq, value=value))
+    assert driver.state is None
+    assert driver.ctx.profile is not None
+    return driver.ctx.profile
+
+
+def test_the_name_typed_in_onboarding_is_the_patients_name_in_fhir() -> None:
+    data = fhir_bundle(
+        profile=onboarded_as("  Maria\n Rossi "),
+        entries=ENTRIES,
+        generated_at=GENERATED,
+        bundle_id="export-1",
+    )
+    Bundle.model_validate(data)
+    [patient] = resources(data, "Patient")
+    parsed = Patient.model_validate(patient)
+    assert [n.text for n in parsed.name or []] == ["Maria Rossi"]
+    assert set(patient) == {"resourceType", "id", "name"}
+
+
+def test_a_skipped_name_leaves_the_fhir_patient_without_one() -> None:
+    data = fhir_bundle(
+        profile=onboarded_as(None), entries=ENTRIES, generated_at=GENERATED, bundle_id="e"
+    )
+    [patient] = resources(data, "Patient")
+    assert Patient.model_validate(patient).name is None
+    assert set(patient) == {"resourceType", "id"}
 
 
 def test_ids_are_deterministic_per_bundle_id_and_differ_between_exports() -> None:

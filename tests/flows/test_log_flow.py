@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from flows import router
+from flows import log, router
 from flows.callback import ButtonData
 from flows.codes import Finding, Tier
 from flows.core import Context
@@ -97,7 +97,7 @@ def test_yesterday_is_offered_early_in_the_day_and_dates_the_entry() -> None:
     driver = logging_driver(MORNING)
     assert driver.labels()[:2] == ["Today", "Yesterday"]
     driver.press("Yesterday")
-    assert "2026-03-09" in driver.text
+    assert "📅 Diary for yesterday, Mon 9 Mar" in driver.text
     driver.press("3")
     driver.press("0")
     driver.press("Done")
@@ -112,7 +112,7 @@ def test_yesterday_is_offered_again_after_a_first_entry_today() -> None:
     for label in ("3", "0", "Done", "Skip", "Save"):
         driver.press(label)
     driver.command(Command.LOG)
-    assert driver.labels()[:2] == ["Today", "Yesterday"]
+    assert driver.labels()[:2] == ["Today (1 entry)", "Yesterday"]
     driver.press("Today")
     for label in ("8", "2", "Done", "Skip", "Save"):
         driver.press(label)
@@ -356,3 +356,160 @@ def test_a_warning_sign_that_fires_no_red_flag_still_gets_its_advice() -> None:
         driver.press("Done (1 ticked)")
         [advice] = driver.sent_advice()
         assert advice.advice.tier is not Tier.ROUTINE, label
+
+
+# --- Issue 15: notes, marks, days, entries already there ----------------------------------
+
+
+def a_stored_entry(
+    day: date, back: int, leg: int | None, entry_id: int = 31, **extra: object
+) -> Entry:
+    return Entry.model_validate(
+        {
+            "id": entry_id,
+            "user_id": 7,
+            "entry_date": day,
+            "recorded_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            + timedelta(hours=20),
+            "timezone": "UTC",
+            "back_pain": back,
+            "leg_pain": leg,
+            **extra,
+        }
+    )
+
+
+def test_a_typed_note_is_still_there_after_back_and_forward_again() -> None:
+    driver = logging_driver()
+    for label in ("6", "3", "Done: none of these"):
+        driver.press(label)
+    driver.type("Walked 2 km, then sore")
+    driver.press("Back")
+    assert "Your note:\nWalked 2 km, then sore" in driver.text
+    assert "✅ Keep this note" in driver.labels()
+    assert "Skip" not in driver.labels()
+    driver.press("Back")
+    driver.press("Done: none of these")
+    assert "Your note:\nWalked 2 km, then sore" in driver.text
+    driver.press("Keep this note")
+    assert "Note: Walked 2 km, then sore" in driver.text
+    driver.press("Save")
+    [saved] = driver.saved_entries()
+    assert saved.entry.note == "Walked 2 km, then sore"
+    assert "Note: Walked 2 km, then sore" in driver.text
+
+
+def test_a_kept_note_can_be_replaced_or_removed() -> None:
+    driver = logging_driver()
+    for label in ("6", "3", "Done: none of these"):
+        driver.press(label)
+    driver.type("first words")
+    driver.press("Back")
+    driver.type("second words")
+    assert "Note: second words" in driver.text
+    driver.press("Back")
+    driver.press("Remove the note")
+    assert "Note:" not in driver.text
+    driver.press("Save")
+    assert driver.saved_entries()[0].entry.note is None
+
+
+def test_both_pain_screens_mark_the_answer_given_when_coming_back() -> None:
+    driver = logging_driver()
+    driver.press("7")
+    driver.press("3")
+    driver.press("Back")
+    assert "LEG pain" in driver.text
+    assert "• 3 •" in driver.labels()
+    driver.press("Back")
+    assert "• 7 •" in driver.labels()
+    driver.press("7")
+    driver.press("No leg pain")
+    driver.press("Back")
+    assert "• 0 •" in driver.labels()
+
+
+def test_an_entry_can_be_for_any_of_the_last_seven_days_and_every_screen_says_which() -> None:
+    driver = logging_driver()
+    assert "📅 Diary for today, Tue 10 Mar" in driver.text
+    driver.press("Another day")
+    assert driver.labels()[:7] == [
+        "Today",
+        "Yesterday",
+        "Sun 8 Mar",
+        "Sat 7 Mar",
+        "Fri 6 Mar",
+        "Thu 5 Mar",
+        "Wed 4 Mar",
+    ]
+    assert "Tue 3 Mar" not in " ".join(driver.labels())
+    driver.press("Thu 5 Mar")
+    seen = [driver.text]
+    for label in ("5", "2", "A leg getting weaker"):
+        driver.press(label)
+        seen.append(driver.text)
+    driver.press("Slowly, over weeks")
+    driver.press("Done (1 ticked)")
+    seen.append(driver.text)
+    assert all("📅 Diary for Thu 5 Mar" in text for text in seen), seen
+    driver.press("Cancel")
+
+    driver.command(Command.LOG)
+    driver.press("Another day")
+    driver.press("Thu 5 Mar")
+    for label in ("5", "2", "Done: none of these", "Skip"):
+        driver.press(label)
+    assert "📅 Thu 5 Mar 2026" in driver.text
+    driver.press("Save")
+    saved = driver.saved_entries()[-1].entry
+    assert saved.entry_date == date(2026, 3, 5)
+    assert "📅 Thu 5 Mar 2026" in driver.text
+
+
+def test_a_day_before_the_last_seven_or_after_today_is_refused() -> None:
+    driver = logging_driver()
+    driver.press("Another day")
+    for value in ("d2026-03-03", "d2026-03-11", "d2026-13-01"):
+        decision = driver.press_data(ButtonData(seq=driver.seq, value=value))
+        assert decision.verdict is Verdict.FORGED, value
+    driver.press("Back")
+    assert "📅 Diary for today, Tue 10 Mar" in driver.text
+
+
+def test_an_earlier_day_pressed_after_midnight_keeps_the_day_it_showed() -> None:
+    driver = logging_driver(datetime(2026, 3, 10, 23, 58, tzinfo=UTC))
+    driver.press("Another day")
+    driver.ctx = replace(driver.ctx, now=datetime(2026, 3, 11, 0, 2, tzinfo=UTC))
+    driver.press("Sun 8 Mar")
+    assert "📅 Diary for Sun 8 Mar" in driver.text
+
+
+def test_a_day_that_already_has_an_entry_says_so_before_a_second_one_is_added() -> None:
+    driver = FlowDriver(MORNING, consented=True)
+    yesterday = a_stored_entry(date(2026, 3, 9), 6, 2)
+    driver.ctx = replace(driver.ctx, diary=(yesterday,))
+    driver.command(Command.LOG)
+    assert "Yesterday (1 entry)" in driver.labels()
+    driver.press("Yesterday")
+    assert "You already have an entry for yesterday, Mon 9 Mar" in driver.text
+    assert "/history" in driver.text
+    driver.press("Back")
+    driver.press("Today")
+    assert "You already have" not in driver.text
+
+
+def test_a_symptom_the_checklist_does_not_list_is_kept_when_another_is_ticked() -> None:
+    """An imported entry may carry any finding code; changing it must not lose one."""
+    stored = a_stored_entry(
+        date(2026, 3, 9), 6, 2, symptoms=(Finding.WEIGHT_LOSS,), source=EntrySource.IMPORT
+    )
+    driver = FlowDriver(EVENING, consented=True)
+    driver.start(log.begin_edit(stored, driver.ctx))
+    for label in ("6", "2", "Muscle tightness", "Done (2 ticked)"):
+        driver.press(label)
+    driver.press("Skip")
+    assert "weight loss without trying" in driver.text
+    driver.press("Save the changes")
+    [saved] = driver.saved_entries()
+    assert saved.entry.symptoms == (Finding.MUSCLE_TIGHTNESS, Finding.WEIGHT_LOSS)
+    assert saved.entry.source is EntrySource.IMPORT

@@ -15,6 +15,7 @@ from flows.profile import (
     ProfileStep,
     Recent,
     begin_details,
+    clean_display_name,
     needs_details,
     recent_bounds,
     zone_city,
@@ -50,7 +51,7 @@ def in_the_uk() -> FlowDriver:
 
 
 def finish_after_date(driver: FlowDriver) -> None:
-    for label in ("Lower back (lumbar)", "2 levels", "Done", "21:00"):
+    for label in ("Lower back (lumbar)", "2 levels", "Done", "Skip", "21:00"):
         driver.press(label)
     assert driver.state is None
 
@@ -68,6 +69,7 @@ def onboarded() -> FlowDriver:
     driver.press("I smoke")
     driver.press("Diabetes")
     driver.press("Done")
+    driver.type("M. R.")
     driver.press("19:00")
     return driver
 
@@ -431,6 +433,7 @@ def test_a_state_with_every_answer_round_trips_through_json() -> None:
         surgery_before=date(2026, 2, 23),
         within_two_weeks=Recent.NO,
         recent_asked_on=TODAY,
+        display_name="J. D.",
         country="PT",
         proposed_country="ES",
         country_letter="P",
@@ -474,16 +477,137 @@ def test_reminder_time_keeps_the_zone_or_takes_a_utc_offset() -> None:
     assert driver.ctx.profile.checkin_time == time(8, 0)
 
 
-def test_pause_stops_prompts_and_resume_restarts_them() -> None:
+def test_pause_stops_prompts_and_turning_them_on_asks_the_time_again() -> None:
     driver = onboarded()
     driver.command(Command.SETTINGS)
     driver.press("Pause reminders")
-    assert "Reminders: paused" in driver.text
+    assert "Reminders: off" in driver.text
     assert driver.effects[-1] == Reschedule(next_at=None)
-    driver.press("Resume reminders")
-    last = driver.effects[-1]
-    assert isinstance(last, Reschedule)
-    assert last.next_at is not None
+    driver.press("Turn reminders on")
+    assert "When should I remind you" in driver.text
+    driver.press("08:00")
+    assert "Your local time now is Tue 19:30" in driver.text
+    driver.press("Yes, that's right")
+    assert "Reminders: every day at 08:00 (Europe/Berlin)" in driver.text
+    profile = driver.ctx.profile
+    assert profile is not None
+    assert (profile.paused, profile.checkin_time) == (False, time(8, 0))
+    assert driver.effects[-1] == Reschedule(next_at=datetime(2026, 3, 11, 7, 0, tzinfo=UTC))
+
+
+def test_leaving_onboarding_early_leaves_reminders_off_and_settings_say_so() -> None:
+    driver = in_the_uk()
+    driver.press("Cancel")
+    profile = driver.ctx.profile
+    assert profile is not None
+    assert profile.paused
+    assert not any(isinstance(e, Reschedule) for e in driver.effects)
+    driver.command(Command.SETTINGS)
+    assert "Reminders: off" in driver.text
+    assert "20:00" not in driver.text
+    assert "Turn reminders on" in driver.labels()
+    # Saving another section does not switch them on at the default hour.
+    driver.press("Health factors")
+    driver.press("Diabetes")
+    driver.press("Done")
+    assert driver.effects[-1] == Reschedule(next_at=None)
+    assert "Reminders: off" in driver.text
+    # They come on at the time the patient picks, in the zone they confirmed.
+    driver.press("Turn reminders on")
+    driver.press("08:00")
+    assert "Country: United Kingdom" in driver.text
+    driver.press("Yes, that's right")
+    assert "Reminders: every day at 08:00 (Europe/London)" in driver.text
+    assert driver.effects[-1] == Reschedule(next_at=datetime(2026, 3, 11, 8, 0, tzinfo=UTC))
+
+
+def test_leaving_onboarding_right_after_consent_stores_reminders_off() -> None:
+    driver = new_patient()
+    [_, stamp] = driver.effects
+    assert isinstance(stamp, SaveProfile)
+    assert stamp.profile.paused
+
+
+# --- The name on reports -----------------------------------------------------------------
+
+
+def at_the_name() -> FlowDriver:
+    driver = in_the_uk()
+    for label in ("2025", "Jun", "15", "Lower back (lumbar)", "2 levels", "Done"):
+        driver.press(label)
+    return driver
+
+
+def test_onboarding_asks_the_name_for_reports_with_skip_back_and_cancel() -> None:
+    driver = at_the_name()
+    assert "What name or initials should the reports for your surgeon show?" in driver.text
+    assert "name not given" in driver.text
+    assert driver.labels() == ["Skip", "⬅️ Back", "✖️ Cancel"]
+    driver.press("Back")
+    assert "Do any of these apply to you?" in driver.text
+
+
+def test_the_typed_name_is_stored_on_one_line_and_shown_in_the_summary() -> None:
+    driver = at_the_name()
+    driver.type("  Maria \n  Rossi\t")
+    assert saved(driver).display_name == "Maria Rossi"
+    assert "When should I remind you" in driver.text
+    driver.press("21:00")
+    assert driver.state is None
+    assert "Name on reports: Maria Rossi" in driver.text
+    assert saved(driver).display_name == "Maria Rossi"
+
+
+def test_skip_keeps_name_not_given() -> None:
+    driver = at_the_name()
+    driver.press("Skip")
+    driver.press("21:00")
+    assert saved(driver).display_name is None
+    assert "Name on reports: not given" in driver.text
+
+
+def test_a_name_too_long_or_empty_is_asked_again_and_nothing_is_stored() -> None:
+    driver = at_the_name()
+    before = len(driver.effects)
+    driver.type("A" * 61)
+    assert driver.text.startswith("That is 61 characters; please keep it to 60")
+    driver.type(" \u200b\u202e \n ")
+    assert driver.text.startswith("Please type a name or initials, or tap Skip.")
+    assert len(driver.effects) == before
+    assert isinstance(driver.state, ProfileState)
+    assert driver.state.step is ProfileStep.DISPLAY_NAME
+    driver.type("B" * 60)
+    assert saved(driver).display_name == "B" * 60
+
+
+def test_control_and_direction_characters_are_dropped_from_the_name() -> None:
+    assert clean_display_name("J.\u202e D.\x00\x1b[31m") == "J. D.[31m"
+    # Joiners are part of some scripts' words and stay.
+    assert clean_display_name("\u0645\u06cc\u200c\u0631\u0636\u0627") == (
+        "\u0645\u06cc\u200c\u0631\u0636\u0627"
+    )
+
+
+def test_settings_changes_keeps_or_removes_the_name() -> None:
+    driver = onboarded()
+    driver.command(Command.SETTINGS)
+    assert "Name on reports: M. R." in driver.text
+    driver.press("Name on reports")
+    assert "Your reports show: M. R." in driver.text
+    assert driver.labels() == ["Keep it", "Remove the name", "⬅️ Back", "✖️ Cancel"]
+    driver.type("A. B.")
+    assert "What would you like to change?" in driver.text
+    assert "Name on reports: A. B." in driver.text
+    assert saved(driver).display_name == "A. B."
+    saves = len(driver.effects)
+    driver.press("Name on reports")
+    driver.press("Keep it")
+    assert "Name on reports: A. B." in driver.text
+    assert len(driver.effects) == saves
+    driver.press("Name on reports")
+    driver.press("Remove the name")
+    assert "Name on reports: not given" in driver.text
+    assert saved(driver).display_name is None
 
 
 # --- Settings ----------------------------------------------------------------------------

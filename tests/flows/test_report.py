@@ -14,11 +14,13 @@ from flows.models import (
     AdviceSource,
     CheckResult,
     Entry,
+    EntrySource,
     Profile,
     Region,
     StoredAdvice,
 )
 from flows.report import EventSource, Report, build_report, local_time, rows_from_entries
+from flows.rules_data import RED_FLAGS
 from flows.trends import AlertKind, Measure, SentAlert, StatusKind
 
 START = date(2025, 3, 1)
@@ -141,6 +143,50 @@ def test_too_short_a_diary_has_no_baseline_yet() -> None:
     assert back.baseline is None
     assert back.baseline_text == "not yet (10 of 14 days)"
     assert back.crossed_text == "Cannot tell"
+    assert result.baseline_text == "Baseline: not yet known; it needs 14 days with a score."
+
+
+def test_the_report_says_which_days_the_baseline_is_from() -> None:
+    result = report(diary())
+    back = result.measures[0]
+    assert (back.baseline_first, back.baseline_last) == (START, START + timedelta(days=13))
+    assert back.baseline_imported == 0
+    assert result.baseline_text == (
+        "Baseline: median of the patient's first 14 days with a score, 2025-03-01 to 2025-03-14 "
+        "(before this period): back 3.0, leg 2.0."
+    )
+    # A period that starts with the diary has its baseline days in it.
+    whole = report(diary(), first=START)
+    assert "2025-03-01 to 2025-03-14: back 3.0, leg 2.0." in whole.baseline_text
+
+
+def test_importing_older_rows_moves_the_baseline_and_the_report_says_so() -> None:
+    logged = diary()
+    before = report(logged).measures[0]
+    assert before.crossed_text == "Yes, worse"
+    # Two weeks of back pain 6 from before the app, imported from a spreadsheet later.
+    older = [
+        entry(START - timedelta(days=14 - i), 6).model_copy(update={"source": EntrySource.IMPORT})
+        for i in range(14)
+    ]
+    result = report([*older, *logged])
+    back = result.measures[0]
+    assert back.baseline == 6.0
+    assert back.crossed_text == "No"
+    assert result.baseline_text == (
+        "Baseline: median of the patient's first 14 days with a score, 2025-02-15 to 2025-02-28 "
+        "(before this period; 14 of them imported from a file): back 6.0, leg 2.0."
+    )
+
+
+def test_back_and_leg_baselines_from_different_days_are_named_apart() -> None:
+    # No leg score on the first two days: the leg baseline runs two days later.
+    entries = [entry(START + timedelta(days=i), 3, None if i < 2 else 2) for i in range(60)]
+    result = report(entries)
+    assert result.baseline_text == (
+        "Baseline: median of the patient's first 14 days with a score, 2025-03-01 to 2025-03-14 "
+        "(before this period): back 3.0; 2025-03-03 to 2025-03-16 (before this period): leg 2.0."
+    )
 
 
 def test_days_logged_out_of_days_in_the_period() -> None:
@@ -203,11 +249,11 @@ def test_alerts_in_the_period_with_dates_and_reasons() -> None:
     rapid, flag = result.alerts
     assert rapid.reason == "Back pain 7-day average 5.1, baseline 3.0 (+2.1)"
     assert rapid.text == (
-        f"{(LAST - timedelta(days=2)).isoformat()} · T3, within days · Rapid rise: "
+        f"{(LAST - timedelta(days=2)).isoformat()} · Within days · Rapid rise: "
         "Back pain 7-day average 5.1, baseline 3.0 (+2.1)"
     )
-    assert flag.reason == "New bladder problems (RF-CES-1); warning sign: fever over 38 °C"
-    assert flag.text.startswith(f"{LAST.isoformat()} · T1, emergency · Red flag: New bladder")
+    assert flag.reason == "New bladder problems; warning sign: fever over 38 °C"
+    assert flag.text.startswith(f"{LAST.isoformat()} · Emergency (now) · Red flag: New bladder")
 
 
 def test_a_new_nerve_symptoms_alert_names_the_symptoms() -> None:
@@ -235,9 +281,10 @@ def test_red_flag_events_are_entries_whose_symptoms_fire_the_rules() -> None:
     assert event.advice == ()
     assert event.delivered is None
     assert event.text == (
-        f"{day.isoformat()} 19:30 · T1, emergency · New bladder problems (RF-CES-1) · "
-        "seen in: diary 19:30"
+        f"{day.isoformat()} 19:30 · Emergency (now) · New bladder problems · seen in: diary 19:30"
     )
+    # The FHIR export keeps the rule's ID and tier code in the flag's name.
+    assert (event.name, event.tier_text) == ("New bladder problems (RF-CES-1)", "T1, emergency")
 
 
 def test_red_flags_use_the_time_since_surgery_on_that_day() -> None:
@@ -251,7 +298,7 @@ def test_red_flags_use_the_time_since_surgery_on_that_day() -> None:
     assert later.flag_id is None
     assert later.warning is Finding.POSITIONAL_HEADACHE
     assert later.tier is Tier.SOON
-    assert "· T3, within days · warning sign: headache easing lying down ·" in later.text
+    assert "· Within days · warning sign: headache easing lying down ·" in later.text
 
 
 def check(
@@ -294,8 +341,8 @@ def test_the_latest_check_with_top_causes_and_tests() -> None:
     assert "a fine-cut CT scan" in summary.tests
     assert len(summary.tests) == len(set(summary.tests))
     assert summary.tests_text.startswith("Tests to consider: a fine-cut CT scan; ")
-    assert summary.heading == "2025-04-20 · result: T3, within days"
-    assert summary.details[0] == "Red flags: A fall, injury or sudden 'snap' (RF-FX)."
+    assert summary.heading == "2025-04-20 · urgency: Within days"
+    assert summary.details[0] == "Red flags: A fall, injury or sudden 'snap'."
     assert summary.details[1] == "Answered yes: worse bending or lifting, better lying down."
 
 
@@ -434,8 +481,8 @@ def test_one_flag_seen_in_the_diary_a_check_and_advice_is_one_event() -> None:
     assert event.delivered is True
     assert event.advice_text == "Emergency advice given 19:29, delivered 19:29"
     assert event.text == (
-        f"{D2.isoformat()} 19:30 · T1, emergency · New bladder problems (RF-CES-1) · "
-        "seen in: diary 19:30, symptom check 20:10 · Emergency advice given 19:29, delivered 19:29"
+        f"{D2.isoformat()} 19:30 · Emergency (now) · New bladder problems · seen in: diary 19:30, "
+        "symptom check 20:10 · Emergency advice given 19:29, delivered 19:29"
     )
     assert result.flag_count_text == (
         "1 warning sign in this period, 1 emergency. Safety advice sent: 1, all delivered. "
@@ -480,10 +527,12 @@ def test_flags_of_an_earlier_check_a_later_check_the_diary_and_advice_are_all_li
     # Every check of the period, oldest first; the latest one still in detail.
     assert [c.day for c in result.checks] == [D1, D2]
     assert result.checks[0].text == (
-        f"{D1.isoformat()} 09:00 · result: T2, same day · red flags: Signs of a wound infection "
-        "(RF-SSI-1) · top causes: 1. An infection around the spine or implant"
+        f"{D1.isoformat()} 09:00 · urgency: Same day · red flags: Signs of a wound infection · "
+        "top causes: 1. An infection around the spine or implant"
     )
-    assert result.checks[1].flags_text == "none"
+    # The FHIR export's note keeps the rule's ID.
+    assert result.checks[0].flags_text == "Signs of a wound infection (RF-SSI-1)"
+    assert result.checks[1].flag_names_text == "none"
     assert result.check_count_text == (
         "2 symptom checks in this period, all listed under “Warning signs and checks”."
     )
@@ -595,3 +644,39 @@ def test_a_known_surgery_day_is_shown_and_not_estimated() -> None:
     )
     assert bounded.surgery_text.startswith("Surgery: on or after 2024-11-20 (day not recorded).")
     assert "middle of the days" in bounded.since_text
+
+
+def test_urgency_in_words_and_rule_ids_in_a_key() -> None:
+    entries = with_flag(D2, Finding.BLADDER_CHANGE)
+    wound = check(
+        at(D1, 9),
+        (),
+        tier=Tier.URGENT,
+        findings=(Finding.WOUND_INFECTION_SIGNS,),
+        red_flags=("RF-SSI-1",),
+    )
+    result = report(entries, checks=[wound])
+    shown = [
+        *(e.text for e in result.red_flags),
+        *(c.text for c in result.checks),
+        *(result.latest_check.details if result.latest_check else ()),
+    ]
+    assert not [line for line in shown if "RF-" in line or " T1" in line or " T2" in line]
+    assert result.rule_key == (
+        "RF-CES-1: New bladder problems, a rule for cauda equina syndrome.",
+        "RF-SSI-1: Signs of a wound infection, a rule for a surgical site infection.",
+    )
+    assert result.urgency_key.startswith(
+        "Urgency, as BackTrack's rules rank what the patient reported: Emergency (now) = "
+        "emergency care at once (tier T1 of the clinical rules); Same day = the surgical team or "
+        "on-call spinal service today (T2);"
+    )
+    # Nothing named, nothing in the key.
+    assert report(diary()).rule_key == ()
+
+
+def test_every_red_flag_rule_has_a_line_in_the_key() -> None:
+    every = tuple(rule.id for rule in RED_FLAGS)
+    result = report(diary(), checks=[check(at(D2, 9), (), tier=Tier.EMERGENCY, red_flags=every)])
+    assert [line.split(":")[0] for line in result.rule_key] == list(every)
+    assert all(", a rule for " in line for line in result.rule_key)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.codes import Finding
 from flows.core import ExportRequest, ImportEntries
+from flows.log import RECORDED_SYMPTOMS
 from flows.router import Command, on_document
 from flows.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
 from tests.flows.driver import FlowDriver
@@ -53,15 +55,20 @@ def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
     driver.command(Command.IMPORT)
     assert "CSV file" in driver.text
     send(driver, DocumentFile(filename="d.csv", text=CSV))
-    assert "I found 2 entries from 2026-02-01 to 2026-02-03." in driver.text
-    assert "2 rows will be skipped" in driver.text
+    assert "I found 3 entries from 2026-02-01 to 2026-02-04." in driver.text
+    assert "1 row will be skipped" in driver.text
     assert "line 3: back_pain 12 is out of range" in driver.text
-    assert "line 5" in driver.text
-    assert "not_a_code" in driver.text
+    assert "• line 5: symptom 'not_a_code' not understood" in driver.text
     assert driver.effects == []
     driver.press("Import")
     [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
-    first, second = imported.entries
+    first, second, third = imported.entries
+    assert (third.entry_date, third.back_pain, third.leg_pain, third.symptoms) == (
+        date(2026, 2, 4),
+        3,
+        1,
+        (),
+    )
     assert (first.entry_date, first.back_pain, first.leg_pain, first.note) == (
         date(2026, 2, 1),
         5,
@@ -71,6 +78,53 @@ def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
     assert first.recorded_at == datetime(2026, 2, 1, 20, 15, tzinfo=UTC)
     assert second.note == "a note, with a comma"
     assert [str(s) for s in second.symptoms] == ["muscle_tightness", "fever"]
+
+
+def test_the_import_prompt_lists_the_symptom_codes_and_says_labels_work_too() -> None:
+    driver = FlowDriver(NOW, consented=True)
+    driver.command(Command.IMPORT)
+    for code in RECORDED_SYMPTOMS:
+        assert code.value in driver.text
+    # Not the profile's risk factors: nobody writes "age_over_65" in a diary.
+    assert Finding.AGE_OVER_65.value not in driver.text
+    assert '"Pain down one leg"' in driver.text
+
+
+def test_a_row_without_a_time_gets_none_and_is_recorded_at_the_import() -> None:
+    driver = living_in("Europe/Berlin")
+    preview_of(driver, "2026-03-01,,4,2,,", "2026-03-10,,5,2,,", "2026-03-02,21:30,3,1,,")
+    driver.press("Import")
+    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+    assert [(e.entry_date, e.own_time(), e.recorded_at) for e in imported.entries] == [
+        (date(2026, 3, 1), None, NOW),
+        (date(2026, 3, 10), None, NOW),
+        (date(2026, 3, 2), time(21, 30), datetime(2026, 3, 2, 20, 30, tzinfo=UTC)),
+    ]
+
+
+def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_value() -> None:
+    driver = living_in("UTC")
+    text = preview_of(
+        driver,
+        "2026-03-01,,4,7,muscle_spasm,stiff",
+        "2026-03-02,,4,7,Pain down one leg;leg hurts;fever,",
+        "2026-03-03,,14,7,,",
+    )
+    assert text == (
+        "I found 2 entries from 2026-03-01 to 2026-03-02.\n\n"
+        "1 row will be skipped:\n"
+        "• line 4: back_pain 14 is out of range 0–10\n\n"
+        "2 symptoms were not understood and left out; the rest of their rows is imported:\n"
+        "• line 2: symptom 'muscle_spasm' not understood\n"
+        "• line 3: symptom 'leg hurts' not understood\n\n"
+        "Entries already in your diary are not added twice. Import now?"
+    )
+    driver.press("Import")
+    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+    assert [(e.back_pain, e.leg_pain, e.symptoms, e.note) for e in imported.entries] == [
+        (4, 7, (), "stiff"),
+        (4, 7, (Finding.PAIN_ONE_LEG, Finding.FEVER), None),
+    ]
 
 
 def test_a_file_sent_without_import_starts_one() -> None:
@@ -164,7 +218,7 @@ def test_tomorrow_alone_is_nothing_to_import() -> None:
 def test_the_floor_is_five_years_before_the_year_of_the_operation() -> None:
     driver = living_in("Europe/London", surgery_year=2024, surgery_month=6)
     text = preview_of(driver, "2019-01-01,,4,2,,", "2018-12-31,,4,2,,")
-    assert "I found 1 entries from 2019-01-01 to 2019-01-01." in text
+    assert "I found 1 entry from 2019-01-01 to 2019-01-01." in text
     assert (
         "line 3: date 2018-12-31 is too long before your operation; I can take entries from "
         "2019-01-01 on (5 years before the year of the operation)"
@@ -175,7 +229,7 @@ def test_the_floor_is_five_years_before_the_year_of_the_operation() -> None:
 def test_without_a_year_of_operation_the_floor_is_1990() -> None:
     driver = living_in("Europe/London")
     text = preview_of(driver, "1990-01-01,,4,2,,", "1989-12-31,,4,2,,")
-    assert "I found 1 entries from 1990-01-01 to 1990-01-01." in text
+    assert "I found 1 entry from 1990-01-01 to 1990-01-01." in text
     assert "line 3: date 1989-12-31 is too long ago" in text
     assert "once its year is set in /settings" in text
 
@@ -192,6 +246,6 @@ def test_no_date_the_reader_accepts_breaks_the_preview(
 ) -> None:
     driver = living_in(zone, surgery_year=surgery_year)
     text = preview_of(driver, f"{day.isoformat()},{at},4,2,,")
-    assert text.startswith("I found 1 entries") or text.startswith(
+    assert text.startswith("I found 1 entry ") or text.startswith(
         "I found no entries I could import:\nline 2: date "
     )

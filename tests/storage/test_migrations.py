@@ -52,3 +52,19 @@ def test_shipped_migrations_are_append_only() -> None:
     for number, digest in SHIPPED.items():
         text = MIGRATIONS[number - 1]
         assert hashlib.sha256(text.encode()).hexdigest()[:8] == digest, number
+
+
+def test_an_onboarding_left_before_its_reminder_step_says_reminders_are_off(
+    db_path: Path,
+) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for text in MIGRATIONS[:7]:
+            conn.executescript(text)
+        conn.execute("PRAGMA user_version = 7")
+        row = "INSERT INTO users (user_id, consented_at, updated_at, next_prompt_at) VALUES "
+        conn.execute(row + "(1, 'x', 'x', NULL), (2, 'x', 'x', '2026-03-10T20:00:00+00:00')")
+        assert migrate(conn) == len(MIGRATIONS)
+        paused = dict(conn.execute("SELECT user_id, paused FROM users").fetchall())
+    conn.close()
+    # Left at consent: never scheduled, now "off". Onboarded: reminders stay on.
+    assert paused == {1: 1, 2: 0}
