@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from flows import log
 from flows.codes import RED_FLAG_FINDINGS
@@ -198,9 +197,13 @@ def ask_delete(lang: str, entry: Entry) -> Screen:
 
 
 def entry_when(lang: str, entry: Entry) -> str:
-    """The day and the local time an entry was recorded: "Mon 9 Mar, 20:15"."""
-    local = entry.recorded_at.astimezone(ZoneInfo(entry.timezone))
-    return t(lang, "history.when", day=short_date(lang, entry.entry_date), time=f"{local:%H:%M}")
+    """The day and, if it has one, the local time of an entry: "Mon 9 Mar, 20:15"."""
+    day = short_date(lang, entry.entry_date)
+    own = entry.own_time()
+    # An entry logged days later, or imported without a time, has no time of its own that day.
+    if own is None:
+        return day
+    return t(lang, "history.when", day=day, time=f"{own:%H:%M}")
 
 
 def _named(lang: str, entry: Entry) -> dict[str, str]:

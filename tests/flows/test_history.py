@@ -90,6 +90,15 @@ def test_history_offers_the_entries_newest_first_to_change_or_delete() -> None:
     ]
 
 
+def test_an_entry_logged_days_later_or_imported_untimed_is_listed_without_a_time() -> None:
+    later = entry(8, 5, 2, recorded_at=datetime(2026, 3, 10, 4, 50, tzinfo=UTC))
+    untimed = entry(7, 4, 1, timed=False)
+    driver = patient_with(later, untimed)
+    driver.press("Change or delete an entry")
+    # 04:50 is when it was typed, two days after; it says nothing of Sunday's pain.
+    assert driver.labels()[:2] == ["Sun 8 Mar: back 5, leg 2", "Sat 7 Mar: back 4, leg 1"]
+
+
 def test_deleting_asks_first_naming_the_entry_then_deletes_it() -> None:
     driver = patient_with(entry(9, 6, 3), entry(10, 4, 0))
     driver.press("Change or delete an entry")
