@@ -39,7 +39,7 @@ from flows.log import LogState
 from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
 from flows.prompts import PromptState
 from flows.router import AnyState, Command, Decision, Verdict
-from flows.rules import number_words
+from flows.rules import RECENT_FLAG_DAYS, number_words
 from flows.schedule import local_date, next_slot
 from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
@@ -64,8 +64,6 @@ Clock = Callable[[], datetime]
 # counted over the 28-day reminder period, each day with a 21-day EWMA (flows/trends); eight
 # weeks leave a week to spare (tests/bot/test_trend_window.py finds 49 the least that works).
 TREND_RECENT_DAYS = 56
-# A red flag ticked in the diary this many days back still stands in /check (§8.7).
-RECENT_FLAG_DAYS = 7
 # Where someone who has not agreed stands (the welcome they were shown) is all that is kept of
 # them, and only this long; pruned hourly, so never past a day (/privacy says so).
 PRE_CONSENT_KEEP = timedelta(hours=23)

@@ -351,6 +351,11 @@ def as_days_range(days_since_surgery: int | DaysRange | None) -> DaysRange | Non
     return DaysRange.exactly(days_since_surgery)
 
 
+# A red flag recorded in the diary this many days back still stands (REFERENCE.md §8.7): in
+# /check, and when an imported diary brings one in.
+RECENT_FLAG_DAYS = 7
+
+
 def triage(
     findings: Iterable[Finding],
     unsure: Iterable[Finding] = (),

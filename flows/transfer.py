@@ -11,7 +11,7 @@ entry logged "about yesterday" is recorded the next day, and is marked as having
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -27,13 +27,16 @@ from flows.core import (
     Outcome,
     Press,
     Screen,
+    SendAdvice,
     button,
     nav_row,
 )
 from flows.diary_csv import DiaryRow, RowError, date_window, parse_diary
+from flows.emergency import UNKNOWN
 from flows.i18n import t
 from flows.log import RECORDED_SYMPTOMS
-from flows.models import EntrySource, NewEntry, Profile
+from flows.models import Advice, AdviceSource, EntrySource, NewEntry, Profile
+from flows.rules import RECENT_FLAG_DAYS, advice_for, advice_pointer, triage
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
@@ -166,13 +169,43 @@ def on_import(state: ImportState, event: Event, ctx: Context) -> Outcome:
     """Confirm an import (text is not a file)."""
     lang = ctx.language
     if isinstance(event, Press) and state.step is ImportStep.CONFIRM:
+        saving = t(lang, "import.saving", n=len(state.entries))
+        advice = _recent_flag_advice(state.entries, ctx)
+        if advice is None:
+            return Outcome(
+                state=None,
+                screen=Screen(text=saving),
+                effects=(ImportEntries(entries=state.entries),),
+            )
+        numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
+        pointer = advice_pointer(advice, lang, numbers)
         return Outcome(
             state=None,
-            screen=Screen(text=t(lang, "import.saving", n=len(state.entries))),
-            effects=(ImportEntries(entries=state.entries),),
+            screen=Screen(text=f"{pointer}\n\n{saving}"),
+            effects=(SendAdvice(advice=advice), ImportEntries(entries=state.entries)),
         )
     hint = t(lang, "import.send_file")
     return Outcome(state=state, screen=render_import(state, ctx).with_hint(hint))
+
+
+def _recent_flag_advice(entries: Sequence[NewEntry], ctx: Context) -> Advice | None:
+    """The advice warning signs in the file's last days call for, as if they had been logged.
+
+    A sign written down days ago may still be going on: within the days a diary's red flag
+    still stands (§8.7) it is answered as the diary answers it, never filed away unread.
+    """
+    first = ctx.today - timedelta(days=RECENT_FLAG_DAYS - 1)
+    recent = [e for e in entries if e.entry_date >= first and e.symptoms]
+    if not recent:
+        return None
+    latest = max(e.entry_date for e in recent)
+    symptoms = {code for e in recent for code in e.symptoms}
+    profile = ctx.profile
+    found = symptoms | (profile.profile_findings() if profile else frozenset())
+    days = profile.surgery_days(latest) if profile else None
+    numbers = profile.numbers() if profile else UNKNOWN
+    result = triage(found, (), days)
+    return advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=symptoms)
 
 
 def _entry(row: DiaryRow, ctx: Context) -> NewEntry:

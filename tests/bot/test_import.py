@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -354,3 +354,40 @@ async def test_a_symptom_not_understood_is_listed_and_the_rest_of_its_row_is_sto
         (5, 7, (), "bad night"),
         (4, 6, (Finding.PAIN_ONE_LEG, Finding.PAIN_NEUROPATHIC), None),
     ]
+
+
+async def test_a_warning_sign_in_the_files_last_days_is_answered_as_the_diary_answers_it(
+    engine: Engine, clock: FakeClock
+) -> None:
+    who = Who(user_id=95)
+    profile = Profile(
+        user_id=who.user_id,
+        consented_at=datetime(2026, 1, 1, tzinfo=UTC),
+        timezone="Europe/Berlin",
+        country="DE",
+        details_asked_at=ASKED,
+    )
+    await engine.store.unit(clock(), lambda s: s.save_profile(profile))
+    today = clock().date()
+    recent = (today.replace(day=today.day - 2)).isoformat()
+    week_old = (today.replace(day=today.day - 7)).isoformat()
+    # Seven days back is past the days a diary's red flag stands (§8.7): filed, not answered.
+    quiet = await import_as(
+        engine, who, diary_csv([(week_old, "", "4", "2", "bladder_change", "")])
+    )
+    assert quiet.advice == ()
+    assert quiet.screen is not None
+    assert quiet.screen.text.startswith("Importing 1 entry")
+
+    reply = await import_as(engine, who, diary_csv([(recent, "", "5", "3", "bladder_change", "")]))
+
+    assert reply.screen is not None
+    assert reply.screen.text.startswith("⚠️ Call 112 or go to the nearest Emergency Department now")
+    [delivery] = reply.advice
+    assert "Call 112" in delivery.text
+    assert "bladder" in delivery.text
+    stored = await engine.store.read(
+        lambda s: s.advice_between(who.user_id, clock() - timedelta(days=1), clock())
+    )
+    assert [a.kind.value for a in stored] == ["emergency"]
+    assert len(await notes_of(engine, who)) == 2
