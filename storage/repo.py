@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -531,13 +532,16 @@ class Session:
         first = min(e.entry_date for e in entries)
         last = max(e.entry_date for e in entries)
         stored = self.entries_between(user_id, first, last)
-        seen = {key for entry in stored for key in _stored_entry_keys(entry)}
+        # Counted, not a set: two real entries alike (two entries logged days later for the
+        # same day, with the same scores) are two rows of the file and must stay two; each row
+        # is skipped only while an entry already in the diary is left to match it.
+        present = Counter(key for entry in stored for key in _stored_entry_keys(entry))
         added = 0
         for entry in entries:
             key = _same_entry_key(entry)
-            if key in seen:
+            if present[key] > 0:
+                present[key] -= 1
                 continue
-            seen.add(key)
             self.add_entry(user_id, entry)
             added += 1
         return added, len(entries) - added

@@ -55,6 +55,18 @@ async def test_import_twice_adds_the_entries_once(engine: Engine) -> None:
     assert entries[0].note == "first"
 
 
+async def test_two_alike_entries_of_a_file_stay_two_and_a_second_import_adds_none(
+    engine: Engine,
+) -> None:
+    await consent(engine)
+    # Two entries typed days later for the same day, alike: neither has a time of its own.
+    twice = diary_csv([("2026-03-07", "", "4", "2", "", ""), ("2026-03-07", "", "4", "2", "", "")])
+    assert "2 entries added, 0 already in your diary" in await import_file(engine, twice)
+    assert "0 entries added, 2 already in your diary" in await import_file(engine, twice)
+    entries = await engine.store.entries_between(USER, date(2026, 3, 7), date(2026, 3, 7))
+    assert len(entries) == 2
+
+
 async def test_another_users_press_on_a_preview_imports_nothing(engine: Engine) -> None:
     await consent(engine)
     reply = await engine.on_document(PAT, DocumentFile(filename="d.csv", text=CSV))
