@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.engine import Clock, Reply
 from flows import prompts, router
 from flows.core import Context, Screen
+from flows.log import LogState, has_answers, put_aside_notice
 from flows.router import Verdict
 from flows.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
 from storage.repo import Conversation, Duplicate, Session, Store
@@ -148,9 +149,20 @@ class Dispatcher:
             if not session.claim_prompt(uid, choice.kind.value, choice.key, day, slot):
                 continue
             ctx = Context(
-                now=now, user_id=uid, language=profile.language, timezone=zone, profile=profile
+                now=now,
+                user_id=uid,
+                language=profile.language,
+                timezone=zone,
+                profile=profile,
+                entry_aside=conversation.entry_aside,
             )
             outcome = prompts.begin(choice, day, ctx)
+            open_entry = _open_entry(conversation)
+            if open_entry is not None:
+                # An entry left open past the busy time is kept for /log, not overwritten.
+                session.set_entry_aside(uid, conversation.state)
+                notice = put_aside_notice(open_entry, ctx)
+                outcome = replace(outcome, screen=outcome.screen.with_hint(notice))
             seq = conversation.seq + 1
             state = router.as_any(outcome.state)
             saved = None if state is None else router.dump_state(state)
@@ -180,6 +192,19 @@ class Dispatcher:
                 else:
                     # Past the grace window the prompt is given up; the next slot stands.
                     session.mark_prompt(item.user_id, item.kind, item.key, "missed")
+
+
+def _open_entry(conversation: Conversation) -> LogState | None:
+    """The diary entry the conversation holds with answers in it, if any."""
+    if conversation.state is None:
+        return None
+    try:
+        state = router.load_state(conversation.state)
+    except ValueError:
+        return None
+    if isinstance(state, LogState) and has_answers(state):
+        return state
+    return None
 
 
 def _busy(conversation: Conversation, now: datetime) -> bool:

@@ -280,3 +280,25 @@ async def test_snooze_sends_the_prompt_again_an_hour_later_once(harness: Harness
         harness.clock.now = utc(28, 12) + timedelta(minutes=minutes)
         await harness.tick()
     assert [s.at for s in harness.sent if s.user_id == 6] == [utc(28, 12), utc(28, 13)]
+
+
+async def test_an_entry_left_open_is_put_aside_by_a_prompt_not_overwritten(
+    harness: Harness,
+) -> None:
+    assert harness.db is not None
+    engine = Engine(Store(harness.db), harness.clock)
+    harness.clock.now = utc(28, 11, 30)
+    reply = await engine.on_command(Who(6), Command.LOG)
+    assert reply.screen is not None
+    [six] = [b for row in reply.screen.buttons for b in row if b.label == "6"]
+    await engine.on_press(Who(6), reply.button_data(six.value))
+    # Half an hour later the patient is no longer busy, and the day's prompt is due.
+    harness.clock.now = utc(28, 12, 0)
+    await harness.tick()
+
+    [prompt] = [c for c in harness.api.calls if c.params.get("chat_id") == 6]
+    assert "Your unsaved entry for today" in prompt.params["text"]
+    again = await engine.on_command(Who(6), Command.LOG)
+    assert again.screen is not None
+    assert "Carrying on with your unsaved entry" in again.screen.text
+    assert "LEG pain" in again.screen.text
