@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -331,11 +332,10 @@ class TelegramShell:
                 await self.engine.mark_blocked(user.id)
             log.info("a user blocked the bot; their prompts stop until /start")
             return
-        log.error(
-            "error while handling an update: %s",
-            type(error).__name__,
-            exc_info=(type(error), error, error.__traceback__) if error else None,
-        )
+        # Where it failed, without what it said: an exception's message can quote the input
+        # (pydantic's input_value, a body that was not JSON), and the input is health data.
+        where = "".join(traceback.format_tb(error.__traceback__)) if error else ""
+        log.error("error while handling an update: %s\n%s", type(error).__name__, where)
         if isinstance(update, Update) and update.effective_message is not None:
             user = update.effective_user
             lang = supported(user.language_code if user else None)

@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import MessageHandler, filters
 
 from bot.config import Settings
 from bot.engine import Engine
 from bot.service import serve
+from bot.telegram_bot import build_application
 from bot.updates import readable_updates
 from tests.bot.test_export import export, seed
 from tests.clock import FakeClock
@@ -173,3 +176,20 @@ async def test_a_pdf_export_at_debug_spells_out_nothing_of_the_notes(
     # fontTools lists the glyphs a PDF keeps, which spell out the letters of every note.
     assert [r.name for r in records if r.name.startswith("fontTools")] == []
     assert "stairs" not in everything_logged(debug_everywhere)
+
+
+async def test_an_error_is_logged_with_where_it_happened_but_not_what_it_quoted(
+    engine: Engine, debug_everywhere: pytest.LogCaptureFixture
+) -> None:
+    async def fails_on_the_note(update: Update, context: object) -> None:
+        # As pydantic or a JSON reader would: the message quotes the input.
+        raise ValueError(f"input_value={NOTE!r}")
+
+    app = build_application(TOKEN, engine, request=OfflineBotApi(), rate_limit=False)
+    app.add_handler(MessageHandler(filters.ALL, fails_on_the_note), group=-1)
+    async with app:
+        await app.process_update(Update.de_json(message_update(9, USER, NOTE), app.bot))
+    logged = everything_logged(debug_everywhere)
+    assert "error while handling an update: ValueError" in logged
+    assert "fails_on_the_note" in logged
+    assert NOTE not in logged
