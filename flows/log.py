@@ -254,11 +254,14 @@ def ask_day(lang: str, state: LogState, ctx: Context) -> Screen:
     today, yesterday, *earlier = logging_days(ctx)
     rows.append(
         (
-            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), "today"),
-            button(_day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), "yesterday"),
+            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), f"d{today}"),
+            button(
+                _day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), f"d{yesterday}"
+            ),
         )
     )
-    # Earlier days carry their date as the value: a press after midnight keeps its day.
+    # Every day carries its date as the value: "Yesterday" drawn at 23:58 and pressed at
+    # 00:02 still means the day it named, not the day before today.
     days = [button(_day_label(lang, ctx, d, short_date(lang, d)), f"d{d}") for d in earlier]
     rows.extend(tuple(days[i : i + 2]) for i in range(0, len(days), 2))
     return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=bool(state.trail))))
@@ -398,10 +401,6 @@ def _advance(state: LogState, ctx: Context) -> Outcome:
 
 
 def _chosen_day(value: str, ctx: Context) -> date:
-    if value == "today":
-        return ctx.today
-    if value == "yesterday":
-        return ctx.today - timedelta(days=1)
     return date.fromisoformat(value.removeprefix("d"))
 
 

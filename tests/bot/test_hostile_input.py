@@ -437,7 +437,7 @@ class World:
             await action(self.sam)
         now = self.engine.clock()
         weekly = send_prompt(PromptKind.WEEKLY, "2026-03-09", PromptStep.PEG_PAIN)
-        for action in (weekly, *tap("p4", "p5", "p6"), LOG, *tap("today", "p6")):
+        for action in (weekly, *tap("p4", "p5", "p6"), LOG, *tap("d2026-03-10", "p6")):
             await action(self.sam)
 
         def extra(session: Session) -> None:
@@ -721,7 +721,7 @@ FORGED_TOAST = t("en", "button.forged")
 # fmt: off
 KNOWN_VALUES: tuple[str, ...] = (
     *(f"p{n}" for n in range(-1, 12)),
-    "save", "back", "cancel", "done", "skip", "none", "today", "yesterday", "complete",
+    "save", "back", "cancel", "done", "skip", "none", "today", "d2026-03-09", "complete",
     "s.fever", "s.pain_one_leg", "s.bogus", "agree", "decline", "y2025", "y1900", "y3000",
     "m1", "m12", "m13", "unsure", "r.lumbar", "r.bogus", "l0", "l3", "l9", "k.smoker",
     "k.bogus", "t0800", "t2100", "t9999", "z0", "z11", "z99", "offsets", "o0", "o26", "o99",

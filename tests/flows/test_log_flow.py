@@ -193,6 +193,24 @@ def test_completing_a_quick_entry_after_midnight_is_refused_not_misapplied() -> 
     assert decision.outcome is None
 
 
+def test_yesterday_drawn_before_midnight_and_pressed_after_it_is_still_that_day() -> None:
+    late = datetime(2026, 3, 10, 23, 58, tzinfo=UTC)
+    profile = Profile(user_id=7, consented_at=late - timedelta(days=30))
+    shown = Context(now=late, user_id=7, profile=profile, entries_today=1)
+    state = LogState(step=LogStep.DAY, entry_date=late.date())
+    screen = router.render(state, shown)
+    [yesterday] = [b.value for row in screen.buttons for b in row if b.label == "Yesterday"]
+
+    after_midnight = Context(now=late + timedelta(minutes=4), user_id=7, profile=profile)
+    decision = router.on_press(state, ButtonData(seq=4, value=yesterday), 4, after_midnight)
+
+    assert decision.outcome is not None
+    chosen = decision.outcome.state
+    assert isinstance(chosen, LogState)
+    # Monday 9 March, as the button said, not Tuesday 10 (yesterday by then).
+    assert chosen.entry_date == date(2026, 3, 9)
+
+
 def profile_in(country: str | None, now: datetime = EVENING) -> Profile:
     return Profile(user_id=7, consented_at=now - timedelta(days=200), country=country)
 
