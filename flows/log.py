@@ -142,8 +142,20 @@ def begin_edit(entry: Entry, ctx: Context) -> Outcome:
         symptoms=entry.symptoms,
         note=entry.note,
         changing=entry,
+        # What the entry already advised on was answered when it was logged: only a warning
+        # sign the change adds is answered again, so a flagged entry stays editable.
+        advised=_already_advised(entry, ctx),
     )
     return Outcome(state=state, screen=render(state, ctx))
+
+
+def _already_advised(entry: Entry, ctx: Context) -> tuple[str, ...]:
+    if not entry.symptoms:
+        return ()
+    profile = ctx.profile
+    found = set(entry.symptoms) | (profile.profile_findings() if profile else frozenset())
+    days = profile.surgery_days(entry.entry_date) if profile else None
+    return _advised_keys(triage(found, (), days))
 
 
 def carry_on(state: LogState, ctx: Context) -> Outcome:
@@ -154,7 +166,17 @@ def carry_on(state: LogState, ctx: Context) -> Outcome:
 
 def has_answers(state: LogState) -> bool:
     """Whether leaving this entry unsaved would lose something the patient chose."""
-    return state.back_pain is not None or state.changing is not None
+    changing = state.changing
+    if changing is None:
+        return state.back_pain is not None
+    # A change not yet made loses nothing: the entry is still stored as it was.
+    return (state.entry_date, state.back_pain, state.leg_pain, state.symptoms, state.note) != (
+        changing.entry_date,
+        changing.back_pain,
+        changing.leg_pain,
+        changing.symptoms,
+        changing.note,
+    )
 
 
 def entry_put_aside(ctx: Context) -> LogState | None:

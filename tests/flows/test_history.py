@@ -9,6 +9,7 @@ from flows.callback import ButtonData
 from flows.codes import Finding, Tier
 from flows.core import Context, DeleteEntry
 from flows.history import render_history
+from flows.log import LogState, LogStep, has_answers
 from flows.models import Entry
 from flows.router import Command, Verdict
 from tests.flows.driver import FlowDriver
@@ -171,6 +172,42 @@ def test_a_red_flag_ticked_while_changing_an_entry_is_answered_at_once() -> None
     [saved] = driver.saved_entries()
     assert saved.replaces == 9
     assert saved.entry.symptoms == (Finding.BLADDER_CHANGE,)
+
+
+def test_an_entry_flagged_when_logged_can_be_changed_without_the_alarm_again() -> None:
+    flagged = entry(9, 6, 3, symptoms=(Finding.BLADDER_CHANGE,), note="old")
+    driver = patient_with(flagged)
+    driver.press("Change or delete an entry")
+    driver.press("Mon 9 Mar")
+    driver.press("Change it")
+    for label in ("5", "3", "Done (1 ticked)", "Remove the note", "Save the changes"):
+        driver.press(label)
+    # Answered when it was logged; the note is changed, not cut short by a second emergency.
+    assert driver.sent_advice() == []
+    [saved] = driver.saved_entries()
+    assert (saved.entry.back_pain, saved.entry.note) == (5, None)
+    assert saved.entry.symptoms == (Finding.BLADDER_CHANGE,)
+
+
+def test_opening_an_entry_to_change_it_keeps_an_entry_put_aside() -> None:
+    stored = entry(9, 6, 3)
+    assert not has_answers(
+        LogState(
+            step=LogStep.BACK_PAIN,
+            back_pain=6,
+            leg_pain=3,
+            entry_date=stored.entry_date,
+            changing=stored,
+        )
+    )
+    changed = LogState(
+        step=LogStep.LEG_PAIN,
+        back_pain=7,
+        leg_pain=3,
+        entry_date=stored.entry_date,
+        changing=stored,
+    )
+    assert has_answers(changed)
 
 
 def test_an_entry_that_is_not_listed_cannot_be_chosen() -> None:
