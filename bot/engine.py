@@ -41,7 +41,7 @@ from flows.prompts import PromptState
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.rules import RECENT_FLAG_DAYS, number_words
 from flows.schedule import local_date, next_slot
-from flows.transfer import DocumentFile, ExportFormat
+from flows.transfer import DocumentFile, ExportFormat, ImportState
 from flows.trends import (
     BASELINE_DAYS,
     SENT_LOOKBACK_DAYS,
@@ -354,7 +354,8 @@ class Engine:
                 who,
                 now,
                 diary_flags=diary_flags or isinstance(state, CheckState),
-                diary=diary or isinstance(state, LogState | HistoryState | PromptState),
+                diary=diary
+                or isinstance(state, LogState | HistoryState | PromptState | ImportState),
                 entry_aside=conversation.entry_aside,
             )
             profile = ctx.profile

@@ -167,6 +167,22 @@ class NewEntry(BaseModel):
             return None
         return local.time().replace(second=0, microsecond=0)
 
+    def same_as_key(self) -> tuple[object, ...]:
+        """What makes two entries the same diary entry: day, own time, scores, symptoms, note.
+
+        The time is the one the CSV shows: none for an entry logged "about yesterday" or
+        imported without one, so a blank time in our own export matches it. The note is
+        compared as the CSV writes it, without its surrounding whitespace.
+        """
+        return (
+            self.entry_date,
+            self.own_time(),
+            self.back_pain,
+            self.leg_pain,
+            tuple(self.symptoms),
+            (self.note or "").strip() or None,
+        )
+
 
 class Entry(NewEntry):
     """A stored diary entry."""

@@ -195,7 +195,13 @@ def _recent_flag_advice(entries: Sequence[NewEntry], ctx: Context) -> Advice | N
     still stands (§8.7) it is answered as the diary answers it, never filed away unread.
     """
     first = ctx.today - timedelta(days=RECENT_FLAG_DAYS - 1)
-    recent = [e for e in entries if e.entry_date >= first and e.symptoms]
+    # Rows already in the diary were answered when they were logged (or imported before).
+    present = {entry.same_as_key() for entry in ctx.diary}
+    recent = [
+        e
+        for e in entries
+        if e.entry_date >= first and e.symptoms and e.same_as_key() not in present
+    ]
     if not recent:
         return None
     latest = max(e.entry_date for e in recent)

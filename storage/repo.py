@@ -175,20 +175,7 @@ def _entry_values(entry: NewEntry) -> tuple[object, ...]:
 
 
 def _same_entry_key(entry: NewEntry) -> tuple[object, ...]:
-    """What makes two entries the same diary entry: day, own time, scores, symptoms, note.
-
-    The time is the one the CSV shows (`NewEntry.own_time`): none for an entry logged "about
-    yesterday" or imported without one, so a blank time in our own export matches it. The note
-    is compared as the CSV writes it, without its surrounding whitespace.
-    """
-    return (
-        entry.entry_date,
-        entry.own_time(),
-        entry.back_pain,
-        entry.leg_pain,
-        tuple(entry.symptoms),
-        (entry.note or "").strip() or None,
-    )
+    return entry.same_as_key()
 
 
 def _stored_entry_keys(entry: Entry) -> list[tuple[object, ...]]:

@@ -403,3 +403,6 @@ async def test_a_warning_sign_in_the_files_last_days_is_answered_as_the_diary_an
     )
     assert [a.kind.value for a in stored] == ["emergency"]
     assert len(await notes_of(engine, who)) == 2
+    # The same file again adds nothing, and the sign it brought was answered already.
+    again = await import_as(engine, who, diary_csv([(recent, "", "5", "3", "bladder_change", "")]))
+    assert again.advice == ()
