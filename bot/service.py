@@ -118,23 +118,29 @@ async def serve(
             updater = app.updater
             if updater is None:
                 raise RuntimeError("the application was built without an updater")
-            if webhook is None:
-                await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
-                log.info("BackTrack is running with long polling (database %s)", db_path)
-            else:
-                # Our own server, not the updater's: it checks the secret before reading a body.
-                server = WebhookServer(app, webhook)
-                await server.start()
-                log.info("BackTrack is running with a webhook on port %d", webhook.port)
-            await stop.wait()
-            log.info("stopping: finishing updates in progress")
-            if webhook is None:
-                await updater.stop()
-            else:
-                await server.stop()
-            await app.stop()
-            # After the handlers have finished: none can start another safety message now.
-            await shell_of(app).drain()
+            server: WebhookServer | None = None
+            try:
+                if webhook is None:
+                    await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+                    log.info("BackTrack is running with long polling (database %s)", db_path)
+                else:
+                    # Our own server, not the updater's: the secret is checked before a body.
+                    server = WebhookServer(app, webhook)
+                    await server.start()
+                    log.info("BackTrack is running with a webhook on port %d", webhook.port)
+                await stop.wait()
+                log.info("stopping: finishing updates in progress")
+            finally:
+                # Also when starting failed (a port in use, setWebhook refused): the operator
+                # sees that error, not python-telegram-bot's "still running" on the way out.
+                if updater.running:
+                    await updater.stop()
+                if server is not None:
+                    await server.stop()
+                if app.running:
+                    await app.stop()
+                # After the handlers have finished: none can start another safety message.
+                await shell_of(app).drain()
     finally:
         workers.close()
         await db.close()

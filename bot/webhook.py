@@ -10,6 +10,7 @@ import hmac
 import json
 import logging
 import re
+import socket
 from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -18,7 +19,6 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 
 from bot.telegram_bot import ALLOWED_UPDATES
 
@@ -188,6 +188,23 @@ def _quiet_access_log(handler: tornado.web.RequestHandler) -> None:
     log.debug("webhook server answered %d", handler.get_status())
 
 
+def _listening(address: str, port: int) -> socket.socket:
+    """A listening socket; closed again if it cannot be had (a port in use, say)."""
+    family, kind, proto, _, where = socket.getaddrinfo(
+        address or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(where)
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class WebhookServer:
     """Listens for Telegram's updates and hands them to the application's update queue."""
 
@@ -231,7 +248,7 @@ class WebhookServer:
         )
         # Telegram retries what it could not deliver, so nothing is lost in the moment between
         # registering and listening; and once the port is open, the webhook is registered.
-        server.add_sockets(bind_sockets(webhook.port, address=webhook.listen))
+        server.add_socket(_listening(webhook.listen, webhook.port))
         self._server = server
 
     async def stop(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -218,3 +219,29 @@ async def test_an_update_is_registered_for_and_handled_end_to_end_without_loggin
     text = logged(caplog)
     for fragment in ("calf tingles", "zq-7731", SECRET):
         assert fragment not in text
+
+
+async def test_a_port_in_use_is_the_error_the_operator_sees(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = int(taken.getsockname()[1])
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(SECRET),
+        _env_file=None,
+    )
+    webhook = Webhook(
+        url="https://bot.example.org/hook", secret=SECRET, listen="127.0.0.1", port=port
+    )
+    try:
+        with pytest.raises(OSError, match="in use"):
+            await serve(
+                settings,
+                tmp_path / "w.db",
+                asyncio.Event(),
+                webhook=webhook,
+                request=OfflineBotApi(),
+            )
+    finally:
+        taken.close()
