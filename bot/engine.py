@@ -33,6 +33,7 @@ from flows.core import (
     SendAdvice,
 )
 from flows.emergency import infer_country, numbers_for
+from flows.free_text import red_flags_in_text
 from flows.history import HISTORY_DAYS, HistoryState
 from flows.i18n import supported, t
 from flows.log import LogState
@@ -148,6 +149,7 @@ class Reply:
 
 
 DUPLICATE_REPLY = Reply(verdict=Verdict.IGNORED, duplicate=True)
+IGNORED_REPLY = Reply(verdict=Verdict.IGNORED)
 
 
 def _zone_of(session: Session, user_id: int) -> str:
@@ -231,6 +233,16 @@ class Engine:
         clean = storable(text)
         return await self._decide(
             who, update_id, lambda state, _seq, ctx: router.on_text(state, clean, ctx)
+        )
+
+    async def on_edited_text(self, who: Who, text: str, update_id: int | None = None) -> Reply:
+        """An edited message: only a symptom it names is answered; nothing else changes."""
+        clean = storable(text)
+        if not red_flags_in_text(clean):
+            # Read nothing, store nothing, send nothing: an edit is not a new message.
+            return IGNORED_REPLY
+        return await self._decide(
+            who, update_id, lambda state, _seq, ctx: router.on_edited_text(state, clean, ctx)
         )
 
     async def undelivered(self, user_id: int | None = None, limit: int = 100) -> list[Delivery]:

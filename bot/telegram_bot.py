@@ -47,7 +47,7 @@ from bot.reminders import Outgoing, Send, SendResult
 from bot.updates import ReadableUpdates
 from flows.core import Screen
 from flows.i18n import supported, t
-from flows.router import MENU_COMMANDS, Command
+from flows.router import MENU_COMMANDS, Command, Verdict
 from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,9 @@ log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE & NEW
 
-# Only what the bot handles. Edits would turn an old message into a command, and business
-# updates arrive from chats between other people (a business owner and their customers).
-ALLOWED_UPDATES = (UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY)
+# Only what the bot handles. Business updates arrive from chats between other people (a
+# business owner and their customers); edits are read only for a symptom they name.
+ALLOWED_UPDATES = (UpdateType.MESSAGE, UpdateType.EDITED_MESSAGE, UpdateType.CALLBACK_QUERY)
 
 
 # Telegram's limits on what a user sees: a message's text, and a photo's caption.
@@ -223,6 +223,12 @@ class TelegramShell:
             )
         )
         app.add_handler(MessageHandler(PRIVATE & filters.Document.ALL, self.on_document))
+        app.add_handler(
+            MessageHandler(
+                filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
+                self.on_edited_text,
+            )
+        )
         app.add_handler(MessageHandler(PRIVATE & ~filters.TEXT, self.on_unsupported))
         app.add_error_handler(self.on_error)
 
@@ -248,6 +254,15 @@ class TelegramShell:
             return
         reply = await self.engine.on_text(who, message.text, update.update_id)
         await self._send(message, reply)
+
+    async def on_edited_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An earlier message edited: answered only when it now names a warning sign."""
+        who, message = _who(update), update.edited_message
+        if who is None or message is None or message.text is None:
+            return
+        reply = await self.engine.on_edited_text(who, message.text, update.update_id)
+        if reply.verdict is not Verdict.IGNORED or reply.unstored_safety or reply.advice:
+            await self._send(message, reply)
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A file in a private chat: a diary CSV to import."""

@@ -327,6 +327,14 @@ def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
     return Decision(Verdict.ACCEPTED, _transition(state, Text(text=text), ctx))
 
 
+def on_edited_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
+    """An earlier message edited: not an answer or a command, but a named symptom is answered."""
+    named = red_flags_in_text(text)
+    if not named:
+        return Decision(Verdict.IGNORED)
+    return on_named_red_flags(named, ctx, state)
+
+
 def on_named_red_flags(
     named: tuple[Finding, ...], ctx: Context, state: AnyState | None = None
 ) -> Decision:

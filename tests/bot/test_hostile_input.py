@@ -1375,6 +1375,35 @@ async def test_an_edited_message_is_neither_an_answer_nor_a_command(tg: Tg) -> N
     assert tg.handler_errors() == []
 
 
+async def test_an_edit_that_names_a_warning_sign_is_answered_and_changes_no_step(
+    tg: Tg,
+) -> None:
+    rows = await tg_at_leg_pain(tg)
+    mark = len(tg.api.calls)
+
+    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "I cannot pee since 6")))
+
+    shown = tg.phone.texts_since(mark)
+    # The emergency pointer with the leg-pain step shown again, then the advice itself, with
+    # the number of the patient's country (the United Kingdom).
+    pointer, advice = shown
+    assert pointer.startswith("What you wrote can be a sign of an emergency.\n⚠️ Call 999")
+    assert "LEG pain" in pointer
+    assert "Call 999 or go to the nearest Emergency Department now" in advice
+    after = await tg.rows()
+    # Decided and stored, to be delivered through any fault; nothing else moved.
+    [(_, _, _, kind, *_)] = after["outbox"]
+    assert kind == "emergency"
+    assert {k: v for k, v in diary(after).items() if k != "outbox"} == {
+        k: v for k, v in diary(rows).items() if k != "outbox"
+    }
+    before, now = position(rows), position(after)
+    assert before is not None
+    assert now is not None
+    assert now[1] == before[1]
+    assert tg.handler_errors() == []
+
+
 def business(payload: dict[str, Any], owner: int) -> dict[str, Any]:
     """A message in a chat between a business owner and a customer, as the bot sees it."""
     message = {**payload["message"], "business_connection_id": "bc1"}

@@ -137,7 +137,7 @@ async def test_a_whole_diary_day_at_debug_leaves_nothing_of_it_in_the_logs(
         assert secret not in logged
     # The bot asked Telegram only for what it handles.
     [first, *_] = phone.api.sent("getUpdates")
-    assert first["allowed_updates"] == ["message", "callback_query"]
+    assert first["allowed_updates"] == ["message", "edited_message", "callback_query"]
 
 
 async def test_an_unreadable_update_is_skipped_and_the_rest_of_its_batch_handled(

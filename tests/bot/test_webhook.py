@@ -192,6 +192,7 @@ async def test_an_update_is_registered_for_and_handled_end_to_end_without_loggin
     allowed = registered["allowed_updates"]
     assert (json.loads(allowed) if isinstance(allowed, str) else allowed) == [
         "message",
+        "edited_message",
         "callback_query",
     ]
     assert (registered["url"], registered["secret_token"]) == (
