@@ -45,6 +45,7 @@ from flows.schedule import local_date, next_slot
 from flows.transfer import DocumentFile, ExportFormat, ImportState
 from flows.trends import (
     BASELINE_DAYS,
+    LOOKBACK_DAYS,
     SENT_LOOKBACK_DAYS,
     AlertKind,
     Diary,
@@ -53,6 +54,7 @@ from flows.trends import (
     alert_message,
     assess_day,
     evaluate,
+    settled_from,
 )
 from storage.repo import Duplicate, Session, Store
 
@@ -61,10 +63,11 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 # A trend assessment needs each measure's baseline days (REFERENCE.md §3.2: the first 14 valid
-# days) and the diary's last weeks. Its longest look back is 48 days: an episode's length is
-# counted over the 28-day reminder period, each day with a 21-day EWMA (flows/trends); eight
-# weeks leave a week to spare (tests/bot/test_trend_window.py finds 49 the least that works).
-TREND_RECENT_DAYS = 56
+# days, and the first 14 once the recovery from surgery has settled) and the diary's last weeks:
+# at most LOOKBACK_DAYS (238: 4-week stretches up to 26 weeks back, for days up to the 28-day
+# reminder period back; flows/trends), and a week to spare (tests/bot/test_trend_window.py
+# checks that LOOKBACK_DAYS alone decides as the whole diary does).
+TREND_RECENT_DAYS = LOOKBACK_DAYS + 7
 # Where someone who has not agreed stands (the welcome they were shown) is all that is kept of
 # them, and only this long; pruned hourly, so never past a day (/privacy says so).
 PRE_CONSENT_KEEP = timedelta(hours=23)
@@ -532,7 +535,10 @@ class Engine:
     def _trend_alerts(self, session: Session, profile: Profile, day: date) -> bool:
         """Assess the diary after a saved entry; put the alerts in the outbox (True if any)."""
         user_id = profile.user_id
-        entries = session.readings_for_trend(user_id, day, TREND_RECENT_DAYS, BASELINE_DAYS)
+        settled = settled_from(profile.surgery_date())
+        entries = session.readings_for_trend(
+            user_id, day, TREND_RECENT_DAYS, BASELINE_DAYS, settled
+        )
         since = day - timedelta(days=TREND_RECENT_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)

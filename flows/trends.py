@@ -2,23 +2,37 @@
 
 One pure function, `evaluate`, decides what to tell the user on one day. The bot calls it after
 each saved entry; `replay` calls it for every diary date in turn, so `backtrack assess` reports
-exactly what the bot would have sent, cooldowns included. An evaluation reads the baseline
-(fixed once known) and at most the last 7 weeks, so its cost does not grow with the diary.
-
-Rules, each with its source (docs/trends.md explains them for clinicians):
+exactly what the bot would have sent, cooldowns included. An evaluation reads the baselines
+(fixed once known) and at most the last `LOOKBACK_DAYS`, so its cost does not grow with the
+diary. docs/trends.md explains the rules for clinicians, with the figures measured on labelled
+diaries; `TrendRules` holds every number, each with its source.
 
 - Back pain, leg pain and PEG are followed separately (§3.1). A day's value is the mean of that
   day's entries: each entry rates the day's average (§3.1 "last 24 h average"), and a short
   flare logged as an extra entry should not dominate the day ([I12c]).
-- Personal baseline: median of the first 14 days with a value, from enrolment or from the
-  day the caller re-baselines (§3.2).
-- Sustained worsening, on 3 consecutive days (§3.2): the 7-day mean is at or above baseline +
-  a clinically meaningful, baseline-aware rise (§3.2, §3.3 method 1), and an EWMA chart of the
-  daily values is above its control limit plus a 1-point indifference band (§3.3 method 5), so
-  that the rise is also beyond the person's usual ups and downs. Windows need ≥ 70% of their
-  days logged (§3.3 item 7); missing days are never read as "no problem".
-- Rapid rise: each of the last 3 days at least 3 points above the mean of the week before:
-  larger than a usual flare ([I12d]) and longer than most flares last ([I12c]).
+- Personal baseline (§3.2): the median of the first 14 days with a value, from enrolment or from
+  the day the caller re-baselines. A diary that starts in the first 12 weeks after surgery is
+  re-baselined on the first 14 days from week 12, once the post-operative recovery has settled
+  (§3.2 "re-baseline after any intervention"; §2.3 T2, [C19a]).
+- The usual level, which a worsening is measured from, is the mean of the 11 weeks before the
+  last two, or the baseline while those hold fewer than 14 days. A clearly better stretch (a
+  4-week mean at least 2 points and 30 % under the baseline, §3.1 [I1][I4]) in the last 26
+  weeks becomes the reference instead, so pain that was better and came back is measured from
+  the better level (§2.3 C1, [C19a]).
+- Sustained worsening (T3, §3.2), when any of:
+  - level: the mean of the last 14 days, leaving out the highest quarter of them, is at least a
+    meaningful change (`rise_needed`) and 1.6 points above the reference;
+  - step: an upward CUSUM of the logged days over the last 4 weeks (§3.3 method 4), each day
+    counting at most 1.75 points, passes 5 points with at least 3 days above the reference
+    + 2, and those days' mean is at least a meaningful change above the reference;
+  - baseline: the mean of the last 28 days, leaving out the highest quarter, is at least a
+    meaningful change plus the 1-point indifference band above the baseline ([I13g]).
+  No rule needs a share of the calendar logged: a mean needs enough values, not consecutive
+  days, so four entries a week are enough (§3.3 item 7 is replaced, docs/trends.md says why).
+  One or two bad days never count: they are left out (level, baseline) or capped (step), and
+  the step rule needs three days (§3.2 persistence; flares mostly last < 1 day, [I12c]).
+- Rapid rise (T2, §8.4): each of the last 3 days at least 3 points above both the week before
+  and the usual level: larger than a usual flare ([I12d]) and longer than most flares last.
 - New nerve symptoms on 3 of the last 7 days that were absent in the 2 weeks before (§3.2).
 - Red flags: the shared rules on the day's symptoms (§1); on such a day no trend alert is sent,
   because red flags override the trend logic (§1.1 rule 1).
@@ -29,10 +43,12 @@ from __future__ import annotations
 import heapq
 import math
 import statistics
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from itertools import accumulate
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -46,9 +62,12 @@ from flows.rules_data import RED_FLAGS
 __all__ = [
     "BASELINE_DAYS",
     "COOLDOWN_DAYS",
+    "LOOKBACK_DAYS",
     "NERVE_FINDINGS",
     "REMINDER_DAYS",
+    "RULES",
     "SENT_LOOKBACK_DAYS",
+    "SETTLE_DAYS",
     "Alert",
     "AlertKind",
     "Assessment",
@@ -60,11 +79,13 @@ __all__ = [
     "SentAlert",
     "SentRecord",
     "StatusKind",
+    "TrendRules",
     "alert_message",
     "assess_day",
     "evaluate",
     "replay",
     "rise_needed",
+    "settled_from",
     "status_text",
     "to_assess_json",
 ]
@@ -74,12 +95,10 @@ __all__ = [
 NRS_MAX = 10.0
 # §3.2: baseline = median of the first 14 valid diary days.
 BASELINE_DAYS = 14
-# §3.2 / §3.3 method 1: 7-day rolling mean.
+# The status line's 7-day mean (§3.2, §3.3 method 1), shown only with ≥ 70 % of its days
+# logged (§3.3 item 7: 5 of 7).
 WINDOW_DAYS = 7
-# §3.3 item 7: compute only with ≥ 70% of the window's days present (5 of 7, 10 of 14).
 PRESENT_TENTHS = 7
-# §3.2: must hold on ≥ 3 consecutive days; flares mostly last < 1 day [I12c].
-PERSIST_DAYS = 3
 # §3.2 [I1][I2]: 2 points, or 30% when the baseline is ≥ 4.
 MCID_POINTS = 2.0
 MCID_FRACTION = 0.30
@@ -88,29 +107,9 @@ RELATIVE_FROM = 4.0
 # stays on the scale as long as possible).
 LOW_BAND_FROM, LOW_BAND_TO, LOW_BAND_RISE = 1.0, 4.0, 1.0
 HIGH_BAND_FROM, HIGH_BAND_RISE = 8.0, 3.0
-# Statistical confirmation (§3.3 method 5, EWMA): z = lambda*x + (1 - lambda)*z, started at
-# the baseline mu0 and fed the daily values of the last 21 days (enough days for the start to
-# weigh < 1%: 0.8^21 ≈ 0.009); the rise counts once z ≥ mu0 + 1 + L*sd*sqrt(lambda/(2-lambda)).
-# lambda = 0.2 is the middle of the typical 0.1–0.3 and L = 3 the top of 2.7–3 [I13e]; EWMA
-# suits autocorrelated daily pain [I13f]; the extra 1 point is the ±1 NRS indifference band
-# [I13g]. mu0 is the §3.2 baseline and sd the SD of the baseline days (§3.3 "estimate mu0 and
-# sigma from the baseline window"), never below the scale's own error: SEM = MDC / (1.96 *
-# sqrt 2) with the NRS's MDC of 1.77 (§3.1).
-EWMA_LAMBDA = 0.2
-EWMA_L = 3.0
-EWMA_DAYS = math.ceil(math.log(0.01) / math.log(1 - EWMA_LAMBDA))
-INDIFFERENCE_BAND = 1.0
-MDC_POINTS = 1.77
-SEM_POINTS = MDC_POINTS / (1.96 * math.sqrt(2))
-# Rapid rise: each of the last 3 days (§3.2 persistence) at least 3 points above the mean of the
-# 7 days before: above a usual flare's 2.7–2.8 points ([I12d]) on every day, and longer than
-# ~75% of flares last ([I12c]).
-RAPID_DAYS = 3
-RAPID_BEFORE_DAYS = 7
-RAPID_POINTS = 3.0
-# Hysteresis: a worsening counts as resolved once the 7-day mean is back 1 point below the
-# alert line, the ±1 NRS indifference band of [I13g], so hovering at the line is one episode.
-RESOLVE_BAND = 1.0
+# Re-baseline 12 weeks after surgery: the end of §2.3's T2 window (6 weeks – 3 months), by when
+# the early post-operative relief has come [C19a] (the issue: recovery curves over 12 weeks).
+SETTLE_DAYS = 84
 # New nerve symptoms: on 3 of the last 7 days (§3.2 persistence) and on none of the 14 days
 # before, of which at least 10 were logged (§3.3 item 7).
 NERVE_WINDOW_DAYS = 7
@@ -123,6 +122,78 @@ COOLDOWN_DAYS = 14
 REMINDER_DAYS = 28
 # Sent alerts older than this never suppress anything: the bot may pass only these.
 SENT_LOOKBACK_DAYS = REMINDER_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRules:
+    """Every number of the trend rules: `RULES` is what the bot runs, changed copies are tests'."""
+
+    # Values marked "tuned" were chosen on the tuning seeds of tests/synthetic.py and reported
+    # on its held-out seeds (docs/trends.md shows what each costs); the rest are REFERENCE.md's.
+
+    # Usual level: the mean of the `usual_days` before the last `guard_days` (a change of the
+    # last two weeks is not part of the level it is measured from), with at least
+    # `usual_min_days` values, as many as a baseline has (§3.2); otherwise the baseline.
+    guard_days: int = 14
+    usual_days: int = 75  # tuned: 8 weeks costs alarms, 14 weeks detection (docs/trends.md)
+    usual_min_days: int = BASELINE_DAYS
+    # Clearly better: a 4-week stretch ("better for a while, ≥ 1 month", §2.3 C1) with half its
+    # days logged, ending 2 to 26 weeks ago in whole weeks ("recent"), whose mean is at least
+    # 2 points and 30 % under the baseline (§3.1: improvement ≈ 2 points or 30 % [I1];
+    # "much better" = 2 points / 33 % [I4]).
+    better_days: int = 28
+    better_min_days: int = 14
+    better_weeks: int = 26
+    better_points: float = 2.0
+    better_fraction: float = 0.30
+    # Level rule: the last 14 days (§3.3 method 6 looks at 14–28 days), at least 6 values, the
+    # highest quarter left out ("one bad day never counts"), at least a meaningful change and
+    # `level_points` above the usual level.
+    level_days: int = 14
+    level_min_days: int = 6
+    level_left_out: float = 0.25  # tuned: a fixed 3 days misses more sparse diaries
+    level_points: float = 1.6  # tuned: ±0.2 moves detection ~1 %, alarms 1–3 % (docs)
+    # Step rule, a one-sided CUSUM S = max(0, S + min(x - μ - k, cap)) on the logged days of the
+    # last 4 weeks (§3.3 method 4 [I13d]), μ the reference (usual or clearly better level).
+    # k = 2 points, a pain-defined flare ([I12b]) and the consensus MIC (§3.1): the reference's
+    # clinically anchored k = 1, h = 4 alarms on 40 % of quiet diaries (docs/trends.md). A day adds
+    # at most `step_cap`, less than h / 2, so two bad days never alarm on their own, and 3 days
+    # must be above μ + k (§3.2 persistence).
+    step_days: int = 28
+    step_k: float = 2.0
+    # tuned: with 2.5 a two-day flare and one more high day alarm (diary_025 of the samples)
+    step_cap: float = 1.75
+    step_h: float = 5.0  # tuned: 4.5 adds alarms, 6 finds steps later (docs/trends.md)
+    step_min_days: int = 3
+    # Baseline rule: the last 28 days (§3.3 method 6), half of them logged, the highest quarter
+    # left out, a meaningful change plus the ±1 NRS indifference band above the §3.2 baseline
+    # [I13g]: it catches what the moving usual level would absorb (a rise over months), and it
+    # keeps a worsening that became the new normal in the 28-day reminders.
+    baseline_days: int = 28
+    baseline_min_days: int = 14
+    baseline_band: float = 1.0
+    # Rapid rise: each of the last 3 days (§3.2 persistence) at least 3 points above the mean of
+    # the 7 days before (5 of them logged, §3.3 item 7) and above the usual level: above a usual
+    # flare's 2.7–2.8 points ([I12d]) on every day, and longer than ~75% of flares ([I12c]).
+    rapid_days: int = 3
+    rapid_before_days: int = 7
+    rapid_points: float = 3.0
+    # Hysteresis: a worsening counts as resolved once a 7-day mean (3 values at least) is back 1
+    # point under the level rule's line, the ±1 NRS indifference band of [I13g].
+    resolve_band: float = 1.0
+    resolve_min_days: int = 3
+
+    @property
+    def lookback_days(self) -> int:
+        """How many days back from its day an evaluation reads, resolution checks included."""
+        better = self.guard_days + 7 * (self.better_weeks - 2) + self.better_days
+        usual = self.guard_days + self.usual_days
+        return REMINDER_DAYS + max(better, usual, self.step_days, self.baseline_days)
+
+
+RULES = TrendRules()
+# The days before its day that an evaluation reads (the bot reads these and the baselines).
+LOOKBACK_DAYS = RULES.lookback_days
 
 NERVE_FINDINGS: tuple[Finding, ...] = (
     Finding.PAIN_NEUROPATHIC,
@@ -139,6 +210,11 @@ _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
 def _needed(days: int) -> int:
     """How many of `days` days must have data (§3.3 item 7: ≥ 70%, rounded up)."""
     return (days * PRESENT_TENTHS + 9) // 10
+
+
+def settled_from(surgery_date: date | None) -> date | None:
+    """The day the post-operative recovery counts as settled, when the surgery date is known."""
+    return None if surgery_date is None else surgery_date + timedelta(days=SETTLE_DAYS)
 
 
 # --- Vocabulary ----------------------------------------------------------------------------------
@@ -251,6 +327,16 @@ class Alert(BaseModel):
             names = ", ".join(t(language, f"trends.nerve.{f.value}") for f in self.findings)
             return t(language, "trends.reason.new_nerve_symptoms", symptoms=names, **values)
         measure = t(language, f"trends.which.{self.which}")
+        if self.kind is AlertKind.SUSTAINED_WORSENING:
+            rule = values.pop("rule")
+            reference = t(language, f"trends.reference.{values.pop('reference')}", **values)
+            return t(
+                language,
+                f"trends.reason.sustained_worsening.{rule}",
+                measure=measure,
+                reference=reference,
+                **values,
+            )
         return t(language, f"trends.reason.{self.kind.value}", measure=measure, **values)
 
     def sent(self) -> SentAlert:
@@ -285,6 +371,9 @@ class MeasureStatus(BaseModel):
     recent: float | None = None
     logged: int = 0
     needed: int = 0
+    # The days the baseline is the median of (the settled ones after an early start).
+    baseline_first: date | None = None
+    baseline_last: date | None = None
 
     def text(self, language: str) -> str:
         """One line of the summary the user reads."""
@@ -314,6 +403,10 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def _shown(value: float) -> str:
+    return f"{value:.1f}"
+
+
 # --- Thresholds ----------------------------------------------------------------------------------
 
 
@@ -340,13 +433,18 @@ def _line(measure: Measure, baseline: float) -> float:
     return min(baseline + rise_needed(measure, baseline), NRS_MAX)
 
 
+def _left_out_mean(values: Sequence[float], left_out: int) -> float:
+    """The mean of the values without the `left_out` highest."""
+    kept = sorted(values)[: len(values) - left_out] if left_out else values
+    return math.fsum(kept) / len(kept)
+
+
 # --- The diary as daily values -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class _Baseline:
     value: float
-    sigma: float
     # The ordinals of the baseline days; `complete` once there are BASELINE_DAYS of them.
     days: tuple[int, ...]
 
@@ -361,6 +459,48 @@ class _Baseline:
         return sum(1 for day in self.days if day <= today)
 
 
+@dataclass(slots=True)
+class _Series:
+    """One measure's daily values in date order, with running sums for window means."""
+
+    days: list[int]
+    values: list[float]
+    sums: list[float]
+
+    @classmethod
+    def of(cls, by_day: dict[int, float]) -> _Series:
+        days = sorted(by_day)
+        values = [by_day[d] for d in days]
+        return cls(days, values, list(accumulate(values, initial=0.0)))
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """The index range of the days in [first, last]."""
+        return bisect_left(self.days, first), bisect_right(self.days, last)
+
+    def mean(self, first: int, last: int, needed: int) -> float | None:
+        """The mean over the days in [first, last], or None with fewer than `needed` values."""
+        lo, hi = self.span(first, last)
+        if hi - lo < max(needed, 1):
+            return None
+        return (self.sums[hi] - self.sums[lo]) / (hi - lo)
+
+    def window(self, first: int, last: int) -> list[float]:
+        lo, hi = self.span(first, last)
+        return self.values[lo:hi]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    """What a worsening on one day is measured from."""
+
+    value: float
+    # "usual", "better" or "baseline": which level the value is.
+    kind: str
+    baseline: _Baseline
+    # The last day of the clearly better stretch, when that is the reference.
+    better_end: int | None = None
+
+
 def _add(values: dict[int, float], counts: dict[int, int], day: int, value: float) -> None:
     """Add one entry's value to its date: a sum while a date has several entries."""
     if day in values:
@@ -368,16 +508,6 @@ def _add(values: dict[int, float], counts: dict[int, int], day: int, value: floa
         counts[day] = counts.get(day, 1) + 1
     else:
         values[day] = value
-
-
-def _stdev(values: Sequence[float]) -> float:
-    """The sample standard deviation, in floats.
-
-    `statistics.stdev` computes exactly with fractions, which cost more than the rest of the
-    trend check after every save; pain scores need no more than float precision.
-    """
-    mean = math.fsum(values) / len(values)
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
 def _has_peg(kind: type) -> bool:
@@ -389,7 +519,21 @@ def _has_peg(kind: type) -> bool:
 class Diary:
     """The diary as one value per day and measure, with each measure's personal baseline."""
 
-    __slots__ = ("_baselines", "_days", "_logged", "_symptoms", "_values", "entry_count")
+    __slots__ = (
+        "_baselines",
+        "_better",
+        "_days",
+        "_logged",
+        "_nerve_days",
+        "_references",
+        "_rules",
+        "_series",
+        "_settled",
+        "_start",
+        "_symptoms",
+        "_values",
+        "entry_count",
+    )
 
     def __init__(self, entries: Iterable[PainRecord], baseline_from: date | None = None) -> None:
         """Combine the entries by date; `baseline_from` starts a new baseline (re-baseline)."""
@@ -429,9 +573,19 @@ class Diary:
         self._logged = logged
         self._days = sorted(logged)
         self._symptoms = {day: frozenset(found) for day, found in symptoms.items()}
+        # The days with a nerve symptom: most days have none, so most days skip that rule.
+        nerve = frozenset(NERVE_FINDINGS)
+        self._nerve_days = sorted(d for d, found in self._symptoms.items() if found & nerve)
         self._values = values
-        start = baseline_from.toordinal() if baseline_from is not None else None
-        self._baselines = {m: self._baseline(m, start) for m in Measure}
+        self._start = baseline_from.toordinal() if baseline_from is not None else None
+        self._baselines = {m: self._baseline(m, self._start) for m in Measure}
+        self._series: dict[Measure, _Series] = {}
+        self._settled: dict[tuple[Measure, int], _Baseline | None] = {}
+        # Caches for one set of rules: references by (measure, day, settle day), 4-week means by
+        # (measure, last day); a replay asks for each many times.
+        self._rules = RULES
+        self._references: dict[tuple[Measure, int, int | None], _Reference | None] = {}
+        self._better: dict[Measure, dict[int, float | None]] = {m: {} for m in Measure}
 
     def _baseline(self, measure: Measure, start: int | None) -> _Baseline | None:
         values = self._values[measure]
@@ -441,10 +595,34 @@ class Diary:
         if not days:
             return None
         found = [values[d] for d in days]
-        spread = _stdev(found) if len(found) > 1 else 0.0
-        return _Baseline(
-            value=statistics.median(found), sigma=max(spread, SEM_POINTS), days=tuple(days)
-        )
+        return _Baseline(value=statistics.median(found), days=tuple(days))
+
+    def _series_of(self, measure: Measure) -> _Series:
+        series = self._series.get(measure)
+        if series is None:
+            series = self._series[measure] = _Series.of(self._values[measure])
+        return series
+
+    def _baseline_on(self, measure: Measure, today: int, settle: int | None) -> _Baseline | None:
+        """The baseline as known on `today`: the settled one once its 14 days are in (§3.2)."""
+        base = self._baselines[measure]
+        if base is None or not base.known_on(today):
+            return None
+        if settle is None or base.days[0] >= settle:
+            return base
+        key = (measure, settle)
+        if key not in self._settled:
+            series = self._series_of(measure)
+            start = bisect_left(series.days, settle)
+            days = series.days[start : start + BASELINE_DAYS]
+            found = series.values[start : start + BASELINE_DAYS]
+            self._settled[key] = (
+                _Baseline(value=statistics.median(found), days=tuple(days))
+                if len(days) == BASELINE_DAYS
+                else None
+            )
+        settled = self._settled[key]
+        return settled if settled is not None and settled.known_on(today) else base
 
     def dates(self) -> list[date]:
         """The dates with at least one entry, oldest first."""
@@ -454,10 +632,15 @@ class Diary:
         """Whether any entry gave this measure."""
         return bool(self._values[measure])
 
-    def baseline(self, measure: Measure, today: date) -> float | None:
+    def baseline(
+        self, measure: Measure, today: date, surgery_date: date | None = None
+    ) -> float | None:
         """The personal baseline as it was known on `today`, or None while it is not."""
-        base = self._baselines[measure]
-        return base.value if base is not None and base.known_on(today.toordinal()) else None
+        settle = settled_from(surgery_date)
+        base = self._baseline_on(
+            measure, today.toordinal(), None if settle is None else settle.toordinal()
+        )
+        return None if base is None else base.value
 
     def _mean(self, measure: Measure, end: int, days: int) -> tuple[float | None, int]:
         values = self._values[measure]
@@ -466,19 +649,53 @@ class Diary:
             return None, len(found)
         return sum(found) / len(found), len(found)
 
-    def _ewma(self, measure: Measure, end: int, start: float) -> float | None:
-        values = self._values[measure]
-        level, found = start, 0
-        for day in range(end - EWMA_DAYS + 1, end + 1):
-            value = values.get(day)
-            if value is not None:
-                level = EWMA_LAMBDA * value + (1 - EWMA_LAMBDA) * level
-                found += 1
-        return level if found >= _needed(EWMA_DAYS) else None
-
     def rolling_mean(self, measure: Measure, today: date) -> float | None:
         """The 7-day mean ending on `today`, or None with fewer than 5 of the 7 days logged."""
         return self._mean(measure, today.toordinal(), WINDOW_DAYS)[0]
+
+    def _reference(
+        self, measure: Measure, today: int, settle: int | None, rules: TrendRules
+    ) -> _Reference | None:
+        """The level a worsening on `today` is measured from, or None before the baseline."""
+        if rules is not self._rules:
+            self._rules, self._references = rules, {}
+            self._better = {m: {} for m in Measure}
+        key = (measure, today, settle)
+        if key in self._references:
+            return self._references[key]
+        found = self._find_reference(measure, today, settle, rules)
+        self._references[key] = found
+        return found
+
+    def _find_reference(
+        self, measure: Measure, today: int, settle: int | None, rules: TrendRules
+    ) -> _Reference | None:
+        base = self._baseline_on(measure, today, settle)
+        if base is None:
+            return None
+        series = self._series_of(measure)
+        last = today - rules.guard_days
+        usual = series.mean(last - rules.usual_days + 1, last, rules.usual_min_days)
+        reference = (
+            _Reference(base.value, "baseline", base)
+            if usual is None
+            else _Reference(usual, "usual", base)
+        )
+        # The lowest 4-week mean of the last 26 weeks, if it is clearly better than the baseline.
+        clear = max(rules.better_points, rules.better_fraction * base.value)
+        best: tuple[float, int] | None = None
+        means = self._better[measure]
+        for end in range(last, last - 7 * (rules.better_weeks - 1), -7):
+            if end in means:
+                level = means[end]
+            else:
+                first = end - rules.better_days + 1
+                level = means[end] = series.mean(first, end, rules.better_min_days)
+            if level is not None and (best is None or level < best[0]):
+                best = (level, end)
+        if best is not None and best[0] <= base.value - clear + _EPS and best[0] < reference.value:
+            reference = _Reference(best[0], "better", base, better_end=best[1])
+        return reference
 
 
 # --- One day's evaluation ------------------------------------------------------------------------
@@ -490,79 +707,146 @@ class _Context:
     today: int
     day: date
     days_since_surgery: int | None
+    settle: int | None
+    rules: TrendRules = RULES
 
 
-def _limits(measure: Measure, base: _Baseline) -> tuple[float, float]:
-    """The 7-day-mean line (§3.2) and the EWMA limit (§3.3 method 5), both capped at 10."""
-    spread = EWMA_L * base.sigma * math.sqrt(EWMA_LAMBDA / (2 - EWMA_LAMBDA))
-    limit = min(base.value + INDIFFERENCE_BAND + spread, NRS_MAX)
-    return _line(measure, base.value), limit
+def _level_line(measure: Measure, reference: float, rules: TrendRules) -> float:
+    """What the recent level must reach: a meaningful change and `level_points` above."""
+    return min(reference + max(rise_needed(measure, reference), rules.level_points), NRS_MAX)
 
 
-def _worse_on(ctx: _Context, measure: Measure, base: _Baseline, end: int) -> float | None:
-    """The 7-day mean ending on `end` if it is both clinically and statistically worse."""
-    line, limit = _limits(measure, base)
-    mean, _ = ctx.diary._mean(measure, end, WINDOW_DAYS)
-    if mean is None or mean < line - _EPS:
+def _reference_values(ref: _Reference, rules: TrendRules) -> tuple[tuple[str, str], ...]:
+    values = [
+        ("reference", ref.kind),
+        ("usual", _shown(ref.value)),
+        ("usual_weeks", str(rules.usual_days // 7)),
+        ("baseline_days", str(BASELINE_DAYS)),
+    ]
+    if ref.better_end is not None:
+        values.append(("better_end", date.fromordinal(ref.better_end).isoformat()))
+    return tuple(values)
+
+
+_Values = tuple[tuple[str, str], ...]
+
+
+def _step_rule(ctx: _Context, series: _Series, ref: _Reference, mic: float) -> _Values | None:
+    """A CUSUM over the logged days of the last weeks, restarted whenever it falls to 0."""
+    rules = ctx.rules
+    k, cap, usual = rules.step_k, rules.step_cap, ref.value
+    total, above = 0.0, 0
+    run: list[float] = []
+    run_start = ctx.today
+    lo, hi = series.span(ctx.today - rules.step_days + 1, ctx.today)
+    for day, value in zip(series.days[lo:hi], series.values[lo:hi], strict=True):
+        step = value - usual - k
+        if step > cap:
+            step = cap
+        total += step
+        if total <= 0.0:
+            total, above, run = 0.0, 0, []
+            continue
+        if not run:
+            run_start = day
+        run.append(value)
+        if step > 0:
+            above += 1
+    if total < rules.step_h - _EPS or above < rules.step_min_days:
         return None
-    level = ctx.diary._ewma(measure, end, base.value)
-    if level is None or level < limit - _EPS:
+    # The level the run is at: its last week of values, the highest left out when there are
+    # enough, so that the rise the message names is not one bad day's.
+    recent = run[-(rules.level_days // 2) :]
+    mean = _left_out_mean(recent, 1 if len(recent) > 3 else 0)
+    if mean < usual + mic - _EPS:
         return None
-    return mean
+    return (
+        ("rule", "step"),
+        ("recent", _shown(mean)),
+        ("rise", f"{mean - usual:+.1f}"),
+        ("count", str(len(run))),
+        ("since", date.fromordinal(run_start).isoformat()),
+    )
 
 
-def _sustained(ctx: _Context, measure: Measure) -> Alert | None:
-    base = ctx.diary._baselines[measure]
-    if base is None or not base.known_on(ctx.today):
+def _trimmed_rule(
+    ctx: _Context, series: _Series, days: int, needed: int, line: float
+) -> tuple[float, int] | None:
+    """The mean of the last `days` without their highest quarter, if it reaches `line`."""
+    lo, hi = series.span(ctx.today - days + 1, ctx.today)
+    count = hi - lo
+    # Leaving values out only lowers a mean: below the line already, it cannot reach it.
+    if count < needed or (series.sums[hi] - series.sums[lo]) / count < line - _EPS:
         return None
-    means = [_worse_on(ctx, measure, base, ctx.today - k) for k in range(PERSIST_DAYS)]
-    recent = means[0]
-    if recent is None or any(mean is None for mean in means):
+    left_out = int(count * ctx.rules.level_left_out)
+    mean = _left_out_mean(series.values[lo:hi], left_out)
+    return (mean, left_out) if mean >= line - _EPS else None
+
+
+def _worse(ctx: _Context, measure: Measure, ref: _Reference) -> Alert | None:
+    """The sustained-worsening alert on `today`, if any of its three rules holds."""
+    rules = ctx.rules
+    series = ctx.diary._series_of(measure)
+    values = _step_rule(ctx, series, ref, rise_needed(measure, ref.value))
+    if values is None:
+        # Level: the last two weeks, well above the usual level.
+        line = _level_line(measure, ref.value, rules)
+        found = _trimmed_rule(ctx, series, rules.level_days, rules.level_min_days, line)
+        if found is not None:
+            values = (
+                ("rule", "level"),
+                ("recent", _shown(found[0])),
+                ("rise", f"{found[0] - ref.value:+.1f}"),
+                ("days", str(rules.level_days)),
+                ("left_out", str(found[1])),
+            )
+    if values is None:
+        # Baseline: four weeks well above the §3.2 baseline.
+        base = ref.baseline.value
+        line = min(_line(measure, base) + rules.baseline_band, NRS_MAX)
+        found = _trimmed_rule(ctx, series, rules.baseline_days, rules.baseline_min_days, line)
+        if found is not None:
+            values = (
+                ("rule", "baseline"),
+                ("recent", _shown(found[0])),
+                ("rise", f"{found[0] - base:+.1f}"),
+                ("days", str(rules.baseline_days)),
+                ("left_out", str(found[1])),
+                ("baseline", _shown(base)),
+            )
+    if values is None:
         return None
-    shown = round(recent, 1)
     return Alert(
         day=ctx.day,
         kind=AlertKind.SUSTAINED_WORSENING,
         tier=Tier.SOON,  # §3.2: sustained worsening without red flags is T3.
         which=measure.value,
-        values=(
-            ("recent", f"{shown:.1f}"),
-            ("baseline", f"{base.value:.1f}"),
-            ("rise", f"{shown - base.value:+.1f}"),
-            ("line", f"{_line(measure, base.value):.1f}"),
-            ("days", str(PERSIST_DAYS)),
-            ("baseline_days", str(BASELINE_DAYS)),
-        ),
+        values=(*values, *_reference_values(ref, rules)),
         days_since_surgery=ctx.days_since_surgery,
     )
 
 
-def _with_run_length(ctx: _Context, alert: Alert) -> Alert:
-    """The alert with the full length of the episode in its reason, once it is to be sent."""
-    if alert.kind is not AlertKind.SUSTAINED_WORSENING:
-        return alert
-    measure = Measure(alert.which)
-    base = ctx.diary._baselines[measure]
-    if base is None:
-        return alert
-    run = PERSIST_DAYS
-    # Bounded so that a long episode costs no more than a short one.
-    while run < REMINDER_DAYS and _worse_on(ctx, measure, base, ctx.today - run) is not None:
-        run += 1
-    values = tuple((k, str(run) if k == "days" else v) for k, v in alert.values)
-    return alert.model_copy(update={"values": values})
+def _sustained(ctx: _Context, measure: Measure) -> Alert | None:
+    ref = ctx.diary._reference(measure, ctx.today, ctx.settle, ctx.rules)
+    if ref is None:
+        return None
+    return _worse(ctx, measure, ref)
 
 
 def _rapid(ctx: _Context, measure: Measure) -> Alert | None:
+    rules = ctx.rules
     values = ctx.diary._values[measure]
-    last = [values.get(d) for d in range(ctx.today - RAPID_DAYS + 1, ctx.today + 1)]
+    last = [values.get(d) for d in range(ctx.today - rules.rapid_days + 1, ctx.today + 1)]
     if any(v is None for v in last):
         return None
-    before, _ = ctx.diary._mean(measure, ctx.today - RAPID_DAYS, RAPID_BEFORE_DAYS)
+    before, _ = ctx.diary._mean(measure, ctx.today - rules.rapid_days, rules.rapid_before_days)
     if before is None:
         return None
     recent = [v for v in last if v is not None]
-    if min(recent) < before + RAPID_POINTS - _EPS:
+    if min(recent) < before + rules.rapid_points - _EPS:
+        return None
+    ref = ctx.diary._reference(measure, ctx.today, ctx.settle, rules)
+    if ref is not None and min(recent) < ref.value + rules.rapid_points - _EPS:
         return None
     mean = sum(recent) / len(recent)
     return Alert(
@@ -577,8 +861,8 @@ def _rapid(ctx: _Context, measure: Measure) -> Alert | None:
             ("before", f"{before:.1f}"),
             ("recent", f"{mean:.1f}"),
             ("lowest", f"{min(recent):.1f}"),
-            ("days", str(RAPID_DAYS)),
-            ("before_days", str(RAPID_BEFORE_DAYS)),
+            ("days", str(rules.rapid_days)),
+            ("before_days", str(rules.rapid_before_days)),
         ),
         days_since_surgery=ctx.days_since_surgery,
     )
@@ -587,6 +871,12 @@ def _rapid(ctx: _Context, measure: Measure) -> Alert | None:
 def _new_nerve(ctx: _Context) -> Alert | None:
     diary = ctx.diary
     recent_start = ctx.today - NERVE_WINDOW_DAYS + 1
+    nerve_days = diary._nerve_days
+    if (
+        bisect_right(nerve_days, ctx.today) - bisect_left(nerve_days, recent_start)
+        < NERVE_MIN_DAYS
+    ):
+        return None
     before_start = recent_start - NERVE_BEFORE_DAYS
     before_logged = sum(1 for d in range(before_start, recent_start) if d in diary._logged)
     if before_logged < _needed(NERVE_BEFORE_DAYS):
@@ -675,13 +965,17 @@ def _remember(
 
 
 def _resolved(ctx: _Context, measure: Measure, since: int) -> bool:
-    base = ctx.diary._baselines[measure]
-    if base is None or not base.known_on(ctx.today):
-        return False
-    release = _line(measure, base.value) - RESOLVE_BAND
+    """Whether a 7-day mean fell back under the level rule's line, less the band, since then."""
+    rules = ctx.rules
+    series = ctx.diary._series_of(measure)
     for end in range(since + 1, ctx.today):
-        mean, _ = ctx.diary._mean(measure, end, WINDOW_DAYS)
-        if mean is not None and mean <= release + _EPS:
+        mean = series.mean(end - WINDOW_DAYS + 1, end, rules.resolve_min_days)
+        if mean is None:
+            continue
+        ref = ctx.diary._reference(measure, end, ctx.settle, rules)
+        if ref is None:
+            continue
+        if mean <= _level_line(measure, ref.value, rules) - rules.resolve_band + _EPS:
             return True
     return False
 
@@ -713,12 +1007,17 @@ def _allowed_for(ctx: _Context, alert: Alert, known: _Sent | None) -> bool:
 
 
 def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
-    base = ctx.diary._baselines[measure]
-    if base is None or not base.known_on(ctx.today):
-        logged = 0 if base is None else base.logged_by(ctx.today)
+    base = ctx.diary._baseline_on(measure, ctx.today, ctx.settle)
+    if base is None:
+        first = ctx.diary._baselines[measure]
+        logged = 0 if first is None else first.logged_by(ctx.today)
         return MeasureStatus(
             measure=measure, kind=StatusKind.NOT_ENOUGH_DATA, logged=logged, needed=BASELINE_DAYS
         )
+    days = {
+        "baseline_first": date.fromordinal(base.days[0]),
+        "baseline_last": date.fromordinal(base.days[-1]),
+    }
     recent, logged = ctx.diary._mean(measure, ctx.today, WINDOW_DAYS)
     if recent is None:
         return MeasureStatus(
@@ -727,6 +1026,7 @@ def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
             baseline=base.value,
             logged=logged,
             needed=_needed(WINDOW_DAYS),
+            **days,
         )
     rise = rise_needed(measure, base.value)
     if recent >= _line(measure, base.value) - _EPS:
@@ -743,6 +1043,7 @@ def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
         recent=recent,
         logged=logged,
         needed=_needed(WINDOW_DAYS),
+        **days,
     )
 
 
@@ -757,21 +1058,37 @@ def evaluate(
     *,
     surgery_date: date | None = None,
     sent: Iterable[SentRecord] = (),
+    rules: TrendRules = RULES,
 ) -> Assessment:
     """The alerts to send on `today` (using only data up to `today`) and each measure's status."""
+    return _evaluate(diary, today, surgery_date, sent, rules, with_status=True)
+
+
+def _evaluate(
+    diary: Diary,
+    today: date,
+    surgery_date: date | None,
+    sent: Iterable[SentRecord],
+    rules: TrendRules,
+    *,
+    with_status: bool,
+) -> Assessment:
     since = None if surgery_date is None else (today - surgery_date).days
+    settle = settled_from(surgery_date)
     ctx = _Context(
         diary=diary,
         today=today.toordinal(),
         day=today,
         days_since_surgery=None if since is None or since < 0 else since,
+        settle=None if settle is None else settle.toordinal(),
+        rules=rules,
     )
     index = _sent_index(sent, ctx.today)
     alerts: list[Alert] = []
 
     def offer(alert: Alert | None) -> None:
         if alert is not None and _allowed(ctx, alert, index):
-            alerts.append(_with_run_length(ctx, alert))
+            alerts.append(alert)
             _remember(index, alert.kind, alert.which, ctx.today, alert.tier)
 
     flag = _red_flag(ctx)
@@ -782,6 +1099,8 @@ def evaluate(
         for measure in Measure:
             offer(_sustained(ctx, measure))
         offer(_new_nerve(ctx))
+    if not with_status:
+        return Assessment(day=today, alerts=tuple(alerts))
     measures = [m for m in Measure if m is not Measure.PEG or _peg_started(diary, ctx.today)]
     return Assessment(
         day=today, alerts=tuple(alerts), status=tuple(_status(ctx, m) for m in measures)
@@ -795,10 +1114,11 @@ def assess_day(
     surgery_date: date | None = None,
     sent: Iterable[SentRecord] = (),
     baseline_from: date | None = None,
+    rules: TrendRules = RULES,
 ) -> Assessment:
     """What to tell the user after an entry saved for `today`: the bot's one call."""
     diary = Diary(entries, baseline_from=baseline_from)
-    return evaluate(diary, today, surgery_date=surgery_date, sent=sent)
+    return evaluate(diary, today, surgery_date=surgery_date, sent=sent, rules=rules)
 
 
 def replay(
@@ -806,6 +1126,7 @@ def replay(
     surgery_date: date | None = None,
     *,
     baseline_from: date | None = None,
+    rules: TrendRules = RULES,
 ) -> list[Alert]:
     """Every alert the bot would have sent had the diary been logged day by day."""
     diary = Diary(rows, baseline_from=baseline_from)
@@ -816,7 +1137,8 @@ def replay(
         horizon = day - timedelta(days=SENT_LOOKBACK_DAYS)
         while first < len(sent) and sent[first].day <= horizon:
             first += 1
-        result = evaluate(diary, day, surgery_date=surgery_date, sent=sent[first:])
+        # The status of each day is not part of what the bot sends, so it is not worked out.
+        result = _evaluate(diary, day, surgery_date, sent[first:], rules, with_status=False)
         sent.extend(result.alerts)
     return sent
 

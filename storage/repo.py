@@ -261,18 +261,26 @@ class Session:
         return [_entry(r) for r in rows]
 
     def readings_for_trend(
-        self, user_id: int, last: date, recent_days: int, baseline_dates: int
+        self,
+        user_id: int,
+        last: date,
+        recent_days: int,
+        baseline_dates: int,
+        settled_from: date | None = None,
     ) -> list[Reading]:
-        """Return what a trend assessment reads: the baseline's days and the last weeks.
+        """Return what a trend assessment reads: the baselines' days and the last weeks.
 
-        A measure's baseline is its first `baseline_dates` logged dates, and every window lies
-        in the last `recent_days`, so the rest of a long diary is not read. Only the pain scores
-        and symptoms are read, as plain values, in date order (the order within a day does not
-        matter: a day's entries are averaged): this runs after every save.
+        A measure's baseline is its first `baseline_dates` logged dates, and once the recovery
+        from surgery has settled its first `baseline_dates` dates from `settled_from`
+        (flows.trends.settled_from); every window lies in the last `recent_days`, so the rest of
+        a long diary is not read. Only the pain scores and symptoms are read, as plain values,
+        in date order (the order within a day does not matter: a day's entries are averaged):
+        this runs after every save.
         """
-        # Two ranges of the (user, date) index, up to the later measure's last baseline date and
-        # the recent weeks after it, read in index order: one OR would walk the whole diary, and
-        # ordering by time within a day would sort every row.
+        # Three ranges of the (user, date) index that do not overlap, read in index order: up
+        # to the later measure's last baseline date, the settled baseline's dates after it and
+        # before the recent weeks, the recent weeks after both. One OR would walk the whole
+        # diary, and ordering by time within a day would sort every row.
         rows = self.conn.execute(
             "WITH firsts(day) AS ("
             "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
@@ -281,9 +289,21 @@ class Session:
             "UNION ALL SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
             "WHERE user_id = ?1 AND entry_date <= ?2 AND leg_pain IS NOT NULL "
             "ORDER BY entry_date LIMIT ?4)), "
-            "edge(day) AS (SELECT coalesce(max(day), '') FROM firsts) "
+            "edge(day) AS (SELECT coalesce(max(day), '') FROM firsts), "
+            "laters(day) AS ("
+            "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
+            "WHERE user_id = ?1 AND entry_date >= ?5 AND entry_date <= ?2 "
+            "AND back_pain IS NOT NULL ORDER BY entry_date LIMIT ?4) "
+            "UNION ALL SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
+            "WHERE user_id = ?1 AND entry_date >= ?5 AND entry_date <= ?2 "
+            "AND leg_pain IS NOT NULL ORDER BY entry_date LIMIT ?4)), "
+            "settled(day) AS (SELECT coalesce(max(day), '') FROM laters) "
             "SELECT entry_date, back_pain, leg_pain, symptoms FROM entries "
             "WHERE user_id = ?1 AND entry_date <= min(?2, (SELECT day FROM edge)) "
+            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms "
+            "FROM entries WHERE user_id = ?1 AND entry_date >= ?5 "
+            "AND entry_date > (SELECT day FROM edge) "
+            "AND entry_date <= min(?2, ?3, (SELECT day FROM settled)) "
             "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms "
             "FROM entries WHERE user_id = ?1 AND entry_date <= ?2 "
             "AND entry_date > max(?3, (SELECT day FROM edge))",
@@ -292,6 +312,8 @@ class Session:
                 last.isoformat(),
                 (last - timedelta(days=recent_days)).isoformat(),
                 baseline_dates,
+                # No settled baseline: a start after every date, so that range is empty.
+                "9999-12-31" if settled_from is None else settled_from.isoformat(),
             ),
         ).fetchall()
         return [

@@ -18,9 +18,20 @@ _TRENDS: dict[str, str] = {
     "trends.heading.rapid_rise": "📈 Your {measure} has gone up quickly and stayed up.",
     "trends.heading.new_nerve_symptoms": "📈 You have been noting new nerve symptoms.",
     # Reasons: plain words with the numbers behind the alert
-    "trends.reason.sustained_worsening": "Your 7-day average {measure} is {recent}; it was "
-    "{baseline} in your first {baseline_days} diary days ({rise}). It has been {line} or "
-    "more on each of the last {days} days, more than your usual ups and downs.",
+    "trends.reason.sustained_worsening.step": "Your {measure} has been {recent} on average on "
+    "the {count} days you logged since {since}; {reference} ({rise}). That is more than a "
+    "meaningful change, and more than one or two bad days.",
+    "trends.reason.sustained_worsening.level": "Your {measure} averaged {recent} over the "
+    "last {days} days, leaving out the {left_out} highest; {reference} ({rise}). That is more "
+    "than a meaningful change, and more than your usual ups and downs.",
+    "trends.reason.sustained_worsening.baseline": "Your {measure} averaged {recent} over the "
+    "last {days} days, leaving out the {left_out} highest; it was {baseline} in your first "
+    "{baseline_days} diary days ({rise}).",
+    # What a worsening is measured from
+    "trends.reference.usual": "it was {usual} on average in the {usual_weeks} weeks before",
+    "trends.reference.better": "it had come down to {usual} on average in the 4 weeks to "
+    "{better_end}, when it was clearly better",
+    "trends.reference.baseline": "it was {usual} in your first {baseline_days} diary days",
     "trends.reason.rapid_rise": "Your {measure} went up from an average of {before} in the "
     "{before_days} days before to {recent} over the last {days} days, and it was {lowest} or "
     "more on each of those days.",
