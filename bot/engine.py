@@ -577,7 +577,9 @@ class Engine:
         user_id = profile.user_id
         # Each replayed day reads its own last weeks, all inside these, and the baseline days.
         recent = (today - first).days + TREND_RECENT_DAYS
-        readings = session.readings_for_trend(user_id, today, recent, BASELINE_DAYS)
+        settled = settled_from(profile.surgery_date())
+        # The days after recovery settled too: the bot after each entry reads them (issue 16).
+        readings = session.readings_for_trend(user_id, today, recent, BASELINE_DAYS, settled)
         since = first - timedelta(days=TREND_RECENT_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)
