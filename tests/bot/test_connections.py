@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,7 @@ from telegram.error import TimedOut
 from telegram.ext import ExtBot
 
 from bot.connections import OneConnectionEach
+from bot.logs import quiet_noisy_loggers
 from tests.fakes import TOKEN
 
 
@@ -105,3 +107,18 @@ async def test_a_call_that_finds_no_free_connection_says_it_was_not_sent(api: st
         # The connection came back: the next call goes through.
         await bot.send_message(7, "third")
     assert len(SlowBotApi.ports) == 2
+
+
+async def test_a_real_call_at_debug_never_logs_the_token(
+    api: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # As a fresh process at DEBUG: httpx logs every request's URL, and the URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.NOTSET)
+    caplog.set_level(logging.DEBUG)
+    quiet_noisy_loggers()
+    SlowBotApi.go.set()
+    bot: ExtBot[None] = ExtBot(TOKEN, base_url=api, request=OneConnectionEach(1, 30))
+    async with bot:
+        await bot.send_message(7, "x")
+    assert SlowBotApi.ports
+    assert TOKEN.split(":")[1] not in caplog.text
