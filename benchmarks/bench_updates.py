@@ -31,9 +31,10 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
 from benchmarks.offline import TOKEN, OfflineApi
-from bot.engine import Engine
+from bot.engine import TREND_RECENT_DAYS, Engine
 from bot.telegram_bot import build_application
 from flows.models import Profile
+from flows.trends import BASELINE_DAYS
 from storage.db import Database
 from storage.repo import Session, Store
 
@@ -93,7 +94,8 @@ def stream(users: int) -> list[dict[str, Any]]:
 def register_users(session: Session, users: int, history_days: int = 0) -> None:
     """Patients onboarded today (country known, nothing left to ask before /log).
 
-    With `history_days`, each has a daily diary up to yesterday, steady enough to alert nobody.
+    With `history_days`, each has a daily diary up to yesterday, steady enough to alert nobody,
+    and what yesterday's trend check kept.
     """
     for user in range(1, users + 1):
         session.save_profile(
@@ -109,6 +111,10 @@ def register_users(session: Session, users: int, history_days: int = 0) -> None:
         "note, source, user_id) VALUES (?, ?, ?, ?, ?, '', NULL, ?, ?)",
         [(*row, user) for user in range(1, users + 1) for row in rows],
     )
+    if days:
+        # What yesterday's save left for today's trend check, as in a diary logged every day.
+        for user in range(1, users + 1):
+            session.trend_window(user, days[-1], TREND_RECENT_DAYS, BASELINE_DAYS)
 
 
 Handler = Callable[[Update, Any], Coroutine[Any, Any, None]]

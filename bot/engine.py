@@ -36,7 +36,7 @@ from flows.emergency import infer_country, numbers_for
 from flows.free_text import red_flags_in_text
 from flows.history import HISTORY_DAYS, HistoryState
 from flows.i18n import supported, t
-from flows.log import LogState
+from flows.log import LOG_DAYS, LogState
 from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
 from flows.prompts import PromptState
 from flows.router import AnyState, Command, Decision, Verdict
@@ -52,8 +52,7 @@ from flows.trends import (
     Reading,
     SentAlert,
     alert_message,
-    assess_day,
-    evaluate,
+    alerts_on,
     settled_from,
 )
 from storage.repo import Duplicate, Session, Store
@@ -211,7 +210,8 @@ class Engine:
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
             diary_flags=command is Command.CHECK,
-            diary=command in (Command.LOG, Command.HISTORY),
+            diary=command is Command.HISTORY,
+            day_counts=command is Command.LOG,
         )
 
     async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
@@ -300,6 +300,7 @@ class Engine:
         *,
         diary_flags: bool = False,
         diary: bool = False,
+        day_counts: bool = False,
         entry_aside: str | None = None,
     ) -> Context:
         # Checked before the local date is read: a naive time would be taken as the server's.
@@ -315,7 +316,20 @@ class Engine:
             )
         today = local_date(now, profile.timezone)
         first = today - timedelta(days=HISTORY_DAYS - 1)
-        count = session.count_entries_on(who.user_id, today)
+        counts = (
+            tuple(
+                session.entry_counts_between(
+                    who.user_id, today - timedelta(days=LOG_DAYS - 1), today
+                )
+            )
+            if day_counts
+            else ()
+        )
+        count = (
+            dict(counts).get(today, 0)
+            if day_counts
+            else session.count_entries_on(who.user_id, today)
+        )
         recent: tuple[tuple[Finding, date], ...] = ()
         if diary_flags:
             recent = tuple(
@@ -338,6 +352,7 @@ class Engine:
             recent_diary_flags=recent,
             # /log names the days that have entries; /history lists them to change one.
             diary=tuple(session.entries_between(who.user_id, first, today)) if diary else (),
+            day_counts=counts,
             entry_aside=entry_aside,
         )
 
@@ -350,6 +365,7 @@ class Engine:
         unblock: bool = False,
         diary_flags: bool = False,
         diary: bool = False,
+        day_counts: bool = False,
     ) -> Reply:
         now = self.clock()
 
@@ -369,8 +385,8 @@ class Engine:
                 who,
                 now,
                 diary_flags=diary_flags or isinstance(state, CheckState),
-                diary=diary
-                or isinstance(state, LogState | HistoryState | PromptState | ImportState),
+                diary=diary or isinstance(state, HistoryState | ImportState),
+                day_counts=day_counts or isinstance(state, LogState | PromptState),
                 entry_aside=conversation.entry_aside,
             )
             profile = ctx.profile
@@ -536,7 +552,7 @@ class Engine:
         """Assess the diary after a saved entry; put the alerts in the outbox (True if any)."""
         user_id = profile.user_id
         settled = settled_from(profile.surgery_date())
-        entries = session.readings_for_trend(
+        earlier, days = session.trend_window(
             user_id, day, TREND_RECENT_DAYS, BASELINE_DAYS, settled
         )
         since = day - timedelta(days=TREND_RECENT_DAYS)
@@ -545,11 +561,14 @@ class Engine:
             for c in session.function_checkins(user_id, after=since)
         ]
         sent = session.alerts_since(user_id, day - timedelta(days=SENT_LOOKBACK_DAYS))
-        assessment = assess_day(
-            [*entries, *pegs], day, surgery_date=profile.surgery_date(), sent=sent
+        alerts = alerts_on(
+            Diary.from_days(days, pegs, earlier=earlier),
+            day,
+            surgery_date=profile.surgery_date(),
+            sent=sent,
         )
         queued = False
-        for alert in assessment.alerts:
+        for alert in alerts:
             session.add_alert(user_id, alert.sent())
             # The diary sends the shared rules' red-flag advice as it is ticked; no second copy.
             if alert.kind is not AlertKind.RED_FLAG:
@@ -579,13 +598,13 @@ class Engine:
         recent = (today - first).days + TREND_RECENT_DAYS
         settled = settled_from(profile.surgery_date())
         # The days after recovery settled too: the bot after each entry reads them (issue 16).
-        readings = session.readings_for_trend(user_id, today, recent, BASELINE_DAYS, settled)
+        days = session.days_for_trend(user_id, today, recent, BASELINE_DAYS, settled)
         since = first - timedelta(days=TREND_RECENT_DAYS)
         pegs = [
             Reading(entry_date=c.entry_date, peg=c.score)
             for c in session.function_checkins(user_id, after=since)
         ]
-        diary = Diary([*readings, *pegs])
+        diary = Diary.from_days(days, pegs)
         sent: list[SentAlert] = session.alerts_since(
             user_id, first - timedelta(days=SENT_LOOKBACK_DAYS)
         )
@@ -594,7 +613,7 @@ class Engine:
         for day in diary.dates():
             if day < first:
                 continue
-            for alert in evaluate(diary, day, surgery_date=surgery, sent=sent).alerts:
+            for alert in alerts_on(diary, day, surgery_date=surgery, sent=sent):
                 # A red flag in an imported row was never answered when it was written down;
                 # recording it as sent would tell the surgeon's report that it had been.
                 if alert.kind is AlertKind.RED_FLAG:

@@ -113,8 +113,11 @@ class Context:
     language_code: str | None = None
     # Red-flag symptoms ticked in the diary in the last 7 days, with their dates (§8.7).
     recent_diary_flags: tuple[tuple[Finding, date], ...] = ()
-    # The diary's last days (flows.history.HISTORY_DAYS), loaded only for /log and /history.
+    # The diary's last days (flows.history.HISTORY_DAYS), loaded only for /history and /import.
     diary: tuple[Entry, ...] = ()
+    # How many entries each of the last days has (flows.log.LOG_DAYS; days without any are left
+    # out), loaded for /log and the check-in: they name the days that already have entries.
+    day_counts: tuple[tuple[date, int], ...] = ()
     # An unsaved diary entry put aside when another command came mid-entry (its saved state).
     entry_aside: str | None = None
 

@@ -248,10 +248,13 @@ def _day_words(lang: str, day: date, today: date) -> str:
 
 def entries_on(ctx: Context, day: date) -> int:
     """How many stored entries the diary has for a day."""
-    if day == ctx.today and not ctx.diary:
-        # Without the diary loaded, today's count is still known.
-        return ctx.entries_today
-    return sum(1 for e in ctx.diary if e.entry_date == day)
+    if ctx.diary:
+        return sum(1 for e in ctx.diary if e.entry_date == day)
+    for known, count in ctx.day_counts:
+        if known == day:
+            return count
+    # Without the days loaded, today's count is still known.
+    return ctx.entries_today if day == ctx.today and not ctx.day_counts else 0
 
 
 def logging_days(ctx: Context) -> tuple[date, ...]:

@@ -5,9 +5,10 @@ Pure: the diary, checks and sent alerts come in, plain values go out; the shell 
 (flows.trends), so the report never disagrees with what the bot told the patient:
 
 - Baseline: the personal baseline as known at the end of the period (median of the first 14
-  diary days, REFERENCE.md §3.2), from the whole diary, not only the period shown. The report
-  names those days and how many of them were imported, since rows imported from before the
-  first logged day move the baseline.
+  diary days, REFERENCE.md §3.2, or of the first 14 from week 12 after surgery when the diary
+  started before then), from the whole diary, not only the period shown. The report names
+  those days (`Diary.baseline_days`) and how many of them were imported, since rows imported
+  from before the first logged day move the baseline.
 - Last 7 days: the detector's 7-day mean ending on the last day, shown only with 5 of the 7
   days logged (§3.3 item 7); a gap is never read as "no change".
 - Meaningful change: `rise_needed` (baseline-aware, §3.1–3.2); crossed when the detector's
@@ -115,6 +116,8 @@ class MeasureRow(BaseModel):
     baseline_first: date | None = None
     baseline_last: date | None = None
     baseline_imported: int = 0
+    # Re-taken once the recovery from surgery had settled (flows.trends.settled_from).
+    baseline_settled: bool = False
     baseline_text: str
     recent_text: str
     change_text: str
@@ -438,21 +441,26 @@ class _BaselineDays:
     first: date
     last: date
     imported: int
+    settled: bool
 
 
-def _baseline_days(entries: Sequence[Entry], measure: Measure) -> _BaselineDays | None:
-    """The first BASELINE_DAYS dates with a score: those flows.trends.Diary takes the median of."""
+def _baseline_days(
+    diary: Diary, entries: Sequence[Entry], measure: Measure, last: date, surgery: date | None
+) -> _BaselineDays | None:
+    """The days the baseline known on `last` is the median of, and how many were imported."""
+    days = diary.baseline_days(measure, last, surgery)
+    if days is None:
+        return None
+    wanted = set(days.dates)
     dated: dict[date, bool] = {}
     for entry in entries:
         value = entry.back_pain if measure is Measure.BACK else entry.leg_pain
-        if value is not None:
-            imported = entry.source is EntrySource.IMPORT
-            dated[entry.entry_date] = dated.get(entry.entry_date, True) and imported
-    days = sorted(dated)[:BASELINE_DAYS]
-    if len(days) < BASELINE_DAYS:
-        return None
+        if value is not None and entry.entry_date in wanted:
+            from_file = entry.source is EntrySource.IMPORT
+            dated[entry.entry_date] = dated.get(entry.entry_date, True) and from_file
     # A date counts as imported only when every value on it came from a file.
-    return _BaselineDays(days[0], days[-1], sum(1 for day in days if dated[day]))
+    imported = sum(1 for day in days.dates if dated.get(day))
+    return _BaselineDays(days.first, days.last, imported, days.settled)
 
 
 def _measure_row(
@@ -502,6 +510,7 @@ def _measure_row(
         baseline_first=None if days is None else days.first,
         baseline_last=None if days is None else days.last,
         baseline_imported=0 if days is None else days.imported,
+        baseline_settled=days is not None and days.settled,
         baseline_text=baseline_text,
         recent_text=recent_text,
         change_text=t(language, "report.not_available") if change is None else f"{change:+.1f}",
@@ -531,7 +540,7 @@ def _measures(
                 status.logged,
                 status.needed,
                 language,
-                _baseline_days(known, measure) if status.baseline is not None else None,
+                _baseline_days(diary, known, measure, last, surgery),
             )
         )
     return rows
@@ -540,7 +549,7 @@ def _measures(
 def _baseline_text(rows: Sequence[MeasureRow], first: date, language: str) -> str:
     """Which days the baseline is the median of, and how many of them were imported."""
     # Back and leg share their days unless one was left blank on some: one span for each set.
-    spans: dict[tuple[date, date, int], list[str]] = {}
+    spans: dict[tuple[date, date, int, bool], list[str]] = {}
     for row in rows:
         if row.baseline is None or row.baseline_first is None or row.baseline_last is None:
             continue
@@ -550,13 +559,15 @@ def _baseline_text(rows: Sequence[MeasureRow], first: date, language: str) -> st
             measure=t(language, f"report.baseline.{row.measure.value}"),
             value=f"{row.baseline:.1f}",
         )
-        key = (row.baseline_first, row.baseline_last, row.baseline_imported)
+        key = (row.baseline_first, row.baseline_last, row.baseline_imported, row.baseline_settled)
         spans.setdefault(key, []).append(value)
     if not spans:
         return t(language, "report.baseline.none", days=BASELINE_DAYS)
     parts = []
-    for (start, end, imported), values in spans.items():
+    for (start, end, imported, settled), values in spans.items():
         notes = []
+        if settled:
+            notes.append(t(language, "report.baseline.settled"))
         if end < first:
             notes.append(t(language, "report.baseline.before"))
         if imported:

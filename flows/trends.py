@@ -40,7 +40,6 @@ diaries; `TrendRules` holds every number, each with its source.
 
 from __future__ import annotations
 
-import heapq
 import math
 import statistics
 from bisect import bisect_left, bisect_right
@@ -71,6 +70,7 @@ __all__ = [
     "Alert",
     "AlertKind",
     "Assessment",
+    "BaselineDays",
     "Diary",
     "Measure",
     "MeasureStatus",
@@ -277,6 +277,41 @@ class Reading:
     peg: float | None = None
 
 
+# One diary date's entries summed per measure, as storage keeps them (migration 9): the day
+# (date.toordinal()), the sum and number of back pain scores, the same for leg pain, and the
+# symptom codes of its entries joined by ";". A plain tuple, because the bot reads ~250 of them
+# after every save and a named one costs a sixth of that read.
+DayTotals = tuple[int, int | None, int, int | None, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class DayValues:
+    """Some of the diary's dates as a Diary keeps them: each day's back and leg pain, symptoms."""
+
+    back: dict[int, float]
+    leg: dict[int, float]
+    symptoms: dict[int, frozenset[Finding]]
+    logged: frozenset[int]
+
+    @classmethod
+    def of(cls, days: Iterable[DayTotals]) -> DayValues:
+        """The values of these dates' totals: a day with several entries has their mean."""
+        back: dict[int, float] = {}
+        leg: dict[int, float] = {}
+        symptoms: dict[int, frozenset[Finding]] = {}
+        logged: set[int] = set()
+        for day, back_sum, back_n, leg_sum, leg_n, codes in days:
+            logged.add(day)
+            # One entry keeps its integer, as Diary(entries) does; several are averaged.
+            if back_sum is not None and back_n:
+                back[day] = back_sum if back_n == 1 else back_sum / back_n
+            if leg_sum is not None and leg_n:
+                leg[day] = leg_sum if leg_n == 1 else leg_sum / leg_n
+            if codes:
+                symptoms[day] = frozenset(Finding(code) for code in codes.split(";") if code)
+        return cls(back, leg, symptoms, frozenset(logged))
+
+
 class SentRecord(Protocol):
     """An alert the user was already sent: all the cooldown needs to know."""
 
@@ -443,6 +478,17 @@ def _left_out_mean(values: Sequence[float], left_out: int) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class BaselineDays:
+    """The dates a personal baseline is the median of: the first, the last and all of them."""
+
+    first: date
+    last: date
+    dates: tuple[date, ...]
+    # Re-taken once the recovery from surgery had settled (the diary began before then).
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _Baseline:
     value: float
     # The ordinals of the baseline days; `complete` once there are BASELINE_DAYS of them.
@@ -532,7 +578,6 @@ class Diary:
         "_start",
         "_symptoms",
         "_values",
-        "entry_count",
     )
 
     def __init__(self, entries: Iterable[PainRecord], baseline_from: date | None = None) -> None:
@@ -543,11 +588,9 @@ class Diary:
         symptoms: dict[int, set[Finding]] = {}
         logged: set[int] = set()
         has_peg: dict[type, bool] = {}
-        total = 0
         back, leg, peg = values[Measure.BACK], values[Measure.LEG], values[Measure.PEG]
         back_n, leg_n, peg_n = counts[Measure.BACK], counts[Measure.LEG], counts[Measure.PEG]
         for entry in entries:
-            total += 1
             day = entry.entry_date.toordinal()
             logged.add(day)
             value = entry.back_pain
@@ -569,7 +612,49 @@ class Diary:
         for measure, several in counts.items():
             for day, count in several.items():
                 values[measure][day] /= count
-        self.entry_count = total
+        self._finish(values, symptoms, logged, baseline_from)
+
+    @classmethod
+    def from_days(
+        cls,
+        days: Iterable[DayTotals],
+        pegs: Iterable[Reading] = (),
+        baseline_from: date | None = None,
+        *,
+        earlier: DayValues | None = None,
+    ) -> Diary:
+        """The same diary built from each date's totals, after `earlier` dates (and PEG scores)."""
+        later = DayValues.of(days)
+        back, leg = later.back, later.leg
+        symptoms: dict[int, set[Finding]] = {d: set(found) for d, found in later.symptoms.items()}
+        logged = set(later.logged)
+        if earlier is not None:
+            back = {**earlier.back, **back}
+            leg = {**earlier.leg, **leg}
+            for day, found in earlier.symptoms.items():
+                symptoms.setdefault(day, set()).update(found)
+            logged |= earlier.logged
+        peg: dict[int, float] = {}
+        peg_n: dict[int, int] = {}
+        for reading in pegs:
+            if reading.peg is not None:
+                day = reading.entry_date.toordinal()
+                logged.add(day)
+                _add(peg, peg_n, day, reading.peg)
+        for day, count in peg_n.items():
+            peg[day] /= count
+        diary = cls.__new__(cls)
+        values = {Measure.BACK: back, Measure.LEG: leg, Measure.PEG: peg}
+        diary._finish(values, symptoms, logged, baseline_from)
+        return diary
+
+    def _finish(
+        self,
+        values: dict[Measure, dict[int, float]],
+        symptoms: dict[int, set[Finding]],
+        logged: set[int],
+        baseline_from: date | None,
+    ) -> None:
         self._logged = logged
         self._days = sorted(logged)
         self._symptoms = {day: frozenset(found) for day, found in symptoms.items()}
@@ -589,9 +674,10 @@ class Diary:
 
     def _baseline(self, measure: Measure, start: int | None) -> _Baseline | None:
         values = self._values[measure]
-        days = heapq.nsmallest(
-            BASELINE_DAYS, values if start is None else (d for d in values if d >= start)
-        )
+        # Sorting the days (mostly in order already) beats a heap of 14 in pure Python.
+        days = sorted(values if start is None else [d for d in values if d >= start])[
+            :BASELINE_DAYS
+        ]
         if not days:
             return None
         found = [values[d] for d in days]
@@ -641,6 +727,20 @@ class Diary:
             measure, today.toordinal(), None if settle is None else settle.toordinal()
         )
         return None if base is None else base.value
+
+    def baseline_days(
+        self, measure: Measure, today: date, surgery_date: date | None = None
+    ) -> BaselineDays | None:
+        """The dates the baseline known on `today` is the median of, or None while it is not."""
+        settle = settled_from(surgery_date)
+        base = self._baseline_on(
+            measure, today.toordinal(), None if settle is None else settle.toordinal()
+        )
+        if base is None:
+            return None
+        dates = tuple(date.fromordinal(day) for day in base.days)
+        settled = base is not self._baselines[measure]
+        return BaselineDays(first=dates[0], last=dates[-1], dates=dates, settled=settled)
 
     def _mean(self, measure: Measure, end: int, days: int) -> tuple[float | None, int]:
         values = self._values[measure]
@@ -1062,6 +1162,18 @@ def evaluate(
 ) -> Assessment:
     """The alerts to send on `today` (using only data up to `today`) and each measure's status."""
     return _evaluate(diary, today, surgery_date, sent, rules, with_status=True)
+
+
+def alerts_on(
+    diary: Diary,
+    today: date,
+    *,
+    surgery_date: date | None = None,
+    sent: Iterable[SentRecord] = (),
+    rules: TrendRules = RULES,
+) -> tuple[Alert, ...]:
+    """The alerts to send on `today`, without the status lines: what the bot needs after a save."""
+    return _evaluate(diary, today, surgery_date, sent, rules, with_status=False).alerts
 
 
 def _evaluate(

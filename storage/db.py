@@ -295,4 +295,5 @@ def _configure(conn: sqlite3.Connection) -> int:
     # the last commits.
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA cache_size = -32768")
     return migrate(conn)

@@ -7,6 +7,25 @@ from __future__ import annotations
 
 import sqlite3
 
+# One date's totals from its entries; a date without entries gives no row.
+_DAY_TOTALS = (
+    "SELECT user_id, CAST(julianday(entry_date) - 1721424.5 AS INTEGER), sum(back_pain), "
+    "count(back_pain), sum(leg_pain), count(leg_pain), "
+    "coalesce(group_concat(nullif(symptoms, ''), ';'), '') FROM entries"
+)
+
+
+def _recount(row: str) -> str:
+    """The trigger statements that set one date's totals again from its entries."""
+    where = f"user_id = {row}.user_id AND entry_date = {row}.entry_date"
+    day = f"CAST(julianday({row}.entry_date) - 1721424.5 AS INTEGER)"
+    return (
+        f"DELETE FROM entry_days WHERE user_id = {row}.user_id AND day = {day}; "
+        f"INSERT INTO entry_days {_DAY_TOTALS} WHERE {where} GROUP BY user_id, entry_date; "
+        f"DELETE FROM trend_cache WHERE user_id = {row}.user_id AND upto >= {day};"
+    )
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: users, diary entries, conversation state, processed Telegram updates
     """
@@ -148,6 +167,52 @@ MIGRATIONS: tuple[str, ...] = (
     """
     UPDATE users SET paused = 1 WHERE paused = 0 AND next_prompt_at IS NULL;
     """,
+    # 9: each diary date's totals per measure (REFERENCE.md §3.1: a day's pain is the mean of
+    # its entries), kept by the database itself on every change of `entries`, so the trend
+    # check after each save reads one row a date instead of averaging every entry again. The
+    # day is the proleptic Gregorian ordinal (date.toordinal) of entry_date. No foreign key:
+    # erasing a user deletes its entries, and their triggers empty its dates.
+    # trend_cache keeps what the last trend check read up to a day (`upto`, two weeks before
+    # it), so the next check reads only the dates after; any change of an entry on or before
+    # `upto` deletes it (storage/repo.py Session.trend_window).
+    f"""
+    CREATE TABLE entry_days (
+        user_id   INTEGER NOT NULL,
+        day       INTEGER NOT NULL,
+        back_sum  INTEGER,
+        back_n    INTEGER NOT NULL,
+        leg_sum   INTEGER,
+        leg_n     INTEGER NOT NULL,
+        symptoms  TEXT NOT NULL,
+        PRIMARY KEY (user_id, day)
+    ) WITHOUT ROWID;
+    INSERT INTO entry_days {_DAY_TOTALS} GROUP BY user_id, entry_date;
+    CREATE TABLE trend_cache (
+        user_id     INTEGER PRIMARY KEY,
+        upto        INTEGER NOT NULL,
+        settled     INTEGER,
+        recent      INTEGER NOT NULL,
+        baseline    INTEGER NOT NULL,
+        measures    TEXT NOT NULL,
+        back_days   BLOB NOT NULL,
+        back_values BLOB NOT NULL,
+        leg_days    BLOB NOT NULL,
+        leg_values  BLOB NOT NULL,
+        logged      BLOB NOT NULL,
+        symptoms    TEXT NOT NULL
+    );
+    CREATE TRIGGER entry_days_after_insert AFTER INSERT ON entries BEGIN
+        {_recount("NEW")}
+    END;
+    CREATE TRIGGER entry_days_after_delete AFTER DELETE ON entries BEGIN
+        {_recount("OLD")}
+    END;
+    CREATE TRIGGER entry_days_after_update
+    AFTER UPDATE OF user_id, entry_date, back_pain, leg_pain, symptoms ON entries BEGIN
+        {_recount("OLD")}
+        {_recount("NEW")}
+    END;
+    """,
 )
 
 
@@ -180,4 +245,15 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 def _statements(script: str) -> list[str]:
     # executescript() would COMMIT on its own; split so the migration stays one transaction.
-    return [s.strip() for s in script.split(";") if s.strip()]
+    # A trigger's body holds semicolons of its own: a statement ends where SQLite says it does.
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from flows.core import (
     SetEntryAside,
     SnoozePrompt,
 )
+from flows.history import HISTORY_DAYS
 from flows.models import (
     Advice,
     AdviceKind,
@@ -42,7 +45,7 @@ from flows.models import (
     StoredAdvice,
 )
 from flows.schedule import PromptChoice, PromptFacts, PromptKind
-from flows.trends import AlertKind, Reading, SentAlert
+from flows.trends import AlertKind, DayTotals, DayValues, SentAlert
 from storage.db import Database
 
 T = TypeVar("T")
@@ -97,6 +100,94 @@ def _iso(moment: datetime) -> str:
 @lru_cache(maxsize=1024)
 def _codes(text: str) -> tuple[Finding, ...]:
     return tuple(Finding(c) for c in text.split(";") if c)
+
+
+# The trend check keeps what it read up to two weeks back (the days /log and /history change,
+# flows.history.HISTORY_DAYS), and reads it all again once six weeks are after it.
+_KEPT_BEFORE = HISTORY_DAYS
+_KEPT_AT_MOST = 6 * 7
+
+
+def _measures(days: Sequence[DayTotals]) -> set[str]:
+    """Which measures these dates have a score of."""
+    found = set()
+    if any(d[2] for d in days):
+        found.add("back")
+    if any(d[4] for d in days):
+        found.add("leg")
+    return found
+
+
+def _keepable(
+    earlier: Sequence[DayTotals],
+    after: Sequence[DayTotals],
+    baseline_dates: int,
+    settled: int | None,
+    upto: int,
+) -> bool:
+    """Whether the next check may read only the dates after `upto`, with these before it.
+
+    It may once each measure's baseline dates (the first, and the first after recovery settled
+    when that is before `upto`) all lie before `upto`: later dates cannot change them then. A
+    measure not yet logged before `upto` would have its baseline after it.
+    """
+    if not _measures(after) <= _measures(earlier):
+        return False
+    for column in (2, 4):
+        dates = [d[0] for d in earlier if d[column]]
+        if not dates:
+            continue
+        if len(dates) < baseline_dates:
+            return False
+        settling = settled is not None and settled <= upto
+        if settling and sum(1 for day in dates if day >= (settled or 0)) < baseline_dates:
+            return False
+    return True
+
+
+def _pack(values: DayValues) -> tuple[bytes, bytes, bytes, bytes, bytes, str]:
+    symptoms = "\n".join(
+        f"{day}:{';'.join(sorted(code.value for code in found))}"
+        for day, found in sorted(values.symptoms.items())
+    )
+    return (
+        array("i", values.back).tobytes(),
+        array("d", values.back.values()).tobytes(),
+        array("i", values.leg).tobytes(),
+        array("d", values.leg.values()).tobytes(),
+        array("i", sorted(values.logged)).tobytes(),
+        symptoms,
+    )
+
+
+def _unpack(
+    back_days: bytes,
+    back_values: bytes,
+    leg_days: bytes,
+    leg_values: bytes,
+    logged: bytes,
+    symptoms: str,
+) -> DayValues:
+    def ints(data: bytes) -> array[int]:
+        found = array("i")
+        found.frombytes(data)
+        return found
+
+    def floats(data: bytes) -> array[float]:
+        found = array("d")
+        found.frombytes(data)
+        return found
+
+    flagged: dict[int, frozenset[Finding]] = {}
+    for line in symptoms.splitlines():
+        day, codes = line.split(":")
+        flagged[int(day)] = frozenset(Finding(code) for code in codes.split(";"))
+    return DayValues(
+        back=dict(zip(ints(back_days).tolist(), floats(back_values).tolist(), strict=True)),
+        leg=dict(zip(ints(leg_days).tolist(), floats(leg_values).tolist(), strict=True)),
+        symptoms=flagged,
+        logged=frozenset(ints(logged).tolist()),
+    )
 
 
 def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
@@ -251,6 +342,17 @@ class Session:
         ).fetchone()
         return int(row[0])
 
+    def entry_counts_between(
+        self, user_id: int, first: date, last: date
+    ) -> list[tuple[date, int]]:
+        """Return how many entries each date from `first` to `last` has (none: left out)."""
+        rows = self.conn.execute(
+            "SELECT entry_date, count(*) FROM entries WHERE user_id = ? AND entry_date >= ? "
+            "AND entry_date <= ? GROUP BY entry_date",
+            (user_id, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        return [(date.fromisoformat(day), int(count)) for day, count in rows]
+
     def entries_between(self, user_id: int, first: date, last: date) -> list[Entry]:
         """Return the user's entries with dates in [first, last], oldest first."""
         rows = self.conn.execute(
@@ -260,66 +362,116 @@ class Session:
         ).fetchall()
         return [_entry(r) for r in rows]
 
-    def readings_for_trend(
+    def trend_window(
         self,
         user_id: int,
         last: date,
         recent_days: int,
         baseline_dates: int,
         settled_from: date | None = None,
-    ) -> list[Reading]:
-        """Return what a trend assessment reads: the baselines' days and the last weeks.
+    ) -> tuple[DayValues, list[DayTotals]]:
+        """Return what the trend check after a save reads: the dates of `days_for_trend`.
+
+        They come as the values of the dates up to two weeks before `last` and the totals of
+        the dates after. The earlier part is the one the last check kept (trend_cache) while no
+        entry on those dates has changed since: migration 9's triggers delete it when one does,
+        so a day's check reads only the last weeks' rows.
+        """
+        end = last.toordinal()
+        settled = None if settled_from is None else settled_from.toordinal()
+        kept = self.conn.execute(
+            "SELECT upto, settled, recent, baseline, measures, back_days, back_values, leg_days, "
+            "leg_values, logged, symptoms FROM trend_cache WHERE user_id = ?",
+            (user_id,),
+        ).fetchone()
+        if kept is not None:
+            upto, was_settled, recent, baseline, measures = kept[:5]
+            if (was_settled, recent, baseline) == (settled, recent_days, baseline_dates) and (
+                0 < end - upto <= _KEPT_AT_MOST
+            ):
+                after: list[DayTotals] = self.conn.execute(
+                    "SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms FROM entry_days "
+                    "WHERE user_id = ? AND day > ? AND day <= ?",
+                    (user_id, upto, end),
+                ).fetchall()
+                if _measures(after) <= set(measures.split(",")):
+                    return _unpack(*kept[5:]), after
+        days = self.days_for_trend(user_id, last, recent_days, baseline_dates, settled_from)
+        upto = end - _KEPT_BEFORE
+        split = bisect_right(days, upto, key=lambda d: d[0])
+        earlier, after = DayValues.of(days[:split]), days[split:]
+        if _keepable(days[:split], after, baseline_dates, settled, upto):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO trend_cache (user_id, upto, settled, recent, baseline, "
+                "measures, back_days, back_values, leg_days, leg_values, logged, symptoms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    upto,
+                    settled,
+                    recent_days,
+                    baseline_dates,
+                    ",".join(sorted(_measures(days[:split]))),
+                    *_pack(earlier),
+                ),
+            )
+        else:
+            self.conn.execute("DELETE FROM trend_cache WHERE user_id = ?", (user_id,))
+        return earlier, after
+
+    def days_for_trend(
+        self,
+        user_id: int,
+        last: date,
+        recent_days: int,
+        baseline_dates: int,
+        settled_from: date | None = None,
+    ) -> list[DayTotals]:
+        """Return what a trend assessment reads: the baselines' dates and the last weeks.
 
         A measure's baseline is its first `baseline_dates` logged dates, and once the recovery
         from surgery has settled its first `baseline_dates` dates from `settled_from`
         (flows.trends.settled_from); every window lies in the last `recent_days`, so the rest of
-        a long diary is not read. Only the pain scores and symptoms are read, as plain values,
-        in date order (the order within a day does not matter: a day's entries are averaged):
-        this runs after every save.
+        a long diary is not read. Each date comes as its totals (migration 9 keeps them), in
+        date order: this runs after every save.
         """
-        # Three ranges of the (user, date) index that do not overlap, read in index order: up
-        # to the later measure's last baseline date, the settled baseline's dates after it and
-        # before the recent weeks, the recent weeks after both. One OR would walk the whole
-        # diary, and ordering by time within a day would sort every row.
+        # Three ranges of the (user, day) key that do not overlap, read in key order: up to the
+        # later measure's last baseline date, the settled baseline's dates after it and before
+        # the recent weeks, the recent weeks after both. One OR would walk the whole diary.
+        end = last.toordinal()
         rows = self.conn.execute(
             "WITH firsts(day) AS ("
-            "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
-            "WHERE user_id = ?1 AND entry_date <= ?2 AND back_pain IS NOT NULL "
-            "ORDER BY entry_date LIMIT ?4) "
-            "UNION ALL SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
-            "WHERE user_id = ?1 AND entry_date <= ?2 AND leg_pain IS NOT NULL "
-            "ORDER BY entry_date LIMIT ?4)), "
-            "edge(day) AS (SELECT coalesce(max(day), '') FROM firsts), "
+            "SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
+            "AND back_n > 0 ORDER BY day LIMIT ?4) "
+            "UNION ALL SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 "
+            "AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4)), "
+            "edge(day) AS (SELECT coalesce(max(day), 0) FROM firsts), "
             "laters(day) AS ("
-            "SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
-            "WHERE user_id = ?1 AND entry_date >= ?5 AND entry_date <= ?2 "
-            "AND back_pain IS NOT NULL ORDER BY entry_date LIMIT ?4) "
-            "UNION ALL SELECT max(entry_date) FROM (SELECT DISTINCT entry_date FROM entries "
-            "WHERE user_id = ?1 AND entry_date >= ?5 AND entry_date <= ?2 "
-            "AND leg_pain IS NOT NULL ORDER BY entry_date LIMIT ?4)), "
-            "settled(day) AS (SELECT coalesce(max(day), '') FROM laters) "
-            "SELECT entry_date, back_pain, leg_pain, symptoms FROM entries "
-            "WHERE user_id = ?1 AND entry_date <= min(?2, (SELECT day FROM edge)) "
-            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms "
-            "FROM entries WHERE user_id = ?1 AND entry_date >= ?5 "
-            "AND entry_date > (SELECT day FROM edge) "
-            "AND entry_date <= min(?2, ?3, (SELECT day FROM settled)) "
-            "UNION ALL SELECT entry_date, back_pain, leg_pain, symptoms "
-            "FROM entries WHERE user_id = ?1 AND entry_date <= ?2 "
-            "AND entry_date > max(?3, (SELECT day FROM edge))",
+            "SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 AND day >= ?5 "
+            "AND day <= ?2 AND back_n > 0 ORDER BY day LIMIT ?4) "
+            "UNION ALL SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 "
+            "AND day >= ?5 AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4)), "
+            "settled(day) AS (SELECT coalesce(max(day), 0) FROM laters) "
+            "SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms FROM entry_days "
+            "WHERE user_id = ?1 AND day <= min(?2, (SELECT day FROM edge)) "
+            "UNION ALL SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms "
+            "FROM entry_days WHERE user_id = ?1 AND day >= ?5 "
+            "AND day > (SELECT day FROM edge) "
+            "AND day <= min(?2, ?3, (SELECT day FROM settled)) "
+            "UNION ALL SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms "
+            "FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
+            "AND day > max(?3, (SELECT day FROM edge))",
             (
                 user_id,
-                last.isoformat(),
-                (last - timedelta(days=recent_days)).isoformat(),
+                end,
+                end - recent_days,
                 baseline_dates,
                 # No settled baseline: a start after every date, so that range is empty.
-                "9999-12-31" if settled_from is None else settled_from.isoformat(),
+                end + 1 if settled_from is None else settled_from.toordinal(),
             ),
         ).fetchall()
-        return [
-            Reading(date.fromisoformat(day), back, leg, _codes(symptoms))
-            for day, back, leg, symptoms in rows
-        ]
+        days: list[DayTotals] = rows
+        return days
 
     def add_entry(self, user_id: int, entry: NewEntry) -> int:
         """Store a diary entry and return its id."""
@@ -769,6 +921,9 @@ class Session:
     def erase_user(self, user_id: int) -> None:
         """Erase every row about the user; the foreign keys take the rest with the account."""
         self.conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        # The entries' triggers have emptied every date already; this holds if one is dropped.
+        self.conn.execute("DELETE FROM entry_days WHERE user_id = ?", (user_id,))
+        self.conn.execute("DELETE FROM trend_cache WHERE user_id = ?", (user_id,))
         self.conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
     def forget_unconsented(self, before: datetime) -> int:

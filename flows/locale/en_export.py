@@ -63,6 +63,7 @@ _REPORT: dict[str, str] = {
     "report.baseline.span": "{first} to {last}",
     "report.baseline.noted": "{span} ({notes})",
     "report.baseline.before": "before this period",
+    "report.baseline.settled": "from 12 weeks after surgery, once the recovery had settled",
     "report.baseline.imported": "{count} of them imported from a file",
     "report.baseline.value": "{measure} {value}",
     "report.baseline.back": "back",

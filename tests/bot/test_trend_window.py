@@ -1,6 +1,6 @@
 """The trend check after a save reads the baselines and the last weeks, and decides as the whole.
 
-The bot assesses each new entry from `Session.readings_for_trend` (each measure's first 14 dates,
+The bot assesses each new entry from `Session.days_for_trend` (each measure's first 14 dates,
 the first 14 once the recovery from surgery has settled, and the last `TREND_RECENT_DAYS`);
 `backtrack assess` and the import replay the whole diary. Both must send the same alerts.
 """
@@ -19,8 +19,10 @@ from flows.trends import (
     LOOKBACK_DAYS,
     SENT_LOOKBACK_DAYS,
     Alert,
+    DayTotals,
+    Diary,
     PainRecord,
-    assess_day,
+    evaluate,
     replay,
     settled_from,
 )
@@ -52,7 +54,7 @@ def _edge(rows: Sequence[PainRecord], start: date | None) -> date:
 def read_for_trend(
     rows: Sequence[Rec], today: date, recent_days: int, settled: date | None = None
 ) -> list[Rec]:
-    """What `Session.readings_for_trend` reads, the same three ranges of dates."""
+    """What `Session.days_for_trend` reads, the same three ranges of dates, as entries."""
     upto = [r for r in rows if r.entry_date <= today]
     edge = _edge(upto, None)
     start = today - timedelta(days=recent_days)
@@ -70,6 +72,34 @@ def read_for_trend(
     ]
 
 
+def day_totals(rows: Sequence[PainRecord]) -> list[DayTotals]:
+    """Each date's totals, as the database keeps them (symptoms sorted, once each)."""
+    by_day: dict[date, list[PainRecord]] = {}
+    for row in rows:
+        by_day.setdefault(row.entry_date, []).append(row)
+    totals = []
+    for day, found in sorted(by_day.items()):
+        back = [r.back_pain for r in found if r.back_pain is not None]
+        leg = [r.leg_pain for r in found if r.leg_pain is not None]
+        codes = ";".join(sorted({code.value for r in found for code in r.symptoms}))
+        totals.append(
+            (
+                day.toordinal(),
+                sum(back) if back else None,
+                len(back),
+                sum(leg) if leg else None,
+                len(leg),
+                codes,
+            )
+        )
+    return totals
+
+
+def tidy(days: Sequence[DayTotals]) -> list[DayTotals]:
+    """The totals with each date's symptom codes sorted and once each, to compare."""
+    return [(*d[:5], ";".join(sorted({c for c in d[5].split(";") if c}))) for d in days]
+
+
 def differences(
     rows: Sequence[PainRecord], surgery: date | None, days: Sequence[date], recent_days: int
 ) -> list[date]:
@@ -81,8 +111,9 @@ def differences(
         before: list[Alert] = [
             a for a in sent if a.day < day and (day - a.day).days < SENT_LOOKBACK_DAYS
         ]
-        read = read_for_trend(rows, day, recent_days, settled)
-        alerts = list(assess_day(read, day, surgery_date=surgery, sent=before).alerts)
+        # Built as the bot builds it: from each date's totals.
+        read = Diary.from_days(day_totals(read_for_trend(rows, day, recent_days, settled)))
+        alerts = list(evaluate(read, day, surgery_date=surgery, sent=before).alerts)
         if alerts != [a for a in sent if a.day == day]:
             found.append(day)
     return found
@@ -172,14 +203,13 @@ async def test_the_database_reads_the_same_three_ranges(db: Database) -> None:
 
             def read(
                 session: Session, today: date = today, settled: date | None = with_settled
-            ) -> list[tuple[object, ...]]:
-                found = session.readings_for_trend(
+            ) -> list[DayTotals]:
+                found = session.days_for_trend(
                     31, today, TREND_RECENT_DAYS, BASELINE_DAYS, settled
                 )
-                return sorted((r.entry_date, r.back_pain, r.leg_pain, r.symptoms) for r in found)
+                return tidy(found)
 
-            expected = sorted(
-                (r.entry_date, r.back_pain, r.leg_pain, r.symptoms)
-                for r in read_for_trend(made.readings, today, TREND_RECENT_DAYS, with_settled)
+            expected = day_totals(
+                read_for_trend(made.readings, today, TREND_RECENT_DAYS, with_settled)
             )
             assert await store_.read(read) == expected, (today, with_settled)

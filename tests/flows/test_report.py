@@ -179,6 +179,32 @@ def test_importing_older_rows_moves_the_baseline_and_the_report_says_so() -> Non
     )
 
 
+def test_after_an_early_start_the_report_names_the_settled_baseline_days() -> None:
+    # The diary starts 9 days after surgery, back pain 7 while recovering, 3 from week 12: the
+    # baseline is re-taken on the first 14 days from week 12 (2025-05-15).
+    surgery = date(2025, 2, 20)
+    settled = surgery + timedelta(days=84)
+    entries = [
+        entry(START + timedelta(days=i), 7 if START + timedelta(days=i) < settled else 3)
+        for i in range(130)
+    ]
+    last = START + timedelta(days=129)
+    result = report(
+        entries,
+        profile=profile(surgery_year=2025, surgery_month=2, surgery_day=20),
+        first=last - timedelta(days=29),
+        last=last,
+    )
+    back, leg = result.measures
+    assert back.baseline == 3.0
+    assert (back.baseline_first, back.baseline_last) == (date(2025, 5, 15), date(2025, 5, 28))
+    assert (leg.baseline_first, leg.baseline_last) == (date(2025, 5, 15), date(2025, 5, 28))
+    assert result.baseline_text.endswith(
+        "2025-05-15 to 2025-05-28 (from 12 weeks after surgery, once the recovery had settled; "
+        "before this period): back 3.0, leg 2.0."
+    )
+
+
 def test_back_and_leg_baselines_from_different_days_are_named_apart() -> None:
     # No leg score on the first two days: the leg baseline runs two days later.
     entries = [entry(START + timedelta(days=i), 3, None if i < 2 else 2) for i in range(60)]

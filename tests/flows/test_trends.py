@@ -480,6 +480,28 @@ def test_the_baseline_is_taken_again_once_the_recovery_has_settled() -> None:
     assert settled_from(None) is None
 
 
+def test_the_diary_names_the_days_its_baseline_is_the_median_of() -> None:
+    entries = recovery(14, None)
+    diary = Diary(entries)
+    settled = diary.baseline_days(Measure.BACK, day(120), SURGERY)
+    assert settled is not None
+    first = SURGERY + timedelta(days=SETTLE_DAYS)
+    assert settled.dates == tuple(first + timedelta(days=k) for k in range(14))
+    assert (settled.first, settled.last) == (first, first + timedelta(days=13))
+    # The same days the status line takes its baseline from.
+    status = assess_day(entries, day(120), surgery_date=SURGERY).status[0]
+    assert (status.baseline_first, status.baseline_last) == (settled.first, settled.last)
+    # Before the settled days are in, and without a surgery date, the diary's first 14 days.
+    for known in (
+        diary.baseline_days(Measure.BACK, day(90), SURGERY),
+        diary.baseline_days(Measure.BACK, day(120)),
+    ):
+        assert known is not None
+        assert (known.first, known.last) == (day(0), day(13))
+    assert diary.baseline_days(Measure.BACK, day(12)) is None
+    assert diary.baseline_days(Measure.LEG, day(120)) is None
+
+
 # Not enough data is said, never guessed.
 
 

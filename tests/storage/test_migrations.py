@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,17 @@ from storage.db import Database
 from storage.migrations import MIGRATIONS, migrate, schema_version
 
 # The text of each shipped migration, pinned: editing one breaks every existing database.
-SHIPPED = {1: "966c32a2", 2: "960d1d9c", 3: "d5c3fca0", 4: "ee247740"}
+SHIPPED = {
+    1: "966c32a2",
+    2: "960d1d9c",
+    3: "d5c3fca0",
+    4: "ee247740",
+    5: "7f5e5093",
+    6: "97d98eb1",
+    7: "adf1f6cd",
+    8: "0a4d655c",
+    9: "4e26f1dc",
+}
 
 
 async def test_migrates_an_empty_file_to_the_latest_version(db_path: Path) -> None:
@@ -68,3 +79,26 @@ def test_an_onboarding_left_before_its_reminder_step_says_reminders_are_off(
     conn.close()
     # Left at consent: never scheduled, now "off". Onboarded: reminders stay on.
     assert paused == {1: 1, 2: 0}
+
+
+def test_an_existing_diary_gets_its_dates_totals(db_path: Path) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for text in MIGRATIONS[:8]:
+            conn.executescript(text)
+        conn.execute("PRAGMA user_version = 8")
+        conn.execute("INSERT INTO users (user_id, consented_at, updated_at) VALUES (1, 'x', 'x')")
+        entry = (
+            "INSERT INTO entries (user_id, entry_date, recorded_at, timezone, back_pain, "
+            "leg_pain, symptoms, source) VALUES (1, ?, 'x', 'UTC', ?, ?, ?, 'log')"
+        )
+        conn.execute(entry, ("2026-03-09", 4, None, ""))
+        conn.execute(entry, ("2026-03-10", 6, 2, "fever"))
+        conn.execute(entry, ("2026-03-10", 3, None, "pain_one_leg;fever"))
+        assert migrate(conn) == len(MIGRATIONS)
+        days = conn.execute("SELECT * FROM entry_days ORDER BY day").fetchall()
+    conn.close()
+    march_9 = date(2026, 3, 9).toordinal()
+    assert days == [
+        (1, march_9, 4, 1, None, 0, ""),
+        (1, march_9 + 1, 9, 2, 2, 1, "fever;pain_one_leg;fever"),
+    ]

@@ -9,7 +9,7 @@ import pytest
 
 from flows.codes import CauseId, Finding, Tier
 from flows.models import CheckResult, EntrySource, FunctionCheckin, NewEntry, Profile, Region
-from flows.trends import BASELINE_DAYS, AlertKind, Assessment, assess_day
+from flows.trends import BASELINE_DAYS, AlertKind, Assessment, Diary, assess_day, evaluate
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 
@@ -195,15 +195,15 @@ async def test_the_trend_check_after_a_save_reads_little_and_decides_as_the_whol
     assert isinstance(last, date)
 
     def both(session: Session) -> tuple[int, Assessment, Assessment]:
-        readings = session.readings_for_trend(9, last, 56, BASELINE_DAYS)
+        days = session.days_for_trend(9, last, 56, BASELINE_DAYS)
         whole = session.entries_between(9, date.min, last)
-        return len(readings), assess_day(readings, last), assess_day(whole, last)
+        return len(days), evaluate(Diary.from_days(days), last), assess_day(whole, last)
 
-    read, from_readings, from_whole = await store.read(both)
+    read, from_days, from_whole = await store.read(both)
     # Leg pain's 14th logged day is the diary's 121st (it is logged every ninth day); then the
-    # last 56 days: 177 of the 400 entries.
+    # last 56 days: 177 of the 400 dates.
     assert read == 177
-    assert from_readings == from_whole
+    assert from_days == from_whole
     assert {a.kind for a in from_whole.alerts} == {
         AlertKind.SUSTAINED_WORSENING,
         AlertKind.NEW_NERVE_SYMPTOMS,
