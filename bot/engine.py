@@ -19,7 +19,6 @@ from bot.exports import MAX_DOCUMENT_BYTES, PDF_ENTRY_ROWS, chart_job, export_jo
 from bot.workers import WorkerError, Workers
 from flows import router
 from flows.callback import ButtonData, decode
-from flows.check import CheckState
 from flows.codes import RED_FLAG_FINDINGS, Finding
 from flows.core import (
     ChartRequest,
@@ -27,6 +26,7 @@ from flows.core import (
     EraseUser,
     ExportRequest,
     ImportEntries,
+    Load,
     RecordConsent,
     SaveEntry,
     Screen,
@@ -34,15 +34,14 @@ from flows.core import (
 )
 from flows.emergency import infer_country, numbers_for
 from flows.free_text import red_flags_in_text
-from flows.history import HISTORY_DAYS, HistoryState
+from flows.history import HISTORY_DAYS
 from flows.i18n import supported, t
-from flows.log import LOG_DAYS, LogState
+from flows.log import LOG_DAYS
 from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
-from flows.prompts import PromptState
 from flows.router import AnyState, Command, Decision, Verdict
 from flows.rules import RECENT_FLAG_DAYS, number_words
 from flows.schedule import local_date, next_slot
-from flows.transfer import DocumentFile, ExportFormat, ImportState
+from flows.transfer import DocumentFile, ExportFormat
 from flows.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,
@@ -209,9 +208,7 @@ class Engine:
             lambda state, _seq, ctx: router.on_command(command, state, ctx),
             # /start is how a user who blocked the bot comes back to its prompts.
             unblock=command is Command.START,
-            diary_flags=command is Command.CHECK,
-            diary=command is Command.HISTORY,
-            day_counts=command is Command.LOG,
+            command=command,
         )
 
     async def on_press(self, who: Who, data: str | None, update_id: int | None = None) -> Reply:
@@ -297,10 +294,8 @@ class Engine:
         session: Session,
         who: Who,
         now: datetime,
+        loads: Load = Load.NOTHING,
         *,
-        diary_flags: bool = False,
-        diary: bool = False,
-        day_counts: bool = False,
         entry_aside: str | None = None,
     ) -> Context:
         # Checked before the local date is read: a naive time would be taken as the server's.
@@ -322,16 +317,16 @@ class Engine:
                     who.user_id, today - timedelta(days=LOG_DAYS - 1), today
                 )
             )
-            if day_counts
+            if Load.DAY_COUNTS in loads
             else ()
         )
         count = (
             dict(counts).get(today, 0)
-            if day_counts
+            if Load.DAY_COUNTS in loads
             else session.count_entries_on(who.user_id, today)
         )
         recent: tuple[tuple[Finding, date], ...] = ()
-        if diary_flags:
+        if Load.DIARY_FLAGS in loads:
             recent = tuple(
                 (code, entry.entry_date)
                 for entry in session.entries_between(
@@ -350,8 +345,11 @@ class Engine:
             quick_entry=session.quick_entry_on(who.user_id, today) if count else None,
             language_code=who.language_code,
             recent_diary_flags=recent,
-            # /log names the days that have entries; /history lists them to change one.
-            diary=tuple(session.entries_between(who.user_id, first, today)) if diary else (),
+            diary=(
+                tuple(session.entries_between(who.user_id, first, today))
+                if Load.DIARY in loads
+                else ()
+            ),
             day_counts=counts,
             entry_aside=entry_aside,
         )
@@ -363,9 +361,7 @@ class Engine:
         decide: Callable[[AnyState | None, int, Context], Decision],
         *,
         unblock: bool = False,
-        diary_flags: bool = False,
-        diary: bool = False,
-        day_counts: bool = False,
+        command: Command | None = None,
     ) -> Reply:
         now = self.clock()
 
@@ -384,9 +380,7 @@ class Engine:
                 session,
                 who,
                 now,
-                diary_flags=diary_flags or isinstance(state, CheckState),
-                diary=diary or isinstance(state, HistoryState | ImportState),
-                day_counts=day_counts or isinstance(state, LogState | PromptState),
+                router.loads(state, command),
                 entry_aside=conversation.entry_aside,
             )
             profile = ctx.profile

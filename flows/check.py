@@ -27,7 +27,9 @@ from flows.core import (
     Context,
     Effect,
     Event,
+    Flow,
     FlowState,
+    Load,
     Outcome,
     Press,
     SaveCheck,
@@ -471,3 +473,6 @@ def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcom
         effects = (SendAdvice(advice=advice), *effects)
     text = result_text(ctx.language, rest, answers, advice, numbers, diary=diary, stopped=stopped)
     return Outcome(state=None, screen=Screen(text=text), effects=effects)
+
+
+FLOW = Flow(CheckState, render, on_event, command="check", begin=begin, loads=Load.DIARY_FLAGS)

@@ -7,10 +7,12 @@ returns an Outcome: the next state, the screen to show and the effects for the s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import Flag, auto
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -280,6 +282,38 @@ class Outcome:
     screen: Screen
     effects: tuple[Effect, ...] = ()
     notices: tuple[Screen, ...] = ()
+
+
+S = TypeVar("S", bound=FlowState)
+
+
+class Load(Flag):
+    """What a flow reads of the diary besides the profile, loaded into its Context."""
+
+    NOTHING = 0
+    DIARY = auto()  # the last two weeks' entries (Context.diary)
+    DAY_COUNTS = auto()  # how many entries each of the last days has (Context.day_counts)
+    DIARY_FLAGS = auto()  # red flags ticked in the last days (Context.recent_diary_flags)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow(Generic[S]):
+    """One conversation: its saved state, how its current screen looks, how it answers."""
+
+    state: type[S]
+    render: Callable[[S, Context], Screen]
+    on_event: Callable[[S, Event, Context], Outcome]
+    # The command that starts it and how (flows.router.Command's value); a flow that only
+    # another starts (a check-in prompt, the diary from /history) has none.
+    command: str | None = None
+    begin: Callable[[Context], Outcome] | None = None
+    loads: Load = Load.NOTHING
+
+    @property
+    def name(self) -> str:
+        """The `flow` tag its saved states carry."""
+        tag: Any = self.state.model_fields["flow"].default
+        return str(tag)
 
 
 def button(label: str, value: str) -> Button:

@@ -18,7 +18,9 @@ from flows.core import (
     Context,
     DeleteEntry,
     Event,
+    Flow,
     FlowState,
+    Load,
     Outcome,
     Press,
     Screen,
@@ -263,3 +265,6 @@ def on_event(state: HistoryState, event: Event, ctx: Context) -> Outcome:
 
 def _show(state: HistoryState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
+
+
+FLOW = Flow(HistoryState, render, on_event, command="history", begin=begin, loads=Load.DIARY)

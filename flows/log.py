@@ -24,7 +24,9 @@ from flows.core import (
     Context,
     Effect,
     Event,
+    Flow,
     FlowState,
+    Load,
     Outcome,
     SaveEntry,
     Screen,
@@ -617,3 +619,6 @@ def save(state: LogState, ctx: Context) -> Outcome:
         screen=Screen(text=t(lang, _edit_key(state, "log.saved"), card=entry_card(lang, state))),
         effects=tuple(effects),
     )
+
+
+FLOW = Flow(LogState, render, on_event, command="log", begin=begin, loads=Load.DAY_COUNTS)

@@ -8,6 +8,7 @@ from flows.core import (
     Context,
     EraseUser,
     Event,
+    Flow,
     FlowState,
     Outcome,
     Press,
@@ -43,6 +44,11 @@ def ask_erase_everything(lang: str) -> Screen:
     )
 
 
+def render(state: DeleteState, ctx: Context) -> Screen:
+    """The confirmation the patient is asked."""
+    return ask_erase_everything(ctx.language)
+
+
 def on_event(state: DeleteState, event: Event, ctx: Context) -> Outcome:
     """Erase on confirmation; anything typed is not a confirmation."""
     lang = ctx.language
@@ -53,3 +59,6 @@ def on_event(state: DeleteState, event: Event, ctx: Context) -> Outcome:
     return Outcome(
         state=state, screen=ask_erase_everything(lang).with_hint(t(lang, "delete.press"))
     )
+
+
+FLOW = Flow(DeleteState, render, on_event, command="delete", begin=begin_delete)

@@ -23,6 +23,7 @@ from flows.core import (
     Context,
     Effect,
     Event,
+    Flow,
     FlowState,
     Outcome,
     Press,
@@ -1121,3 +1122,6 @@ def _on_menu(state: ProfileState, value: str, ctx: Context) -> Outcome:
                     text=t(lang, "settings.closed", summary=profile_summary(lang, state))
                 ),
             )
+
+
+FLOW = Flow(ProfileState, render, on_event, command="settings", begin=begin_settings)

@@ -15,7 +15,9 @@ from flows import check, log
 from flows.core import (
     Context,
     Event,
+    Flow,
     FlowState,
+    Load,
     Outcome,
     Press,
     SaveEntry,
@@ -184,3 +186,8 @@ def _on_peg(state: PromptState, value: str, ctx: Context) -> Outcome:
         screening = check.begin(ctx)
         return replace(screening, screen=screening.screen.with_hint(thanks), effects=(saved,))
     return Outcome(state=None, screen=Screen(text=thanks), effects=(saved,))
+
+
+# Started by a check-in prompt the scheduler sends, not by a command.
+# A prompt's answer goes on into the diary's steps, which name the days with entries.
+FLOW = Flow(PromptState, render, on_event, loads=Load.DAY_COUNTS)

@@ -7,20 +7,24 @@ changes anything. It is also where a command arriving mid-entry puts the diary e
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Annotated, cast, get_args
+from functools import reduce
+from typing import Annotated, Any, cast
 
 from pydantic import Field, TypeAdapter
 
-from flows import check, history, log, privacy, profile, prompts, transfer, trend_view
+from flows import history, log, privacy, profile, prompts, transfer, trend_view
 from flows.callback import ButtonData
 from flows.codes import Finding
 from flows.core import (
     Context,
     Event,
+    Flow,
     FlowState,
+    Load,
     Outcome,
     Press,
     SaveProfile,
@@ -33,23 +37,19 @@ from flows.emergency import infer_country, numbers_for
 from flows.free_text import red_flags_in_text
 from flows.i18n import t
 from flows.models import AdviceSource
+from flows.registry import FLOWS
 from flows.rules import advice_for, advice_pointer, red_flag_message, triage
 
-AnyState = Annotated[
-    log.LogState
-    | profile.ProfileState
-    | check.CheckState
-    | prompts.PromptState
-    | trend_view.TrendState
-    | transfer.ExportState
-    | transfer.ImportState
-    | privacy.DeleteState
-    | history.HistoryState,
-    Field(discriminator="flow"),
-]
-STATE_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
-# The same list of flow states, for isinstance: read from AnyState so it cannot drift.
-STATE_TYPES: tuple[type[FlowState], ...] = get_args(get_args(AnyState)[0])
+# A saved conversation of any flow: which one is read from its `flow` tag.
+AnyState = FlowState
+_BY_STATE: dict[type[FlowState], Flow[Any]] = {flow.state: flow for flow in FLOWS}
+STATE_TYPES: tuple[type[FlowState], ...] = tuple(_BY_STATE)
+_COMMAND_LOADS = {flow.command: flow.loads for flow in FLOWS if flow.command is not None}
+# pydantic's discriminated union over the registered states, built from the registry.
+_ONE_OF: Any = reduce(operator.or_, STATE_TYPES)
+STATE_ADAPTER: TypeAdapter[FlowState] = TypeAdapter(
+    cast(Any, Annotated)[_ONE_OF, Field(discriminator="flow")]
+)
 
 
 class Command(StrEnum):
@@ -77,15 +77,12 @@ DETAILS_FIRST: frozenset[Command] = frozenset(
     {Command.LOG, Command.CHECK, Command.TREND, Command.EXPORT, Command.IMPORT}
 )
 
-# Commands that start a flow, all of which need the user's consent first.
+# Commands that start a flow, all of which need the user's consent first (/history is
+# answered on its own: mid-entry it shows the table and leaves the entry open).
 FLOW_COMMANDS: dict[Command, Callable[[Context], Outcome]] = {
-    Command.LOG: log.begin,
-    Command.CHECK: check.begin,
-    Command.TREND: trend_view.begin,
-    Command.EXPORT: transfer.begin_export,
-    Command.IMPORT: transfer.begin_import,
-    Command.SETTINGS: profile.begin_settings,
-    Command.DELETE: privacy.begin_delete,
+    Command(flow.command): flow.begin
+    for flow in FLOWS
+    if flow.command is not None and flow.begin is not None and flow.command != "history"
 }
 
 
@@ -127,55 +124,27 @@ def as_any(state: object) -> AnyState | None:
     if state is None:
         return None
     if isinstance(state, STATE_TYPES):
-        return cast(AnyState, state)
+        return state
     raise TypeError(f"unknown flow state {type(state).__name__}")
+
+
+def loads(state: AnyState | None, command: Command | None = None) -> Load:
+    """What the Context must hold for an event in this conversation (and for this command)."""
+    needed = Load.NOTHING if state is None else _BY_STATE[type(state)].loads
+    if command is not None:
+        needed |= _COMMAND_LOADS.get(command.value, Load.NOTHING)
+    return needed
 
 
 def render(state: AnyState, ctx: Context) -> Screen:
     """Return the current screen of a conversation."""
-    match state:
-        case log.LogState():
-            return log.render(state, ctx)
-        case profile.ProfileState():
-            return profile.render(state, ctx)
-        case check.CheckState():
-            return check.render(state, ctx)
-        case prompts.PromptState():
-            return prompts.render(state, ctx)
-        case trend_view.TrendState():
-            return trend_view.render(state, ctx)
-        case transfer.ExportState():
-            return transfer.render_export(state, ctx)
-        case transfer.ImportState():
-            return transfer.render_import(state, ctx)
-        case privacy.DeleteState():
-            return privacy.ask_erase_everything(ctx.language)
-        case history.HistoryState():
-            return history.render(state, ctx)
+    return _BY_STATE[type(state)].render(state, ctx)
 
 
 def _transition(state: AnyState, event: Event, ctx: Context) -> Outcome:
     if isinstance(event, Press) and event.value == "cancel":
         return Outcome(state=None, screen=Screen(text=t(ctx.language, "common.cancelled")))
-    match state:
-        case log.LogState():
-            return log.on_event(state, event, ctx)
-        case profile.ProfileState():
-            return profile.on_event(state, event, ctx)
-        case check.CheckState():
-            return check.on_event(state, event, ctx)
-        case prompts.PromptState():
-            return prompts.on_event(state, event, ctx)
-        case trend_view.TrendState():
-            return trend_view.on_event(state, event, ctx)
-        case transfer.ExportState():
-            return transfer.on_export(state, event, ctx)
-        case transfer.ImportState():
-            return transfer.on_import(state, event, ctx)
-        case privacy.DeleteState():
-            return privacy.on_event(state, event, ctx)
-        case history.HistoryState():
-            return history.on_event(state, event, ctx)
+    return _BY_STATE[type(state)].on_event(state, event, ctx)
 
 
 def ask_consent_first(ctx: Context) -> Screen:

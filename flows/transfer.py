@@ -22,8 +22,10 @@ from flows.core import (
     Context,
     Event,
     ExportRequest,
+    Flow,
     FlowState,
     ImportEntries,
+    Load,
     Outcome,
     Press,
     Screen,
@@ -302,3 +304,10 @@ def import_preview(
     if not_understood:
         text += _listed(lang, "import.not_understood", not_understood)
     return text + "\n\n" + t(lang, "import.ask_confirm")
+
+
+EXPORT_FLOW = Flow(ExportState, render_export, on_export, command="export", begin=begin_export)
+# An import skips rows the diary already has, so it reads the last entries.
+IMPORT_FLOW = Flow(
+    ImportState, render_import, on_import, command="import", begin=begin_import, loads=Load.DIARY
+)

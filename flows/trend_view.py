@@ -12,6 +12,7 @@ from flows.core import (
     ChartRequest,
     Context,
     Event,
+    Flow,
     FlowState,
     Outcome,
     Press,
@@ -274,3 +275,6 @@ def date_ticks(first: date, last: date, language: str) -> tuple[tuple[date, str]
     while len(marks := [d for d in years if d.year % step == 0]) > MAX_TICKS:
         step = {1: 2, 2: 5}.get(step, step * 2)
     return tuple((d, str(d.year)) for d in marks)
+
+
+FLOW = Flow(TrendState, render, on_event, command="trend", begin=begin)

@@ -1,0 +1,61 @@
+"""The registry is the one list of flows: commands, saved states and screens all come from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from flows import prompts, router
+from flows.core import Context, Flow, Outcome
+from flows.models import Entry, Profile
+from flows.registry import FLOWS
+from flows.router import FLOW_COMMANDS, Command
+from flows.schedule import PromptChoice, PromptKind
+
+NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
+# One entry yesterday, so that /history has a table to open on.
+YESTERDAY = Entry(
+    id=1, user_id=7, entry_date=date(2026, 3, 9), recorded_at=NOW, timezone="UTC", back_pain=4
+)
+CTX = Context(now=NOW, user_id=7, profile=Profile(user_id=7, consented_at=NOW), diary=(YESTERDAY,))
+
+
+def started(flow: Flow[Any]) -> Outcome:
+    """The flow begun as a patient begins it."""
+    if flow.begin is not None:
+        return flow.begin(CTX)
+    # Only the check-in prompt has no command: the scheduler sends it.
+    return prompts.begin(PromptChoice(PromptKind.DAILY, "2026-03-10"), NOW.date(), CTX)
+
+
+def test_every_flow_has_its_own_tag_and_a_command_of_the_menu() -> None:
+    names = [flow.name for flow in FLOWS]
+    assert len(set(names)) == len(names)
+    for flow in FLOWS:
+        if flow.command is not None:
+            assert Command(flow.command).value == flow.command
+            assert flow.begin is not None, flow.name
+
+
+def test_the_commands_that_start_a_flow_come_from_the_registry() -> None:
+    started = {flow.command for flow in FLOWS if flow.command} - {"history"}
+    assert {command.value for command in FLOW_COMMANDS} == started
+    assert Command.HISTORY not in FLOW_COMMANDS
+
+
+@pytest.mark.parametrize("flow", FLOWS, ids=lambda flow: flow.name)
+def test_a_started_flow_is_saved_read_back_and_drawn_again(flow: Flow[Any]) -> None:
+    outcome = started(flow)
+    assert outcome.state is not None
+    loaded = router.load_state(router.dump_state(outcome.state))
+    assert loaded == outcome.state
+    assert type(loaded) is type(outcome.state)
+    assert router.render(loaded, CTX).values() == outcome.screen.values()
+
+
+def test_a_saved_state_of_an_unknown_flow_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        router.load_state('{"flow": "medicines"}')
