@@ -6,7 +6,7 @@ import asyncio
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -123,11 +123,7 @@ class Database:
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn with the raw connection on the database thread, in one hop."""
-        # aiosqlite has no public call for "run this function on your thread"; _execute is
-        # that call, and using it turns a transaction of N statements into one await.
-        execute = cast(Callable[..., Any], self._conn._execute)
-        result = await execute(lambda: fn(self._raw()))
-        return cast(T, result)
+        return await run_on_thread(self._conn, fn)
 
     async def compact(self) -> bool:
         """Fold the WAL into the file and rebuild it (at start-up: it blocks the database).
@@ -234,11 +230,24 @@ class Database:
         for unit, value, failure in done:
             unit.settle(value, failure)
 
-    def _raw(self) -> sqlite3.Connection:
-        raw = self._conn._connection
+
+async def run_on_thread(conn: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """Run fn with aiosqlite's sqlite3 connection on aiosqlite's thread; return its result."""
+
+    # aiosqlite has no public call for "run this function on your thread", and without one a
+    # unit of work of N statements would cost N awaits. Its private `_execute` queues a
+    # callable for the connection's worker thread and returns (or raises) what it did, and
+    # `_connection` is the sqlite3 connection that thread owns (None once closed). This is the
+    # only use of aiosqlite's private names: tests/storage/test_aiosqlite_contract.py fails if
+    # a release changes either.
+    def call() -> T:
+        raw = conn._connection
         if raw is None:
             raise RuntimeError("database is closed")
-        return raw
+        return fn(raw)
+
+    execute = cast(Callable[[Callable[[], T]], Awaitable[T]], conn._execute)
+    return await execute(call)
 
 
 class _Unit(Generic[T]):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import TypeVar
 
-from flows.codes import CauseId, Finding, Tier
+from flows.codes import Finding
 from flows.core import (
     ClearEntryAside,
     DeleteEntry,
@@ -33,32 +31,36 @@ from flows.core import (
 from flows.history import HISTORY_DAYS
 from flows.models import (
     Advice,
-    AdviceKind,
-    AdviceSource,
     CheckResult,
     Entry,
     EntrySource,
     FunctionCheckin,
     NewEntry,
     Profile,
-    Region,
     StoredAdvice,
 )
 from flows.schedule import PromptChoice, PromptFacts, PromptKind
-from flows.trends import AlertKind, DayTotals, DayValues, SentAlert
+from flows.trends import DayTotals, DayValues, SentAlert
 from storage.db import Database
+from storage.tables import (
+    ADVICE,
+    ALERTS,
+    CHECKS,
+    CONVERSATIONS,
+    DAY_TOTALS,
+    ENTRIES,
+    FUNCTION_CHECKINS,
+    NEW_ENTRIES,
+    PROFILES,
+    STORED_ADVICE,
+    TREND_CACHE,
+    KeptTrend,
+    iso,
+)
+from storage.tables import Conversation as Conversation
 
 T = TypeVar("T")
 
-_PROFILE_COLUMNS = (
-    "user_id, consented_at, language, timezone, country, display_name, surgery_year, "
-    "surgery_month, region, levels, risk_factors, checkin_time, paused, surgery_day, "
-    "surgery_after, surgery_before, details_asked_at"
-)
-_ADVICE_COLUMNS = (
-    "id, user_id, decided_at, kind, tier, source, red_flags, findings, text, attempts, "
-    "delivered_at"
-)
 # Retries of undelivered safety advice: soon at first, then at most a minute apart, so a
 # Telegram outage of any length ends with the advice delivered shortly after it is over.
 ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
@@ -67,23 +69,8 @@ ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
 # leases one row at a time, so no row waits out others' tries under its lease; a restart
 # releases every lease at once.
 ADVICE_LEASE_SECONDS = 600
-_ENTRY_COLUMNS = (
-    "id, user_id, entry_date, recorded_at, timezone, back_pain, leg_pain, symptoms, note, source, "
-    "timed"
-)
 # Before migration 6 an imported row without a time was stored at this local time.
 _LEGACY_IMPORT_TIME = time(12, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """Where a user's conversation stands: the live screen's number and the flow state."""
-
-    seq: int
-    state: str | None
-    updated_at: datetime | None = None
-    # An unsaved diary entry put aside for /log (its flow state), if any.
-    entry_aside: str | None = None
 
 
 class Duplicate:
@@ -91,15 +78,6 @@ class Duplicate:
 
 
 DUPLICATE = Duplicate()
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-@lru_cache(maxsize=1024)
-def _codes(text: str) -> tuple[Finding, ...]:
-    return tuple(Finding(c) for c in text.split(";") if c)
 
 
 # The trend check keeps what it read up to two weeks back (the days /log and /history change,
@@ -145,29 +123,29 @@ def _keepable(
     return True
 
 
-def _pack(values: DayValues) -> tuple[bytes, bytes, bytes, bytes, bytes, str]:
+def _pack(
+    values: DayValues, upto: int, settled: int | None, recent: int, baseline: int, measures: str
+) -> KeptTrend:
     symptoms = "\n".join(
         f"{day}:{';'.join(sorted(code.value for code in found))}"
         for day, found in sorted(values.symptoms.items())
     )
-    return (
-        array("i", values.back).tobytes(),
-        array("d", values.back.values()).tobytes(),
-        array("i", values.leg).tobytes(),
-        array("d", values.leg.values()).tobytes(),
-        array("i", sorted(values.logged)).tobytes(),
-        symptoms,
+    return KeptTrend(
+        upto=upto,
+        settled=settled,
+        recent=recent,
+        baseline=baseline,
+        measures=measures,
+        back_days=array("i", values.back).tobytes(),
+        back_values=array("d", values.back.values()).tobytes(),
+        leg_days=array("i", values.leg).tobytes(),
+        leg_values=array("d", values.leg.values()).tobytes(),
+        logged=array("i", sorted(values.logged)).tobytes(),
+        symptoms=symptoms,
     )
 
 
-def _unpack(
-    back_days: bytes,
-    back_values: bytes,
-    leg_days: bytes,
-    leg_values: bytes,
-    logged: bytes,
-    symptoms: str,
-) -> DayValues:
+def _unpack(kept: KeptTrend) -> DayValues:
     def ints(data: bytes) -> array[int]:
         found = array("i")
         found.frombytes(data)
@@ -179,89 +157,16 @@ def _unpack(
         return found
 
     flagged: dict[int, frozenset[Finding]] = {}
-    for line in symptoms.splitlines():
+    for line in kept.symptoms.splitlines():
         day, codes = line.split(":")
         flagged[int(day)] = frozenset(Finding(code) for code in codes.split(";"))
     return DayValues(
-        back=dict(zip(ints(back_days).tolist(), floats(back_values).tolist(), strict=True)),
-        leg=dict(zip(ints(leg_days).tolist(), floats(leg_values).tolist(), strict=True)),
+        back=dict(
+            zip(ints(kept.back_days).tolist(), floats(kept.back_values).tolist(), strict=True)
+        ),
+        leg=dict(zip(ints(kept.leg_days).tolist(), floats(kept.leg_values).tolist(), strict=True)),
         symptoms=flagged,
-        logged=frozenset(ints(logged).tolist()),
-    )
-
-
-def _profile(row: sqlite3.Row | tuple[object, ...]) -> Profile:
-    (uid, consented, lang, tz, country, name, year, month, region, levels, risks, at, paused) = (
-        row[:13]
-    )
-    day, after, before, asked = row[13:17]
-    return Profile(
-        user_id=int(str(uid)),
-        consented_at=datetime.fromisoformat(str(consented)),
-        language=str(lang),
-        timezone=str(tz),
-        country=None if country is None else str(country),
-        display_name=None if name is None else str(name),
-        surgery_year=None if year is None else int(str(year)),
-        surgery_month=None if month is None else int(str(month)),
-        region=None if region is None else Region(str(region)),
-        levels=None if levels is None else int(str(levels)),
-        risk_factors=_codes(str(risks)),
-        checkin_time=time.fromisoformat(str(at)),
-        paused=bool(paused),
-        surgery_day=None if day is None else int(str(day)),
-        surgery_after=None if after is None else date.fromisoformat(str(after)),
-        surgery_before=None if before is None else date.fromisoformat(str(before)),
-        details_asked_at=None if asked is None else datetime.fromisoformat(str(asked)),
-    )
-
-
-def _advice(row: sqlite3.Row | tuple[object, ...]) -> StoredAdvice:
-    (aid, uid, decided, kind, tier, source, flags, findings, text, attempts, delivered) = row
-    return StoredAdvice(
-        id=int(str(aid)),
-        user_id=int(str(uid)),
-        decided_at=datetime.fromisoformat(str(decided)),
-        kind=AdviceKind(str(kind)),
-        tier=Tier(str(tier)),
-        source=AdviceSource(str(source)),
-        red_flags=tuple(f for f in str(flags).split(";") if f),
-        findings=_codes(str(findings)),
-        text=str(text),
-        attempts=int(str(attempts)),
-        delivered_at=None if delivered is None else datetime.fromisoformat(str(delivered)),
-    )
-
-
-def _entry(row: sqlite3.Row | tuple[object, ...]) -> Entry:
-    (eid, uid, day, recorded, tz, back, leg, symptoms, note, source, timed) = row
-    return Entry(
-        id=int(str(eid)),
-        user_id=int(str(uid)),
-        entry_date=date.fromisoformat(str(day)),
-        recorded_at=datetime.fromisoformat(str(recorded)),
-        timezone=str(tz),
-        back_pain=None if back is None else int(str(back)),
-        leg_pain=None if leg is None else int(str(leg)),
-        symptoms=_codes(str(symptoms)),
-        note=None if note is None else str(note),
-        source=EntrySource(str(source)),
-        timed=bool(timed),
-    )
-
-
-def _entry_values(entry: NewEntry) -> tuple[object, ...]:
-    """The stored columns of an entry, in the order both INSERT and UPDATE name them."""
-    return (
-        entry.entry_date.isoformat(),
-        _iso(entry.recorded_at),
-        entry.timezone,
-        entry.back_pain,
-        entry.leg_pain,
-        ";".join(entry.symptoms),
-        entry.note,
-        entry.source.value,
-        int(entry.timed),
+        logged=frozenset(ints(kept.logged).tolist()),
     )
 
 
@@ -295,24 +200,22 @@ class Session:
     @cached_property
     def now_iso(self) -> str:
         """The unit of work's moment as stored: UTC, ISO 8601, to the second."""
-        return _iso(self.now)
+        return iso(self.now)
 
     def profile(self, user_id: int) -> Profile | None:
         """Return the user's profile, or None before they consented."""
         row = self.conn.execute(
-            f"SELECT {_PROFILE_COLUMNS} FROM users WHERE user_id = ?", (user_id,)
+            f"SELECT {PROFILES.select_list} FROM users WHERE user_id = ?", (user_id,)
         ).fetchone()
-        return None if row is None else _profile(row)
+        return None if row is None else PROFILES.from_row(row)
 
     def conversation(self, user_id: int) -> Conversation:
         """Return the user's conversation position (seq 0 and no state when new)."""
         row = self.conn.execute(
-            "SELECT seq, state, updated_at, entry_aside FROM conversations WHERE user_id = ?",
+            f"SELECT {CONVERSATIONS.select_list} FROM conversations WHERE user_id = ?",
             (user_id,),
         ).fetchone()
-        if row is None:
-            return Conversation(0, None)
-        return Conversation(int(row[0]), row[1], datetime.fromisoformat(row[2]), row[3])
+        return Conversation(0, None) if row is None else CONVERSATIONS.from_row(row)
 
     def set_entry_aside(self, user_id: int, draft: str | None) -> None:
         """Keep (or, with None, forget) the unsaved diary entry put aside for /log."""
@@ -356,11 +259,11 @@ class Session:
     def entries_between(self, user_id: int, first: date, last: date) -> list[Entry]:
         """Return the user's entries with dates in [first, last], oldest first."""
         rows = self.conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? "
+            f"SELECT {ENTRIES.select_list} FROM entries WHERE user_id = ? "
             "AND entry_date BETWEEN ? AND ? ORDER BY entry_date, recorded_at, id",
             (user_id, first.isoformat(), last.isoformat()),
         ).fetchall()
-        return [_entry(r) for r in rows]
+        return [ENTRIES.from_row(r) for r in rows]
 
     def trend_window(
         self,
@@ -379,41 +282,33 @@ class Session:
         """
         end = last.toordinal()
         settled = None if settled_from is None else settled_from.toordinal()
-        kept = self.conn.execute(
-            "SELECT upto, settled, recent, baseline, measures, back_days, back_values, leg_days, "
-            "leg_values, logged, symptoms FROM trend_cache WHERE user_id = ?",
-            (user_id,),
+        row = self.conn.execute(
+            f"SELECT {TREND_CACHE.select_list} FROM trend_cache WHERE user_id = ?", (user_id,)
         ).fetchone()
-        if kept is not None:
-            upto, was_settled, recent, baseline, measures = kept[:5]
-            if (was_settled, recent, baseline) == (settled, recent_days, baseline_dates) and (
-                0 < end - upto <= _KEPT_AT_MOST
+        if row is not None:
+            kept = TREND_CACHE.from_row(row)
+            asked = (settled, recent_days, baseline_dates)
+            if (kept.settled, kept.recent, kept.baseline) == asked and (
+                0 < end - kept.upto <= _KEPT_AT_MOST
             ):
                 after: list[DayTotals] = self.conn.execute(
-                    "SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms FROM entry_days "
+                    f"SELECT {DAY_TOTALS} FROM entry_days "
                     "WHERE user_id = ? AND day > ? AND day <= ?",
-                    (user_id, upto, end),
+                    (user_id, kept.upto, end),
                 ).fetchall()
-                if _measures(after) <= set(measures.split(",")):
-                    return _unpack(*kept[5:]), after
+                if _measures(after) <= set(kept.measures.split(",")):
+                    return _unpack(kept), after
         days = self.days_for_trend(user_id, last, recent_days, baseline_dates, settled_from)
         upto = end - _KEPT_BEFORE
         split = bisect_right(days, upto, key=lambda d: d[0])
         earlier, after = DayValues.of(days[:split]), days[split:]
         if _keepable(days[:split], after, baseline_dates, settled, upto):
+            measures = ",".join(sorted(_measures(days[:split])))
+            kept = _pack(earlier, upto, settled, recent_days, baseline_dates, measures)
             self.conn.execute(
-                "INSERT OR REPLACE INTO trend_cache (user_id, upto, settled, recent, baseline, "
-                "measures, back_days, back_values, leg_days, leg_values, logged, symptoms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    user_id,
-                    upto,
-                    settled,
-                    recent_days,
-                    baseline_dates,
-                    ",".join(sorted(_measures(days[:split]))),
-                    *_pack(earlier),
-                ),
+                f"INSERT OR REPLACE INTO trend_cache (user_id, {TREND_CACHE.select_list}) "
+                f"VALUES (?, {TREND_CACHE.placeholders})",
+                (user_id, *TREND_CACHE.to_row(kept)),
             )
         else:
             self.conn.execute("DELETE FROM trend_cache WHERE user_id = ?", (user_id,))
@@ -452,13 +347,13 @@ class Session:
             "UNION ALL SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 "
             "AND day >= ?5 AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4)), "
             "settled(day) AS (SELECT coalesce(max(day), 0) FROM laters) "
-            "SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms FROM entry_days "
+            f"SELECT {DAY_TOTALS} FROM entry_days "
             "WHERE user_id = ?1 AND day <= min(?2, (SELECT day FROM edge)) "
-            "UNION ALL SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms "
+            f"UNION ALL SELECT {DAY_TOTALS} "
             "FROM entry_days WHERE user_id = ?1 AND day >= ?5 "
             "AND day > (SELECT day FROM edge) "
             "AND day <= min(?2, ?3, (SELECT day FROM settled)) "
-            "UNION ALL SELECT day, back_sum, back_n, leg_sum, leg_n, symptoms "
+            f"UNION ALL SELECT {DAY_TOTALS} "
             "FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
             "AND day > max(?3, (SELECT day FROM edge))",
             (
@@ -476,9 +371,9 @@ class Session:
     def add_entry(self, user_id: int, entry: NewEntry) -> int:
         """Store a diary entry and return its id."""
         cursor = self.conn.execute(
-            "INSERT INTO entries (entry_date, recorded_at, timezone, back_pain, leg_pain, "
-            "symptoms, note, source, timed, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_entry_values(entry), user_id),
+            f"INSERT INTO entries ({NEW_ENTRIES.select_list}, user_id) "
+            f"VALUES ({NEW_ENTRIES.placeholders}, ?)",
+            (*NEW_ENTRIES.to_row(entry), user_id),
         )
         return int(cursor.lastrowid or 0)
 
@@ -495,94 +390,35 @@ class Session:
     def add_check(self, user_id: int, result: CheckResult) -> int:
         """Store a symptom-check result and return its id."""
         cursor = self.conn.execute(
-            "INSERT INTO checks (user_id, recorded_at, days_since_surgery, findings, unsure, "
-            "known, tier, red_flags, causes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                _iso(result.recorded_at),
-                result.days_since_surgery,
-                ";".join(result.findings),
-                ";".join(result.unsure),
-                ";".join(result.known),
-                result.tier.value,
-                ";".join(result.red_flags),
-                json.dumps([[cause.value, score] for cause, score in result.causes]),
-            ),
+            f"INSERT INTO checks (user_id, {CHECKS.select_list}) "
+            f"VALUES (?, {CHECKS.placeholders})",
+            (user_id, *CHECKS.to_row(result)),
         )
         return int(cursor.lastrowid or 0)
 
     def checks(self, user_id: int) -> list[CheckResult]:
         """Return the user's symptom-check results, oldest first."""
         rows = self.conn.execute(
-            "SELECT recorded_at, days_since_surgery, findings, unsure, known, tier, red_flags, "
-            "causes FROM checks WHERE user_id = ? ORDER BY recorded_at, id",
+            f"SELECT {CHECKS.select_list} FROM checks WHERE user_id = ? ORDER BY recorded_at, id",
             (user_id,),
         ).fetchall()
-        return [
-            CheckResult(
-                recorded_at=datetime.fromisoformat(str(r[0])),
-                days_since_surgery=None if r[1] is None else int(r[1]),
-                findings=_codes(str(r[2])),
-                unsure=_codes(str(r[3])),
-                known=_codes(str(r[4])),
-                tier=Tier(str(r[5])),
-                red_flags=tuple(f for f in str(r[6]).split(";") if f),
-                causes=tuple((CauseId(c), float(s)) for c, s in json.loads(str(r[7]))),
-            )
-            for r in rows
-        ]
+        return [CHECKS.from_row(r) for r in rows]
 
     def save_profile(self, profile: Profile) -> None:
         """Store every profile field."""
         self.conn.execute(
-            f"INSERT INTO users ({_PROFILE_COLUMNS}, updated_at) "
-            f"VALUES ({', '.join('?' * 18)}) ON CONFLICT (user_id) DO UPDATE SET "
-            "language = excluded.language, timezone = excluded.timezone, "
-            "checkin_time = excluded.checkin_time, paused = excluded.paused, "
-            "country = excluded.country, display_name = excluded.display_name, "
-            "surgery_year = excluded.surgery_year, surgery_month = excluded.surgery_month, "
-            "region = excluded.region, levels = excluded.levels, "
-            "risk_factors = excluded.risk_factors, surgery_day = excluded.surgery_day, "
-            "surgery_after = excluded.surgery_after, surgery_before = excluded.surgery_before, "
-            "details_asked_at = excluded.details_asked_at, updated_at = excluded.updated_at",
-            (
-                profile.user_id,
-                _iso(profile.consented_at),
-                profile.language,
-                profile.timezone,
-                profile.country,
-                profile.display_name,
-                profile.surgery_year,
-                profile.surgery_month,
-                None if profile.region is None else profile.region.value,
-                profile.levels,
-                ";".join(profile.risk_factors),
-                profile.checkin_time.strftime("%H:%M"),
-                int(profile.paused),
-                profile.surgery_day,
-                None if profile.surgery_after is None else profile.surgery_after.isoformat(),
-                None if profile.surgery_before is None else profile.surgery_before.isoformat(),
-                None if profile.details_asked_at is None else _iso(profile.details_asked_at),
-                self.now_iso,
-            ),
+            f"INSERT INTO users ({PROFILES.select_list}, updated_at) "
+            f"VALUES ({PROFILES.placeholders}, ?) ON CONFLICT (user_id) DO UPDATE SET "
+            f"{PROFILES.excluded('user_id', 'consented_at')}, updated_at = excluded.updated_at",
+            (*PROFILES.to_row(profile), self.now_iso),
         )
 
     def add_advice(self, user_id: int, advice: Advice) -> int:
         """Put safety advice in the outbox, due at once, and return its id."""
         cursor = self.conn.execute(
-            "INSERT INTO outbox (user_id, decided_at, kind, tier, source, red_flags, findings, "
-            "text, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                self.now_iso,
-                advice.kind.value,
-                advice.tier.value,
-                advice.source.value,
-                ";".join(advice.red_flags),
-                ";".join(advice.findings),
-                advice.text,
-                self.now_iso,
-            ),
+            f"INSERT INTO outbox (user_id, decided_at, {ADVICE.select_list}, next_attempt_at) "
+            f"VALUES (?, ?, {ADVICE.placeholders}, ?)",
+            (user_id, self.now_iso, *ADVICE.to_row(advice), self.now_iso),
         )
         return int(cursor.lastrowid or 0)
 
@@ -598,11 +434,11 @@ class Session:
             where += " AND user_id = ?"
             params = (*params, user_id)
         rows = self.conn.execute(
-            f"SELECT {_ADVICE_COLUMNS} FROM outbox WHERE {where} ORDER BY id LIMIT ?",
+            f"SELECT {STORED_ADVICE.select_list} FROM outbox WHERE {where} ORDER BY id LIMIT ?",
             (*params, limit),
         ).fetchall()
-        taken = [_advice(r) for r in rows]
-        lease = _iso(self.now + timedelta(seconds=ADVICE_LEASE_SECONDS))
+        taken = [STORED_ADVICE.from_row(r) for r in rows]
+        lease = iso(self.now + timedelta(seconds=ADVICE_LEASE_SECONDS))
         self.conn.executemany(
             "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(lease, a.id) for a in taken]
         )
@@ -620,11 +456,11 @@ class Session:
     def advice_between(self, user_id: int, first: datetime, last: datetime) -> list[StoredAdvice]:
         """Every piece of safety advice decided for the user in a period, oldest first."""
         rows = self.conn.execute(
-            f"SELECT {_ADVICE_COLUMNS} FROM outbox WHERE user_id = ? AND decided_at >= ? "
-            "AND decided_at <= ? ORDER BY decided_at, id",
-            (user_id, _iso(first), _iso(last)),
+            f"SELECT {STORED_ADVICE.select_list} FROM outbox WHERE user_id = ? "
+            "AND decided_at >= ? AND decided_at <= ? ORDER BY decided_at, id",
+            (user_id, iso(first), iso(last)),
         ).fetchall()
-        return [_advice(r) for r in rows]
+        return [STORED_ADVICE.from_row(r) for r in rows]
 
     def mark_advice_delivered(self, advice_id: int) -> None:
         """Record that Telegram confirmed the advice reached the patient."""
@@ -649,7 +485,7 @@ class Session:
         self.conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
             "WHERE id = ? AND delivered_at IS NULL",
-            (error, _iso(self.now + timedelta(seconds=wait)), advice_id),
+            (error, iso(self.now + timedelta(seconds=wait)), advice_id),
         )
 
     def apply(self, user_id: int, effect: Effect) -> None:
@@ -710,10 +546,8 @@ class Session:
     def replace_entry(self, user_id: int, entry_id: int, entry: NewEntry) -> None:
         """Complete or change an earlier entry in place (only the user's own)."""
         cursor = self.conn.execute(
-            "UPDATE entries SET entry_date = ?, recorded_at = ?, timezone = ?, back_pain = ?, "
-            "leg_pain = ?, symptoms = ?, note = ?, source = ?, timed = ? "
-            "WHERE id = ? AND user_id = ?",
-            (*_entry_values(entry), entry_id, user_id),
+            f"UPDATE entries SET {NEW_ENTRIES.assignments} WHERE id = ? AND user_id = ?",
+            (*NEW_ENTRIES.to_row(entry), entry_id, user_id),
         )
         if cursor.rowcount == 0:
             # The entry was deleted while its change was put aside: the patient has just seen
@@ -735,79 +569,51 @@ class Session:
     def quick_entry_on(self, user_id: int, day: date) -> Entry | None:
         """Return the day's latest quick entry that has no leg pain yet, if any."""
         row = self.conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE user_id = ? AND entry_date = ? "
+            f"SELECT {ENTRIES.select_list} FROM entries WHERE user_id = ? AND entry_date = ? "
             "AND source = ? AND leg_pain IS NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
             (user_id, day.isoformat(), EntrySource.QUICK.value),
         ).fetchone()
-        return None if row is None else _entry(row)
+        return None if row is None else ENTRIES.from_row(row)
 
     def add_function_checkin(self, user_id: int, checkin: FunctionCheckin) -> None:
         """Store a weekly PEG check-in."""
         self.conn.execute(
-            "INSERT INTO function_checkins (user_id, entry_date, recorded_at, average_pain, "
-            "enjoyment, activity) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                checkin.entry_date.isoformat(),
-                _iso(checkin.recorded_at),
-                checkin.average_pain,
-                checkin.enjoyment,
-                checkin.activity,
-            ),
+            f"INSERT INTO function_checkins (user_id, {FUNCTION_CHECKINS.select_list}) "
+            f"VALUES (?, {FUNCTION_CHECKINS.placeholders})",
+            (user_id, *FUNCTION_CHECKINS.to_row(checkin)),
         )
 
     def function_checkins(self, user_id: int, after: date | None = None) -> list[FunctionCheckin]:
         """Return the user's PEG check-ins (those dated after `after`, if given), oldest first."""
         rows = self.conn.execute(
-            "SELECT entry_date, recorded_at, average_pain, enjoyment, activity "
-            "FROM function_checkins WHERE user_id = ? AND entry_date > ? ORDER BY entry_date, id",
+            f"SELECT {FUNCTION_CHECKINS.select_list} FROM function_checkins "
+            "WHERE user_id = ? AND entry_date > ? ORDER BY entry_date, id",
             (user_id, "" if after is None else after.isoformat()),
         ).fetchall()
-        return [
-            FunctionCheckin(
-                entry_date=date.fromisoformat(r[0]),
-                recorded_at=datetime.fromisoformat(r[1]),
-                average_pain=r[2],
-                enjoyment=r[3],
-                activity=r[4],
-            )
-            for r in rows
-        ]
+        return [FUNCTION_CHECKINS.from_row(r) for r in rows]
 
     def add_alert(self, user_id: int, alert: SentAlert) -> None:
         """Record a trend or red-flag alert that was sent."""
         self.conn.execute(
-            "INSERT INTO alerts (user_id, day, kind, which, tier, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                alert.day.isoformat(),
-                alert.kind.value,
-                alert.which,
-                alert.tier.value,
-                self.now_iso,
-            ),
+            f"INSERT INTO alerts (user_id, {ALERTS.select_list}, sent_at) "
+            f"VALUES (?, {ALERTS.placeholders}, ?)",
+            (user_id, *ALERTS.to_row(alert), self.now_iso),
         )
 
     def alerts_since(self, user_id: int, first: date) -> list[SentAlert]:
         """Return the alerts sent for days from `first` on, oldest first."""
         rows = self.conn.execute(
-            "SELECT day, kind, which, tier FROM alerts WHERE user_id = ? AND day >= ? "
+            f"SELECT {ALERTS.select_list} FROM alerts WHERE user_id = ? AND day >= ? "
             "ORDER BY day, id",
             (user_id, first.isoformat()),
         ).fetchall()
-        return [
-            SentAlert(
-                day=date.fromisoformat(r[0]), kind=AlertKind(r[1]), which=r[2], tier=Tier(r[3])
-            )
-            for r in rows
-        ]
+        return [ALERTS.from_row(r) for r in rows]
 
     def set_next_prompt(self, user_id: int, at: datetime | None) -> None:
         """Set when the user's next check-in prompt is due."""
         self.conn.execute(
             "UPDATE users SET next_prompt_at = ? WHERE user_id = ?",
-            (None if at is None else _iso(at), user_id),
+            (None if at is None else iso(at), user_id),
         )
 
     def next_prompt(self, user_id: int) -> datetime | None:
@@ -831,12 +637,12 @@ class Session:
     def due_users(self, now: datetime, limit: int) -> list[tuple[Profile, datetime]]:
         """Return users whose prompt is due, with the instant it was due, earliest first."""
         rows = self.conn.execute(
-            f"SELECT {_PROFILE_COLUMNS}, next_prompt_at FROM users "
+            f"SELECT {PROFILES.select_list}, next_prompt_at FROM users "
             "WHERE paused = 0 AND blocked = 0 AND next_prompt_at IS NOT NULL "
             "AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?",
-            (_iso(now), limit),
+            (iso(now), limit),
         ).fetchall()
-        return [(_profile(r[:-1]), datetime.fromisoformat(r[-1])) for r in rows]
+        return [(PROFILES.from_row(r[:-1]), datetime.fromisoformat(r[-1])) for r in rows]
 
     def prompt_facts(self, profile: Profile, day: date) -> PromptFacts:
         """Gather what the scheduler needs to choose a user's prompt for a local date."""
@@ -869,7 +675,7 @@ class Session:
             "VALUES (?, ?, ?, ?, ?, 'claimed', ?) ON CONFLICT (user_id, kind, key) "
             "DO UPDATE SET status = 'claimed', updated_at = excluded.updated_at "
             "WHERE prompts.status IN ('snoozed', 'failed')",
-            (user_id, kind, key, day.isoformat(), _iso(due), self.now_iso),
+            (user_id, kind, key, day.isoformat(), iso(due), self.now_iso),
         )
         return cursor.rowcount == 1
 
@@ -888,7 +694,7 @@ class Session:
         row = self.conn.execute(
             "SELECT kind, key, local_date, due_at FROM prompts WHERE user_id = ? "
             "AND status = 'failed' AND due_at >= ? ORDER BY due_at DESC LIMIT 1",
-            (user_id, _iso(since)),
+            (user_id, iso(since)),
         ).fetchone()
         if row is None:
             return None
@@ -931,7 +737,7 @@ class Session:
         cursor = self.conn.execute(
             "DELETE FROM conversations WHERE updated_at < ? "
             "AND user_id NOT IN (SELECT user_id FROM users)",
-            (_iso(before),),
+            (iso(before),),
         )
         return cursor.rowcount
 
@@ -947,7 +753,7 @@ class Session:
     def prune_updates(self, before: datetime) -> int:
         """Forget processed update ids older than a moment; Telegram redelivers for a day."""
         cursor = self.conn.execute(
-            "DELETE FROM processed_updates WHERE processed_at < ?", (_iso(before),)
+            "DELETE FROM processed_updates WHERE processed_at < ?", (iso(before),)
         )
         return cursor.rowcount
 
