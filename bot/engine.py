@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from bot.effects import carry_out
 from bot.exports import MAX_DOCUMENT_BYTES, PDF_ENTRY_ROWS, chart_job, export_job
 from bot.workers import WorkerError, Workers
 from flows import router
@@ -399,7 +400,7 @@ class Engine:
         if isinstance(result, Duplicate):
             log.info("duplicate update %s skipped", update_id)
             return DUPLICATE_REPLY
-        if result.erased and not await self.store.db.fold_wal():
+        if result.erased and not await self.store.fold_wal():
             # The rows are zeroed in the file already; the WAL's old copies go as soon as the
             # reader lets go (the service retries), or at the next start-up.
             log.warning("the WAL could not be emptied after an erasure yet; retrying")
@@ -413,7 +414,7 @@ class Engine:
         """Fill in a requested chart, read and drawn by a file worker."""
         screen = reply.screen
         assert screen is not None
-        location, now = self.store.db.location, self.clock()
+        location, now = self.store.location, self.clock()
         try:
             chart = await self.workers.run(chart_job, location, who.user_id, now, request.days)
         except WorkerError:
@@ -430,7 +431,7 @@ class Engine:
         screen = reply.screen
         assert screen is not None
         fmt = ExportFormat(request.format)
-        location, now = self.store.db.location, self.clock()
+        location, now = self.store.location, self.clock()
         try:
             made = await self.workers.run(
                 export_job,
@@ -505,7 +506,7 @@ class Engine:
                     on_screen.add(advice_id)
                 advised = True
             else:
-                session.apply(who.user_id, effect)
+                carry_out(session, who.user_id, effect)
         saved_days = [e.entry.entry_date for e in outcome.effects if isinstance(e, SaveEntry)]
         if saved_days and ctx.profile is not None:
             advised = self._trend_alerts(session, ctx.profile, max(saved_days)) or advised

@@ -12,22 +12,6 @@ from functools import cached_property
 from typing import TypeVar
 
 from flows.codes import Finding
-from flows.core import (
-    ClearEntryAside,
-    DeleteEntry,
-    Effect,
-    EraseUser,
-    ImportEntries,
-    RecordConsent,
-    Reschedule,
-    SaveCheck,
-    SaveEntry,
-    SaveFunctionCheckin,
-    SaveProfile,
-    SendAdvice,
-    SetEntryAside,
-    SnoozePrompt,
-)
 from flows.history import HISTORY_DAYS
 from flows.models import (
     Advice,
@@ -41,7 +25,7 @@ from flows.models import (
 )
 from flows.schedule import PromptChoice, PromptFacts, PromptKind
 from flows.trends import DayTotals, DayValues, SentAlert
-from storage.db import Database
+from storage.db import Database, Location
 from storage.tables import (
     ADVICE,
     ALERTS,
@@ -488,40 +472,6 @@ class Session:
             (error, iso(self.now + timedelta(seconds=wait)), advice_id),
         )
 
-    def apply(self, user_id: int, effect: Effect) -> None:
-        """Carry out one flow effect."""
-        match effect:
-            case RecordConsent():
-                self.record_consent(user_id, effect.language, effect.timezone, effect.country)
-            case SaveCheck():
-                self.add_check(user_id, effect.result)
-            case SendAdvice():
-                self.add_advice(user_id, effect.advice)
-            case SaveProfile():
-                self.save_profile(effect.profile.model_copy(update={"user_id": user_id}))
-            case SaveEntry():
-                if effect.replaces is None:
-                    self.add_entry(user_id, effect.entry)
-                else:
-                    self.replace_entry(user_id, effect.replaces, effect.entry)
-            case DeleteEntry():
-                self.delete_entry(user_id, effect.entry_id)
-            case SetEntryAside():
-                self.set_entry_aside(user_id, effect.draft)
-            case ClearEntryAside():
-                self.set_entry_aside(user_id, None)
-            case SaveFunctionCheckin():
-                self.add_function_checkin(user_id, effect.checkin)
-            case ImportEntries():
-                self.import_entries(user_id, effect.entries)
-            case EraseUser():
-                self.erase_user(user_id)
-            case Reschedule():
-                self.set_next_prompt(user_id, effect.next_at)
-            case SnoozePrompt():
-                self.reopen_prompt(user_id, effect.prompt_kind, effect.key)
-                self.set_next_prompt(user_id, effect.until)
-
     def import_entries(self, user_id: int, entries: Sequence[NewEntry]) -> tuple[int, int]:
         """Add entries not already in the diary; returns (added, skipped as already present)."""
         if not entries:
@@ -780,6 +730,15 @@ class Store:
             return work(session)
 
         return await self.db.write(run)
+
+    @property
+    def location(self) -> Location:
+        """Where the database is, for a file worker's own reader."""
+        return self.db.location
+
+    async def fold_wal(self) -> bool:
+        """Empty the WAL after an erasure; False while a reader still holds it (retried)."""
+        return await self.db.fold_wal()
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run a read-only piece of work on the database thread."""
