@@ -18,6 +18,7 @@ from flows.models import NewEntry
 from flows.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
 from storage.migrations import migrate
 from storage.repo import Session
+from tests.bot.test_trend_window import day_totals
 from tests.synthetic import diaries
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
@@ -57,24 +58,7 @@ def kept(s: Session, user: int) -> list[DayTotals]:
 
 def counted(s: Session, user: int) -> list[DayTotals]:
     """The same totals counted again from the user's entries."""
-    totals = []
-    entries = s.entries_between(user, date.min, date.max)
-    for day in sorted({e.entry_date for e in entries}):
-        mine = [e for e in entries if e.entry_date == day]
-        back = [e.back_pain for e in mine if e.back_pain is not None]
-        leg = [e.leg_pain for e in mine if e.leg_pain is not None]
-        codes = ";".join(sorted({c.value for e in mine for c in e.symptoms}))
-        totals.append(
-            (
-                day.toordinal(),
-                sum(back) if back else None,
-                len(back),
-                sum(leg) if leg else None,
-                len(leg),
-                codes,
-            )
-        )
-    return totals
+    return day_totals(s.entries_between(user, date.min, date.max))
 
 
 scores = st.one_of(st.none(), st.integers(0, 10))
