@@ -1055,7 +1055,11 @@ def _on_consent(state: ProfileState, value: str, ctx: Context) -> Outcome:
     # Onboarding asks the country and the day itself, so the details run never repeats them;
     # a conversation begun before onboarding asked them never gets this stamp.
     profile = _profile_from(state, ctx).model_copy(update={"details_asked_at": ctx.now})
-    return _start_country(state, ctx, consent, SaveProfile(profile=profile))
+    started = _start_country(state, ctx, consent, SaveProfile(profile=profile))
+    # The account exists from here: Back cannot return to the question (declining it would
+    # say nothing is stored); taking consent back is /delete's.
+    assert isinstance(started.state, ProfileState)
+    return _show(started.state.model_copy(update={"trail": ()}), ctx, *started.effects)
 
 
 def _on_country(state: ProfileState, value: str, ctx: Context) -> Outcome:

@@ -367,6 +367,18 @@ def test_recent_bounds_follow_the_rule_of_the_brief() -> None:
 # --- Steps, navigation, hints ------------------------------------------------------------
 
 
+def test_consent_once_given_is_not_undone_by_back() -> None:
+    # "No thanks" would say nothing is stored while the account already is: the first step
+    # after consent has no way back to the question; /delete erases.
+    driver = new_patient()
+    assert "⬅️ Back" not in driver.labels()
+    assert "✖️ Cancel" in driver.labels()
+    driver.press("Another country")
+    driver.press("Back")
+    assert "agree" not in driver.text.lower()
+    assert "No thanks" not in driver.labels()
+
+
 def test_every_step_after_consent_has_back_and_cancel() -> None:
     driver = new_patient()
     assert "✖️ Cancel" in driver.labels()
