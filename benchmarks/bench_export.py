@@ -18,12 +18,12 @@ from typing import TypeVar
 
 from benchmarks.bench_trends import SURGERY, synthetic_diary
 from bot.pdf_report import render_pdf, report_chart_png
-from flows.codes import CauseId, Finding, Tier
-from flows.diary_csv import write_diary
-from flows.fhir import fhir_bundle
-from flows.models import CheckResult, Entry, Profile, Region
-from flows.report import build_report, rows_from_entries
-from flows.trends import SentAlert, replay
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.trends import SentAlert, replay
+from flows.records.diary_csv import write_diary
+from flows.records.fhir import fhir_bundle
+from flows.records.models import CheckResult, Entry, Profile, Region
+from flows.records.report import build_report, rows_from_entries
 
 ONE_YEAR = 365
 TEN_YEARS = 3650

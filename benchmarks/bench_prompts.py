@@ -21,8 +21,8 @@ from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine, Reply
 from bot.reminders import Outgoing, SendResult
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
-from flows.core import Screen
-from flows.router import Verdict
+from flows.dialogs.router import Verdict
+from flows.kit.core import Screen
 from storage.db import Database
 from storage.migrations import migrate
 from storage.repo import Session, Store

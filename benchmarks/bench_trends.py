@@ -19,9 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.engine import TREND_RECENT_DAYS
-from flows.codes import Finding
-from flows.models import Entry, NewEntry
-from flows.trends import (
+from flows.clinical.codes import Finding
+from flows.clinical.trends import (
     BASELINE_DAYS,
     DayTotals,
     Diary,
@@ -31,6 +30,7 @@ from flows.trends import (
     replay,
     settled_from,
 )
+from flows.records.models import Entry, NewEntry
 from storage.migrations import migrate
 from storage.repo import Session
 

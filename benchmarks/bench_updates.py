@@ -33,8 +33,8 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import TREND_RECENT_DAYS, Engine
 from bot.telegram_bot import build_application
-from flows.models import Profile
-from flows.trends import BASELINE_DAYS
+from flows.clinical.trends import BASELINE_DAYS
+from flows.records.models import Profile
 from storage.db import Database
 from storage.repo import Session, Store
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.models import NewEntry
+from flows.records.models import NewEntry
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
 
-from flows.diary_csv import YEARS_BEFORE_SURGERY, date_window, parse_diary
-from flows.trends import Alert, assess_day, replay, status_text, to_assess_json
+from flows.clinical.trends import Alert, assess_day, replay, status_text, to_assess_json
+from flows.records.diary_csv import YEARS_BEFORE_SURGERY, date_window, parse_diary
 
 LANGUAGE = "en"
 # The command does not know the patient's time zone, so a diary may end on a date that is

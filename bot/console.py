@@ -12,12 +12,12 @@ from typing import TextIO
 from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.outbox import Attempt, Courier, Sent
-from flows.core import Button, Screen
-from flows.i18n import t
-from flows.router import Command
+from flows.dialogs.router import Command
+from flows.kit.core import Button, Screen
+from flows.kit.i18n import t
 
 CONSOLE_LANGUAGE = "en"
-# The values of a 0-10 pain scale's buttons (flows.core.pain_grid) and their scores.
+# The values of a 0-10 pain scale's buttons (flows.kit.core.pain_grid) and their scores.
 PAIN_SCORES: dict[str, int] = {f"p{n}": n for n in range(11)}
 # The other buttons of a pain scale are numbered after 10, so that no number means two things.
 FIRST_AFTER_SCORES = 11

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.core import (
+from flows.kit.core import (
     ClearEntryAside,
     DeleteEntry,
     Effect,

@@ -18,32 +18,12 @@ from pydantic import ValidationError
 from bot.effects import carry_out
 from bot.exports import MAX_DOCUMENT_BYTES, PDF_ENTRY_ROWS, chart_job, export_job
 from bot.workers import WorkerError, Workers
-from flows import router
-from flows.callback import ButtonData, decode
-from flows.codes import RED_FLAG_FINDINGS, Finding
-from flows.core import (
-    ChartRequest,
-    Context,
-    EraseUser,
-    ExportRequest,
-    ImportEntries,
-    Load,
-    RecordConsent,
-    SaveEntry,
-    Screen,
-    SendAdvice,
-)
-from flows.emergency import infer_country, numbers_for
-from flows.free_text import red_flags_in_text
-from flows.history import HISTORY_DAYS
-from flows.i18n import supported, t
-from flows.log import LOG_DAYS
-from flows.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
-from flows.router import AnyState, Command, Decision, Verdict
-from flows.rules import RECENT_FLAG_DAYS, number_words
-from flows.schedule import local_date, next_slot
-from flows.transfer import DocumentFile, ExportFormat
-from flows.trends import (
+from flows.clinical.codes import RED_FLAG_FINDINGS, Finding
+from flows.clinical.emergency import infer_country, numbers_for
+from flows.clinical.free_text import red_flags_in_text
+from flows.clinical.rules import RECENT_FLAG_DAYS, number_words
+from flows.clinical.schedule import local_date, next_slot
+from flows.clinical.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,
     SENT_LOOKBACK_DAYS,
@@ -55,6 +35,26 @@ from flows.trends import (
     alerts_on,
     settled_from,
 )
+from flows.dialogs import router
+from flows.dialogs.history import HISTORY_DAYS
+from flows.dialogs.log import LOG_DAYS
+from flows.dialogs.router import AnyState, Command, Decision, Verdict
+from flows.dialogs.transfer import DocumentFile, ExportFormat
+from flows.kit.callback import ButtonData, decode
+from flows.kit.core import (
+    ChartRequest,
+    Context,
+    EraseUser,
+    ExportRequest,
+    ImportEntries,
+    Load,
+    RecordConsent,
+    SaveEntry,
+    Screen,
+    SendAdvice,
+)
+from flows.kit.i18n import supported, t
+from flows.records.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
 from storage.repo import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)

@@ -16,14 +16,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.logs import quiet_noisy_loggers
-from flows.diary_csv import write_diary
-from flows.fhir import fhir_bundle
-from flows.models import CheckResult, Entry, Profile, StoredAdvice
-from flows.report import build_report, rows_from_entries
-from flows.schedule import local_date
-from flows.transfer import ExportFormat
-from flows.trend_view import TrendPeriod, TrendSeries, trend_series
-from flows.trends import Assessment, Measure, SentAlert, assess_day, rise_needed, status_text
+from flows.clinical.schedule import local_date
+from flows.clinical.trends import (
+    Assessment,
+    Measure,
+    SentAlert,
+    assess_day,
+    rise_needed,
+    status_text,
+)
+from flows.dialogs.transfer import ExportFormat
+from flows.dialogs.trend_view import TrendPeriod, TrendSeries, trend_series
+from flows.records.diary_csv import write_diary
+from flows.records.fhir import fhir_bundle
+from flows.records.models import CheckResult, Entry, Profile, StoredAdvice
+from flows.records.report import build_report, rows_from_entries
 from storage.db import Location, open_reader
 from storage.repo import Session
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
+from flows.dialogs.transfer import MAX_IMPORT_BYTES, DocumentFile
 
 
 def decode_document(name: str, content: bytes) -> DocumentFile:

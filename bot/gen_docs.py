@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.emergency import countries_markdown
-from flows.rules_doc import render_markdown
+from flows.clinical.emergency import countries_markdown
+from flows.clinical.rules_doc import render_markdown
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "clinical-rules.md"
 COUNTRIES_PATH = DOC_PATH.parent / "countries.md"

@@ -1,7 +1,7 @@
 """The surgeon's PDF: a one-page summary, the pain chart, every red flag, warning sign and
 symptom check of the period, then every diary entry, each in a table.
 
-Laid out with fpdf2 from a flows.report.Report, in black and grey only, so it prints and
+Laid out with fpdf2 from a flows.records.report.Report, in black and grey only, so it prints and
 photocopies well. Text is set in DejaVu Sans from matplotlib's own data (matplotlib is a
 dependency). A character it lacks comes from the Noto fonts of two PyPI packages:
 manimgx-fonts (Noto Emoji, the monochrome one; Noto Sans Symbols; Noto Sans and the Noto Sans
@@ -36,12 +36,12 @@ from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace, TTFFont
 
 from bot.charts import render_trend_png
-from flows.codes import Tier
-from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
-from flows.models import Entry
-from flows.report import RedFlagEvent, Report, finding_words, local_time
-from flows.trend_view import trend_series
-from flows.trends import Measure, rise_needed
+from flows.clinical.codes import Tier
+from flows.clinical.trends import Measure, rise_needed
+from flows.dialogs.trend_view import trend_series
+from flows.kit.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
+from flows.records.models import Entry
+from flows.records.report import RedFlagEvent, Report, finding_words, local_time
 
 __all__ = [
     "PAGE_ONE_FALLBACKS",

@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.engine import Clock, Reply
-from flows import prompts, router
-from flows.core import Context, Screen
-from flows.log import LogState, has_answers, put_aside_notice
-from flows.router import Verdict
-from flows.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
+from flows.clinical.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
+from flows.dialogs import prompts, router
+from flows.dialogs.log import LogState, has_answers, put_aside_notice
+from flows.dialogs.router import Verdict
+from flows.kit.core import Context, Screen
 from storage.repo import Conversation, Duplicate, Session, Store
 
 log = logging.getLogger(__name__)

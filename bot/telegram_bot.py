@@ -45,10 +45,10 @@ from bot.ordering import PerUserOrder
 from bot.outbox import Attempt, Courier, Sent
 from bot.reminders import Outgoing, Send, SendResult
 from bot.updates import ReadableUpdates
-from flows.core import Screen
-from flows.i18n import supported, t
-from flows.router import MENU_COMMANDS, Command, Verdict
-from flows.transfer import MAX_IMPORT_BYTES, DocumentFile
+from flows.dialogs.router import MENU_COMMANDS, Command, Verdict
+from flows.dialogs.transfer import MAX_IMPORT_BYTES, DocumentFile
+from flows.kit.core import Screen
+from flows.kit.i18n import supported, t
 
 log = logging.getLogger(__name__)
 

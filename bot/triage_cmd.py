@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import replace
 from typing import TextIO
 
-from flows.codes import (
+from flows.clinical.codes import (
     PATTERN_FINDINGS,
     RED_FLAG_FINDINGS,
     RISK_FINDINGS,
@@ -19,9 +19,15 @@ from flows.codes import (
     UnknownCodeError,
     parse_finding,
 )
-from flows.emergency import LocalNumbers, numbers_for
-from flows.i18n import t
-from flows.rules import TriageResult, cause_summary, red_flag_message, to_json_dict, triage
+from flows.clinical.emergency import LocalNumbers, numbers_for
+from flows.clinical.rules import (
+    TriageResult,
+    cause_summary,
+    red_flag_message,
+    to_json_dict,
+    triage,
+)
+from flows.kit.i18n import t
 
 LANGUAGE = "en"
 # E.164 allows at most 15 digits; emergency numbers are far shorter (112, 911, 000).

@@ -11,9 +11,10 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import TypeVar
 
-from flows.codes import Finding
-from flows.history import HISTORY_DAYS
-from flows.models import (
+from flows.clinical.codes import Finding
+from flows.clinical.schedule import PromptChoice, PromptFacts, PromptKind
+from flows.clinical.trends import DayTotals, DayValues, SentAlert
+from flows.records.models import (
     Advice,
     CheckResult,
     Entry,
@@ -23,8 +24,6 @@ from flows.models import (
     Profile,
     StoredAdvice,
 )
-from flows.schedule import PromptChoice, PromptFacts, PromptKind
-from flows.trends import DayTotals, DayValues, SentAlert
 from storage.db import Database, Location
 from storage.tables import (
     ADVICE,
@@ -65,8 +64,9 @@ DUPLICATE = Duplicate()
 
 
 # The trend check keeps what it read up to two weeks back (the days /log and /history change,
-# flows.history.HISTORY_DAYS), and reads it all again once six weeks are after it.
-_KEPT_BEFORE = HISTORY_DAYS
+# flows.dialogs.history.HISTORY_DAYS: tests/storage/test_entry_days.py checks they agree), and
+# reads it all again once six weeks are after it.
+KEPT_BEFORE = 14
 _KEPT_AT_MOST = 6 * 7
 
 
@@ -283,7 +283,7 @@ class Session:
                 if _measures(after) <= set(kept.measures.split(",")):
                     return _unpack(kept), after
         days = self.days_for_trend(user_id, last, recent_days, baseline_dates, settled_from)
-        upto = end - _KEPT_BEFORE
+        upto = end - KEPT_BEFORE
         split = bisect_right(days, upto, key=lambda d: d[0])
         earlier, after = DayValues.of(days[:split]), days[split:]
         if _keepable(days[:split], after, baseline_dates, settled, upto):
@@ -310,9 +310,9 @@ class Session:
 
         A measure's baseline is its first `baseline_dates` logged dates, and once the recovery
         from surgery has settled its first `baseline_dates` dates from `settled_from`
-        (flows.trends.settled_from); every window lies in the last `recent_days`, so the rest of
-        a long diary is not read. Each date comes as its totals (migration 9 keeps them), in
-        date order: this runs after every save.
+        (flows.clinical.trends.settled_from); every window lies in the last `recent_days`, so the
+        rest of a long diary is not read. Each date comes as its totals (migration 9 keeps
+        them), in date order: this runs after every save.
         """
         # Three ranges of the (user, day) key that do not overlap, read in key order: up to the
         # later measure's last baseline date, the settled baseline's dates after it and before

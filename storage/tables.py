@@ -17,8 +17,9 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from flows.codes import CauseId, Finding, Tier
-from flows.models import (
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.trends import AlertKind, SentAlert
+from flows.records.models import (
     Advice,
     AdviceKind,
     AdviceSource,
@@ -31,7 +32,6 @@ from flows.models import (
     Region,
     StoredAdvice,
 )
-from flows.trends import AlertKind, SentAlert
 
 M = TypeVar("M")
 
@@ -275,5 +275,5 @@ TREND_CACHE = Table(
     Column("symptoms"),
 )
 
-# Each date's totals, as flows.trends.DayTotals has them (a tuple, read as it comes).
+# Each date's totals, as flows.clinical.trends.DayTotals has them (a tuple, read as it comes).
 DAY_TOTALS = "day, back_sum, back_n, leg_sum, leg_n, symptoms"

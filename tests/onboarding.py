@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.engine import Engine, Reply, Who
-from flows.callback import ButtonData
-from flows.profile import ProfileState, ProfileStep
-from flows.router import Command
+from flows.dialogs.profile import ProfileState, ProfileStep
+from flows.dialogs.router import Command
+from flows.kit.callback import ButtonData
 from tests.flows.driver import FlowDriver
 
 # The patient lives in the United Kingdom (one time zone, so no list of zones), had the

@@ -33,10 +33,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from flows.codes import Finding, Tier
-from flows.diary_csv import parse_diary
-from flows.rules import triage
-from flows.trends import (
+from flows.clinical.codes import Finding, Tier
+from flows.clinical.rules import triage
+from flows.clinical.trends import (
     BASELINE_DAYS,
     NRS_MEASURES,
     RULES,
@@ -47,6 +46,7 @@ from flows.trends import (
     replay,
     rise_needed,
 )
+from flows.records.diary_csv import parse_diary
 
 TUNING_SEEDS = range(0, 2000)
 HELD_OUT_SEEDS = range(1_000_000, 1_003_000)

@@ -49,3 +49,60 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import aiosqlite\nfrom telegram.ext import Application\n")
     assert imported_roots(bad) == {"aiosqlite", "telegram"}
+
+
+# The rooms of flows/ (issue 17) and what each may take from the others: the kit is the
+# vocabulary (with the data it speaks of, the models and the finding codes); clinical logic
+# and records never know about conversations or screens; storage knows the diary's data, not
+# the conversations; the dialogs may use everything.
+ROOMS_MAY_IMPORT: dict[str, tuple[str, ...]] = {
+    "flows/kit": ("flows.kit", "flows.records.models", "flows.clinical.codes"),
+    "flows/clinical": (
+        "flows.clinical",
+        "flows.kit.i18n",
+        "flows.kit.locale",
+        "flows.records.models",
+    ),
+    "flows/records": ("flows.records", "flows.clinical", "flows.kit.i18n", "flows.kit.locale"),
+    "flows/dialogs": ("flows",),
+    "storage": ("storage", "flows.records", "flows.clinical"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module of flows/ that a file imports, by its full name (packages left out)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            # `from flows.dialogs import log` imports the module flows.dialogs.log.
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {n for n in found if (ROOT / f"{n.replace('.', '/')}.py").is_file()}
+
+
+def _within(name: str, allowed: tuple[str, ...]) -> bool:
+    return any(name == a or name.startswith(f"{a}.") for a in allowed)
+
+
+@pytest.mark.parametrize("room", sorted(ROOMS_MAY_IMPORT))
+def test_each_room_takes_from_the_others_only_what_it_may(room: str) -> None:
+    allowed = ROOMS_MAY_IMPORT[room]
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            n for n in imported_modules(path) if not _within(n, allowed)
+        )
+        for path in (ROOT / room).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_room_checker_sees_a_clinical_module_reaching_into_a_dialog(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from flows.dialogs import log\nfrom flows.kit.core import Screen\n")
+    found = imported_modules(bad)
+    assert {n for n in found if not _within(n, ROOMS_MAY_IMPORT["flows/clinical"])} >= {
+        "flows.dialogs.log",
+        "flows.kit.core",
+    }

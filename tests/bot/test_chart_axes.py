@@ -18,10 +18,10 @@ from matplotlib.lines import Line2D
 from bot.charts import render_trend_png, trend_figure
 from bot.engine import Engine, Who
 from bot.exports import chart_series, read_for_chart
-from flows.codes import Tier
-from flows.models import NewEntry, Profile
-from flows.trend_view import MAX_TICKS, TrendSeries, date_ticks
-from flows.trends import AlertKind, SentAlert
+from flows.clinical.codes import Tier
+from flows.clinical.trends import AlertKind, SentAlert
+from flows.dialogs.trend_view import MAX_TICKS, TrendSeries, date_ticks
+from flows.records.models import NewEntry, Profile
 from storage.repo import Session
 from tests.clock import FakeClock
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.cli import BROKEN_PIPE_STATUS, main
 from bot.config import ConfigError, Settings
-from flows.codes import Finding
+from flows.clinical.codes import Finding
 from tests.fakes import TOKEN
 
 

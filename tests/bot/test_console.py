@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.console import Console, run_console
 from bot.engine import Engine
-from flows.log import EARLY_HOUR
-from flows.profile import ProfileStep
+from flows.dialogs.log import EARLY_HOUR
+from flows.dialogs.profile import ProfileStep
 from tests.clock import FakeClock
 from tests.onboarding import TIMEZONE, console_lines, presses_to
 

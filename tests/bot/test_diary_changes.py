@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.engine import Engine, Reply, Who
-from flows.models import Entry, Profile
-from flows.router import Command
+from flows.dialogs.router import Command
+from flows.records.models import Entry, Profile
 from storage.db import Database
 from storage.repo import Store
 from tests.clock import FakeClock

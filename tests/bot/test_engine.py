@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.engine import Engine, Reply, Who
-from flows.router import Command, Verdict
+from flows.dialogs.router import Command, Verdict
 from storage.db import Database
 from storage.repo import Store
 from tests.clock import FakeClock

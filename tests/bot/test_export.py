@@ -21,8 +21,10 @@ from bot.console import run_console
 from bot.engine import Engine, Reply, Who
 from bot.exports import DiarySnapshot, load_snapshot
 from bot.telegram_bot import build_application
-from flows.codes import CauseId, Finding, Tier
-from flows.models import (
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.dialogs.router import Command
+from flows.dialogs.transfer import DocumentFile
+from flows.records.models import (
     Advice,
     AdviceKind,
     AdviceSource,
@@ -31,8 +33,6 @@ from flows.models import (
     NewEntry,
     Profile,
 )
-from flows.router import Command
-from flows.transfer import DocumentFile
 from storage.repo import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update

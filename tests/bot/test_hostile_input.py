@@ -22,21 +22,21 @@ from telegram.ext import Application
 from bot.engine import Engine, Reply, Who
 from bot.reminders import Dispatcher, Outgoing, SendResult
 from bot.telegram_bot import build_application
-from flows import router
-from flows.callback import decode
-from flows.check import CheckStep
-from flows.codes import Tier
-from flows.core import Context
-from flows.free_text import red_flags_in_text
-from flows.i18n import t
-from flows.log import LogStep
-from flows.models import NOTE_MAX_CHARS, Profile, Region
-from flows.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
-from flows.prompts import PromptState, PromptStep
-from flows.router import Command, Verdict
-from flows.schedule import PromptKind
-from flows.transfer import DocumentFile, ExportStep, ImportStep
-from flows.trends import AlertKind, SentAlert
+from flows.clinical.codes import Tier
+from flows.clinical.free_text import red_flags_in_text
+from flows.clinical.schedule import PromptKind
+from flows.clinical.trends import AlertKind, SentAlert
+from flows.dialogs import router
+from flows.dialogs.check import CheckStep
+from flows.dialogs.log import LogStep
+from flows.dialogs.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
+from flows.dialogs.prompts import PromptState, PromptStep
+from flows.dialogs.router import Command, Verdict
+from flows.dialogs.transfer import DocumentFile, ExportStep, ImportStep
+from flows.kit.callback import decode
+from flows.kit.core import Context
+from flows.kit.i18n import t
+from flows.records.models import NOTE_MAX_CHARS, Profile, Region
 from storage.repo import Session, Store
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, user_payload
 from tests.onboarding import VALUES as ONBOARDING_VALUES
@@ -732,7 +732,7 @@ KNOWN_VALUES: tuple[str, ...] = (
     "d90", "pdf", "csv", "fhir", "confirm", "erase",
 )
 # fmt: on
-# The wire format, written out independently of flows.callback: ASCII digits, ASCII value.
+# The wire format, written out independently of flows.kit.callback: ASCII digits, ASCII value.
 WIRE = re.compile(r"bt:([0-9]{1,12}):([a-z0-9_.-]{1,40})")
 
 

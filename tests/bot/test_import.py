@@ -14,9 +14,9 @@ from telegram import Update
 from bot.console import run_console
 from bot.engine import Engine, Reply, Who
 from bot.telegram_bot import build_application
-from flows.codes import Finding
-from flows.models import NewEntry, Profile
-from flows.transfer import DocumentFile
+from flows.clinical.codes import Finding
+from flows.dialogs.transfer import DocumentFile
+from flows.records.models import NewEntry, Profile
 from tests.bot.test_export import ASKED, FRESH, choose, export, pdf_text
 from tests.bot.test_export import PAT as EXPORTER
 from tests.bot.test_telegram import USER

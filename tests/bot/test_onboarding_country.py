@@ -18,8 +18,8 @@ from telegram.ext import Application
 
 from bot.engine import Engine
 from bot.telegram_bot import build_application
-from flows.codes import DaysRange
-from flows.models import Profile
+from flows.clinical.codes import DaysRange
+from flows.records.models import Profile
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 from tests.onboarding import LABELS, SURGERY_DAY
 

@@ -12,7 +12,7 @@ from telegram import Update
 from bot.engine import Engine
 from bot.ordering import PerUserOrder
 from bot.telegram_bot import build_application
-from flows.models import NewEntry
+from flows.records.models import NewEntry
 from storage.repo import Session
 from tests.bot.test_safety_delivery import seed_patient
 from tests.clock import FakeClock

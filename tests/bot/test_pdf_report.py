@@ -15,8 +15,9 @@ from pypdf import PdfReader
 from benchmarks.bench_export import export_pdf, sample
 from bot import pdf_report
 from bot.pdf_report import PAGE_ONE_LINES, render_pdf, report_chart_png
-from flows.codes import CauseId, Finding, Tier
-from flows.models import (
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.trends import AlertKind, SentAlert
+from flows.records.models import (
     AdviceKind,
     AdviceSource,
     CheckResult,
@@ -25,8 +26,7 @@ from flows.models import (
     Region,
     StoredAdvice,
 )
-from flows.report import Report, build_report
-from flows.trends import AlertKind, SentAlert
+from flows.records.report import Report, build_report
 
 START = date(2025, 3, 1)
 LAST = START + timedelta(days=59)

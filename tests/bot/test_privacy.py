@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.engine import Engine, Reply, Who
 from bot.service import serve
-from flows.router import Command
+from flows.dialogs.router import Command
 from tests.bot.test_log_privacy import PollingApi
 from tests.clock import FakeClock
 from tests.fakes import TOKEN
@@ -125,7 +125,7 @@ async def test_cancelling_delete_erases_nothing(engine: Engine, db_path: Path) -
 ERASE_THEN_DIE = """
 import asyncio, os, signal, sys
 from datetime import UTC, datetime
-from flows.models import Profile
+from flows.records.models import Profile
 from storage.db import Database
 from storage.repo import Store
 

@@ -14,9 +14,9 @@ from telegram.ext import Application
 from bot.engine import Engine, Who
 from bot.reminders import Dispatcher, Outgoing, SendResult
 from bot.telegram_bot import build_application, prompt_sender
-from flows.models import NewEntry, Profile
-from flows.router import Command
-from flows.schedule import next_slot
+from flows.clinical.schedule import next_slot
+from flows.dialogs.router import Command
+from flows.records.models import NewEntry, Profile
 from storage.db import Database
 from storage.repo import Session, Store
 from tests.clock import FakeClock

@@ -27,9 +27,9 @@ from telegram.ext import Application
 from bot.engine import Engine, Who
 from bot.outbox import Attempt, Courier, Sent
 from bot.telegram_bot import build_application, shell_of
-from flows.codes import Tier
-from flows.models import Advice, AdviceKind, AdviceSource, Entry, StoredAdvice
-from flows.router import Command
+from flows.clinical.codes import Tier
+from flows.dialogs.router import Command
+from flows.records.models import Advice, AdviceKind, AdviceSource, Entry, StoredAdvice
 from storage.db import Database
 from storage.repo import Session, Store
 from tests.clock import FakeClock
@@ -276,7 +276,7 @@ async def test_a_sigkill_between_decision_and_send_loses_nothing(
         import asyncio, os, signal
         from pathlib import Path
         from bot.engine import Engine, Who
-        from flows.router import Command
+        from flows.dialogs.router import Command
         from storage.db import Database
         from storage.repo import Store
         from tests.bot.test_safety_delivery import seed_patient

@@ -13,9 +13,9 @@ from telegram.ext import Application
 
 from bot.engine import Engine, Reply
 from bot.telegram_bot import build_application, keyboard, set_commands
-from flows.core import Screen, nav_row, pain_grid
-from flows.profile import ProfileStep
-from flows.router import Verdict
+from flows.dialogs.profile import ProfileStep
+from flows.dialogs.router import Verdict
+from flows.kit.core import Screen, nav_row, pain_grid
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 from tests.onboarding import LABELS as ONBOARDING
 from tests.onboarding import presses_to

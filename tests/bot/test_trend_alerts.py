@@ -11,11 +11,11 @@ from pathlib import Path
 
 from bot import assess_cmd
 from bot.engine import Engine, Reply, Who
-from flows.diary_csv import DiaryRow, write_diary
-from flows.models import NewEntry, Profile
-from flows.router import Command
-from flows.transfer import DocumentFile
-from flows.trends import SENT_LOOKBACK_DAYS, AlertKind, replay
+from flows.clinical.trends import SENT_LOOKBACK_DAYS, AlertKind, replay
+from flows.dialogs.router import Command
+from flows.dialogs.transfer import DocumentFile
+from flows.records.diary_csv import DiaryRow, write_diary
+from flows.records.models import NewEntry, Profile
 from storage.repo import Session
 from tests.clock import FakeClock
 from tests.flows.test_trends import WORSENING_KINDS, day_of, labels, rows_of

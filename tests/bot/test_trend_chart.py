@@ -13,8 +13,8 @@ from telegram import Update
 
 from bot.console import run_console
 from bot.engine import Engine, Who
-from flows.models import NewEntry, Profile
-from flows.router import Command
+from flows.dialogs.router import Command
+from flows.records.models import NewEntry, Profile
 from storage.repo import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update

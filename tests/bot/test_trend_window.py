@@ -13,8 +13,7 @@ from functools import cache
 from typing import TypeVar
 
 from bot.engine import TREND_RECENT_DAYS
-from flows.models import NewEntry
-from flows.trends import (
+from flows.clinical.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,
     SENT_LOOKBACK_DAYS,
@@ -26,6 +25,7 @@ from flows.trends import (
     replay,
     settled_from,
 )
+from flows.records.models import NewEntry
 from storage.db import Database
 from storage.repo import Session, Store
 from tests.flows.test_trends import day_of, labels, rows_of

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from bot import triage_cmd
-from flows.codes import DaysRange, Finding
-from flows.emergency import UNKNOWN
-from flows.rules import to_json_dict, triage
+from flows.clinical.codes import DaysRange, Finding
+from flows.clinical.emergency import UNKNOWN
+from flows.clinical.rules import to_json_dict, triage
 
 
 def parser() -> argparse.ArgumentParser:

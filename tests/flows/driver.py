@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flows import router
-from flows.callback import ButtonData
-from flows.core import (
+from flows.dialogs import router
+from flows.dialogs.router import AnyState, Command, Decision, Verdict
+from flows.kit.callback import ButtonData
+from flows.kit.core import (
     Context,
     Effect,
     Outcome,
@@ -21,8 +22,7 @@ from flows.core import (
     Screen,
     SendAdvice,
 )
-from flows.models import Profile
-from flows.router import AnyState, Command, Decision, Verdict
+from flows.records.models import Profile
 
 
 class FlowDriver:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from flows.codes import CauseId, DaysRange, Finding
-from flows.locale.en_rules import MESSAGES
-from flows.rules import CAUSES, RankedCause, triage
-from flows.rules_data import CAUSE_COLUMNS, FEATURES, WEIGHT_MATRIX
+from flows.clinical.codes import CauseId, DaysRange, Finding
+from flows.clinical.rules import CAUSES, RankedCause, triage
+from flows.clinical.rules_data import CAUSE_COLUMNS, FEATURES, WEIGHT_MATRIX
+from flows.kit.locale.en_rules import MESSAGES
 
 F = Finding
 C = CauseId

@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows import check
-from flows.codes import CauseId, Finding, Tier
-from flows.core import SaveCheck, SendAdvice
-from flows.emergency import emergency_number, infer_country, numbers_for
-from flows.locale.en_rules import MESSAGES
-from flows.models import AdviceKind, AdviceSource, Profile, Region
-from flows.router import Command
-from flows.rules import advice_for, red_flag_message, triage
-from flows.rules_data import PATTERN_QUESTIONS, SCREENING_QUESTIONS
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.emergency import emergency_number, infer_country, numbers_for
+from flows.clinical.rules import advice_for, red_flag_message, triage
+from flows.clinical.rules_data import PATTERN_QUESTIONS, SCREENING_QUESTIONS
+from flows.dialogs import check
+from flows.dialogs.router import Command
+from flows.kit.core import SaveCheck, SendAdvice
+from flows.kit.locale.en_rules import MESSAGES
+from flows.records.models import AdviceKind, AdviceSource, Profile, Region
 from tests.flows.driver import FlowDriver
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

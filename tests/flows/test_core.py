@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows.callback import MAX_BYTES, ButtonData
-from flows.core import Button, Context, Screen, nav_row, pain_grid
+from flows.kit.callback import MAX_BYTES, ButtonData
+from flows.kit.core import Button, Context, Screen, nav_row, pain_grid
 
 
 @pytest.mark.parametrize("value", ["p5", "s.bladder_change", "t2100", "a" * 40])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flows.core import SaveProfile
-from flows.log import LogState
-from flows.profile import ProfileMode, ProfileState
-from flows.router import Command
+from flows.dialogs.log import LogState
+from flows.dialogs.profile import ProfileMode, ProfileState
+from flows.dialogs.router import Command
+from flows.kit.core import SaveProfile
 from tests.flows.test_profile_flow import old_patient
 
 

@@ -28,13 +28,13 @@ from pathlib import Path
 
 import pytest
 
-from flows import prompts, router
-from flows.callback import ButtonData
-from flows.core import Context, FlowState, Outcome
-from flows.models import NOTE_MAX_CHARS, Entry, EntrySource, Profile, Region
-from flows.router import Command, Decision, Verdict
-from flows.schedule import PromptChoice, PromptKind
-from flows.transfer import DocumentFile
+from flows.clinical.schedule import PromptChoice, PromptKind
+from flows.dialogs import prompts, router
+from flows.dialogs.router import Command, Decision, Verdict
+from flows.dialogs.transfer import DocumentFile
+from flows.kit.callback import ButtonData
+from flows.kit.core import Context, FlowState, Outcome
+from flows.records.models import NOTE_MAX_CHARS, Entry, EntrySource, Profile, Region
 
 Edge = tuple[str, str]
 
@@ -52,7 +52,7 @@ SCREENS_PER_STEP = 30
 # question further each time (/check) for every question.
 PER_DEPTH = 2
 SEQ = 1
-# The values of the Back and Cancel buttons every step's nav row carries (flows.core.nav_row).
+# The values of the Back and Cancel buttons every step's nav row carries (flows.kit.core.nav_row).
 # Cancel ends any flow (the router answers it), so the diagrams say it once in their prose; Back
 # goes back the way the patient came, so a diagram need not draw it again.
 BACK, CANCEL = "back", "cancel"

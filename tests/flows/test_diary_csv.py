@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.codes import Finding
-from flows.diary_csv import (
+from flows.clinical.codes import Finding
+from flows.records.diary_csv import (
     COLUMNS,
     DateWindow,
     DiaryRow,
@@ -24,7 +24,7 @@ from flows.diary_csv import (
     parse_diary,
     write_diary,
 )
-from flows.models import NOTE_MAX_CHARS
+from flows.records.models import NOTE_MAX_CHARS
 
 DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
 HEADER = ",".join(COLUMNS) + "\n"

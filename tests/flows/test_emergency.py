@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.countries_data import BY_CODE, ROWS, CountryNumbers
-from flows.emergency import (
+from flows.clinical.countries_data import BY_CODE, ROWS, CountryNumbers
+from flows.clinical.emergency import (
     COUNTRIES,
     COUNTRY_CHOICES,
     FALLBACK_NUMBER,
@@ -24,8 +24,8 @@ from flows.emergency import (
     propose_country,
     zones_for,
 )
-from flows.locale import en_countries
-from flows.locale.en import MESSAGES
+from flows.kit.locale import en_countries
+from flows.kit.locale.en import MESSAGES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "countries.md"
 

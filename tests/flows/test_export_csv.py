@@ -6,10 +6,10 @@ import csv
 import io
 from datetime import UTC, date, datetime, time
 
-from flows.codes import Finding
-from flows.diary_csv import COLUMNS, parse_diary, write_diary
-from flows.models import Entry
-from flows.report import rows_from_entries
+from flows.clinical.codes import Finding
+from flows.records.diary_csv import COLUMNS, parse_diary, write_diary
+from flows.records.models import Entry
+from flows.records.report import rows_from_entries
 
 
 def entry(

@@ -15,12 +15,19 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
-from flows.callback import ButtonData
-from flows.codes import CauseId, Finding, Tier
-from flows.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
-from flows.models import AdviceKind, AdviceSource, CheckResult, Entry, Profile, StoredAdvice
-from flows.profile import ProfileState, ProfileStep
-from flows.router import Command
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.dialogs.profile import ProfileState, ProfileStep
+from flows.dialogs.router import Command
+from flows.kit.callback import ButtonData
+from flows.records.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
+from flows.records.models import (
+    AdviceKind,
+    AdviceSource,
+    CheckResult,
+    Entry,
+    Profile,
+    StoredAdvice,
+)
 from tests.flows.driver import FlowDriver
 from tests.onboarding import VALUES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows.codes import Finding as F  # noqa: N817
-from flows.free_text import TEXT_PATTERNS, red_flags_in_text
+from flows.clinical.codes import Finding as F  # noqa: N817
+from flows.clinical.free_text import TEXT_PATTERNS, red_flags_in_text
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from flows.callback import ButtonData
-from flows.codes import Finding, Tier
-from flows.core import Context, DeleteEntry
-from flows.history import render_history
-from flows.log import LogState, LogStep, has_answers
-from flows.models import Entry
-from flows.router import Command, Verdict
+from flows.clinical.codes import Finding, Tier
+from flows.dialogs.history import render_history
+from flows.dialogs.log import LogState, LogStep, has_answers
+from flows.dialogs.router import Command, Verdict
+from flows.kit.callback import ButtonData
+from flows.kit.core import Context, DeleteEntry
+from flows.records.models import Entry
 from tests.flows.driver import FlowDriver
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)

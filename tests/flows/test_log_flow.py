@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from flows import log, router
-from flows.callback import ButtonData
-from flows.codes import Finding, Tier
-from flows.core import Context
-from flows.log import LogState, LogStep
-from flows.models import NOTE_MAX_CHARS, AdviceKind, Entry, EntrySource, Profile
-from flows.router import Command, Verdict
+from flows.clinical.codes import Finding, Tier
+from flows.dialogs import log, router
+from flows.dialogs.log import LogState, LogStep
+from flows.dialogs.router import Command, Verdict
+from flows.kit.callback import ButtonData
+from flows.kit.core import Context
+from flows.records.models import NOTE_MAX_CHARS, AdviceKind, Entry, EntrySource, Profile
 from tests.flows.driver import FlowDriver
 
 EVENING = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
-from flows import router
-from flows.codes import DaysRange, Finding
-from flows.core import Context, RecordConsent, Reschedule, SaveProfile
-from flows.models import Profile, Region
-from flows.profile import (
+from flows.clinical.codes import DaysRange, Finding
+from flows.dialogs import router
+from flows.dialogs.profile import (
     ProfileMode,
     ProfileState,
     ProfileStep,
@@ -20,7 +18,9 @@ from flows.profile import (
     recent_bounds,
     zone_city,
 )
-from flows.router import Command
+from flows.dialogs.router import Command
+from flows.kit.core import Context, RecordConsent, Reschedule, SaveProfile
+from flows.records.models import Profile, Region
 from tests.flows.driver import FlowDriver
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

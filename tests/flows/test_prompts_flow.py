@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flows import prompts
-from flows.check import CheckState
-from flows.core import SaveFunctionCheckin
-from flows.schedule import PromptChoice, PromptKind
+from flows.clinical.schedule import PromptChoice, PromptKind
+from flows.dialogs import prompts
+from flows.dialogs.check import CheckState
+from flows.kit.core import SaveFunctionCheckin
 from tests.flows.driver import FlowDriver
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

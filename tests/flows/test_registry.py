@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from flows import prompts, router
-from flows.core import Context, Flow, Outcome
-from flows.models import Entry, Profile
-from flows.registry import FLOWS
-from flows.router import FLOW_COMMANDS, Command
-from flows.schedule import PromptChoice, PromptKind
+from flows.clinical.schedule import PromptChoice, PromptKind
+from flows.dialogs import prompts, router
+from flows.dialogs.registry import FLOWS
+from flows.dialogs.router import FLOW_COMMANDS, Command
+from flows.kit.core import Context, Flow, Outcome
+from flows.records.models import Entry, Profile
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 # One entry yesterday, so that /history has a table to open on.

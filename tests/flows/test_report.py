@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from pydantic import ValidationError
 
-from flows.codes import CauseId, Finding, Tier
-from flows.i18n import CATALOGUES
-from flows.models import (
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.rules_data import RED_FLAGS
+from flows.clinical.trends import AlertKind, Measure, SentAlert, StatusKind
+from flows.kit.i18n import CATALOGUES
+from flows.records.models import (
     AdviceKind,
     AdviceSource,
     CheckResult,
@@ -19,9 +21,7 @@ from flows.models import (
     Region,
     StoredAdvice,
 )
-from flows.report import EventSource, Report, build_report, local_time, rows_from_entries
-from flows.rules_data import RED_FLAGS
-from flows.trends import AlertKind, Measure, SentAlert, StatusKind
+from flows.records.report import EventSource, Report, build_report, local_time, rows_from_entries
 
 START = date(2025, 3, 1)
 LAST = START + timedelta(days=59)

@@ -9,11 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.codes import PATTERN_FINDINGS, RED_FLAG_FINDINGS, CauseId, DaysRange, Finding, Tier
-from flows.emergency import UNKNOWN, LocalNumbers, numbers_for
-from flows.locale.en_rules import MESSAGES
-from flows.models import AdviceKind, AdviceSource
-from flows.rules import (
+from flows.clinical.codes import (
+    PATTERN_FINDINGS,
+    RED_FLAG_FINDINGS,
+    CauseId,
+    DaysRange,
+    Finding,
+    Tier,
+)
+from flows.clinical.emergency import UNKNOWN, LocalNumbers, numbers_for
+from flows.clinical.rules import (
     CAUSES,
     PATTERN_QUESTIONS,
     RED_FLAGS,
@@ -26,7 +31,9 @@ from flows.rules import (
     to_json_dict,
     triage,
 )
-from flows.rules_data import CAUSES_BY_ID, FEATURES
+from flows.clinical.rules_data import CAUSES_BY_ID, FEATURES
+from flows.kit.locale.en_rules import MESSAGES
+from flows.records.models import AdviceKind, AdviceSource
 
 F = Finding
 C = CauseId

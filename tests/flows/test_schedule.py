@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from flows.schedule import (
+from flows.clinical.schedule import (
     PromptFacts,
     PromptKind,
     choose_prompt,

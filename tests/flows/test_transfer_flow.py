@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.codes import Finding
-from flows.core import ExportRequest, ImportEntries
-from flows.log import RECORDED_SYMPTOMS
-from flows.router import Command, on_document
-from flows.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
+from flows.clinical.codes import Finding
+from flows.dialogs.log import RECORDED_SYMPTOMS
+from flows.dialogs.router import Command, on_document
+from flows.dialogs.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
+from flows.kit.core import ExportRequest, ImportEntries
 from tests.flows.driver import FlowDriver
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

@@ -18,11 +18,9 @@ from typing import cast
 
 import pytest
 
-from flows.codes import Finding, Tier
-from flows.diary_csv import DiaryRow, parse_diary
-from flows.emergency import numbers_for
-from flows.models import Entry
-from flows.trends import (
+from flows.clinical.codes import Finding, Tier
+from flows.clinical.emergency import numbers_for
+from flows.clinical.trends import (
     COOLDOWN_DAYS,
     LOOKBACK_DAYS,
     REMINDER_DAYS,
@@ -44,6 +42,8 @@ from flows.trends import (
     status_text,
     to_assess_json,
 )
+from flows.records.diary_csv import DiaryRow, parse_diary
+from flows.records.models import Entry
 
 DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
 START = date(2025, 1, 1)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import statistics
 from functools import cache
 
-from flows.rules import triage
-from flows.trends import BASELINE_DAYS, Measure, rise_needed
+from flows.clinical.rules import triage
+from flows.clinical.trends import BASELINE_DAYS, Measure, rise_needed
 from tests.synthetic import (
     HELD_OUT_SEEDS,
     KINDS,

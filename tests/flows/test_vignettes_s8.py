@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot import triage_cmd
-from flows.codes import DaysRange, Finding
-from flows.emergency import numbers_for
-from flows.rules import TriageResult, red_flag_message, to_json_dict, triage
+from flows.clinical.codes import DaysRange, Finding
+from flows.clinical.emergency import numbers_for
+from flows.clinical.rules import TriageResult, red_flag_message, to_json_dict, triage
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "vignettes_s8.json"
 VIGNETTES: list[dict[str, Any]] = json.loads(DATA.read_text(encoding="utf-8"))["vignettes"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from flows.models import NewEntry
+from flows.records.models import NewEntry
 from storage.db import Database, DatabaseKeyError
 from storage.repo import Store
 from tests.bot.test_export import export, pdf_text, seed

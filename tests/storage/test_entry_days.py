@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import TREND_RECENT_DAYS
-from flows.codes import Finding
-from flows.history import HISTORY_DAYS
-from flows.models import NewEntry
-from flows.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
+from flows.clinical.codes import Finding
+from flows.clinical.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
+from flows.dialogs.history import HISTORY_DAYS
+from flows.records.models import NewEntry
 from storage.migrations import migrate
-from storage.repo import Session
+from storage.repo import KEPT_BEFORE, Session
 from tests.bot.test_trend_window import day_totals
 from tests.synthetic import diaries
 
@@ -193,6 +193,10 @@ def test_the_check_after_each_save_reads_what_it_kept_and_alerts_as_the_whole_di
     # Most checks read only the weeks after what was kept: all but the first 14 weeks or so,
     # until the baseline after recovery is complete.
     assert kept_reads > whole * 0.7
+
+
+def test_what_is_kept_leaves_out_every_day_history_can_change() -> None:
+    assert KEPT_BEFORE >= HISTORY_DAYS
 
 
 def test_a_change_before_what_was_kept_drops_it_and_a_later_one_does_not() -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.models import Profile
+from flows.records.models import Profile
 from storage.db import Database
 from storage.repo import Store
 

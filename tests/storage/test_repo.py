@@ -7,9 +7,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from flows.codes import CauseId, Finding, Tier
-from flows.models import CheckResult, EntrySource, FunctionCheckin, NewEntry, Profile, Region
-from flows.trends import BASELINE_DAYS, AlertKind, Assessment, Diary, assess_day, evaluate
+from flows.clinical.codes import CauseId, Finding, Tier
+from flows.clinical.trends import BASELINE_DAYS, AlertKind, Assessment, Diary, assess_day, evaluate
+from flows.records.models import (
+    CheckResult,
+    EntrySource,
+    FunctionCheckin,
+    NewEntry,
+    Profile,
+    Region,
+)
 from storage.db import Database
 from storage.repo import DUPLICATE, Session, Store
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from flows.codes import Finding, Tier
-from flows.models import (
+from flows.clinical.codes import Finding, Tier
+from flows.clinical.trends import AlertKind, SentAlert
+from flows.records.models import (
     Advice,
     AdviceKind,
     AdviceSource,
@@ -20,7 +21,6 @@ from flows.models import (
     Profile,
     Region,
 )
-from flows.trends import AlertKind, SentAlert
 from storage.db import Database
 from storage.repo import Session, Store
 from storage.tables import (

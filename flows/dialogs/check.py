@@ -1,0 +1,478 @@
+"""The symptom checker (/check): red-flag questions first, then the pattern, then the result.
+
+Red flags are asked explicitly, one at a time (REFERENCE.md §1.1 rule 2). A Yes is followed by
+"Is this new, or worse than before?" (rule 5): a long-standing symptom the team already knows
+about is noted, not scored as an emergency, unless the diary recorded it in the last 7 days
+(§8.7). The first answer that makes the shared rules say `emergency` ends the check (§5.2:
+never delay emergency care); an `urgent` result ends it after the red flags. Otherwise the
+course-and-pattern questions follow and the result lists possible causes to discuss.
+
+Thoughts of ending one's life (RF-MH) are never downgraded (§8.3): any answer but No shows
+the crisis message at once, and only then offers to continue the check or stop.
+
+Emergency, same-day and "within days" advice goes through the outbox as `SendAdvice`; the
+result screen starts with a one-line pointer to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from flows.clinical.codes import RISK_FINDINGS, Finding, Tier
+from flows.clinical.emergency import UNKNOWN, LocalNumbers
+from flows.clinical.rules import (
+    TriageResult,
+    advice_for,
+    advice_pointer,
+    cause_summary,
+    crisis_message,
+    number_words,
+    triage,
+)
+from flows.clinical.rules_data import (
+    CRISIS_FINDINGS,
+    PATTERN_QUESTIONS,
+    RED_FLAGS_BY_ID,
+    SCREENING_QUESTIONS,
+    ScreeningQuestion,
+)
+from flows.kit.core import (
+    Button,
+    Context,
+    Effect,
+    Event,
+    Flow,
+    FlowState,
+    Load,
+    Outcome,
+    Press,
+    SaveCheck,
+    Screen,
+    SendAdvice,
+    button,
+    nav_row,
+)
+from flows.kit.i18n import t
+from flows.records.models import Advice, AdviceSource, CheckResult
+
+TOP_CAUSES = 3
+
+
+class CheckStep(StrEnum):
+    """What the checker is waiting for."""
+
+    RED_FLAG = "red_flag"
+    NEW_OR_WORSE = "new_or_worse"
+    FOLLOW_UP = "follow_up"
+    KEEP_GOING = "keep_going"
+    PATTERN = "pattern"
+
+
+class CheckState(FlowState):
+    """Answers so far; each answer is (question id, answer) so Back can undo exactly one."""
+
+    flow: Literal["check"] = "check"
+    step: CheckStep = CheckStep.RED_FLAG
+    index: int = 0
+    answers: tuple[tuple[str, str], ...] = ()
+
+    def answer(self, qid: str) -> str | None:
+        """Return the recorded answer to a question."""
+        return dict(self.answers).get(qid)
+
+    def with_answer(self, qid: str, value: str) -> CheckState:
+        """Return the state with one answer set (replacing an earlier one)."""
+        kept = tuple(a for a in self.answers if a[0] != qid)
+        return self.model_copy(update={"answers": (*kept, (qid, value))})
+
+    def without(self, qid: str) -> CheckState:
+        """Return the state with one answer removed."""
+        return self.model_copy(update={"answers": tuple(a for a in self.answers if a[0] != qid)})
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """The findings the answers record, by how the patient answered."""
+
+    yes: tuple[Finding, ...]
+    unsure: tuple[Finding, ...]
+    known: tuple[Finding, ...]
+    # Answered "not new", but ticked in the diary in the last 7 days: counted as new (§8.7).
+    diary: tuple[Finding, ...]
+
+    @property
+    def new(self) -> tuple[Finding, ...]:
+        """Everything that counts as a Yes."""
+        return (*self.yes, *self.diary)
+
+    @property
+    def crisis(self) -> bool:
+        """Whether a crisis question was answered with anything but No (§8.3)."""
+        return bool(CRISIS_FINDINGS.intersection((*self.new, *self.unsure, *self.known)))
+
+
+_PREFIXES = ("yes:", "unsure:", "known:", "diary:")
+
+
+def _answers(state: CheckState) -> Answers:
+    found: dict[str, list[Finding]] = {prefix: [] for prefix in _PREFIXES}
+    for qid, value in state.answers:
+        prefix = next((p for p in _PREFIXES if value.startswith(p)), None)
+        if prefix is not None:
+            found[prefix].append(Finding(value[len(prefix) :]))
+        elif value == "yes" and qid.startswith("p."):
+            found["yes:"].append(Finding(qid[2:]))
+    return Answers(*(tuple(found[prefix]) for prefix in _PREFIXES))
+
+
+def _assess(state: CheckState, ctx: Context, *, crisis: bool = True) -> TriageResult:
+    """The shared rules on the answers; without the crisis answer when `crisis` is False."""
+    answers = _answers(state)
+    profile = ctx.profile
+    drop = frozenset() if crisis else CRISIS_FINDINGS
+    found = (set(answers.new) | (profile.profile_findings() if profile else set())) - drop
+    unsure = set(answers.unsure) - drop
+    known = set(answers.known) - drop
+    # §8.1: the windows of the rules see every day the operation can have been on.
+    days = profile.surgery_days(ctx.today) if profile else None
+    return triage(found, unsure, days, known=known)
+
+
+def _numbers(ctx: Context) -> LocalNumbers:
+    return ctx.profile.numbers() if ctx.profile else UNKNOWN
+
+
+def begin(ctx: Context) -> Outcome:
+    """Start the checker at the first red-flag question."""
+    state = CheckState()
+    return Outcome(state=state, screen=render(state, ctx))
+
+
+def render(state: CheckState, ctx: Context) -> Screen:
+    """Return the screen for the current question."""
+    lang = ctx.language
+    match state.step:
+        case CheckStep.RED_FLAG:
+            return ask_red_flag(lang, state)
+        case CheckStep.NEW_OR_WORSE:
+            return ask_new_or_worse(lang, state)
+        case CheckStep.FOLLOW_UP:
+            return ask_follow_up(lang, state)
+        case CheckStep.KEEP_GOING:
+            return ask_keep_going(lang, _numbers(ctx))
+        case CheckStep.PATTERN:
+            return ask_pattern(lang, state)
+
+
+def _yes_no_unsure(lang: str) -> tuple[Button, ...]:
+    return (
+        button(t(lang, "check.yes"), "yes"),
+        button(t(lang, "check.no"), "no"),
+        button(t(lang, "check.unsure"), "unsure"),
+    )
+
+
+def _progress(lang: str, number: int, total: int) -> str:
+    return t(lang, "check.progress", n=number, total=total)
+
+
+def _is_crisis(question: ScreeningQuestion) -> bool:
+    return RED_FLAGS_BY_ID[question.flag_id].crisis
+
+
+def _crisis_answered_before(state: CheckState) -> bool:
+    if state.index == 0:
+        return False
+    previous = SCREENING_QUESTIONS[state.index - 1]
+    return _is_crisis(previous) and state.answer(previous.id) not in (None, "no")
+
+
+def ask_red_flag(lang: str, state: CheckState) -> Screen:
+    """Ask one red-flag question."""
+    question = SCREENING_QUESTIONS[state.index]
+    head = t(lang, "check.intro") + "\n\n" if state.index == 0 else ""
+    progress = _progress(lang, state.index + 1, len(SCREENING_QUESTIONS))
+    # An answer that brought the crisis message is not undone with Back (§8.3).
+    back = state.index > 0 and not _crisis_answered_before(state)
+    return Screen(
+        text=f"{head}{progress}\n{t(lang, question.key)}",
+        buttons=(_yes_no_unsure(lang), nav_row(lang, back=back)),
+    )
+
+
+def ask_new_or_worse(lang: str, state: CheckState) -> Screen:
+    """Ask whether the symptom just confirmed is new or worse."""
+    question = SCREENING_QUESTIONS[state.index]
+    return Screen(
+        text=f"{t(lang, question.key)}\n\n{t(lang, 'rules.q.new_or_worse')}",
+        buttons=(
+            (button(t(lang, "check.new_or_worse"), "new"),),
+            (button(t(lang, "check.long_standing"), "known"),),
+            (button(t(lang, "check.unsure"), "unsure"),),
+            nav_row(lang),
+        ),
+    )
+
+
+def ask_follow_up(lang: str, state: CheckState) -> Screen:
+    """Ask the follow-up that decides which finding a Yes records."""
+    question = SCREENING_QUESTIONS[state.index]
+    rows = tuple((button(t(lang, c.key), f"c{i}"),) for i, c in enumerate(question.choices))
+    return Screen(
+        text=t(lang, question.follow_up_key or question.key),
+        buttons=(*rows, (button(t(lang, "check.unsure"), "unsure"),), nav_row(lang)),
+    )
+
+
+def ask_keep_going(lang: str, numbers: LocalNumbers) -> Screen:
+    """Show the crisis message, then offer to continue the check or stop (REFERENCE.md §8.3)."""
+    return Screen(
+        text=f"{crisis_message(lang, numbers)}\n\n{t(lang, 'rules.crisis.keep_going')}",
+        buttons=(
+            (button(t(lang, "rules.crisis.continue"), "continue"),),
+            (button(t(lang, "rules.crisis.stop"), "stop"),),
+        ),
+    )
+
+
+def ask_pattern(lang: str, state: CheckState) -> Screen:
+    """Ask one question about the course and pattern of the pain."""
+    question = PATTERN_QUESTIONS[state.index]
+    if state.index > 0:
+        head = ""
+    elif _answers(state).crisis:
+        # No screen of a check with the crisis answer says there are no warning signs (§8.3).
+        head = t(lang, "rules.crisis.pattern_intro") + "\n\n"
+    else:
+        head = t(lang, "check.pattern_intro") + "\n\n"
+    progress = _progress(lang, state.index + 1, len(PATTERN_QUESTIONS))
+    return Screen(
+        text=f"{head}{progress}\n{t(lang, question.key)}",
+        buttons=(_yes_no_unsure(lang), nav_row(lang)),
+    )
+
+
+def _show(state: CheckState, ctx: Context, hint: str | None = None) -> Outcome:
+    screen = render(state, ctx)
+    return Outcome(state=state, screen=screen if hint is None else screen.with_hint(hint))
+
+
+def _needs_new_or_worse(question: ScreeningQuestion) -> bool:
+    # History items (e.g. "Have you ever had cancer?") are facts, not symptoms that change;
+    # a crisis answer is never downgraded, so "is it new?" would change nothing (§8.3).
+    return question.findings[0] not in RISK_FINDINGS and not _is_crisis(question)
+
+
+def _after_red_flag(state: CheckState, ctx: Context, hint: str | None = None) -> Outcome:
+    """Stop on an emergency; otherwise go to the next question or on to the pattern."""
+    # The crisis answer has had its own message; it does not end the check (§8.3).
+    rest = _assess(state, ctx, crisis=False)
+    if rest.emergency:
+        return _finish(state, ctx)
+    if state.index + 1 < len(SCREENING_QUESTIONS):
+        nxt = state.model_copy(update={"step": CheckStep.RED_FLAG, "index": state.index + 1})
+        return _show(nxt, ctx, hint)
+    if rest.tier is Tier.URGENT:
+        return _finish(state, ctx)
+    return _show(state.model_copy(update={"step": CheckStep.PATTERN, "index": 0}), ctx, hint)
+
+
+def _crisis(state: CheckState, ctx: Context) -> Outcome:
+    """Give the crisis message at once, through the outbox too, then offer to go on."""
+    answers = _answers(state)
+    profile = ctx.profile
+    result = triage(
+        CRISIS_FINDINGS.intersection(answers.new),
+        CRISIS_FINDINGS.intersection(answers.unsure),
+        profile.surgery_days(ctx.today) if profile else None,
+    )
+    numbers = _numbers(ctx)
+    advice = advice_for(
+        result, ctx.language, numbers, AdviceSource.CHECK, answered=(*answers.new, *answers.unsure)
+    )
+    effects: tuple[Effect, ...] = (
+        () if advice is None else (SendAdvice(advice=advice, on_screen=True),)
+    )
+    waiting = state.model_copy(update={"step": CheckStep.KEEP_GOING})
+    return Outcome(state=waiting, screen=render(waiting, ctx), effects=effects)
+
+
+def _last_seen(finding: Finding, ctx: Context) -> date | None:
+    # None once the diary entry has left the 7-day window during the check (after midnight,
+    # or a check resumed another day): the flag stays counted, only its date line goes.
+    return max((day for found, day in ctx.recent_diary_flags if found is finding), default=None)
+
+
+def _recent_diary_flag(question: ScreeningQuestion, ctx: Context) -> tuple[Finding, date] | None:
+    """The most urgent of the question's findings the diary recorded lately, and when."""
+    seen = {found for found, _ in ctx.recent_diary_flags}
+    for finding in question.findings:
+        last = _last_seen(finding, ctx) if finding in seen else None
+        if last is not None:
+            return finding, last
+    return None
+
+
+def _diary_line(lang: str, finding: Finding, day: date) -> str:
+    symptom = t(lang, f"rules.finding.{finding.value}")
+    return t(lang, "rules.diary_kept", symptom=symptom, date=day.isoformat())
+
+
+def _not_new(state: CheckState, ctx: Context, question: ScreeningQuestion, value: str) -> Outcome:
+    """Record "not new" or "not sure if new", unless the diary saw the symptom lately (§8.7)."""
+    seen = _recent_diary_flag(question, ctx)
+    if seen is not None:
+        finding, day = seen
+        kept = state.with_answer(question.id, f"diary:{finding}")
+        return _after_red_flag(kept, ctx, hint=_diary_line(ctx.language, finding, day))
+    prefix = "known" if value == "known" else "unsure"
+    return _after_red_flag(state.with_answer(question.id, f"{prefix}:{question.findings[0]}"), ctx)
+
+
+def _back(state: CheckState, ctx: Context) -> Outcome:
+    if state.step in (CheckStep.NEW_OR_WORSE, CheckStep.FOLLOW_UP):
+        qid = SCREENING_QUESTIONS[state.index].id
+        return _show(state.without(qid).model_copy(update={"step": CheckStep.RED_FLAG}), ctx)
+    if state.step is CheckStep.PATTERN and state.index == 0:
+        last = len(SCREENING_QUESTIONS) - 1
+        previous = state.without(SCREENING_QUESTIONS[last].id)
+        return _show(previous.model_copy(update={"step": CheckStep.RED_FLAG, "index": last}), ctx)
+    index = state.index - 1
+    if state.step is CheckStep.PATTERN:
+        qid = f"p.{PATTERN_QUESTIONS[index].finding.value}"
+    else:
+        qid = SCREENING_QUESTIONS[index].id
+    return _show(state.without(qid).model_copy(update={"index": index}), ctx)
+
+
+def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
+    """Apply one answer."""
+    if not isinstance(event, Press):
+        hint = t(ctx.language, "common.use_buttons")
+        return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+    value = event.value
+    if value == "back":
+        return _back(state, ctx)
+    question = SCREENING_QUESTIONS[state.index]
+    first = question.findings[0]
+    match state.step:
+        case CheckStep.RED_FLAG:
+            if value == "no":
+                return _after_red_flag(state.with_answer(question.id, "no"), ctx)
+            if _is_crisis(question):
+                prefix = "unsure" if value == "unsure" else "yes"
+                return _crisis(state.with_answer(question.id, f"{prefix}:{first}"), ctx)
+            if value == "unsure":
+                return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
+            if _needs_new_or_worse(question):
+                return _show(state.model_copy(update={"step": CheckStep.NEW_OR_WORSE}), ctx)
+            return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
+        case CheckStep.NEW_OR_WORSE:
+            if _is_crisis(question):
+                # A check saved before the crisis question skipped this step (§8.3).
+                return _crisis(state.with_answer(question.id, f"yes:{first}"), ctx)
+            if value in ("known", "unsure"):
+                return _not_new(state, ctx, question, value)
+            if question.choices:
+                return _show(state.model_copy(update={"step": CheckStep.FOLLOW_UP}), ctx)
+            return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
+        case CheckStep.FOLLOW_UP:
+            if value == "unsure":
+                # The most urgent choice, recorded as "not sure" (at least urgent, §1.1 rule 5).
+                return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
+            chosen = question.choices[int(value[1:])].finding
+            return _after_red_flag(state.with_answer(question.id, f"yes:{chosen}"), ctx)
+        case CheckStep.KEEP_GOING:
+            if value == "stop":
+                return _finish(state, ctx, stopped=True)
+            return _after_red_flag(state.model_copy(update={"step": CheckStep.RED_FLAG}), ctx)
+        case CheckStep.PATTERN:
+            pattern = PATTERN_QUESTIONS[state.index]
+            answered = state.with_answer(f"p.{pattern.finding.value}", value)
+            if state.index + 1 < len(PATTERN_QUESTIONS):
+                return _show(answered.model_copy(update={"index": state.index + 1}), ctx)
+            return _finish(answered, ctx)
+
+
+def known_names(lang: str, known: tuple[Finding, ...]) -> list[str]:
+    """Name the long-standing symptoms by the warning sign they belong to."""
+    names: dict[str, None] = {}
+    for question in SCREENING_QUESTIONS:
+        if question.findings[0] in known:
+            names[t(lang, RED_FLAGS_BY_ID[question.flag_id].name_key)] = None
+    return list(names)
+
+
+def result_text(
+    lang: str,
+    result: TriageResult,
+    answers: Answers,
+    advice: Advice | None,
+    numbers: LocalNumbers,
+    *,
+    diary: tuple[str, ...] = (),
+    stopped: bool = False,
+) -> str:
+    """Return what the user reads at the end of a check."""
+    # `result` leaves out the crisis answer, whose message came when it was answered (§8.3);
+    # `advice` went to the outbox, so the screen points to it instead of repeating it.
+    words = number_words(lang, numbers)
+    parts: list[str] = []
+    if stopped:
+        parts.append(t(lang, "rules.crisis.stopped"))
+    if answers.crisis:
+        parts.append(t(lang, "rules.crisis.reminder", **words))
+    if advice is not None:
+        parts.append(advice_pointer(advice, lang, numbers))
+    elif not answers.crisis:
+        parts.append(t(lang, "check.no_red_flags", **words))
+    parts += diary
+    if result.emergency:
+        return "\n\n".join(parts)
+    if answers.known:
+        parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, answers.known))))
+    if result.causes:
+        parts.append(cause_summary(result, lang, top=TOP_CAUSES))
+    parts.append(t(lang, "check.not_a_diagnosis"))
+    return "\n\n".join(parts)
+
+
+def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcome:
+    answers = _answers(state)
+    profile = ctx.profile
+    result = _assess(state, ctx)
+    rest = _assess(state, ctx, crisis=False) if answers.crisis else result
+    numbers = _numbers(ctx)
+    advice = advice_for(
+        rest,
+        ctx.language,
+        numbers,
+        AdviceSource.CHECK,
+        answered=(*answers.new, *answers.unsure),
+    )
+    record = CheckResult(
+        recorded_at=ctx.now,
+        days_since_surgery=profile.days_since_surgery(ctx.today) if profile else None,
+        findings=answers.new,
+        unsure=answers.unsure,
+        known=answers.known,
+        tier=result.tier,
+        red_flags=result.flag_ids,
+        causes=tuple((c.id, c.score) for c in result.causes[:TOP_CAUSES]),
+    )
+    diary = tuple(
+        _diary_line(ctx.language, finding, last)
+        for finding in answers.diary
+        if (last := _last_seen(finding, ctx)) is not None
+    )
+    effects: tuple[Effect, ...] = (SaveCheck(result=record),)
+    if advice is not None:
+        effects = (SendAdvice(advice=advice), *effects)
+    text = result_text(ctx.language, rest, answers, advice, numbers, diary=diary, stopped=stopped)
+    return Outcome(state=None, screen=Screen(text=text), effects=effects)
+
+
+FLOW = Flow(CheckState, render, on_event, command="check", begin=begin, loads=Load.DIARY_FLAGS)
