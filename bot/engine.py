@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from bot.effects import carry_out
 from bot.exports import MAX_DOCUMENT_BYTES, PDF_ENTRY_ROWS, chart_job, export_job
 from bot.workers import WorkerError, Workers
+from flows.clinical.after_save import TrendNews, after_entry, after_import
 from flows.clinical.codes import RED_FLAG_FINDINGS, Finding
 from flows.clinical.emergency import infer_country, numbers_for
 from flows.clinical.free_text import red_flags_in_text
@@ -27,12 +28,8 @@ from flows.clinical.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,
     SENT_LOOKBACK_DAYS,
-    AlertKind,
     Diary,
     Reading,
-    SentAlert,
-    alert_message,
-    alerts_on,
     settled_from,
 )
 from flows.dialogs import router
@@ -54,7 +51,7 @@ from flows.kit.core import (
     SendAdvice,
 )
 from flows.kit.i18n import supported, t
-from flows.records.models import Advice, AdviceKind, AdviceSource, Profile, StoredAdvice
+from flows.records.models import Profile, StoredAdvice
 from storage.repo import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
@@ -157,6 +154,15 @@ IGNORED_REPLY = Reply(verdict=Verdict.IGNORED)
 def _zone_of(session: Session, user_id: int) -> str:
     profile = session.profile(user_id)
     return "UTC" if profile is None else profile.timezone
+
+
+def _write_news(session: Session, user_id: int, news: TrendNews) -> bool:
+    """Record the alerts and queue their messages; True if any message is queued."""
+    for alert in news.recorded:
+        session.add_alert(user_id, alert)
+    for advice in news.advice:
+        session.add_advice(user_id, advice)
+    return bool(news.advice)
 
 
 def with_pre_consent_pointer(reply: Reply, ctx: Context) -> Reply:
@@ -556,38 +562,11 @@ class Engine:
             for c in session.function_checkins(user_id, after=since)
         ]
         sent = session.alerts_since(user_id, day - timedelta(days=SENT_LOOKBACK_DAYS))
-        alerts = alerts_on(
-            Diary.from_days(days, pegs, earlier=earlier),
-            day,
-            surgery_date=profile.surgery_date(),
-            sent=sent,
-        )
-        queued = False
-        for alert in alerts:
-            session.add_alert(user_id, alert.sent())
-            # The diary sends the shared rules' red-flag advice as it is ticked; no second copy.
-            if alert.kind is not AlertKind.RED_FLAG:
-                text = alert_message(alert, profile.language, profile.numbers())
-                session.add_advice(
-                    user_id,
-                    Advice(
-                        kind=AdviceKind.TREND,
-                        tier=alert.tier,
-                        text=text,
-                        source=AdviceSource.TREND,
-                    ),
-                )
-                queued = True
-        return queued
+        diary = Diary.from_days(days, pegs, earlier=earlier)
+        return _write_news(session, user_id, after_entry(diary, day, profile, sent))
 
     def _import_alerts(self, session: Session, profile: Profile, first: date, today: date) -> bool:
-        """After an import, put the trend alerts that are still current in the outbox.
-
-        The diary is replayed from the first imported day as if it had been logged day by day,
-        cooldowns included, as `backtrack assess` does (REFERENCE.md §3.2, §3.3). Alerts of the
-        last four weeks are recorded and sent, each naming the day it is about; older ones are
-        past news that no later decision reads (`SENT_LOOKBACK_DAYS`), so neither. True if any.
-        """
+        """After an import, write the alerts its replay still calls for (True if any is sent)."""
         user_id = profile.user_id
         # Each replayed day reads its own last weeks, all inside these, and the baseline days.
         recent = (today - first).days + TREND_RECENT_DAYS
@@ -600,33 +579,5 @@ class Engine:
             for c in session.function_checkins(user_id, after=since)
         ]
         diary = Diary.from_days(days, pegs)
-        sent: list[SentAlert] = session.alerts_since(
-            user_id, first - timedelta(days=SENT_LOOKBACK_DAYS)
-        )
-        surgery = profile.surgery_date()
-        queued = False
-        for day in diary.dates():
-            if day < first:
-                continue
-            for alert in alerts_on(diary, day, surgery_date=surgery, sent=sent):
-                # A red flag in an imported row was never answered when it was written down;
-                # recording it as sent would tell the surgeon's report that it had been.
-                if alert.kind is AlertKind.RED_FLAG:
-                    continue
-                sent.append(alert.sent())
-                if (today - alert.day).days >= SENT_LOOKBACK_DAYS:
-                    continue
-                session.add_alert(user_id, alert.sent())
-                about = t(profile.language, "import.alert_about", date=alert.day.isoformat())
-                text = alert_message(alert, profile.language, profile.numbers())
-                session.add_advice(
-                    user_id,
-                    Advice(
-                        kind=AdviceKind.TREND,
-                        tier=alert.tier,
-                        text=f"{about}\n\n{text}",
-                        source=AdviceSource.TREND,
-                    ),
-                )
-                queued = True
-        return queued
+        sent = session.alerts_since(user_id, first - timedelta(days=SENT_LOOKBACK_DAYS))
+        return _write_news(session, user_id, after_import(diary, first, today, profile, sent))
