@@ -15,10 +15,11 @@ from bot.outbox import Attempt, Courier, Sent
 from flows.dialogs.router import Command
 from flows.kit.core import Button, Screen
 from flows.kit.i18n import t
+from flows.kit.values import PAIN
 
 CONSOLE_LANGUAGE = "en"
 # The values of a 0-10 pain scale's buttons (flows.kit.core.pain_grid) and their scores.
-PAIN_SCORES: dict[str, int] = {f"p{n}": n for n in range(11)}
+PAIN_SCORES: dict[str, int] = {PAIN(n): n for n in range(11)}
 # The other buttons of a pain scale are numbered after 10, so that no number means two things.
 FIRST_AFTER_SCORES = 11
 # Texts that speak of Telegram's attachments, and what the console says instead.

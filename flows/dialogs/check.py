@@ -56,9 +56,14 @@ from flows.kit.core import (
     nav_row,
 )
 from flows.kit.i18n import t
+from flows.kit.values import Coded
 from flows.records.models import Advice, AdviceSource, CheckResult
 
 TOP_CAUSES = 3
+
+
+# Which of a follow-up question's choices was pressed, by its place in the list.
+CHOICE = Coded("c", int)
 
 
 class CheckStep(StrEnum):
@@ -220,7 +225,7 @@ def ask_new_or_worse(lang: str, state: CheckState) -> Screen:
 def ask_follow_up(lang: str, state: CheckState) -> Screen:
     """Ask the follow-up that decides which finding a Yes records."""
     question = SCREENING_QUESTIONS[state.index]
-    rows = tuple((button(t(lang, c.key), f"c{i}"),) for i, c in enumerate(question.choices))
+    rows = tuple((button(t(lang, c.key), CHOICE(i)),) for i, c in enumerate(question.choices))
     return Screen(
         text=t(lang, question.follow_up_key or question.key),
         buttons=(*rows, (button(t(lang, "check.unsure"), "unsure"),), nav_row(lang)),
@@ -383,7 +388,7 @@ def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
             if value == "unsure":
                 # The most urgent choice, recorded as "not sure" (at least urgent, §1.1 rule 5).
                 return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
-            chosen = question.choices[int(value[1:])].finding
+            chosen = question.choices[CHOICE.of(value)].finding
             return _after_red_flag(state.with_answer(question.id, f"yes:{chosen}"), ctx)
         case CheckStep.KEEP_GOING:
             if value == "stop":

@@ -28,9 +28,12 @@ from flows.kit.core import (
     nav_row,
 )
 from flows.kit.i18n import short_date, t
+from flows.kit.values import Coded
 from flows.records.models import Entry
 
 HISTORY_DAYS = 14
+# An entry of the table, chosen to change or delete.
+ENTRY = Coded("e.", int)
 # Entries listed at once when choosing one: big buttons, a list that fits a phone's screen.
 PAGE_SIZE = 7
 
@@ -162,7 +165,7 @@ def ask_entry(lang: str, state: HistoryState, ctx: Context) -> Screen:
     entries = _newest_first(ctx)
     page = min(state.page, _pages(entries) - 1)
     shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    rows: list[tuple[Button, ...]] = [(button(entry_label(lang, e), f"e.{e.id}"),) for e in shown]
+    rows: list[tuple[Button, ...]] = [(button(entry_label(lang, e), ENTRY(e.id)),) for e in shown]
     paging: list[Button] = []
     if page > 0:
         paging.append(button(t(lang, "history.newer"), "newer"))
@@ -246,7 +249,7 @@ def on_event(state: HistoryState, event: Event, ctx: Context) -> Outcome:
             if value in ("older", "newer"):
                 page = max(0, state.page + (1 if value == "older" else -1))
                 return _show(state.model_copy(update={"page": page}), ctx)
-            entry_id = int(value.removeprefix("e."))
+            entry_id = ENTRY.of(value)
             [entry] = [e for e in ctx.diary if e.id == entry_id]
             chosen = {"step": HistoryStep.EDIT_OR_DELETE, "entry": entry}
             return _show(state.model_copy(update=chosen), ctx)

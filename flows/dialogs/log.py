@@ -40,6 +40,7 @@ from flows.kit.core import (
     pain_grid,
 )
 from flows.kit.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
+from flows.kit.values import PAIN, Coded
 from flows.records.models import NOTE_MAX_CHARS, Advice, AdviceSource, Entry, EntrySource, NewEntry
 
 # Before this local hour a new entry may well be about yesterday evening.
@@ -47,6 +48,9 @@ EARLY_HOUR = 10
 # An entry can be for today or one of the days before it, this many days in all: a patient
 # who missed a few days can catch up, and the week is still remembered.
 LOG_DAYS = 7
+# The day an entry is for, and a symptom ticked or unticked.
+DAY = Coded("d", date.fromisoformat, date.isoformat)
+SYMPTOM: Coded[Finding] = Coded("s.", Finding, lambda code: code.value)
 
 # The checklist: new-or-worse warning signs first (they are re-screened at every entry,
 # REFERENCE.md §1.3, and cover every red flag a patient notices between checks, §8.6), then
@@ -281,15 +285,13 @@ def ask_day(lang: str, state: LogState, ctx: Context) -> Screen:
     today, yesterday, *earlier = logging_days(ctx)
     rows.append(
         (
-            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), f"d{today}"),
-            button(
-                _day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), f"d{yesterday}"
-            ),
+            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), DAY(today)),
+            button(_day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), DAY(yesterday)),
         )
     )
     # Every day carries its date as the value: "Yesterday" drawn at 23:58 and pressed at
     # 00:02 still means the day it named, not the day before today.
-    days = [button(_day_label(lang, ctx, d, short_date(lang, d)), f"d{d}") for d in earlier]
+    days = [button(_day_label(lang, ctx, d, short_date(lang, d)), DAY(d)) for d in earlier]
     rows.extend(tuple(days[i : i + 2]) for i in range(0, len(days), 2))
     return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=bool(state.trail))))
 
@@ -364,7 +366,7 @@ def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
 @cache
 def _cached_symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
     mark = "✅ " if ticked else "▫️ "
-    return button(mark + t(lang, f"symptom.{code}"), f"s.{code}")
+    return button(mark + t(lang, f"symptom.{code}"), SYMPTOM(code))
 
 
 def ask_note(lang: str, state: LogState) -> Screen:
@@ -428,7 +430,7 @@ def _advance(state: LogState, ctx: Context) -> Outcome:
 
 
 def _chosen_day(value: str, ctx: Context) -> date:
-    return date.fromisoformat(value.removeprefix("d"))
+    return DAY.of(value)
 
 
 def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
@@ -482,14 +484,14 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         case LogStep.BACK_PAIN:
             if value == "day":
                 return _advance(_forward(state, LogStep.DAY), ctx)
-            return _advance(_forward(state, LogStep.LEG_PAIN, back_pain=int(value[1:])), ctx)
+            return _advance(_forward(state, LogStep.LEG_PAIN, back_pain=PAIN.of(value)), ctx)
         case LogStep.LEG_PAIN:
-            leg = 0 if value == "none" else int(value[1:])
+            leg = 0 if value == "none" else PAIN.of(value)
             return _advance(_forward(state, LogStep.SYMPTOMS, leg_pain=leg), ctx)
         case LogStep.SYMPTOMS:
             if value == "done":
                 return _symptoms_done(state, ctx)
-            code = Finding(value.removeprefix("s."))
+            code = SYMPTOM.of(value)
             if code is Finding.LEG_WEAKNESS and not _ticked(state, code):
                 return _advance(_forward(state, LogStep.WEAKNESS_SPEED), ctx)
             return _advance(state.model_copy(update={"symptoms": _toggled(state, code)}), ctx)

@@ -44,6 +44,7 @@ from flows.kit.core import (
     nav_row,
 )
 from flows.kit.i18n import t
+from flows.kit.values import Coded
 from flows.records.models import Profile, Region
 
 # The profile risk factors a patient can tick (DESIGN.md "Risk factors"); multilevel_fusion
@@ -64,6 +65,21 @@ YEARS_PER_PAGE = 6
 MAX_YEARS_BACK = 40
 LEVEL_CHOICES = {"l0": 0, "l1": 1, "l2": 2, "l3": 3}
 CHECKIN_TIMES: tuple[time, ...] = tuple(time(h, 0) for h in (8, 10, 12, 17, 18, 19, 20, 21, 22))
+
+# The answers of the profile's steps, as their buttons carry them.
+COUNTRY: Coded[str] = Coded("cc.", str.upper, str.lower)
+LETTER = Coded("a.", int)
+ZONE = Coded("z", int)
+# UTC offsets from -12, carried from 0 so that no value has a sign in it.
+OFFSET: Coded[int] = Coded("o", lambda text: int(text) - 12, lambda hours: str(hours + 12))
+YEAR = Coded("y", int)
+MONTH = Coded("m", int)
+DAY_OF_MONTH = Coded("d", int)
+REGION: Coded[Region] = Coded("r.", Region, lambda region: region.value)
+RISK: Coded[Finding] = Coded("k.", Finding, lambda code: code.value)
+CHECKIN: Coded[time] = Coded(
+    "t", lambda text: time(int(text[:2]), int(text[2:4])), lambda at: at.strftime("%H%M")
+)
 # Offered first, before "another country"; most patients find theirs here in one tap.
 COMMON_COUNTRIES: tuple[str, ...] = (
     "US",
@@ -340,7 +356,7 @@ def ask_country_is_right(lang: str, state: ProfileState) -> Screen:
 
 
 def _country_button(lang: str, code: str) -> Button:
-    return button(country_name(lang, code), f"cc.{code.lower()}")
+    return button(country_name(lang, code), COUNTRY(code))
 
 
 def ask_country(lang: str, state: ProfileState) -> Screen:
@@ -369,7 +385,7 @@ def _countries_by_letter(lang: str) -> dict[str, tuple[str, ...]]:
 
 def ask_country_letter(lang: str, state: ProfileState) -> Screen:
     """Ask the first letter of the country's name."""
-    letters = [button(letter, f"a.{i}") for i, letter in enumerate(_countries_by_letter(lang))]
+    letters = [button(letter, LETTER(i)) for i, letter in enumerate(_countries_by_letter(lang))]
     rows: list[tuple[Button, ...]] = [
         tuple(letters[i : i + LETTERS_PER_ROW]) for i in range(0, len(letters), LETTERS_PER_ROW)
     ]
@@ -444,7 +460,7 @@ def _zone_label(lang: str, zones: tuple[str, ...], ctx: Context) -> str:
 def ask_timezone(lang: str, state: ProfileState, ctx: Context) -> Screen:
     """Ask which of the country's time zones the patient is in, by city and local time."""
     groups = _groups(state, ctx)
-    choices = [button(_zone_label(lang, g, ctx), f"z{i}") for i, g in enumerate(groups)]
+    choices = [button(_zone_label(lang, g, ctx), ZONE(i)) for i, g in enumerate(groups)]
     shown, earlier, later = _page(choices, state.zone_page, ZONES_PER_PAGE)
     rows: list[tuple[Button, ...]] = [(b,) for b in shown]
     rows.extend(_paging(lang, earlier, later))
@@ -456,7 +472,7 @@ def ask_timezone(lang: str, state: ProfileState, ctx: Context) -> Screen:
 
 def ask_timezone_offset(lang: str, state: ProfileState) -> Screen:
     """Ask the time zone as a UTC offset, saying that it will not follow daylight saving."""
-    offsets = [button(f"UTC{h:+d}" if h else "UTC", f"o{h + 12}") for h in UTC_OFFSETS]
+    offsets = [button(f"UTC{h:+d}" if h else "UTC", OFFSET(h)) for h in UTC_OFFSETS]
     rows = tuple(tuple(offsets[i : i + 4]) for i in range(0, len(offsets), 4))
     return Screen(text=t(lang, "settings.ask_offset"), buttons=(*rows, _nav(lang, state)))
 
@@ -501,7 +517,7 @@ def ask_surgery_year(lang: str, state: ProfileState, ctx: Context) -> Screen:
     today = _today(state, ctx)
     years = _year_choices(state, today)
     rows: list[tuple[Button, ...]] = [
-        tuple(button(str(y), f"y{y}") for y in years[i : i + 3]) for i in range(0, len(years), 3)
+        tuple(button(str(y), YEAR(y)) for y in years[i : i + 3]) for i in range(0, len(years), 3)
     ]
     paging: list[Button] = []
     if state.year_page > 0:
@@ -519,7 +535,7 @@ def ask_surgery_month(lang: str, state: ProfileState, ctx: Context) -> Screen:
     """Ask the month of the operation, offering only months that have happened."""
     today = _today(state, ctx)
     last = today.month if state.surgery_year == today.year else 12
-    months = [button(t(lang, f"month.{m}"), f"m{m}") for m in range(1, last + 1)]
+    months = [button(t(lang, f"month.{m}"), MONTH(m)) for m in range(1, last + 1)]
     rows = [tuple(months[i : i + 4]) for i in range(0, len(months), 4)]
     rows.append((button(t(lang, "onboarding.month_unsure"), "unsure"),))
     rows.append(_nav(lang, state))
@@ -541,7 +557,7 @@ def _days_offered(state: ProfileState, today: date) -> range:
 
 def ask_surgery_day(lang: str, state: ProfileState, ctx: Context) -> Screen:
     """Ask the day of the operation, offering only days that exist and have happened."""
-    days = [button(str(d), f"d{d}") for d in _days_offered(state, _today(state, ctx))]
+    days = [button(str(d), DAY_OF_MONTH(d)) for d in _days_offered(state, _today(state, ctx))]
     rows = [tuple(days[i : i + 7]) for i in range(0, len(days), 7)]
     rows.append((button(t(lang, "onboarding.day_unsure"), "unsure"),))
     rows.append(_nav(lang, state))
@@ -618,7 +634,7 @@ def _clear_day(state: ProfileState, **changes: object) -> ProfileState:
 
 def ask_region(lang: str, state: ProfileState) -> Screen:
     """Ask which part of the spine was operated on."""
-    rows = tuple((button(t(lang, f"region.{r}"), f"r.{r}"),) for r in Region)
+    rows = tuple((button(t(lang, f"region.{r}"), REGION(r)),) for r in Region)
     return Screen(text=t(lang, "onboarding.ask_region"), buttons=(*rows, _nav(lang, state)))
 
 
@@ -636,7 +652,7 @@ def ask_risk_factors(lang: str, state: ProfileState) -> Screen:
     rows: list[tuple[Button, ...]] = []
     for code in PROFILE_RISKS:
         mark = "✅ " if code in state.risk_factors else "▫️ "
-        rows.append((button(mark + t(lang, f"risk.{code}"), f"k.{code}"),))
+        rows.append((button(mark + t(lang, f"risk.{code}"), RISK(code)),))
     rows.append((button(t(lang, "onboarding.risks_done"), "done"),))
     rows.append(_nav(lang, state))
     return Screen(text=t(lang, "onboarding.ask_risks"), buttons=tuple(rows))
@@ -669,7 +685,7 @@ def ask_display_name(lang: str, state: ProfileState) -> Screen:
 
 def ask_checkin_time(lang: str, state: ProfileState) -> Screen:
     """Ask when the daily check-in should arrive."""
-    labels = [button(at.strftime("%H:%M"), f"t{at.strftime('%H%M')}") for at in CHECKIN_TIMES]
+    labels = [button(at.strftime("%H:%M"), CHECKIN(at)) for at in CHECKIN_TIMES]
     rows = tuple(tuple(labels[i : i + 3]) for i in range(0, len(labels), 3))
     return Screen(text=t(lang, "settings.ask_checkin"), buttons=(*rows, _nav(lang, state)))
 
@@ -992,16 +1008,16 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
         case ProfileStep.SURGERY_MONTH:
             if value == "unsure":
                 return _ask_recent(_clear_day(state, surgery_month=None), ctx)
-            month = _clear_day(state, surgery_month=int(value[1:]))
+            month = _clear_day(state, surgery_month=MONTH.of(value))
             return _show(_forward(month, ProfileStep.SURGERY_DAY), ctx)
         case ProfileStep.SURGERY_DAY:
             if value == "unsure":
                 return _ask_recent(_clear_day(state), ctx)
-            return _after_date(_clear_day(state, surgery_day=int(value[1:])), ctx)
+            return _after_date(_clear_day(state, surgery_day=DAY_OF_MONTH.of(value)), ctx)
         case ProfileStep.WITHIN_TWO_WEEKS | ProfileStep.WITHIN_THREE_MONTHS:
             return _on_recent(state, value, ctx)
         case ProfileStep.REGION:
-            region = Region(value.removeprefix("r."))
+            region = REGION.of(value)
             return _show(_forward(state, ProfileStep.LEVELS, region=region), ctx)
         case ProfileStep.LEVELS:
             levels = LEVEL_CHOICES.get(value)
@@ -1011,7 +1027,7 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
         case ProfileStep.RISK_FACTORS:
             if value == "done":
                 return _section_done(state, ctx, ProfileStep.DISPLAY_NAME)
-            code = Finding(value.removeprefix("k."))
+            code = RISK.of(value)
             chosen = tuple(c for c in PROFILE_RISKS if (c in state.risk_factors) != (c == code))
             return _show(state.model_copy(update={"risk_factors": chosen}), ctx)
         case ProfileStep.DISPLAY_NAME:
@@ -1024,7 +1040,7 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
             return _to_menu(state, ctx)
         case ProfileStep.CHECKIN_TIME:
             # Choosing the time a reminder comes is asking for reminders: it turns them on.
-            chosen_at = time(int(value[1:3]), int(value[3:5]))
+            chosen_at = CHECKIN.of(value)
             at = state.model_copy(update={"checkin_time": chosen_at, "paused": False})
             if state.mode is ProfileMode.ONBOARDING:
                 return _finish_onboarding(at, ctx)
@@ -1065,8 +1081,8 @@ def _on_consent(state: ProfileState, value: str, ctx: Context) -> Outcome:
 def _on_country(state: ProfileState, value: str, ctx: Context) -> Outcome:
     if value == "letters":
         return _show(_forward(state, ProfileStep.COUNTRY_LETTER), ctx)
-    if value.startswith("a."):
-        letter = list(_countries_by_letter(ctx.language))[int(value[2:])]
+    if LETTER.owns(value):
+        letter = list(_countries_by_letter(ctx.language))[LETTER.of(value)]
         chosen = _forward(
             state, ProfileStep.COUNTRY_OF_LETTER, country_letter=letter, country_page=0
         )
@@ -1074,7 +1090,7 @@ def _on_country(state: ProfileState, value: str, ctx: Context) -> Outcome:
     if value in ("prev", "next"):
         page = state.country_page + (1 if value == "next" else -1)
         return _show(state.model_copy(update={"country_page": page}), ctx)
-    return _choose_country(state, value.removeprefix("cc.").upper(), ctx)
+    return _choose_country(state, COUNTRY.of(value), ctx)
 
 
 def _on_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
@@ -1083,10 +1099,10 @@ def _on_zone(state: ProfileState, value: str, ctx: Context) -> Outcome:
     if value in ("prev", "next"):
         page = state.zone_page + (1 if value == "next" else -1)
         return _show(state.model_copy(update={"zone_page": page}), ctx)
-    if value.startswith("o"):
-        zone = offset_zone(int(value[1:]) - 12)
+    if OFFSET.owns(value):
+        zone = offset_zone(OFFSET.of(value))
     else:
-        zone = _groups(state, ctx)[int(value[1:])][0]
+        zone = _groups(state, ctx)[ZONE.of(value)][0]
     return _show(_forward(state, ProfileStep.CONFIRM_TIMEZONE, timezone=zone), ctx)
 
 
@@ -1096,7 +1112,7 @@ def _on_year(state: ProfileState, value: str, ctx: Context) -> Outcome:
         return _show(state.model_copy(update={"year_page": page}), ctx)
     if value == "unsure":
         return _ask_recent(_clear_day(state, surgery_year=None, surgery_month=None), ctx)
-    year = _clear_day(state, surgery_year=int(value[1:]), surgery_month=None)
+    year = _clear_day(state, surgery_year=YEAR.of(value), surgery_month=None)
     return _show(_forward(year, ProfileStep.SURGERY_MONTH), ctx)
 
 

@@ -30,6 +30,7 @@ from flows.kit.core import (
     pain_grid,
 )
 from flows.kit.i18n import t
+from flows.kit.values import PAIN
 from flows.records.models import EntrySource, FunctionCheckin, NewEntry
 
 
@@ -146,7 +147,7 @@ def _on_daily(state: PromptState, value: str, ctx: Context) -> Outcome:
         )
     if value == "skip":
         return Outcome(state=None, screen=Screen(text=t(lang, "prompt.skipped")))
-    pain = int(value[1:])
+    pain = PAIN.of(value)
     entry = NewEntry(
         entry_date=state.day,
         recorded_at=ctx.now,
@@ -166,7 +167,7 @@ def _on_peg(state: PromptState, value: str, ctx: Context) -> Outcome:
     if value == "back":
         previous = state.model_copy(update={"step": PEG_STEPS[index - 1], "peg": state.peg[:-1]})
         return Outcome(state=previous, screen=render(previous, ctx))
-    answers = (*state.peg, int(value[1:]))
+    answers = (*state.peg, PAIN.of(value))
     if index + 1 < len(PEG_STEPS):
         nxt = state.model_copy(update={"step": PEG_STEPS[index + 1], "peg": answers})
         return Outcome(state=nxt, screen=render(nxt, ctx))

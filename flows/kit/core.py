@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from flows.clinical.codes import Finding
 from flows.kit.i18n import t
+from flows.kit.values import PAIN
 from flows.records.models import Advice, CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 
 BUTTON_VALUE = re.compile(r"[a-z0-9_.-]{1,40}", re.ASCII)
@@ -348,6 +349,6 @@ def _pain_grid(selected: int | None) -> tuple[tuple[Button, ...], ...]:
         return f"• {n} •" if n == selected else str(n)
 
     return tuple(
-        tuple(Button(label=label(n), value=f"p{n}") for n in numbers)
+        tuple(Button(label=label(n), value=PAIN(n)) for n in numbers)
         for numbers in (range(0, 4), range(4, 8), range(8, 11))
     )
