@@ -17,14 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.logs import quiet_noisy_loggers
 from flows.clinical.schedule import local_date
-from flows.clinical.trends import (
-    Assessment,
-    Measure,
-    SentAlert,
-    assess_day,
-    rise_needed,
-    status_text,
-)
+from flows.clinical.trends import Assessment, Measure, SentAlert, assess_day, status_text
 from flows.dialogs.transfer import ExportFormat
 from flows.dialogs.trend_view import TrendPeriod, TrendSeries, trend_series
 from flows.records.diary_csv import write_diary
@@ -142,10 +135,6 @@ def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
         first,
         snapshot.today,
         baselines=(back, leg),
-        lines=(
-            None if back is None else min(10.0, back + rise_needed(Measure.BACK, back)),
-            None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
-        ),
         alert_days=[a.day for a in snapshot.alerts],
         period=TrendPeriod.of(snapshot.days),
     )

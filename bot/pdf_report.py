@@ -37,7 +37,7 @@ from fpdf.fonts import FontFace, TTFFont
 
 from bot.charts import render_trend_png
 from flows.clinical.codes import Tier
-from flows.clinical.trends import Measure, rise_needed
+from flows.clinical.trends import Measure
 from flows.dialogs.trend_view import trend_series
 from flows.kit.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
 from flows.records.models import Entry
@@ -984,10 +984,6 @@ def report_chart_png(report: Report, entries: Sequence[Entry], language: str) ->
         report.first,
         report.last,
         baselines=(back, leg),
-        lines=(
-            None if back is None else min(10.0, back + rise_needed(Measure.BACK, back)),
-            None if leg is None else min(10.0, leg + rise_needed(Measure.LEG, leg)),
-        ),
         alert_days=[alert.day for alert in report.alerts],
     )
     return render_trend_png(series, language)

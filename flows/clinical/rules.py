@@ -10,7 +10,8 @@ flows.clinical.rules_data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,6 +44,7 @@ __all__ = [
     "PATTERN_QUESTIONS",
     "RED_FLAGS",
     "SCREENING_QUESTIONS",
+    "TOP_CAUSES",
     "CauseFloor",
     "FiredFlag",
     "PatternQuestion",
@@ -57,6 +59,7 @@ __all__ = [
     "crisis_message",
     "number_words",
     "red_flag_message",
+    "shown_causes",
     "to_json_dict",
     "triage",
 ]
@@ -516,18 +519,36 @@ def _cause_line(cause: RankedCause, language: str) -> str:
     return t(language, "rules.causes.line", cause=name, why=why)
 
 
-def cause_summary(result: TriageResult, language: str, top: int = 3) -> str:
+# As many causes as the /check result shows the patient and the surgeon's report lists.
+TOP_CAUSES = 3
+
+_C = TypeVar("_C")
+
+
+def shown_causes(
+    ranked: Sequence[_C], cause_of: Callable[[_C], CauseId], top: int = TOP_CAUSES
+) -> list[_C]:
+    """The causes a result lists: the `top` structural ones, the modifier only when alone."""
+    # Column L is a modifier, not a structural cause (REFERENCE.md §2.3 notes): it takes no
+    # structural cause's place.
+    structural = [c for c in ranked if cause_of(c) is not MODIFIER_CAUSE][:top]
+    return structural or list(ranked[:top])
+
+
+def cause_summary(result: TriageResult, language: str, top: int = TOP_CAUSES) -> str:
     """Possible reasons to discuss with the surgeon and the tests they might consider."""
     if not result.causes:
         return ""
-    structural = [c for c in result.causes if c.id is not MODIFIER_CAUSE][:top]
-    support = any(c.id is MODIFIER_CAUSE for c in result.causes[:top])
-    shown = structural or list(result.causes[:top])
+    shown = shown_causes(result.causes, lambda c: c.id, top)
+    # The modifier ranked among the top but left out for structural ones: a line says so.
+    left_out = any(c.id is MODIFIER_CAUSE for c in result.causes[:top]) and all(
+        c.id is not MODIFIER_CAUSE for c in shown
+    )
     lines = [t(language, "rules.causes.heading")]
     lines += [_cause_line(cause, language) for cause in shown]
     tests = dict.fromkeys(key for cause in shown for key in cause.tests)
     lines.append(t(language, "rules.causes.tests", tests="; ".join(t(language, k) for k in tests)))
-    if support and structural:
+    if left_out:
         lines.append(t(language, "rules.causes.support"))
     return "\n".join(lines)
 

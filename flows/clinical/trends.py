@@ -82,12 +82,15 @@ __all__ = [
     "TrendRules",
     "alert_message",
     "assess_day",
+    "days_needed",
     "evaluate",
     "replay",
     "rise_needed",
     "settled_from",
     "status_text",
     "to_assess_json",
+    "window_mean",
+    "worse_line",
 ]
 
 # --- Parameters, each traceable to REFERENCE.md -------------------------------------------------
@@ -207,9 +210,18 @@ _JOIN = "+"
 _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
 
 
-def _needed(days: int) -> int:
-    """How many of `days` days must have data (§3.3 item 7: ≥ 70%, rounded up)."""
+def days_needed(days: int) -> int:
+    """How many of `days` days must be logged for their mean to be shown (§3.3 item 7: ≥ 70 %)."""
+    # Rounded up: 5 of 7, 10 of 14.
     return (days * PRESENT_TENTHS + 9) // 10
+
+
+def window_mean(logged: Sequence[float], days: int = WINDOW_DAYS) -> float | None:
+    """The mean of the values logged in a window of `days` days; None below §3.3 item 7's 70 %."""
+    # A missing day is left out, never read as "no pain"; too few logged days give no mean.
+    if not logged or len(logged) < days_needed(days):
+        return None
+    return sum(logged) / len(logged)
 
 
 def settled_from(surgery_date: date | None) -> date | None:
@@ -463,8 +475,9 @@ def rise_needed(measure: Measure, baseline: float) -> float:
     return MCID_POINTS
 
 
-def _line(measure: Measure, baseline: float) -> float:
-    # The scale ends at 10: from a baseline of 8 the line is a 7-day mean of 10.
+def worse_line(measure: Measure, baseline: float) -> float:
+    """The 7-day mean from which a measure counts as worse: baseline plus a meaningful change."""
+    # The scale ends at 10: from a baseline of 8 the line is a 7-day mean of 10 (§3.2).
     return min(baseline + rise_needed(measure, baseline), NRS_MAX)
 
 
@@ -745,9 +758,7 @@ class Diary:
     def _mean(self, measure: Measure, end: int, days: int) -> tuple[float | None, int]:
         values = self._values[measure]
         found = [values[d] for d in range(end - days + 1, end + 1) if d in values]
-        if len(found) < _needed(days):
-            return None, len(found)
-        return sum(found) / len(found), len(found)
+        return window_mean(found, days), len(found)
 
     def rolling_mean(self, measure: Measure, today: date) -> float | None:
         """The 7-day mean ending on `today`, or None with fewer than 5 of the 7 days logged."""
@@ -903,7 +914,7 @@ def _worse(ctx: _Context, measure: Measure, ref: _Reference) -> Alert | None:
     if values is None:
         # Baseline: four weeks well above the §3.2 baseline.
         base = ref.baseline.value
-        line = min(_line(measure, base) + rules.baseline_band, NRS_MAX)
+        line = min(worse_line(measure, base) + rules.baseline_band, NRS_MAX)
         found = _trimmed_rule(ctx, series, rules.baseline_days, rules.baseline_min_days, line)
         if found is not None:
             values = (
@@ -979,7 +990,7 @@ def _new_nerve(ctx: _Context) -> Alert | None:
         return None
     before_start = recent_start - NERVE_BEFORE_DAYS
     before_logged = sum(1 for d in range(before_start, recent_start) if d in diary._logged)
-    if before_logged < _needed(NERVE_BEFORE_DAYS):
+    if before_logged < days_needed(NERVE_BEFORE_DAYS):
         return None
     empty: frozenset[Finding] = frozenset()
     recent = [diary._symptoms.get(d, empty) for d in range(recent_start, ctx.today + 1)]
@@ -1125,11 +1136,11 @@ def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
             kind=StatusKind.GAPS,
             baseline=base.value,
             logged=logged,
-            needed=_needed(WINDOW_DAYS),
+            needed=days_needed(WINDOW_DAYS),
             **days,
         )
     rise = rise_needed(measure, base.value)
-    if recent >= _line(measure, base.value) - _EPS:
+    if recent >= worse_line(measure, base.value) - _EPS:
         kind = StatusKind.WORSE
     elif base.value - rise > 0 and recent <= base.value - rise + _EPS:
         # The same size of change in the other direction counts as better (§3.1 [I1][I3]).
@@ -1142,7 +1153,7 @@ def _status(ctx: _Context, measure: Measure) -> MeasureStatus:
         baseline=base.value,
         recent=recent,
         logged=logged,
-        needed=_needed(WINDOW_DAYS),
+        needed=days_needed(WINDOW_DAYS),
         **days,
     )
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from flows.clinical.trends import WINDOW_DAYS
+from flows.clinical.trends import WINDOW_DAYS, Measure, window_mean, worse_line
 from flows.kit.core import (
     ChartRequest,
     Context,
@@ -150,15 +150,19 @@ def _daily(entries: Iterable[Entry], field: str, last: date) -> dict[date, float
 
 
 def _rolling(days: Sequence[date], daily: dict[date, float]) -> tuple[float | None, ...]:
-    # A 7-day mean needs most of its week: missing days are never read as "no pain" (§3.3.7).
-    needed = -(-WINDOW_DAYS * 7 // 10)
+    # The detector's 7-day mean (§3.3 item 7), to a hundredth: the chart draws no finer.
     out: list[float | None] = []
     for day in days:
         window = [
             daily[d] for d in (day - timedelta(days=i) for i in range(WINDOW_DAYS)) if d in daily
         ]
-        out.append(round(sum(window) / len(window), 2) if len(window) >= needed else None)
+        mean = window_mean(window)
+        out.append(None if mean is None else round(mean, 2))
     return tuple(out)
+
+
+def _worse_line(measure: Measure, baseline: float | None) -> float | None:
+    return None if baseline is None else worse_line(measure, baseline)
 
 
 def trend_series(
@@ -167,11 +171,10 @@ def trend_series(
     last: date,
     *,
     baselines: tuple[float | None, float | None],
-    lines: tuple[float | None, float | None],
     alert_days: Iterable[date],
     period: TrendPeriod | None = None,
 ) -> TrendSeries:
-    """Return the daily values, 7-day averages, baselines and alert days from first to last."""
+    """Return the daily values, 7-day averages, baselines, worse lines and alert days."""
     # The axis spans at least MIN_SPAN_DAYS. Entries before it are not drawn, but count
     # towards the 7-day averages of its first days, as they do on any other day.
     start = min(first, last - timedelta(days=MIN_SPAN_DAYS - 1))
@@ -186,8 +189,8 @@ def trend_series(
         leg_average=_rolling(days, leg),
         back_baseline=baselines[0],
         leg_baseline=baselines[1],
-        back_line=lines[0],
-        leg_line=lines[1],
+        back_line=_worse_line(Measure.BACK, baselines[0]),
+        leg_line=_worse_line(Measure.LEG, baselines[1]),
         alert_days=tuple(d for d in sorted(set(alert_days)) if start <= d <= last),
         since=first,
         period=period,

@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from flows.clinical.codes import RED_FLAG_FINDINGS, CauseId, DaysRange, Finding, Tier
-from flows.clinical.rules import TriageResult, triage
-from flows.clinical.rules_data import CAUSES_BY_ID, MODIFIER_CAUSE, RED_FLAGS, RED_FLAGS_BY_ID
+from flows.clinical.rules import TOP_CAUSES, TriageResult, shown_causes, triage
+from flows.clinical.rules_data import CAUSES_BY_ID, RED_FLAGS, RED_FLAGS_BY_ID
 from flows.clinical.trends import (
     BASELINE_DAYS,
     NERVE_FINDINGS,
@@ -50,6 +50,7 @@ from flows.clinical.trends import (
     Measure,
     SentAlert,
     StatusKind,
+    days_needed,
     evaluate,
     rise_needed,
 )
@@ -67,7 +68,6 @@ from flows.records.models import (
 )
 
 __all__ = [
-    "TOP_CAUSES",
     "AdviceLine",
     "AlertLine",
     "CauseLine",
@@ -87,10 +87,6 @@ __all__ = [
     "rows_from_entries",
 ]
 
-# As many causes as the /check result shows the patient (rules.cause_summary).
-TOP_CAUSES = 3
-# §3.3 item 7: a 7-day mean needs 5 of its 7 days.
-_WINDOW_NEEDED = (WINDOW_DAYS * 7 + 9) // 10
 _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
 _FINDING_CODES = frozenset(f.value for f in Finding)
 # An entry with none of these can fire no red flag and carry no warning sign: skipping the
@@ -993,9 +989,8 @@ def _flag_count_text(events: Sequence[RedFlagEvent], language: str) -> str:
 
 def _top_causes(check: CheckResult, language: str) -> tuple[CauseLine, ...]:
     ranked = sorted(check.causes, key=lambda pair: -pair[1])
-    # Like the patient's /check result: structural causes first, the modifier only if alone.
-    structural = [pair for pair in ranked if pair[0] is not MODIFIER_CAUSE][:TOP_CAUSES]
-    shown = structural or ranked[:TOP_CAUSES]
+    # The same choice as the patient's /check result (rules.cause_summary).
+    shown = shown_causes(ranked, lambda pair: pair[0], TOP_CAUSES)
     return tuple(
         CauseLine(id=cause, score=score, name=t(language, CAUSES_BY_ID[cause].name_key))
         for cause, score in shown
@@ -1225,7 +1220,7 @@ def build_report(
             language,
             "report.pain.note",
             baseline_days=BASELINE_DAYS,
-            needed=_WINDOW_NEEDED,
+            needed=days_needed(WINDOW_DAYS),
             window=WINDOW_DAYS,
         ),
         alerts=tuple(alert_lines),
