@@ -30,6 +30,7 @@ from flows.clinical.rules import (
     cause_summary,
     crisis_message,
     number_words,
+    shown_causes,
     triage,
 )
 from flows.clinical.rules_data import (
@@ -58,9 +59,6 @@ from flows.kit.core import (
 from flows.kit.i18n import t
 from flows.kit.values import Coded
 from flows.records.models import Advice, AdviceSource, CheckResult
-
-TOP_CAUSES = 3
-
 
 # Which of a follow-up question's choices was pressed, by its place in the list.
 CHOICE = Coded("c", int)
@@ -440,7 +438,7 @@ def result_text(
     if answers.known:
         parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, answers.known))))
     if result.causes:
-        parts.append(cause_summary(result, lang, top=TOP_CAUSES))
+        parts.append(cause_summary(result, lang))
     parts.append(t(lang, "check.not_a_diagnosis"))
     return "\n\n".join(parts)
 
@@ -466,7 +464,8 @@ def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcom
         known=answers.known,
         tier=result.tier,
         red_flags=result.flag_ids,
-        causes=tuple((c.id, c.score) for c in result.causes[:TOP_CAUSES]),
+        # The causes the patient was shown, so the surgeon's report lists the same ones.
+        causes=tuple((c.id, c.score) for c in shown_causes(result.causes, lambda c: c.id)),
     )
     diary = tuple(
         _diary_line(ctx.language, finding, last)

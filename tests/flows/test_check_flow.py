@@ -10,7 +10,7 @@ import pytest
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.clinical.emergency import emergency_number, infer_country, numbers_for
 from flows.clinical.rules import advice_for, red_flag_message, triage
-from flows.clinical.rules_data import PATTERN_QUESTIONS, SCREENING_QUESTIONS
+from flows.clinical.rules_data import MODIFIER_CAUSE, PATTERN_QUESTIONS, SCREENING_QUESTIONS
 from flows.dialogs import check
 from flows.dialogs.router import Command
 from flows.kit.core import SaveCheck, SendAdvice
@@ -182,6 +182,20 @@ def test_all_no_then_pattern_ranks_causes_and_saves_them() -> None:
     assert set(result.findings) == yes_to
     # CheckResult keeps the estimate of the day (the middle of September 2024).
     assert result.days_since_surgery == (TODAY - date(2024, 9, 15)).days
+
+
+def test_the_saved_check_keeps_the_causes_the_patient_was_shown() -> None:
+    # Low mood is a modifier, not a cause (REFERENCE.md §2.3 notes): it takes no listed
+    # cause's place on the screen, and must take none in the surgeon's report either.
+    driver = checking(in_gb(risk_factors=(Finding.LOW_MOOD,)))
+    answer_all_no(driver, len(SCREENING_QUESTIONS))
+    for question in PATTERN_QUESTIONS:
+        driver.press("Yes" if question.finding is Finding.PAIN_CONSTANT_NIGHT else "No")
+    causes = [cause for cause, _ in saved_check(driver).result.causes]
+    assert len(causes) == 3
+    assert MODIFIER_CAUSE not in causes
+    for cause in causes:
+        assert MESSAGES[f"rules.cause.{cause.value}.name"] in driver.text
 
 
 def test_constant_night_pain_with_diabetes_is_same_day_through_the_infection_cause() -> None:
