@@ -598,7 +598,11 @@ def _red_flag_reason(which: str, language: str) -> str:
 
 
 def _alert_reason(
-    alert: SentAlert, diary: Diary, nerves: dict[date, set[Finding]], lang: str
+    alert: SentAlert,
+    diary: Diary,
+    nerves: dict[date, set[Finding]],
+    surgery: date | None,
+    lang: str,
 ) -> str:
     if alert.kind is AlertKind.RED_FLAG:
         return t(lang, "report.alert.reason.red_flag", flags=_red_flag_reason(alert.which, lang))
@@ -618,7 +622,8 @@ def _alert_reason(
         return alert.which
     name = t(lang, f"trends.name.{measure.value}")
     recent = diary.rolling_mean(measure, alert.day)
-    baseline = diary.baseline(measure, alert.day)
+    # The baseline the alert was measured from: re-taken once the recovery settled (§3).
+    baseline = diary.baseline(measure, alert.day, surgery)
     if recent is None or baseline is None:
         return t(lang, "report.alert.reason.worsening_unknown", measure=name)
     return t(
@@ -637,6 +642,7 @@ def _alerts(
     entries: Sequence[Entry],
     first: date,
     last: date,
+    surgery: date | None,
     language: str,
 ) -> list[AlertLine]:
     shown = sorted((a for a in alerts if first <= a.day <= last), key=lambda a: a.day)
@@ -648,7 +654,7 @@ def _alerts(
                 nerves.setdefault(entry.entry_date, set()).update(found)
     lines = []
     for alert in shown:
-        reason = _alert_reason(alert, diary, nerves, language)
+        reason = _alert_reason(alert, diary, nerves, surgery, language)
         lines.append(
             AlertLine(
                 day=alert.day,
@@ -1182,7 +1188,7 @@ def build_report(
     )
     check_lines = period_checks(checks, profile.timezone, first, last, language)
     measures = _measures(diary, known, last, surgery, language)
-    alert_lines = _alerts(alerts, diary, known, first, last, language)
+    alert_lines = _alerts(alerts, diary, known, first, last, surgery, language)
     flag_ids = [
         *(e.flag_id for e in events if e.flag_id is not None),
         *(i for line in check_lines for i in line.red_flags),

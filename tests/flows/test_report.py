@@ -282,6 +282,30 @@ def test_alerts_in_the_period_with_dates_and_reasons() -> None:
     assert flag.text.startswith(f"{LAST.isoformat()} · Emergency (now) · Red flag: New bladder")
 
 
+def test_an_alert_after_an_early_start_is_measured_from_the_settled_baseline() -> None:
+    # Back pain 7 while recovering, 3 from week 12, then 6 for the last week: the alert's
+    # reason gives the baseline the detector measured from, 3, not the first weeks' 7.
+    surgery = date(2025, 2, 20)
+    settled = surgery + timedelta(days=84)
+    last = START + timedelta(days=129)
+    entries = [
+        entry(
+            START + timedelta(days=i),
+            7 if START + timedelta(days=i) < settled else 6 if i > 122 else 3,
+        )
+        for i in range(130)
+    ]
+    alert = SentAlert(day=last, kind=AlertKind.SUSTAINED_WORSENING, which="back", tier=Tier.SOON)
+    [line] = report(
+        entries,
+        profile=profile(surgery_year=2025, surgery_month=2, surgery_day=20),
+        alerts=[alert],
+        first=last - timedelta(days=29),
+        last=last,
+    ).alerts
+    assert "baseline 3.0" in line.reason
+
+
 def test_a_new_nerve_symptoms_alert_names_the_symptoms() -> None:
     entries = diary()
     entries[-1] = entry(LAST, 6, symptoms=(Finding.PAIN_NEUROPATHIC,))
