@@ -9,7 +9,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 from flows.dialogs.trend_view import Grain, TrendSeries, chart_title, date_ticks, period_means
-from flows.kit.i18n import t
+from flows.i18n import t
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist

@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings
 from bot.console import run_console
 from bot.engine import Engine
 from bot.logs import setup_logging
-from flows.kit.i18n import t
+from flows.i18n import t
 from storage.db import Database, DatabaseKeyError
 from storage.repo import Store
 

@@ -13,8 +13,8 @@ from bot.engine import Engine, Reply, Who
 from bot.files import decode_document
 from bot.outbox import Attempt, Courier, Sent
 from flows.dialogs.router import Command
+from flows.i18n import t
 from flows.kit.core import Button, Screen
-from flows.kit.i18n import t
 from flows.kit.values import PAIN
 
 CONSOLE_LANGUAGE = "en"

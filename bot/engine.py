@@ -37,6 +37,7 @@ from flows.dialogs.history import HISTORY_DAYS
 from flows.dialogs.log import LOG_DAYS
 from flows.dialogs.router import AnyState, Command, Decision, Verdict
 from flows.dialogs.transfer import DocumentFile, ExportFormat
+from flows.i18n import supported, t
 from flows.kit.callback import ButtonData, decode
 from flows.kit.core import (
     ChartRequest,
@@ -50,7 +51,6 @@ from flows.kit.core import (
     Screen,
     SendAdvice,
 )
-from flows.kit.i18n import supported, t
 from flows.records.models import Profile, StoredAdvice
 from storage.repo import Duplicate, Session, Store
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.engine import Delivery, Engine
-from flows.kit.i18n import t
+from flows.i18n import t
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from bot.charts import render_trend_png
 from flows.clinical.codes import Tier
 from flows.clinical.trends import Measure
 from flows.dialogs.trend_view import trend_series
-from flows.kit.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
+from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, t
 from flows.records.models import Entry
 from flows.records.report import RedFlagEvent, Report, finding_words, local_time
 

@@ -47,8 +47,8 @@ from bot.reminders import Outgoing, Send, SendResult
 from bot.updates import ReadableUpdates
 from flows.dialogs.router import MENU_COMMANDS, Command, Verdict
 from flows.dialogs.transfer import MAX_IMPORT_BYTES, DocumentFile
+from flows.i18n import supported, t
 from flows.kit.core import Screen
-from flows.kit.i18n import supported, t
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from flows.clinical.rules import (
     to_json_dict,
     triage,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 
 LANGUAGE = "en"
 # E.164 allows at most 15 digits; emergency numbers are far shorter (112, 911, 000).

@@ -51,19 +51,16 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     assert imported_roots(bad) == {"aiosqlite", "telegram"}
 
 
-# The rooms of flows/ (issue 17) and what each may take from the others: the kit is the
-# vocabulary (with the data it speaks of, the models and the finding codes); clinical logic
-# and records never know about conversations or screens; storage knows the diary's data, not
-# the conversations; the dialogs may use everything.
+# The rooms of flows/ (issue 17, DESIGN.md "Rooms in the core") and what each may take from
+# the others. The texts (flows.i18n, flows.locale) belong to no room. The kit is the
+# vocabulary; its effects carry the diary's models and finding codes, so it takes those too.
+# Clinical logic and records never know about conversations or screens; storage knows the
+# diary's data, not the conversations; the dialogs may use everything.
+TEXTS = ("flows.i18n", "flows.locale")
 ROOMS_MAY_IMPORT: dict[str, tuple[str, ...]] = {
-    "flows/kit": ("flows.kit", "flows.records.models", "flows.clinical.codes"),
-    "flows/clinical": (
-        "flows.clinical",
-        "flows.kit.i18n",
-        "flows.kit.locale",
-        "flows.records.models",
-    ),
-    "flows/records": ("flows.records", "flows.clinical", "flows.kit.i18n", "flows.kit.locale"),
+    "flows/kit": ("flows.kit", *TEXTS, "flows.records.models", "flows.clinical.codes"),
+    "flows/clinical": ("flows.clinical", *TEXTS, "flows.records.models"),
+    "flows/records": ("flows.records", "flows.clinical", *TEXTS),
     "flows/dialogs": ("flows",),
     "storage": ("storage", "flows.records", "flows.clinical"),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flows.clinical.rules_data import CAUSES, DECISIONS, FEATURES, RED_FLAGS
 from flows.clinical.rules_doc import render_markdown
-from flows.kit.locale.en_rules import MESSAGES
+from flows.locale.en_rules import MESSAGES
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "clinical-rules.md"
 

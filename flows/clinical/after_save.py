@@ -22,7 +22,7 @@ from flows.clinical.trends import (
     alert_message,
     alerts_on,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import Advice, AdviceKind, AdviceSource, Profile
 
 

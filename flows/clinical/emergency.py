@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 
 from flows.clinical.countries_data import BY_CODE, ROWS, CountryNumbers
-from flows.kit.i18n import DEFAULT_LANGUAGE, t
+from flows.i18n import DEFAULT_LANGUAGE, t
 
 FALLBACK_NUMBER = "112"
 

@@ -36,7 +36,7 @@ from flows.clinical.rules_data import (
     RedFlagRule,
     ScreeningQuestion,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import Advice, AdviceKind, AdviceSource
 
 __all__ = [

@@ -15,7 +15,7 @@ from flows.clinical.rules_data import (
     DayWindow,
     RedFlagRule,
 )
-from flows.kit.locale.en_rules import MESSAGES
+from flows.locale.en_rules import MESSAGES
 
 _REFERENCE_TIER = {
     Tier.EMERGENCY: "T1",
@@ -157,7 +157,7 @@ def render_markdown() -> str:
     lines = [
         "# BackTrack clinical rules",
         "",
-        "Generated from `flows/clinical/rules_data.py` and `flows/kit/locale/en_rules.py` by "
+        "Generated from `flows/clinical/rules_data.py` and `flows/locale/en_rules.py` by "
         "`python -m bot.gen_docs`. Do not edit by hand; a test fails when this file is stale.",
         "",
         "Status: heuristic and not validated. Every rule must be reviewed and signed off by a "

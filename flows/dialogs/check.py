@@ -40,6 +40,7 @@ from flows.clinical.rules_data import (
     SCREENING_QUESTIONS,
     ScreeningQuestion,
 )
+from flows.i18n import t
 from flows.kit.core import (
     Button,
     Context,
@@ -56,7 +57,6 @@ from flows.kit.core import (
     button,
     nav_row,
 )
-from flows.kit.i18n import t
 from flows.kit.values import Coded
 from flows.records.models import Advice, AdviceSource, CheckResult
 

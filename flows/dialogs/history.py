@@ -13,6 +13,7 @@ from typing import Literal
 
 from flows.clinical.codes import RED_FLAG_FINDINGS
 from flows.dialogs import log
+from flows.i18n import short_date, t
 from flows.kit.core import (
     Button,
     Context,
@@ -27,7 +28,6 @@ from flows.kit.core import (
     button,
     nav_row,
 )
-from flows.kit.i18n import short_date, t
 from flows.kit.values import Coded
 from flows.records.models import Entry
 

@@ -21,6 +21,7 @@ from flows.clinical.codes import Finding, Tier
 from flows.clinical.emergency import UNKNOWN
 from flows.clinical.free_text import red_flags_in_text
 from flows.clinical.rules import TriageResult, advice_for, advice_pointer, triage
+from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
 from flows.kit.core import (
     Button,
     ClearEntryAside,
@@ -39,7 +40,6 @@ from flows.kit.core import (
     nav_row,
     pain_grid,
 )
-from flows.kit.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
 from flows.kit.values import PAIN, Coded
 from flows.records.models import NOTE_MAX_CHARS, Advice, AdviceSource, Entry, EntrySource, NewEntry
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from flows.i18n import t
 from flows.kit.core import (
     Context,
     EraseUser,
@@ -16,7 +17,6 @@ from flows.kit.core import (
     button,
     nav_row,
 )
-from flows.kit.i18n import t
 
 
 class DeleteState(FlowState):

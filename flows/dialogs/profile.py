@@ -27,6 +27,7 @@ from flows.clinical.emergency import (
     zones_in_use_now,
 )
 from flows.clinical.schedule import next_slot
+from flows.i18n import t
 from flows.kit.core import (
     Button,
     Context,
@@ -43,7 +44,6 @@ from flows.kit.core import (
     button,
     nav_row,
 )
-from flows.kit.i18n import t
 from flows.kit.values import Coded
 from flows.records.models import Profile, Region
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from flows.clinical.schedule import SNOOZE, PromptChoice, PromptKind
 from flows.dialogs import check, log
+from flows.i18n import t
 from flows.kit.core import (
     Context,
     Event,
@@ -29,7 +30,6 @@ from flows.kit.core import (
     nav_row,
     pain_grid,
 )
-from flows.kit.i18n import t
 from flows.kit.values import PAIN
 from flows.records.models import EntrySource, FunctionCheckin, NewEntry
 

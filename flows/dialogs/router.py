@@ -22,6 +22,7 @@ from flows.clinical.free_text import red_flags_in_text
 from flows.clinical.rules import advice_for, advice_pointer, red_flag_message, triage
 from flows.dialogs import history, log, privacy, profile, prompts, transfer, trend_view
 from flows.dialogs.registry import FLOWS
+from flows.i18n import t
 from flows.kit.callback import ButtonData
 from flows.kit.core import (
     Context,
@@ -37,7 +38,6 @@ from flows.kit.core import (
     SetEntryAside,
     Text,
 )
-from flows.kit.i18n import t
 from flows.records.models import AdviceSource
 
 # A saved conversation of any flow: which one is read from its `flow` tag.

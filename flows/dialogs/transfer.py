@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from flows.clinical.emergency import UNKNOWN
 from flows.clinical.rules import RECENT_FLAG_DAYS, advice_for, advice_pointer, triage
 from flows.dialogs.log import RECORDED_SYMPTOMS
+from flows.i18n import t
 from flows.kit.core import (
     Context,
     Event,
@@ -36,7 +37,6 @@ from flows.kit.core import (
     button,
     nav_row,
 )
-from flows.kit.i18n import t
 from flows.records.diary_csv import DiaryRow, RowError, date_window, parse_diary
 from flows.records.models import Advice, AdviceSource, EntrySource, NewEntry, Profile
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.trends import WINDOW_DAYS, Measure, window_mean, worse_line
+from flows.i18n import t
 from flows.kit.core import (
     ChartRequest,
     Context,
@@ -20,7 +21,6 @@ from flows.kit.core import (
     Screen,
     button,
 )
-from flows.kit.i18n import t
 from flows.records.models import Entry
 
 # The narrowest chart, in days: a diary of a day or two is still shown on an axis of dates.

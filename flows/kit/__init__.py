@@ -1,1 +1,1 @@
-"""What every flow and shell shares: screens, events, context, effects, Flow, callbacks, i18n."""
+"""What every flow and shell shares: screens, events, context, effects, Flow, callbacks."""

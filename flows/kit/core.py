@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.clinical.codes import Finding
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.kit.values import PAIN
 from flows.records.models import Advice, CheckResult, Entry, FunctionCheckin, NewEntry, Profile
 

@@ -23,7 +23,7 @@ from datetime import MINYEAR, date, time
 from functools import cache
 
 from flows.clinical.codes import Finding
-from flows.kit.i18n import CATALOGUES, t
+from flows.i18n import CATALOGUES, t
 from flows.records.models import NOTE_MAX_CHARS
 
 __all__ = [

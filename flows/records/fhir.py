@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from flows.clinical.codes import Tier
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import AdviceKind, CheckResult, Entry, Profile, StoredAdvice
 from flows.records.report import (
     AdviceLine,

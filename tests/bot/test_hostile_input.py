@@ -33,9 +33,9 @@ from flows.dialogs.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
 from flows.dialogs.prompts import PromptState, PromptStep
 from flows.dialogs.router import Command, Verdict
 from flows.dialogs.transfer import DocumentFile, ExportStep, ImportStep
+from flows.i18n import t
 from flows.kit.callback import decode
 from flows.kit.core import Context
-from flows.kit.i18n import t
 from flows.records.models import NOTE_MAX_CHARS, Profile, Region
 from storage.repo import Session, Store
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, user_payload

@@ -22,7 +22,7 @@ from bot.reminders import Dispatcher, Outgoing, SendResult
 from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
 from flows.dialogs.router import Command
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import NewEntry, Profile
 from storage.db import Database
 from storage.repo import Session, Store

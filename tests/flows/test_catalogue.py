@@ -6,7 +6,7 @@ import ast
 import string
 from pathlib import Path
 
-from flows.kit.i18n import CATALOGUES, t
+from flows.i18n import CATALOGUES, t
 
 ROOT = Path(__file__).resolve().parents[2]
 

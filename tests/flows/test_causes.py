@@ -7,7 +7,7 @@ import pytest
 from flows.clinical.codes import CauseId, DaysRange, Finding
 from flows.clinical.rules import CAUSES, RankedCause, triage
 from flows.clinical.rules_data import CAUSE_COLUMNS, FEATURES, WEIGHT_MATRIX
-from flows.kit.locale.en_rules import MESSAGES
+from flows.locale.en_rules import MESSAGES
 
 F = Finding
 C = CauseId

@@ -14,7 +14,7 @@ from flows.clinical.rules_data import MODIFIER_CAUSE, PATTERN_QUESTIONS, SCREENI
 from flows.dialogs import check
 from flows.dialogs.router import Command
 from flows.kit.core import SaveCheck, SendAdvice
-from flows.kit.locale.en_rules import MESSAGES
+from flows.locale.en_rules import MESSAGES
 from flows.records.models import AdviceKind, AdviceSource, Profile, Region
 from tests.flows.driver import FlowDriver
 

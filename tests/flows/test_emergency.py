@@ -24,8 +24,8 @@ from flows.clinical.emergency import (
     propose_country,
     zones_for,
 )
-from flows.kit.locale import en_countries
-from flows.kit.locale.en import MESSAGES
+from flows.locale import en_countries
+from flows.locale.en import MESSAGES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "countries.md"
 

@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from flows.kit.i18n import CATALOGUES, t
+from flows.i18n import CATALOGUES, t
 
 # A count placed straight before "entries" reads "1 entries" for one of them.
 BARE_COUNT = re.compile(r"\{[a-z_]+\} entr(y|ies)\b")

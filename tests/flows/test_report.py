@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.clinical.rules_data import RED_FLAGS
 from flows.clinical.trends import AlertKind, Measure, SentAlert, StatusKind
-from flows.kit.i18n import CATALOGUES
+from flows.i18n import CATALOGUES
 from flows.records.models import (
     AdviceKind,
     AdviceSource,

@@ -32,7 +32,7 @@ from flows.clinical.rules import (
     triage,
 )
 from flows.clinical.rules_data import CAUSES_BY_ID, FEATURES
-from flows.kit.locale.en_rules import MESSAGES
+from flows.locale.en_rules import MESSAGES
 from flows.records.models import AdviceKind, AdviceSource
 
 F = Finding

@@ -12,7 +12,7 @@ from flows.clinical.codes import Finding, Tier
 from flows.clinical.emergency import LocalNumbers
 from flows.clinical.rules import TriageResult, number_words, red_flag_message, triage
 from flows.clinical.rules_data import RED_FLAGS
-from flows.kit.i18n import t
+from flows.i18n import t
 
 # A red-flag alert's `which` is its flag IDs joined with this; the cooldown splits it per flag.
 JOIN = "+"

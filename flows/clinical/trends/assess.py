@@ -26,7 +26,7 @@ from flows.clinical.trends.parameters import (
     settled_from,
     worse_line,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 
 
 class StatusKind(StrEnum):

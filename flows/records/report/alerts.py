@@ -15,7 +15,7 @@ from flows.clinical.trends import (
     Measure,
     SentAlert,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import Entry
 from flows.records.report.models import AlertLine
 from flows.records.report.words import RED_FLAG_NAMES, finding_words, flag_name, urgency_words

@@ -13,7 +13,7 @@ from flows.clinical.trends import (
     SentAlert,
     days_needed,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import CheckResult, Entry, Profile, Region, StoredAdvice
 from flows.records.report.alerts import period_alerts
 from flows.records.report.checks import check_count_text, latest_check, period_checks, rule_key

@@ -10,7 +10,7 @@ from datetime import date
 
 from flows.clinical.rules import TOP_CAUSES, shown_causes
 from flows.clinical.rules_data import CAUSES_BY_ID, RED_FLAGS
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import CheckResult
 from flows.records.report.models import CauseLine, CheckLine, CheckSummary
 from flows.records.report.words import (

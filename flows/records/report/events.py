@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from flows.clinical.codes import RED_FLAG_FINDINGS, DaysRange, Finding, Tier
 from flows.clinical.rules import TriageResult, triage
 from flows.clinical.rules_data import RED_FLAGS, RED_FLAGS_BY_ID
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import (
     AdviceKind,
     AdviceSource,

@@ -27,7 +27,7 @@ from flows.clinical.trends import (
     evaluate,
     rise_needed,
 )
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import Entry, EntrySource
 from flows.records.report.models import MeasureRow
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flows.clinical.codes import Finding, Tier
 from flows.clinical.rules_data import RED_FLAGS
-from flows.kit.i18n import t
+from flows.i18n import t
 from flows.records.models import Entry
 
 RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}

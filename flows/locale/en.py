@@ -1,6 +1,6 @@
 """The English catalogue."""
 
-from flows.kit.locale import en_countries, en_export, en_rules, en_safety, en_trends
+from flows.locale import en_countries, en_export, en_rules, en_safety, en_trends
 
 _DISCLAIMER = (
     "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "

@@ -6,7 +6,7 @@ import string
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from flows.kit.locale import en
+from flows.locale import en
 
 DEFAULT_LANGUAGE = "en"
 
