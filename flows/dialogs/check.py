@@ -16,29 +16,27 @@ result screen starts with a one-line pointer to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.codes import RISK_FINDINGS, Finding, Tier
-from flows.clinical.emergency import UNKNOWN, LocalNumbers
-from flows.clinical.rules import (
-    TriageResult,
-    advice_for,
-    advice_pointer,
-    cause_summary,
-    crisis_message,
-    number_words,
-    shown_causes,
-    triage,
-)
+from flows.clinical.emergency import LocalNumbers
+from flows.clinical.rules import advice_for, crisis_message, triage
 from flows.clinical.rules_data import (
     CRISIS_FINDINGS,
     PATTERN_QUESTIONS,
     RED_FLAGS_BY_ID,
     SCREENING_QUESTIONS,
     ScreeningQuestion,
+)
+from flows.dialogs.check_result import (
+    answers_of,
+    assess,
+    diary_line,
+    finish,
+    last_seen,
+    numbers_of,
 )
 from flows.i18n import t
 from flows.kit.core import (
@@ -51,14 +49,13 @@ from flows.kit.core import (
     Load,
     Outcome,
     Press,
-    SaveCheck,
     Screen,
     SendAdvice,
     button,
     nav_row,
 )
 from flows.kit.values import Coded
-from flows.records.models import Advice, AdviceSource, CheckResult
+from flows.records.models import AdviceSource
 
 # Which of a follow-up question's choices was pressed, by its place in the list.
 CHOICE = Coded("c", int)
@@ -96,58 +93,6 @@ class CheckState(FlowState):
         return self.model_copy(update={"answers": tuple(a for a in self.answers if a[0] != qid)})
 
 
-@dataclass(frozen=True, slots=True)
-class Answers:
-    """The findings the answers record, by how the patient answered."""
-
-    yes: tuple[Finding, ...]
-    unsure: tuple[Finding, ...]
-    known: tuple[Finding, ...]
-    # Answered "not new", but ticked in the diary in the last 7 days: counted as new (§8.7).
-    diary: tuple[Finding, ...]
-
-    @property
-    def new(self) -> tuple[Finding, ...]:
-        """Everything that counts as a Yes."""
-        return (*self.yes, *self.diary)
-
-    @property
-    def crisis(self) -> bool:
-        """Whether a crisis question was answered with anything but No (§8.3)."""
-        return bool(CRISIS_FINDINGS.intersection((*self.new, *self.unsure, *self.known)))
-
-
-_PREFIXES = ("yes:", "unsure:", "known:", "diary:")
-
-
-def _answers(state: CheckState) -> Answers:
-    found: dict[str, list[Finding]] = {prefix: [] for prefix in _PREFIXES}
-    for qid, value in state.answers:
-        prefix = next((p for p in _PREFIXES if value.startswith(p)), None)
-        if prefix is not None:
-            found[prefix].append(Finding(value[len(prefix) :]))
-        elif value == "yes" and qid.startswith("p."):
-            found["yes:"].append(Finding(qid[2:]))
-    return Answers(*(tuple(found[prefix]) for prefix in _PREFIXES))
-
-
-def _assess(state: CheckState, ctx: Context, *, crisis: bool = True) -> TriageResult:
-    """The shared rules on the answers; without the crisis answer when `crisis` is False."""
-    answers = _answers(state)
-    profile = ctx.profile
-    drop = frozenset() if crisis else CRISIS_FINDINGS
-    found = (set(answers.new) | (profile.profile_findings() if profile else set())) - drop
-    unsure = set(answers.unsure) - drop
-    known = set(answers.known) - drop
-    # §8.1: the windows of the rules see every day the operation can have been on.
-    days = profile.surgery_days(ctx.today) if profile else None
-    return triage(found, unsure, days, known=known)
-
-
-def _numbers(ctx: Context) -> LocalNumbers:
-    return ctx.profile.numbers() if ctx.profile else UNKNOWN
-
-
 def begin(ctx: Context) -> Outcome:
     """Start the checker at the first red-flag question."""
     state = CheckState()
@@ -165,7 +110,7 @@ def render(state: CheckState, ctx: Context) -> Screen:
         case CheckStep.FOLLOW_UP:
             return ask_follow_up(lang, state)
         case CheckStep.KEEP_GOING:
-            return ask_keep_going(lang, _numbers(ctx))
+            return ask_keep_going(lang, numbers_of(ctx))
         case CheckStep.PATTERN:
             return ask_pattern(lang, state)
 
@@ -246,7 +191,7 @@ def ask_pattern(lang: str, state: CheckState) -> Screen:
     question = PATTERN_QUESTIONS[state.index]
     if state.index > 0:
         head = ""
-    elif _answers(state).crisis:
+    elif answers_of(state).crisis:
         # No screen of a check with the crisis answer says there are no warning signs (§8.3).
         head = t(lang, "rules.crisis.pattern_intro") + "\n\n"
     else:
@@ -272,27 +217,27 @@ def _needs_new_or_worse(question: ScreeningQuestion) -> bool:
 def _after_red_flag(state: CheckState, ctx: Context, hint: str | None = None) -> Outcome:
     """Stop on an emergency; otherwise go to the next question or on to the pattern."""
     # The crisis answer has had its own message; it does not end the check (§8.3).
-    rest = _assess(state, ctx, crisis=False)
+    rest = assess(state, ctx, crisis=False)
     if rest.emergency:
-        return _finish(state, ctx)
+        return finish(state, ctx)
     if state.index + 1 < len(SCREENING_QUESTIONS):
         nxt = state.model_copy(update={"step": CheckStep.RED_FLAG, "index": state.index + 1})
         return _show(nxt, ctx, hint)
     if rest.tier is Tier.URGENT:
-        return _finish(state, ctx)
+        return finish(state, ctx)
     return _show(state.model_copy(update={"step": CheckStep.PATTERN, "index": 0}), ctx, hint)
 
 
 def _crisis(state: CheckState, ctx: Context) -> Outcome:
     """Give the crisis message at once, through the outbox too, then offer to go on."""
-    answers = _answers(state)
+    answers = answers_of(state)
     profile = ctx.profile
     result = triage(
         CRISIS_FINDINGS.intersection(answers.new),
         CRISIS_FINDINGS.intersection(answers.unsure),
         profile.surgery_days(ctx.today) if profile else None,
     )
-    numbers = _numbers(ctx)
+    numbers = numbers_of(ctx)
     advice = advice_for(
         result, ctx.language, numbers, AdviceSource.CHECK, answered=(*answers.new, *answers.unsure)
     )
@@ -303,25 +248,14 @@ def _crisis(state: CheckState, ctx: Context) -> Outcome:
     return Outcome(state=waiting, screen=render(waiting, ctx), effects=effects)
 
 
-def _last_seen(finding: Finding, ctx: Context) -> date | None:
-    # None once the diary entry has left the 7-day window during the check (after midnight,
-    # or a check resumed another day): the flag stays counted, only its date line goes.
-    return max((day for found, day in ctx.recent_diary_flags if found is finding), default=None)
-
-
 def _recent_diary_flag(question: ScreeningQuestion, ctx: Context) -> tuple[Finding, date] | None:
     """The most urgent of the question's findings the diary recorded lately, and when."""
     seen = {found for found, _ in ctx.recent_diary_flags}
     for finding in question.findings:
-        last = _last_seen(finding, ctx) if finding in seen else None
+        last = last_seen(finding, ctx) if finding in seen else None
         if last is not None:
             return finding, last
     return None
-
-
-def _diary_line(lang: str, finding: Finding, day: date) -> str:
-    symptom = t(lang, f"rules.finding.{finding.value}")
-    return t(lang, "rules.diary_kept", symptom=symptom, date=day.isoformat())
 
 
 def _not_new(state: CheckState, ctx: Context, question: ScreeningQuestion, value: str) -> Outcome:
@@ -330,7 +264,7 @@ def _not_new(state: CheckState, ctx: Context, question: ScreeningQuestion, value
     if seen is not None:
         finding, day = seen
         kept = state.with_answer(question.id, f"diary:{finding}")
-        return _after_red_flag(kept, ctx, hint=_diary_line(ctx.language, finding, day))
+        return _after_red_flag(kept, ctx, hint=diary_line(ctx.language, finding, day))
     prefix = "known" if value == "known" else "unsure"
     return _after_red_flag(state.with_answer(question.id, f"{prefix}:{question.findings[0]}"), ctx)
 
@@ -390,93 +324,14 @@ def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
             return _after_red_flag(state.with_answer(question.id, f"yes:{chosen}"), ctx)
         case CheckStep.KEEP_GOING:
             if value == "stop":
-                return _finish(state, ctx, stopped=True)
+                return finish(state, ctx, stopped=True)
             return _after_red_flag(state.model_copy(update={"step": CheckStep.RED_FLAG}), ctx)
         case CheckStep.PATTERN:
             pattern = PATTERN_QUESTIONS[state.index]
             answered = state.with_answer(f"p.{pattern.finding.value}", value)
             if state.index + 1 < len(PATTERN_QUESTIONS):
                 return _show(answered.model_copy(update={"index": state.index + 1}), ctx)
-            return _finish(answered, ctx)
-
-
-def known_names(lang: str, known: tuple[Finding, ...]) -> list[str]:
-    """Name the long-standing symptoms by the warning sign they belong to."""
-    names: dict[str, None] = {}
-    for question in SCREENING_QUESTIONS:
-        if question.findings[0] in known:
-            names[t(lang, RED_FLAGS_BY_ID[question.flag_id].name_key)] = None
-    return list(names)
-
-
-def result_text(
-    lang: str,
-    result: TriageResult,
-    answers: Answers,
-    advice: Advice | None,
-    numbers: LocalNumbers,
-    *,
-    diary: tuple[str, ...] = (),
-    stopped: bool = False,
-) -> str:
-    """Return what the user reads at the end of a check."""
-    # `result` leaves out the crisis answer, whose message came when it was answered (§8.3);
-    # `advice` went to the outbox, so the screen points to it instead of repeating it.
-    words = number_words(lang, numbers)
-    parts: list[str] = []
-    if stopped:
-        parts.append(t(lang, "rules.crisis.stopped"))
-    if answers.crisis:
-        parts.append(t(lang, "rules.crisis.reminder", **words))
-    if advice is not None:
-        parts.append(advice_pointer(advice, lang, numbers))
-    elif not answers.crisis:
-        parts.append(t(lang, "check.no_red_flags", **words))
-    parts += diary
-    if result.emergency:
-        return "\n\n".join(parts)
-    if answers.known:
-        parts.append(t(lang, "check.known", symptoms=", ".join(known_names(lang, answers.known))))
-    if result.causes:
-        parts.append(cause_summary(result, lang))
-    parts.append(t(lang, "check.not_a_diagnosis"))
-    return "\n\n".join(parts)
-
-
-def _finish(state: CheckState, ctx: Context, *, stopped: bool = False) -> Outcome:
-    answers = _answers(state)
-    profile = ctx.profile
-    result = _assess(state, ctx)
-    rest = _assess(state, ctx, crisis=False) if answers.crisis else result
-    numbers = _numbers(ctx)
-    advice = advice_for(
-        rest,
-        ctx.language,
-        numbers,
-        AdviceSource.CHECK,
-        answered=(*answers.new, *answers.unsure),
-    )
-    record = CheckResult(
-        recorded_at=ctx.now,
-        days_since_surgery=profile.days_since_surgery(ctx.today) if profile else None,
-        findings=answers.new,
-        unsure=answers.unsure,
-        known=answers.known,
-        tier=result.tier,
-        red_flags=result.flag_ids,
-        # The causes the patient was shown, so the surgeon's report lists the same ones.
-        causes=tuple((c.id, c.score) for c in shown_causes(result.causes, lambda c: c.id)),
-    )
-    diary = tuple(
-        _diary_line(ctx.language, finding, last)
-        for finding in answers.diary
-        if (last := _last_seen(finding, ctx)) is not None
-    )
-    effects: tuple[Effect, ...] = (SaveCheck(result=record),)
-    if advice is not None:
-        effects = (SendAdvice(advice=advice), *effects)
-    text = result_text(ctx.language, rest, answers, advice, numbers, diary=diary, stopped=stopped)
-    return Outcome(state=None, screen=Screen(text=text), effects=effects)
+            return finish(answered, ctx)
 
 
 FLOW = Flow(CheckState, render, on_event, command="check", begin=begin, loads=Load.DIARY_FLAGS)

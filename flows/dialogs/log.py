@@ -10,9 +10,8 @@ goes to the outbox as `SendAdvice`. An emergency ends the diary there, with the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
-from functools import cache
 from typing import Literal
 
 from pydantic import ValidationError
@@ -20,10 +19,27 @@ from pydantic import ValidationError
 from flows.clinical.codes import Finding, Tier
 from flows.clinical.emergency import UNKNOWN
 from flows.clinical.free_text import red_flags_in_text
-from flows.clinical.rules import TriageResult, advice_for, advice_pointer, triage
-from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
+from flows.clinical.rules import advice_pointer
+from flows.dialogs.log_advice import already_advised, new_advice
+from flows.dialogs.log_screens import (
+    DAY,
+    DIARY_SYMPTOMS,
+    LOG_DAYS,
+    SYMPTOM,
+    ask_back_pain,
+    ask_confirm,
+    ask_day,
+    ask_leg_pain,
+    ask_note,
+    ask_symptoms,
+    ask_weakness_speed,
+    day_words,
+    edit_key,
+    entry_card,
+    ticked,
+)
+from flows.i18n import t
 from flows.kit.core import (
-    Button,
     ClearEntryAside,
     Context,
     Effect,
@@ -36,46 +52,34 @@ from flows.kit.core import (
     Screen,
     SendAdvice,
     Text,
-    button,
-    nav_row,
-    pain_grid,
 )
-from flows.kit.values import PAIN, Coded
-from flows.records.models import NOTE_MAX_CHARS, Advice, AdviceSource, Entry, EntrySource, NewEntry
+from flows.kit.values import PAIN
+from flows.records.models import NOTE_MAX_CHARS, Advice, Entry, EntrySource, NewEntry
+
+__all__ = [
+    "DAY",
+    "DIARY_SYMPTOMS",
+    "EARLY_HOUR",
+    "FLOW",
+    "LOG_DAYS",
+    "RECORDED_SYMPTOMS",
+    "SYMPTOM",
+    "LogState",
+    "LogStep",
+    "begin",
+    "begin_edit",
+    "carry_on",
+    "entry_card",
+    "entry_put_aside",
+    "has_answers",
+    "on_event",
+    "put_aside_notice",
+    "render",
+    "save",
+]
 
 # Before this local hour a new entry may well be about yesterday evening.
 EARLY_HOUR = 10
-# An entry can be for today or one of the days before it, this many days in all: a patient
-# who missed a few days can catch up, and the week is still remembered.
-LOG_DAYS = 7
-# The day an entry is for, and a symptom ticked or unticked.
-DAY = Coded("d", date.fromisoformat, date.isoformat)
-SYMPTOM: Coded[Finding] = Coded("s.", Finding, lambda code: code.value)
-
-# The checklist: new-or-worse warning signs first (they are re-screened at every entry,
-# REFERENCE.md §1.3, and cover every red flag a patient notices between checks, §8.6), then
-# the pain patterns that feed the cause rules (§2.3).
-DIARY_SYMPTOMS: tuple[Finding, ...] = (
-    Finding.BLADDER_CHANGE,
-    Finding.BOWEL_CHANGE,
-    Finding.SADDLE_NUMBNESS,
-    Finding.SEXUAL_NUMBNESS,
-    Finding.BOTH_LEGS_NEW,
-    Finding.LEG_WEAKNESS,
-    Finding.SUDDEN_SEVERE_PAIN,
-    Finding.FEVER,
-    Finding.FEELING_UNWELL,
-    Finding.WOUND_INFECTION_SIGNS,
-    Finding.CALF_SWELLING,
-    Finding.PE_SIGNS,
-    Finding.OPIOID_DROWSINESS,
-    Finding.SELF_HARM_THOUGHTS,
-    Finding.PAIN_ONE_LEG,
-    Finding.PAIN_NEUROPATHIC,
-    Finding.PAIN_BUTTOCK_GROIN,
-    Finding.MUSCLE_TIGHTNESS,
-    Finding.PAIN_CONSTANT_NIGHT,
-)
 # What an entry can record, in the order it is shown: the checklist, with a leg's weakness
 # split by how fast it came (§1.2).
 RECORDED_SYMPTOMS: tuple[Finding, ...] = (
@@ -127,7 +131,7 @@ def begin(ctx: Context) -> Outcome:
     if ctx.entry_aside is not None:
         aside = entry_put_aside(ctx)
         if aside is not None:
-            hint = t(ctx.language, _edit_key(aside, "log.resumed"), day=day_words(aside, ctx))
+            hint = t(ctx.language, edit_key(aside, "log.resumed"), day=day_words(aside, ctx))
             screen = render(aside, ctx).with_hint(hint)
             return Outcome(state=aside, screen=screen, effects=(ClearEntryAside(),))
     step = LogStep.DAY if offers_yesterday(ctx) else LogStep.BACK_PAIN
@@ -150,23 +154,14 @@ def begin_edit(entry: Entry, ctx: Context) -> Outcome:
         changing=entry,
         # What the entry already advised on was answered when it was logged: only a warning
         # sign the change adds is answered again, so a flagged entry stays editable.
-        advised=_already_advised(entry, ctx),
+        advised=already_advised(entry, ctx),
     )
     return Outcome(state=state, screen=render(state, ctx))
 
 
-def _already_advised(entry: Entry, ctx: Context) -> tuple[str, ...]:
-    if not entry.symptoms:
-        return ()
-    profile = ctx.profile
-    found = set(entry.symptoms) | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(entry.entry_date) if profile else None
-    return _advised_keys(triage(found, (), days))
-
-
 def carry_on(state: LogState, ctx: Context) -> Outcome:
     """/log in the middle of an entry: the same step again, saying it carries on."""
-    hint = t(ctx.language, _edit_key(state, "log.carry_on"), day=day_words(state, ctx))
+    hint = t(ctx.language, edit_key(state, "log.carry_on"), day=day_words(state, ctx))
     return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
 
 
@@ -198,16 +193,12 @@ def entry_put_aside(ctx: Context) -> LogState | None:
 def put_aside_notice(state: LogState, ctx: Context) -> str:
     """What the patient is told when another command puts this entry aside."""
     lang = ctx.language
-    text = t(lang, _edit_key(state, "log.put_aside"), day=day_words(state, ctx))
+    text = t(lang, edit_key(state, "log.put_aside"), day=day_words(state, ctx))
     earlier = entry_put_aside(ctx)
     if earlier is not None and earlier != state:
-        dropped = t(lang, _edit_key(earlier, "log.aside_dropped"), day=day_words(earlier, ctx))
+        dropped = t(lang, edit_key(earlier, "log.aside_dropped"), day=day_words(earlier, ctx))
         text = f"{text}\n{dropped}"
     return text
-
-
-def _edit_key(state: LogState, key: str) -> str:
-    return f"{key}.edit" if state.changing is not None else key
 
 
 def render(state: LogState, ctx: Context) -> Screen:
@@ -236,189 +227,6 @@ def render(state: LogState, ctx: Context) -> Screen:
 def _heading(lang: str, state: LogState, ctx: Context) -> str:
     key = "log.heading.edit" if state.changing is not None else "log.heading"
     return t(lang, key, day=day_words(state, ctx))
-
-
-def day_words(state: LogState, ctx: Context) -> str:
-    """The entry's day as the patient reads it: "today, Tue 10 Mar", "Sun 8 Mar"."""
-    return _day_words(ctx.language, state.entry_date, ctx.today)
-
-
-def _day_words(lang: str, day: date, today: date) -> str:
-    named = short_date(lang, day)
-    if day == today:
-        return t(lang, "log.day.today_words", date=named)
-    if day == today - timedelta(days=1):
-        return t(lang, "log.day.yesterday_words", date=named)
-    return named
-
-
-def entries_on(ctx: Context, day: date) -> int:
-    """How many stored entries the diary has for a day."""
-    if ctx.diary:
-        return sum(1 for e in ctx.diary if e.entry_date == day)
-    for known, count in ctx.day_counts:
-        if known == day:
-            return count
-    # Without the days loaded, today's count is still known.
-    return ctx.entries_today if day == ctx.today and not ctx.day_counts else 0
-
-
-def logging_days(ctx: Context) -> tuple[date, ...]:
-    """The days an entry can be for, today first."""
-    return tuple(ctx.today - timedelta(days=n) for n in range(LOG_DAYS))
-
-
-def ask_day(lang: str, state: LogState, ctx: Context) -> Screen:
-    """Ask which of the last days the entry is for, saying which already have entries."""
-    if ctx.quick_entry is not None:
-        key = "log.ask_day.quick"
-    elif ctx.entries_today:
-        key = "log.ask_day.again"
-    elif state.trail:
-        key = "log.ask_day.other"
-    else:
-        key = "log.ask_day.early"
-    rows: list[tuple[Button, ...]] = []
-    if ctx.quick_entry is not None:
-        label = t(lang, "log.day.complete", n=ctx.quick_entry.back_pain)
-        rows.append((button(label, "complete"),))
-    today, yesterday, *earlier = logging_days(ctx)
-    rows.append(
-        (
-            button(_day_label(lang, ctx, today, t(lang, "log.day.today")), DAY(today)),
-            button(_day_label(lang, ctx, yesterday, t(lang, "log.day.yesterday")), DAY(yesterday)),
-        )
-    )
-    # Every day carries its date as the value: "Yesterday" drawn at 23:58 and pressed at
-    # 00:02 still means the day it named, not the day before today.
-    days = [button(_day_label(lang, ctx, d, short_date(lang, d)), DAY(d)) for d in earlier]
-    rows.extend(tuple(days[i : i + 2]) for i in range(0, len(days), 2))
-    return Screen(text=t(lang, key), buttons=(*rows, nav_row(lang, back=bool(state.trail))))
-
-
-def _day_label(lang: str, ctx: Context, day: date, name: str) -> str:
-    count = entries_on(ctx, day)
-    return t(lang, "log.day.with_entries", day=name, n=count) if count else name
-
-
-def ask_back_pain(lang: str, state: LogState, ctx: Context) -> Screen:
-    """Ask for back pain 0-10, the earlier answer marked, saying if the day has entries."""
-    rows: list[tuple[Button, ...]] = list(pain_grid(state.back_pain))
-    if not state.trail and state.replaces is None:
-        # The day was not asked: this is how an entry for an earlier day starts.
-        rows.append((button(t(lang, "log.day.other"), "day"),))
-    text = t(lang, "log.ask_back")
-    if state.replaces is None:
-        count = entries_on(ctx, state.entry_date)
-        if count:
-            day = day_words(state, ctx)
-            text = f"{t(lang, 'log.day_has_entries', n=count, day=day)}\n\n{text}"
-    return Screen(text=text, buttons=(*rows, nav_row(lang, back=bool(state.trail))))
-
-
-def ask_leg_pain(lang: str, state: LogState) -> Screen:
-    """Ask for leg pain 0-10, or none, the earlier answer marked."""
-    return Screen(
-        text=t(lang, "log.ask_leg"),
-        buttons=(
-            *pain_grid(state.leg_pain),
-            (button(t(lang, "log.leg.none"), "none"),),
-            nav_row(lang),
-        ),
-    )
-
-
-def ask_symptoms(lang: str, state: LogState) -> Screen:
-    """Show the symptom checklist with ticks on the chosen ones."""
-    rows: list[tuple[Button, ...]] = [
-        (_symptom_button(lang, code, _ticked(state, code)),) for code in DIARY_SYMPTOMS
-    ]
-    done_key = "log.symptoms.done_some" if state.symptoms else "log.symptoms.done_none"
-    rows.append((button(t(lang, done_key, n=len(state.symptoms)), "done"),))
-    rows.append(nav_row(lang))
-    return Screen(text=t(lang, "log.ask_symptoms"), buttons=tuple(rows))
-
-
-def _ticked(state: LogState, code: Finding) -> bool:
-    if code is Finding.LEG_WEAKNESS:
-        return bool({Finding.LEG_WEAKNESS, Finding.LEG_WEAKNESS_RAPID} & set(state.symptoms))
-    return code in state.symptoms
-
-
-def ask_weakness_speed(lang: str) -> Screen:
-    """Ask how fast the leg is getting weaker, as /check does (RF-NEU-1)."""
-    return Screen(
-        text=t(lang, "log.ask_weakness_speed"),
-        buttons=(
-            (button(t(lang, "log.weakness.rapid"), "rapid"),),
-            (button(t(lang, "log.weakness.slow"), "slow"),),
-            (button(t(lang, "log.weakness.unsure"), "unsure"),),
-            nav_row(lang),
-        ),
-    )
-
-
-def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
-    return _cached_symptom_button(lang, code, ticked)
-
-
-# Cached behind a typed function: functools.cache's wrapper takes any arguments.
-@cache
-def _cached_symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
-    mark = "✅ " if ticked else "▫️ "
-    return button(mark + t(lang, f"symptom.{code}"), SYMPTOM(code))
-
-
-def ask_note(lang: str, state: LogState) -> Screen:
-    """Ask for an optional note; a note already given is shown, to keep, replace or remove."""
-    if state.note:
-        return Screen(
-            text=t(lang, "log.ask_note.again", note=state.note, limit=NOTE_MAX_CHARS),
-            buttons=(
-                (button(t(lang, "log.note.keep"), "keep"),),
-                (button(t(lang, "log.note.remove"), "clear"),),
-                nav_row(lang),
-            ),
-        )
-    return Screen(
-        text=t(lang, "log.ask_note", limit=NOTE_MAX_CHARS),
-        buttons=((button(t(lang, "log.note.skip"), "skip"),), nav_row(lang)),
-    )
-
-
-def ask_confirm(lang: str, state: LogState) -> Screen:
-    """Show the entry card and ask to save it."""
-    return Screen(
-        text=t(lang, _edit_key(state, "log.confirm"), card=entry_card(lang, state)),
-        buttons=((button(t(lang, _edit_key(state, "log.save")), "save"),), nav_row(lang)),
-    )
-
-
-def entry_card(lang: str, state: LogState | NewEntry) -> str:
-    """Return the entry summary the user confirms (or a stored entry, in /history)."""
-    lines = [t(lang, "card.date", date=long_date(lang, state.entry_date))]
-    # A quick entry from the daily prompt has no leg pain yet; an import may lack either.
-    if state.back_pain is not None:
-        lines.append(t(lang, "card.back", n=state.back_pain))
-    if state.leg_pain is not None:
-        lines.append(t(lang, "card.leg", n=state.leg_pain))
-    if state.symptoms:
-        names = ", ".join(symptom_name(lang, c) for c in state.symptoms)
-        lines.append(t(lang, "card.symptoms", names=names))
-    else:
-        lines.append(t(lang, "card.no_symptoms"))
-    if state.note:
-        lines.append(t(lang, "card.note", note=state.note))
-    return "\n".join(lines)
-
-
-def symptom_name(lang: str, code: Finding) -> str:
-    """A recorded symptom's name: the checklist's words, or the report's for other codes."""
-    # Imported entries and /check may record codes the checklist does not list.
-    key = f"symptom.{code.value}"
-    if key not in CATALOGUES[DEFAULT_LANGUAGE]:
-        key = f"report.finding.{code.value}"
-    return t(lang, key)
 
 
 def _forward(state: LogState, step: LogStep, **changes: object) -> LogState:
@@ -453,7 +261,7 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             note=note or None,
             symptoms=_in_order({*state.symptoms, *named}),
         )
-        decided = _new_advice(confirming, ctx)
+        decided = new_advice(confirming, ctx)
         if decided is None:
             return _advance(confirming, ctx)
         return _with_advice(confirming, ctx, decided)
@@ -492,7 +300,7 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             if value == "done":
                 return _symptoms_done(state, ctx)
             code = SYMPTOM.of(value)
-            if code is Finding.LEG_WEAKNESS and not _ticked(state, code):
+            if code is Finding.LEG_WEAKNESS and not ticked(state, code):
                 return _advance(_forward(state, LogStep.WEAKNESS_SPEED), ctx)
             return _advance(state.model_copy(update={"symptoms": _toggled(state, code)}), ctx)
         case LogStep.WEAKNESS_SPEED:
@@ -530,44 +338,6 @@ def _toggled(state: LogState, code: Finding) -> tuple[Finding, ...]:
     return _in_order(chosen)
 
 
-def _advised_keys(result: TriageResult) -> tuple[str, ...]:
-    """What a result advises on, each with its tier: its red flags, other warning signs, or
-    (with neither) the urgency the causes alone set (§8.5)."""
-    keys = [f"{flag.id}={flag.tier.value}" for flag in result.red_flags]
-    keys += [f"warning.{f.value}={Tier.SOON.value}" for f in result.other_warnings]
-    return tuple(keys) or (f"causes={result.tier.value}",)
-
-
-def _is_new(keys: tuple[str, ...], advised: tuple[str, ...]) -> bool:
-    """Whether any key is not yet advised at its tier or higher (a rise is new advice)."""
-    done: dict[str, int] = {}
-    for entry in advised:
-        key, _, tier = entry.partition("=")
-        done[key] = max(done.get(key, -1), Tier(tier).rank)
-    for entry in keys:
-        key, _, tier = entry.partition("=")
-        if Tier(tier).rank > done.get(key, -1):
-            return True
-    return False
-
-
-def _new_advice(state: LogState, ctx: Context) -> tuple[Advice, tuple[str, ...]] | None:
-    """The advice the ticked symptoms call for, unless that advice was already sent."""
-    findings = state.symptoms
-    if not findings:
-        return None
-    profile = ctx.profile
-    found = set(findings) | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(state.entry_date) if profile else None
-    result = triage(found, (), days)
-    numbers = profile.numbers() if profile else UNKNOWN
-    advice = advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=findings)
-    keys = _advised_keys(result)
-    if advice is None or not _is_new(keys, state.advised):
-        return None
-    return advice, keys
-
-
 def _with_advice(
     state: LogState, ctx: Context, decided: tuple[Advice, tuple[str, ...]]
 ) -> Outcome:
@@ -588,7 +358,7 @@ def _with_advice(
 
 def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
     noting = _forward(state, LogStep.NOTE)
-    decided = _new_advice(noting, ctx)
+    decided = new_advice(noting, ctx)
     if decided is None:
         return _advance(noting, ctx)
     return _with_advice(noting, ctx, decided)
@@ -612,13 +382,13 @@ def save(state: LogState, ctx: Context) -> Outcome:
     lang = ctx.language
     effects: list[Effect] = []
     # A safety net: advice for any flag not yet answered (there is none after Done).
-    decided = _new_advice(state, ctx)
+    decided = new_advice(state, ctx)
     if decided is not None:
         effects.append(SendAdvice(advice=decided[0]))
     effects.append(SaveEntry(entry=entry, replaces=state.replaces))
     return Outcome(
         state=None,
-        screen=Screen(text=t(lang, _edit_key(state, "log.saved"), card=entry_card(lang, state))),
+        screen=Screen(text=t(lang, edit_key(state, "log.saved"), card=entry_card(lang, state))),
         effects=tuple(effects),
     )
 
