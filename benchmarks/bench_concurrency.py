@@ -23,11 +23,11 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from benchmarks.bench_updates import NOW, register_users, stream
-from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.telegram_bot import build_application
 from storage.db import Database
 from storage.repo import Store
+from tests.offline import TOKEN, OfflineApi
 
 
 class SlowApi(OfflineApi):

@@ -64,13 +64,13 @@ from benchmarks.bench_updates import (
     press_update,
     register_users,
 )
-from benchmarks.offline import MESSAGE_METHODS, TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.ordering import MAX_CONCURRENT_UPDATES, PerUserOrder
 from bot.telegram_bot import build_application
 from bot.workers import Workers
 from storage.db import Database
 from storage.repo import Session, Store
+from tests.offline import MESSAGE_METHODS, TOKEN, OfflineApi
 
 PATIENTS = (1, 10, 100, 1000)
 EXPORT_OTHERS = 100

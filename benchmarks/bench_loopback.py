@@ -51,7 +51,6 @@ from telegram.request import HTTPXRequest
 from benchmarks import peer_bot
 from benchmarks.bench_updates import NOW, STEPS, _bare, register_users, stream
 from benchmarks.loopback import HOST, LoopbackServer
-from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.ordering import PerUserOrder
 from bot.service import Webhook
@@ -59,6 +58,7 @@ from bot.telegram_bot import build_application, set_commands
 from bot.webhook import WebhookServer
 from storage.db import Database
 from storage.repo import Store
+from tests.offline import TOKEN, OfflineApi
 
 App = Application[Any, Any, Any, Any, Any, Any]
 # More patients than PerUserOrder runs at once (64), so BackTrack's concurrency is used up.

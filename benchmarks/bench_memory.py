@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.bench_prompts import fill_users
 from benchmarks.bench_updates import command_update
-from benchmarks.offline import TOKEN, OfflineApi
+from tests.offline import TOKEN, OfflineApi
 
 
 async def _idle_bot(db_path: Path) -> None:

@@ -51,11 +51,11 @@ from telegram.ext import PicklePersistence
 
 from benchmarks import peer_bot
 from benchmarks.bench_updates import NOW, STEPS, stream, with_history
-from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine
 from bot.telegram_bot import build_application
 from storage.db import Database
 from storage.repo import Store
+from tests.offline import TOKEN, OfflineApi
 
 APPS = ("backtrack", "peer")
 # Users who log on the probe's files before its one persistence run: one pickle each.

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import Engine, Reply
 from bot.reminders import Outgoing, SendResult
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
@@ -26,6 +25,7 @@ from flows.kit.core import Screen
 from storage.db import Database
 from storage.migrations import migrate
 from storage.repo import Session, Store
+from tests.offline import TOKEN, OfflineApi
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

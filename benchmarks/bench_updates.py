@@ -30,13 +30,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
-from benchmarks.offline import TOKEN, OfflineApi
 from bot.engine import TREND_RECENT_DAYS, Engine
 from bot.telegram_bot import build_application
 from flows.clinical.trends import BASELINE_DAYS
 from flows.records.models import Profile
 from storage.db import Database
 from storage.repo import Session, Store
+from tests.offline import TOKEN, OfflineApi
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 # After /log (screen 1): back pain 5, leg pain 2, no symptoms, no note, save.

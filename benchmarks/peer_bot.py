@@ -35,7 +35,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from benchmarks.bench_updates import PRESSES, command_update, press_update
-from benchmarks.offline import TOKEN
+from tests.offline import TOKEN
 
 PeerApp = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.offline import BOT_ID, OfflineApi
+from tests.offline import BOT_ID, OfflineApi
 
 TOKEN = "424242:TEST-token-not-real-0123456789abcdefghij"
 

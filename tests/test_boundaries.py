@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "flows": {"telegram", "aiosqlite", "storage", "bot", "sqlite3", "httpx", "asyncio"},
     "storage": {"telegram", "bot"},
+    # The benchmarks use the tests' offline Bot API; their smoke tests live beside them.
+    "tests": {"benchmarks"},
 }
 # flows may use only the standard library, pydantic and itself.
 FLOWS_THIRD_PARTY = {"pydantic"}

@@ -12,7 +12,6 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from pypdf import PdfReader
 
-from benchmarks.bench_export import export_pdf, sample
 from bot import pdf_report
 from bot.pdf_report import PAGE_ONE_LINES, render_pdf, report_chart_png
 from flows.clinical.codes import CauseId, Finding, Tier
@@ -339,16 +338,6 @@ def test_the_chart_is_a_png() -> None:
     chart = report_chart_png(make_report(entries), entries, "en")
     assert chart is not None
     assert chart.startswith(PNG)
-
-
-def test_a_one_year_diary_renders() -> None:
-    data = sample(365)
-    # Its speed is measured in benchmarks/bench_export.py, not here.
-    pdf = export_pdf(data)
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 8
-    last_page = flat(reader.pages[-1].extract_text())
-    assert data.last.isoformat() in last_page
 
 
 def test_page_one_always_fits_on_one_page() -> None:

@@ -1,7 +1,7 @@
 """An offline Bot API: answers like Telegram, without a network, with as little work as possible.
 
 The benchmarks use it as it is; the tests' fake (`tests/fakes.py`) extends it to record calls
-and to inject failures.
+and to inject failures. It lives with the tests, which never import the benchmarks.
 """
 
 from __future__ import annotations
