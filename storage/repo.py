@@ -95,14 +95,15 @@ def _keepable(
     """
     if not _measures(after) <= _measures(earlier):
         return False
+    # A settled baseline that starts after `upto` lies wholly in the dates read each time.
+    settling = settled if settled is not None and settled <= upto else None
     for column in (2, 4):
         dates = [d[0] for d in earlier if d[column]]
         if not dates:
             continue
         if len(dates) < baseline_dates:
             return False
-        settling = settled is not None and settled <= upto
-        if settling and sum(1 for day in dates if day >= (settled or 0)) < baseline_dates:
+        if settling is not None and sum(d >= settling for d in dates) < baseline_dates:
             return False
     return True
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import httpx
@@ -122,3 +125,38 @@ async def test_a_real_call_at_debug_never_logs_the_token(
         await bot.send_message(7, "x")
     assert SlowBotApi.ports
     assert TOKEN.split(":")[1] not in caplog.text
+
+
+CHILD = """
+import asyncio, logging, sys
+from telegram.ext import ExtBot
+from bot.connections import OneConnectionEach
+from bot.logs import setup_logging
+
+setup_logging("DEBUG")
+logging.getLogger("bot").debug("debug lines reach stderr")
+
+async def main() -> None:
+    bot = ExtBot(sys.argv[1], base_url=sys.argv[2], request=OneConnectionEach(1, 30))
+    async with bot:
+        await bot.send_message(7, "x")
+
+asyncio.run(main())
+"""
+
+
+def test_the_bot_process_at_debug_never_writes_the_token_to_its_log(api: str) -> None:
+    # A fresh process set up as `backtrack` sets itself up, one real call through httpx, whose
+    # INFO line is the request's URL, and the URL holds the token.
+    SlowBotApi.go.set()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, TOKEN, api],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert SlowBotApi.ports
+    assert "debug lines reach stderr" in done.stderr
+    assert TOKEN.split(":")[1] not in done.stderr
