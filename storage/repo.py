@@ -14,6 +14,7 @@ from typing import TypeVar
 from flows.clinical.codes import Finding
 from flows.clinical.schedule import PromptChoice, PromptFacts, PromptKind
 from flows.clinical.trends import DayTotals, DayValues, SentAlert
+from flows.clinical.trends.series import Series
 from flows.records.models import (
     Advice,
     CheckResult,
@@ -121,11 +122,11 @@ def _pack(
         recent=recent,
         baseline=baseline,
         measures=measures,
-        back_days=array("i", values.back).tobytes(),
-        back_values=array("d", values.back.values()).tobytes(),
-        leg_days=array("i", values.leg).tobytes(),
-        leg_values=array("d", values.leg.values()).tobytes(),
-        logged=array("i", sorted(values.logged)).tobytes(),
+        back_days=array("i", values.back.days).tobytes(),
+        back_values=array("d", values.back.values).tobytes(),
+        leg_days=array("i", values.leg.days).tobytes(),
+        leg_values=array("d", values.leg.values).tobytes(),
+        logged=array("i", values.logged).tobytes(),
         symptoms=symptoms,
     )
 
@@ -146,12 +147,10 @@ def _unpack(kept: KeptTrend) -> DayValues:
         day, codes = line.split(":")
         flagged[int(day)] = frozenset(Finding(code) for code in codes.split(";"))
     return DayValues(
-        back=dict(
-            zip(ints(kept.back_days).tolist(), floats(kept.back_values).tolist(), strict=True)
-        ),
-        leg=dict(zip(ints(kept.leg_days).tolist(), floats(kept.leg_values).tolist(), strict=True)),
+        back=Series.of_sorted(ints(kept.back_days).tolist(), floats(kept.back_values).tolist()),
+        leg=Series.of_sorted(ints(kept.leg_days).tolist(), floats(kept.leg_values).tolist()),
         symptoms=flagged,
-        logged=frozenset(ints(kept.logged).tolist()),
+        logged=ints(kept.logged).tolist(),
     )
 
 
@@ -278,7 +277,7 @@ class Session:
             ):
                 after: list[DayTotals] = self.conn.execute(
                     f"SELECT {DAY_TOTALS} FROM entry_days "
-                    "WHERE user_id = ? AND day > ? AND day <= ?",
+                    "WHERE user_id = ? AND day > ? AND day <= ? ORDER BY day",
                     (user_id, kept.upto, end),
                 ).fetchall()
                 if _measures(after) <= set(kept.measures.split(",")):

@@ -162,16 +162,17 @@ def sustained(ctx: Context, measure: Measure) -> Alert | None:
 def rapid(ctx: Context, measure: Measure) -> Alert | None:
     """A rapid rise of the measure over its last days (T2, §8.4)."""
     rules = ctx.rules
-    values = ctx.diary.values(measure)
-    last = [values.get(d) for d in range(ctx.today - rules.rapid_days + 1, ctx.today + 1)]
-    if any(v is None for v in last):
+    series = ctx.diary.series(measure)
+    lo, hi = series.span(ctx.today - rules.rapid_days + 1, ctx.today)
+    # One value a day, so every day of the stretch has one when there are as many as its days.
+    if hi - lo < rules.rapid_days:
         return None
+    recent = series.values[lo:hi]
     before, _ = ctx.diary.logged_mean(
         measure, ctx.today - rules.rapid_days, rules.rapid_before_days
     )
     if before is None:
         return None
-    recent = [v for v in last if v is not None]
     if min(recent) < before + rules.rapid_points - EPS:
         return None
     ref = ctx.diary.reference(measure, ctx.today, ctx.settle, rules)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -61,30 +61,53 @@ DayTotals = tuple[int, int | None, int, int | None, int, str]
 
 @dataclass(frozen=True, slots=True)
 class DayValues:
-    """Some of the diary's dates as a Diary keeps them: each day's back and leg pain, symptoms."""
+    """Some of the diary's dates as a Diary keeps them: each measure's series, the symptoms."""
 
-    back: dict[int, float]
-    leg: dict[int, float]
+    back: Series
+    leg: Series
     symptoms: dict[int, frozenset[Finding]]
-    logged: frozenset[int]
+    # The ordinals of the dates, in order.
+    logged: list[int]
 
     @classmethod
     def of(cls, days: Iterable[DayTotals]) -> DayValues:
         """The values of these dates' totals: a day with several entries has their mean."""
-        back: dict[int, float] = {}
-        leg: dict[int, float] = {}
+        back_days: list[int] = []
+        back: list[float] = []
+        leg_days: list[int] = []
+        leg: list[float] = []
         symptoms: dict[int, frozenset[Finding]] = {}
-        logged: set[int] = set()
-        for day, back_sum, back_n, leg_sum, leg_n, codes in days:
-            logged.add(day)
+        logged: list[int] = []
+        # Storage gives them in date order; sorting what is sorted already costs one pass.
+        for day, back_sum, back_n, leg_sum, leg_n, codes in sorted(days, key=_day_of):
+            logged.append(day)
             # One entry keeps its integer, as Diary(entries) does; several are averaged.
             if back_sum is not None and back_n:
-                back[day] = back_sum if back_n == 1 else back_sum / back_n
+                back_days.append(day)
+                back.append(back_sum if back_n == 1 else back_sum / back_n)
             if leg_sum is not None and leg_n:
-                leg[day] = leg_sum if leg_n == 1 else leg_sum / leg_n
+                leg_days.append(day)
+                leg.append(leg_sum if leg_n == 1 else leg_sum / leg_n)
             if codes:
                 symptoms[day] = frozenset(Finding(code) for code in codes.split(";") if code)
-        return cls(back, leg, symptoms, frozenset(logged))
+        return cls(
+            Series.of_sorted(back_days, back), Series.of_sorted(leg_days, leg), symptoms, logged
+        )
+
+
+def _day_of(totals: DayTotals) -> int:
+    return totals[0]
+
+
+def _joined(earlier: Series, later: Series) -> Series:
+    """One series of `earlier`'s days and then `later`'s, a date in both taking `later`'s value."""
+    if not later.days:
+        return earlier
+    if not earlier.days or earlier.days[-1] < later.days[0]:
+        return earlier.extended(later)
+    merged = dict(zip(earlier.days, earlier.values, strict=True))
+    merged.update(zip(later.days, later.values, strict=True))
+    return Series.of(merged)
 
 
 def _add(values: dict[int, float], counts: dict[int, int], day: int, value: float) -> None:
@@ -109,7 +132,6 @@ class Diary:
         "_baselines",
         "_better",
         "_days",
-        "_logged",
         "_nerve_days",
         "_references",
         "_rules",
@@ -152,7 +174,12 @@ class Diary:
         for measure, several in counts.items():
             for day, count in several.items():
                 values[measure][day] /= count
-        self._finish(values, symptoms, logged, baseline_from)
+        self._finish(
+            {m: Series.of(values[m]) for m in Measure},
+            {day: frozenset(found) for day, found in symptoms.items()},
+            sorted(logged),
+            baseline_from,
+        )
 
     @classmethod
     def from_days(
@@ -165,46 +192,49 @@ class Diary:
     ) -> Diary:
         """The same diary built from each date's totals, after `earlier` dates (and PEG scores)."""
         later = DayValues.of(days)
-        back, leg = later.back, later.leg
-        symptoms: dict[int, set[Finding]] = {d: set(found) for d, found in later.symptoms.items()}
-        logged = set(later.logged)
+        back, leg, symptoms, logged = later.back, later.leg, later.symptoms, later.logged
         if earlier is not None:
-            back = {**earlier.back, **back}
-            leg = {**earlier.leg, **leg}
-            for day, found in earlier.symptoms.items():
-                symptoms.setdefault(day, set()).update(found)
-            logged |= earlier.logged
+            back, leg = _joined(earlier.back, back), _joined(earlier.leg, leg)
+            if earlier.logged and logged and earlier.logged[-1] < logged[0]:
+                # What the bot reads after a save: the later dates all come after the kept ones.
+                symptoms = {**earlier.symptoms, **symptoms}
+                logged = earlier.logged + logged
+            else:
+                both = dict(earlier.symptoms)
+                for day, found in symptoms.items():
+                    both[day] = both.get(day, _NO_SYMPTOMS) | found
+                symptoms = both
+                logged = sorted({*earlier.logged, *logged})
         peg: dict[int, float] = {}
         peg_n: dict[int, int] = {}
         for reading in pegs:
             if reading.peg is not None:
-                day = reading.entry_date.toordinal()
-                logged.add(day)
-                _add(peg, peg_n, day, reading.peg)
+                _add(peg, peg_n, reading.entry_date.toordinal(), reading.peg)
         for day, count in peg_n.items():
             peg[day] /= count
+        if peg:
+            logged = sorted({*logged, *peg})
         diary = cls.__new__(cls)
-        values = {Measure.BACK: back, Measure.LEG: leg, Measure.PEG: peg}
-        diary._finish(values, symptoms, logged, baseline_from)
+        series = {Measure.BACK: back, Measure.LEG: leg, Measure.PEG: Series.of(peg)}
+        diary._finish(series, symptoms, logged, baseline_from)
         return diary
 
     def _finish(
         self,
-        values: dict[Measure, dict[int, float]],
-        symptoms: dict[int, set[Finding]],
-        logged: set[int],
+        series: dict[Measure, Series],
+        symptoms: dict[int, frozenset[Finding]],
+        days: list[int],
         baseline_from: date | None,
     ) -> None:
-        self._logged = logged
-        self._days = sorted(logged)
-        self._symptoms = {day: frozenset(found) for day, found in symptoms.items()}
+        self._days = days
+        self._symptoms = symptoms
         # The days with a nerve symptom: most days have none, so most days skip that rule.
         nerve = frozenset(NERVE_FINDINGS)
-        self._nerve_days = sorted(d for d, found in self._symptoms.items() if found & nerve)
-        self._values = values
+        self._nerve_days = sorted(d for d, found in symptoms.items() if found & nerve)
+        self._series = series
+        self._values: dict[Measure, dict[int, float]] = {}
         self._start = baseline_from.toordinal() if baseline_from is not None else None
         self._baselines = {m: self._baseline(m, self._start) for m in Measure}
-        self._series: dict[Measure, Series] = {}
         self._settled: dict[tuple[Measure, int], Baseline | None] = {}
         # Caches for one set of rules: references by (measure, day, settle day), 4-week means by
         # (measure, last day); a replay asks for each many times.
@@ -213,22 +243,17 @@ class Diary:
         self._better: dict[Measure, dict[int, float | None]] = {m: {} for m in Measure}
 
     def _baseline(self, measure: Measure, start: int | None) -> Baseline | None:
-        values = self._values[measure]
-        # Sorting the days (mostly in order already) beats a heap of 14 in pure Python.
-        days = sorted(values if start is None else [d for d in values if d >= start])[
-            :BASELINE_DAYS
-        ]
+        series = self._series[measure]
+        first = 0 if start is None else bisect_left(series.days, start)
+        days = series.days[first : first + BASELINE_DAYS]
         if not days:
             return None
-        found = [values[d] for d in days]
+        found = series.values[first : first + BASELINE_DAYS]
         return Baseline(value=statistics.median(found), days=tuple(days))
 
     def series(self, measure: Measure) -> Series:
-        """One measure's values in date order (built on first use)."""
-        series = self._series.get(measure)
-        if series is None:
-            series = self._series[measure] = Series.of(self._values[measure])
-        return series
+        """One measure's values in date order."""
+        return self._series[measure]
 
     def baseline_on(self, measure: Measure, today: int, settle: int | None) -> Baseline | None:
         """The baseline known on ordinal `today`: the settled one once its days are in (§3.2)."""
@@ -257,11 +282,15 @@ class Diary:
 
     def has(self, measure: Measure) -> bool:
         """Whether any entry gave this measure."""
-        return bool(self._values[measure])
+        return bool(self._series[measure].days)
 
     def values(self, measure: Measure) -> Mapping[int, float]:
         """One measure's value on each day (by ordinal) that has one."""
-        return self._values[measure]
+        values = self._values.get(measure)
+        if values is None:
+            series = self._series[measure]
+            values = self._values[measure] = dict(zip(series.days, series.values, strict=True))
+        return values
 
     def first_baseline(self, measure: Measure) -> Baseline | None:
         """The baseline from enrolment or `baseline_from`, before any settled re-baseline."""
@@ -277,7 +306,7 @@ class Diary:
 
     def logged_in(self, first: int, last: int) -> int:
         """How many days in [first, last] (ordinals) have an entry."""
-        return sum(1 for d in range(first, last + 1) if d in self._logged)
+        return bisect_right(self._days, last) - bisect_left(self._days, first)
 
     def baseline(
         self, measure: Measure, today: date, surgery_date: date | None = None
@@ -305,8 +334,9 @@ class Diary:
 
     def logged_mean(self, measure: Measure, end: int, days: int) -> tuple[float | None, int]:
         """The window mean of the `days` days to ordinal `end`, and how many have a value."""
-        values = self._values[measure]
-        found = [values[d] for d in range(end - days + 1, end + 1) if d in values]
+        series = self._series[measure]
+        lo, hi = series.span(end - days + 1, end)
+        found = series.values[lo:hi]
         return window_mean(found, days), len(found)
 
     def rolling_mean(self, measure: Measure, today: date) -> float | None:
@@ -345,12 +375,19 @@ class Diary:
         clear = max(rules.better_points, rules.better_fraction * base.value)
         best: tuple[float, int] | None = None
         means = self._better[measure]
+        days, sums = series.days, series.sums
+        width, needed = rules.better_days, max(rules.better_min_days, 1)
+        # The windows end a week apart, latest first: each search looks only up to the last end.
+        hi = len(days)
         for end in range(last, last - 7 * (rules.better_weeks - 1), -7):
             if end in means:
                 level = means[end]
             else:
-                first = end - rules.better_days + 1
-                level = means[end] = series.mean(first, end, rules.better_min_days)
+                hi = bisect_right(days, end, 0, hi)
+                lo = bisect_left(days, end - width + 1, 0, hi)
+                level = means[end] = (
+                    (sums[hi] - sums[lo]) / (hi - lo) if hi - lo >= needed else None
+                )
             if level is not None and (best is None or level < best[0]):
                 best = (level, end)
         if best is not None and best[0] <= base.value - clear + EPS and best[0] < reference.value:

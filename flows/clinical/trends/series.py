@@ -71,8 +71,19 @@ class Series:
     def of(cls, by_day: dict[int, float]) -> Series:
         """The series of the values by day ordinal."""
         days = sorted(by_day)
-        values = [by_day[d] for d in days]
+        return cls.of_sorted(days, [by_day[d] for d in days])
+
+    @classmethod
+    def of_sorted(cls, days: list[int], values: list[float]) -> Series:
+        """The series of these values, one per day, the days in order."""
         return cls(days, values, list(accumulate(values, initial=0.0)))
+
+    def extended(self, later: Series) -> Series:
+        """This series and then `later`'s days, all after this one's."""
+        # Summed on from this one's total, as one pass over both would: the same floats.
+        more = accumulate(later.values, initial=self.sums[-1])
+        next(more)
+        return Series(self.days + later.days, self.values + later.values, [*self.sums, *more])
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The index range of the days in [first, last]."""
