@@ -1,0 +1,46 @@
+"""The shared patient driver: the same verbs reach the flows, the engine and Telegram alike."""
+
+from __future__ import annotations
+
+from bot.engine import Engine, Who
+from bot.telegram_bot import build_application
+from tests.fakes import TOKEN, OfflineBotApi
+from tests.patient import EngineLine, FlowLine, Line, Patient, TelegramLine
+
+AGREE = "✅ I agree, keep my diary"
+
+
+async def walk_to_consent(patient: Patient) -> None:
+    """A new patient sees the welcome, agrees, and is asked their country."""
+    await patient.send("/start")
+    assert "Welcome to BackTrack" in patient.screen.text
+    assert AGREE in patient.labels()
+    await patient.press(AGREE)
+    assert "United Kingdom" in patient.labels()
+
+
+async def test_the_flows_line_shows_the_welcome_and_takes_the_consent() -> None:
+    await walk_to_consent(Patient(FlowLine()))
+
+
+async def test_the_engine_line_shows_the_welcome_and_takes_the_consent(engine: Engine) -> None:
+    line: Line = EngineLine(engine, Who(user_id=5, language_code="en"))
+    await walk_to_consent(Patient(line))
+
+
+async def test_the_telegram_line_shows_the_welcome_and_takes_the_consent(engine: Engine) -> None:
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, updates_request=OfflineBotApi())
+    async with app:
+        patient = Patient(TelegramLine.of(app, api, 5))
+        await walk_to_consent(patient)
+        assert patient.seen[-1].edited
+        assert patient.toast is None
+
+
+async def test_a_forged_press_is_answered_by_a_toast_at_every_line(engine: Engine) -> None:
+    patient = Patient(EngineLine(engine, Who(user_id=6, language_code="en")))
+    await patient.send("/start")
+    await patient.press_data("drop table users")
+    assert patient.toast is not None
+    assert "isn't one I can use" in patient.toast
