@@ -13,62 +13,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
-from telegram.ext import Application
 
 from bot.engine import Engine
 from bot.telegram_bot import build_application
 from flows.clinical.codes import DaysRange
 from flows.records.models import Profile
-from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
+from tests.fakes import TOKEN, OfflineBotApi
 from tests.onboarding import LABELS, SURGERY_DAY
+from tests.patient import Patient, TelegramLine
 
 USER = 41
 TODAY = date(2026, 3, 10)
 
 
-class Phone:
-    """A patient's Telegram app, with the language tag the phone sends."""
-
-    def __init__(self, app: Application, api: OfflineBotApi) -> None:  # type: ignore[type-arg]
-        self.app = app
-        self.api = api
-        self.next_id = 1
-        self.language_code = "en"
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        body = payload.get("message") or payload["callback_query"]
-        body["from"]["language_code"] = self.language_code
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    def _id(self) -> int:
-        self.next_id += 1
-        return self.next_id
-
-    async def say(self, text: str) -> None:
-        await self.send(message_update(self._id(), USER, text))
-
-    async def tap(self, label: str) -> None:
-        keyboard = self.api.last_keyboard()
-        found = [d for text, d in keyboard if text == label] or [
-            d for text, d in keyboard if label in text
-        ]
-        assert len(found) == 1, f"{label!r} in {[text for text, _ in keyboard]}"
-        await self.send(callback_update(self._id(), USER, found[0]))
-
-    def text(self) -> str:
-        return self.api.texts()[-1]
-
-    def labels(self) -> list[str]:
-        return [text for text, _ in self.api.last_keyboard()]
-
-
 @pytest.fixture
-async def phone(engine: Engine) -> AsyncIterator[Phone]:
+async def line(engine: Engine) -> AsyncIterator[TelegramLine]:
     api = OfflineBotApi()
     app = build_application(TOKEN, engine, request=api, updates_request=OfflineBotApi())
     async with app:
-        yield Phone(app, api)
+        yield TelegramLine.of(app, api, USER)
+
+
+@pytest.fixture
+def phone(line: TelegramLine) -> Patient:
+    return Patient(line)
 
 
 def stored_row(db_path: Path) -> dict[str, Any]:
@@ -84,30 +52,30 @@ def stored_row(db_path: Path) -> dict[str, Any]:
     return dict(row)
 
 
-async def finish(phone: Phone) -> None:
+async def finish(phone: Patient) -> None:
     for label in ("Lower back (lumbar)", "2 levels", "Done", "Skip", "21:00"):
-        await phone.tap(label)
-    assert "All set" in phone.text()
+        await phone.press(label)
+    assert "All set" in phone.last
 
 
 async def test_a_us_patient_confirms_the_proposed_country_and_picks_a_zone(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path, line: TelegramLine
 ) -> None:
-    phone.language_code = "en-US"
-    await phone.say("/start")
-    await phone.tap("✅ I agree, keep my diary")
-    assert "Your country: United States" in phone.text()
-    assert "Emergency number: 911" in phone.text()
-    await phone.tap("✅ Yes, that's right")
-    assert "United States has more than one time zone" in phone.text()
-    await phone.tap("Los Angeles")
-    assert "Your local time now is Tue 11:30" in phone.text()
-    await phone.tap("✅ Yes, that's right")
+    line.language_code = "en-US"
+    await phone.send("/start")
+    await phone.press("✅ I agree, keep my diary")
+    assert "Your country: United States" in phone.last
+    assert "Emergency number: 911" in phone.last
+    await phone.press("✅ Yes, that's right")
+    assert "United States has more than one time zone" in phone.last
+    await phone.press("Los Angeles")
+    assert "Your local time now is Tue 11:30" in phone.last
+    await phone.press("✅ Yes, that's right")
     for label in ("2025", "Nov", "3"):
-        await phone.tap(label)
+        await phone.press(label)
     await finish(phone)
-    assert "Operation: 3 Nov 2025" in phone.text()
-    assert "Country: United States\nEmergency number: 911" in phone.text()
+    assert "Operation: 3 Nov 2025" in phone.last
+    assert "Country: United States\nEmergency number: 911" in phone.last
 
     assert stored_row(db_path) == {
         "country": "US",
@@ -126,12 +94,12 @@ async def test_a_us_patient_confirms_the_proposed_country_and_picks_a_zone(
 
 
 async def test_a_uk_patient_has_one_zone_and_gives_the_day(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path
 ) -> None:
-    await phone.say("/start")
+    await phone.send("/start")
     for label in LABELS:
-        await phone.tap(label)
-    assert "All set" in phone.text()
+        await phone.press(label)
+    assert "All set" in phone.last
     row = stored_row(db_path)
     assert (row["country"], row["timezone"]) == ("GB", "Europe/London")
     assert (row["surgery_year"], row["surgery_month"], row["surgery_day"]) == (2025, 6, 15)
@@ -142,15 +110,15 @@ async def test_a_uk_patient_has_one_zone_and_gives_the_day(
 
 
 async def test_a_patient_not_sure_of_the_day_stores_the_2_week_answer_as_bounds(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path
 ) -> None:
-    await phone.say("/start")
+    await phone.send("/start")
     for label in ("✅ I agree, keep my diary", "Ireland", "✅ Yes, that's right"):
-        await phone.tap(label)
+        await phone.press(label)
     for label in ("2026", "Feb", "Not sure of the day"):
-        await phone.tap(label)
-    assert "in the last 2 weeks?" in phone.text()
-    await phone.tap("Yes")
+        await phone.press(label)
+    assert "in the last 2 weeks?" in phone.last
+    await phone.press("Yes")
     await finish(phone)
     row = stored_row(db_path)
     assert (row["country"], row["timezone"]) == ("IE", "Europe/Dublin")
@@ -162,33 +130,33 @@ async def test_a_patient_not_sure_of_the_day_stores_the_2_week_answer_as_bounds(
 
 
 async def test_a_patient_finds_their_country_by_its_first_letter(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path
 ) -> None:
-    await phone.say("/start")
-    await phone.tap("✅ I agree, keep my diary")
-    await phone.tap("🌍 Another country")
-    await phone.tap("J")
-    assert "Countries starting with J" in phone.text()
-    await phone.tap("Japan")
+    await phone.send("/start")
+    await phone.press("✅ I agree, keep my diary")
+    await phone.press("🌍 Another country")
+    await phone.press("J")
+    assert "Countries starting with J" in phone.last
+    await phone.press("Japan")
     # Japan has one time zone: straight to the local time.
-    assert "Emergency number: 119" in phone.text()
-    assert "Wed 03:30" in phone.text()
-    await phone.tap("✅ Yes, that's right")
+    assert "Emergency number: 119" in phone.last
+    assert "Wed 03:30" in phone.last
+    await phone.press("✅ Yes, that's right")
     for label in ("2024", "Sep", "12"):
-        await phone.tap(label)
+        await phone.press(label)
     await finish(phone)
     row = stored_row(db_path)
     assert (row["country"], row["timezone"], row["surgery_day"]) == ("JP", "Asia/Tokyo", 12)
 
 
 async def test_a_patient_who_leaves_at_the_zone_keeps_the_country(
-    phone: Phone, db_path: Path
+    phone: Patient, db_path: Path, line: TelegramLine
 ) -> None:
-    phone.language_code = "en-US"
-    await phone.say("/start")
-    await phone.tap("✅ I agree, keep my diary")
-    await phone.tap("✅ Yes, that's right")
-    await phone.say("/cancel")
+    line.language_code = "en-US"
+    await phone.send("/start")
+    await phone.press("✅ I agree, keep my diary")
+    await phone.press("✅ Yes, that's right")
+    await phone.send("/cancel")
     row = stored_row(db_path)
     assert row["country"] == "US"
     assert row["details_asked_at"] is not None
@@ -204,31 +172,31 @@ JOINED_BEFORE = Profile(
 
 
 async def test_a_patient_from_before_gives_the_details_then_gets_the_diary(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path
 ) -> None:
     await engine.store.unit(engine.clock(), lambda s: s.save_profile(JOINED_BEFORE))
-    await phone.say("/log")
-    assert "Your country: Germany" in phone.text()
-    await phone.tap("✅ Yes, that's right")
-    await phone.tap("✅ Yes, that's right")
-    assert "On which day of Sep 2024?" in phone.text()
-    await phone.tap("12")
-    assert phone.text().startswith("Thank you")
-    assert "BACK pain" in phone.text()
+    await phone.send("/log")
+    assert "Your country: Germany" in phone.last
+    await phone.press("✅ Yes, that's right")
+    await phone.press("✅ Yes, that's right")
+    assert "On which day of Sep 2024?" in phone.last
+    await phone.press("12")
+    assert phone.last.startswith("Thank you")
+    assert "BACK pain" in phone.last
     row = stored_row(db_path)
     assert (row["country"], row["timezone"], row["surgery_day"]) == ("DE", "Europe/Berlin", 12)
     assert row["details_asked_at"] == "2026-03-10T18:30:00+00:00"
 
 
 async def test_a_patient_from_before_who_cancels_is_not_asked_again(
-    phone: Phone, engine: Engine, db_path: Path
+    phone: Patient, engine: Engine, db_path: Path
 ) -> None:
     await engine.store.unit(engine.clock(), lambda s: s.save_profile(JOINED_BEFORE))
-    await phone.say("/log")
-    assert "Your country: Germany" in phone.text()
-    await phone.say("/cancel")
-    await phone.say("/log")
-    assert "BACK pain" in phone.text()
+    await phone.send("/log")
+    assert "Your country: Germany" in phone.last
+    await phone.send("/cancel")
+    await phone.send("/log")
+    assert "BACK pain" in phone.last
     row = stored_row(db_path)
     assert (row["country"], row["surgery_day"]) == (None, None)
     assert row["details_asked_at"] == "2026-03-10T18:30:00+00:00"
