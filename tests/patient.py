@@ -9,6 +9,7 @@ test kit, a test builds real updates and reads what the bot sent, never the shel
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -91,17 +92,22 @@ class Line(Protocol):
         """Press a button carrying this callback data."""
 
 
+# One sequence for every patient of a test run, as a bot's updates share one.
+_UPDATE_IDS = itertools.count(1)
+
+
 class Patient:
     """A patient at their phone: the same verbs whichever line carries them to the bot."""
 
-    def __init__(self, line: Line, *, first_update_id: int = 1) -> None:
+    def __init__(self, line: Line) -> None:
         self.line = line
-        self.next_id = first_update_id
+        # The id of the last update this patient sent (a test sends it again to redeliver it).
+        self.last_update_id = 0
 
     def new_id(self) -> int:
-        """The next update id; Telegram numbers updates in order."""
-        self.next_id += 1
-        return self.next_id
+        """The next update id: Telegram numbers a bot's updates in order, across all its users."""
+        self.last_update_id = next(_UPDATE_IDS)
+        return self.last_update_id
 
     async def send(self, text: str, *, update_id: int | None = None) -> None:
         """Send a /command (with any words after it)."""

@@ -125,7 +125,7 @@ async def test_a_duplicate_update_is_processed_once(
     data = await patient.press("✅ Save")
     calls_before = len(api.calls)
     # The same update again, as Telegram redelivers one whose answer it did not get.
-    await patient.press_data(data, update_id=patient.next_id)
+    await patient.press_data(data, update_id=patient.last_update_id)
     assert [c.method for c in api.calls[calls_before:]] == ["answerCallbackQuery"]
     entries = await engine.store.entries_between(USER, date(2026, 1, 1), date(2026, 12, 31))
     assert len(entries) == 1
