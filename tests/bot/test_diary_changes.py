@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.engine import Engine, Reply, Who
-from flows.dialogs.router import Command
+from bot.engine import Engine, Who
 from flows.records.models import Entry, Profile
 from storage.db import Database
 from storage.repo import Store
 from tests.clock import FakeClock
+from tests.patient import EngineLine, Patient
 
 PAT = Who(user_id=71, language_code="en")
 NOTE = "walked-to-the-shop-4e1f"
@@ -35,23 +35,17 @@ async def a_patient(engine: Engine) -> None:
     await engine.store.unit(now, lambda s: s.save_profile(profile))
 
 
-async def press(engine: Engine, reply: Reply, label: str) -> Reply:
-    assert reply.screen is not None
-    buttons = [b for row in reply.screen.buttons for b in row]
-    matches = [b for b in buttons if b.label == label] or [b for b in buttons if label in b.label]
-    assert len(matches) == 1, (label, reply.screen.labels())
-    return await engine.on_press(PAT, reply.button_data(matches[0].value))
+def at_phone(engine: Engine) -> tuple[Patient, EngineLine]:
+    """The patient at their phone, and the engine's side of the chat."""
+    line = EngineLine(engine, PAT)
+    return Patient(line), line
 
 
-async def presses(engine: Engine, reply: Reply, *labels: str) -> Reply:
-    for label in labels:
-        reply = await press(engine, reply, label)
-    return reply
-
-
-def shown(reply: Reply) -> str:
-    assert reply.screen is not None
-    return reply.screen.text
+def shown(line: EngineLine) -> str:
+    """The text of the screen the bot's latest reply showed."""
+    screen = line.reply.screen
+    assert screen is not None
+    return screen.text
 
 
 async def diary(engine: Engine) -> list[Entry]:
@@ -68,62 +62,66 @@ async def test_another_command_mid_entry_puts_it_aside_and_log_carries_on(
     engine: Engine,
 ) -> None:
     await a_patient(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    await press(engine, reply, "6")
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.press("6")
 
-    reply = await engine.on_command(PAT, Command.CHECK)
+    await patient.send("/check")
     assert (
         "Your unsaved entry for today, Tue 10 Mar was put aside: /log carries on where you "
-        "left it." in shown(reply)
+        "left it." in shown(line)
     )
     assert await aside_of(engine) is not None
-    await engine.on_command(PAT, Command.CANCEL)
+    await patient.send("/cancel")
 
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert "Carrying on with your unsaved entry for today, Tue 10 Mar" in shown(reply)
-    assert "LEG pain" in shown(reply)
+    await patient.send("/log")
+    assert "Carrying on with your unsaved entry for today, Tue 10 Mar" in shown(line)
+    assert "LEG pain" in shown(line)
     assert await aside_of(engine) is None
-    reply = await presses(engine, reply, "3", "Done: none of these", "Skip", "Save")
-    assert shown(reply).startswith("Saved ✅")
+    await patient.presses("3", "Done: none of these", "Skip", "Save")
+    assert shown(line).startswith("Saved ✅")
     assert [(e.back_pain, e.leg_pain) for e in await diary(engine)] == [(6, 3)]
 
 
 async def test_log_in_the_middle_of_an_entry_carries_on_with_it(engine: Engine) -> None:
     await a_patient(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    await press(engine, reply, "6")
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.press("6")
 
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert "You are in the middle of an entry for today, Tue 10 Mar" in shown(reply)
-    assert "LEG pain" in shown(reply)
-    reply = await press(engine, reply, "Back")
-    assert reply.screen is not None
-    assert "• 6 •" in reply.screen.labels()
+    await patient.send("/log")
+    assert "You are in the middle of an entry for today, Tue 10 Mar" in shown(line)
+    assert "LEG pain" in shown(line)
+    await patient.press("Back")
+    assert line.reply.screen is not None
+    assert "• 6 •" in line.reply.screen.labels()
 
 
 async def test_cancel_drops_an_entry_carried_on_and_the_next_log_starts_afresh(
     engine: Engine,
 ) -> None:
     await a_patient(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    await press(engine, reply, "6")
-    await engine.on_command(PAT, Command.SETTINGS)
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert "Carrying on" in shown(reply)
-    reply = await press(engine, reply, "Cancel")
-    assert "Cancelled" in shown(reply)
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.press("6")
+    await patient.send("/settings")
+    await patient.send("/log")
+    assert "Carrying on" in shown(line)
+    await patient.press("Cancel")
+    assert "Cancelled" in shown(line)
 
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert "Carrying on" not in shown(reply)
-    assert "BACK pain" in shown(reply)
+    await patient.send("/log")
+    assert "Carrying on" not in shown(line)
+    assert "BACK pain" in shown(line)
     assert await diary(engine) == []
 
 
 async def test_nothing_is_put_aside_before_the_first_answer(engine: Engine) -> None:
     await a_patient(engine)
-    await engine.on_command(PAT, Command.LOG)
-    reply = await engine.on_command(PAT, Command.CHECK)
-    assert "put aside" not in shown(reply)
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.send("/check")
+    assert "put aside" not in shown(line)
     assert await aside_of(engine) is None
 
 
@@ -132,58 +130,61 @@ async def test_a_second_entry_for_yesterday_says_there_is_one_already(
 ) -> None:
     engine = Engine(Store(db), FakeClock(MORNING))
     await a_patient(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    await presses(engine, reply, "Yesterday", "4", "2", "Done: none of these", "Skip", "Save")
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.presses("Yesterday", "4", "2", "Done: none of these", "Skip", "Save")
 
-    reply = await engine.on_command(PAT, Command.LOG)
-    assert reply.screen is not None
-    assert "Yesterday (1 entry)" in reply.screen.labels()
-    reply = await press(engine, reply, "Yesterday")
-    assert "You already have an entry for yesterday, Mon 9 Mar" in shown(reply)
-    reply = await presses(engine, reply, "5", "1", "Done: none of these", "Skip", "Save")
+    await patient.send("/log")
+    assert line.reply.screen is not None
+    assert "Yesterday (1 entry)" in line.reply.screen.labels()
+    await patient.press("Yesterday")
+    assert "You already have an entry for yesterday, Mon 9 Mar" in shown(line)
+    await patient.presses("5", "1", "Done: none of these", "Skip", "Save")
     assert [e.entry_date for e in await diary(engine)] == [date(2026, 3, 9)] * 2
 
 
 async def test_an_entry_for_an_earlier_day_is_stored_for_that_day(engine: Engine) -> None:
     await a_patient(engine)
-    reply = await engine.on_command(PAT, Command.LOG)
-    reply = await presses(engine, reply, "Another day", "Fri 6 Mar")
-    assert "📅 Diary for Fri 6 Mar" in shown(reply)
-    reply = await presses(engine, reply, "4", "2", "Done: none of these", "Skip", "Save")
-    assert "📅 Fri 6 Mar 2026" in shown(reply)
+    patient, line = at_phone(engine)
+    await patient.send("/log")
+    await patient.presses("Another day", "Fri 6 Mar")
+    assert "📅 Diary for Fri 6 Mar" in shown(line)
+    await patient.presses("4", "2", "Done: none of these", "Skip", "Save")
+    assert "📅 Fri 6 Mar 2026" in shown(line)
     [entry] = await diary(engine)
     assert entry.entry_date == date(2026, 3, 6)
 
 
-async def log_one(engine: Engine, back: str, leg: str, note: str | None = None) -> None:
-    reply = await engine.on_command(PAT, Command.LOG)
-    if any(label.startswith("Today") for label in (reply.screen.labels() if reply.screen else [])):
-        reply = await press(engine, reply, "Today")
-    reply = await presses(engine, reply, back, leg, "Done: none of these")
+async def log_one(patient: Patient, back: str, leg: str, note: str | None = None) -> None:
+    await patient.send("/log")
+    if any(label.startswith("Today") for label in patient.labels()):
+        await patient.press("Today")
+    await patient.presses(back, leg, "Done: none of these")
     if note is None:
-        reply = await press(engine, reply, "Skip")
+        await patient.press("Skip")
     else:
-        reply = await engine.on_text(PAT, note)
-    await press(engine, reply, "Save")
+        await patient.type(note)
+    await patient.press("Save")
 
 
 async def test_an_entry_changed_from_history_is_changed_in_place(
     engine: Engine, clock: FakeClock
 ) -> None:
     await a_patient(engine)
-    await log_one(engine, "6", "3", NOTE)
+    patient, line = at_phone(engine)
+    await log_one(patient, "6", "3", NOTE)
     [before] = await diary(engine)
     clock.advance(timedelta(hours=2))
 
-    reply = await engine.on_command(PAT, Command.HISTORY)
-    assert reply.screen is not None
-    assert reply.screen.table is not None
-    reply = await presses(engine, reply, "Change or delete", "Tue 10 Mar, 18:30", "Change it")
-    assert "✏️ Changing your entry for today, Tue 10 Mar" in shown(reply)
-    reply = await presses(engine, reply, "5", "3", "Done: none of these")
-    assert NOTE in shown(reply)
-    reply = await presses(engine, reply, "Keep this note", "Save the changes")
-    assert shown(reply).startswith("Changed ✅")
+    await patient.send("/history")
+    assert line.reply.screen is not None
+    assert line.reply.screen.table is not None
+    await patient.presses("Change or delete", "Tue 10 Mar, 18:30", "Change it")
+    assert "✏️ Changing your entry for today, Tue 10 Mar" in shown(line)
+    await patient.presses("5", "3", "Done: none of these")
+    assert NOTE in shown(line)
+    await patient.presses("Keep this note", "Save the changes")
+    assert shown(line).startswith("Changed ✅")
 
     [after] = await diary(engine)
     assert after.id == before.id
@@ -202,30 +203,31 @@ async def test_a_deleted_entry_is_gone_from_the_database_the_file_and_later_expo
     engine = Engine(Store(db), clock)
     try:
         await a_patient(engine)
-        await log_one(engine, "6", "3", NOTE)
+        patient, line = at_phone(engine)
+        await log_one(patient, "6", "3", NOTE)
         clock.advance(timedelta(minutes=30))
-        await log_one(engine, "2", "1", "kept-note")
+        await log_one(patient, "2", "1", "kept-note")
 
-        reply = await engine.on_command(PAT, Command.HISTORY)
-        reply = await presses(engine, reply, "Change or delete", "18:30", "Delete it")
-        assert shown(reply).startswith("Delete the entry of Tue 10 Mar, 18:30: back 6, leg 3?")
+        await patient.send("/history")
+        await patient.presses("Change or delete", "18:30", "Delete it")
+        assert shown(line).startswith("Delete the entry of Tue 10 Mar, 18:30: back 6, leg 3?")
         assert len(await diary(engine)) == 2
-        reply = await press(engine, reply, "Yes, delete it")
-        assert shown(reply).startswith("Deleted.")
+        await patient.press("Yes, delete it")
+        assert shown(line).startswith("Deleted.")
         assert [(e.back_pain, e.note) for e in await diary(engine)] == [(2, "kept-note")]
 
-        reply = await engine.on_command(PAT, Command.EXPORT)
-        reply = await presses(engine, reply, "Everything", "CSV")
-        assert reply.document is not None
-        csv = reply.document[1].decode()
+        await patient.send("/export")
+        await patient.presses("Everything", "CSV")
+        assert line.reply.document is not None
+        csv = line.reply.document[1].decode()
         assert NOTE not in csv
         assert "kept-note" in csv
 
-        reply = await engine.on_command(PAT, Command.HISTORY)
-        assert reply.screen is not None
-        assert reply.screen.table is not None
-        assert "Tue 10    2   1  ✎" in reply.screen.table
-        assert "Tue 10    6   3" not in reply.screen.table
+        await patient.send("/history")
+        assert line.reply.screen is not None
+        assert line.reply.screen.table is not None
+        assert "Tue 10    2   1  ✎" in line.reply.screen.table
+        assert "Tue 10    6   3" not in line.reply.screen.table
     finally:
         await db.close()
     # secure_delete zeroed the row; closing folded the WAL's older copy of its page.
