@@ -12,35 +12,32 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine, Who
 from bot.service import serve
 from flows.dialogs.router import Command
 from tests.bot.test_log_privacy import PollingApi
 from tests.clock import FakeClock
 from tests.fakes import TOKEN
 from tests.onboarding import onboard
+from tests.patient import EngineLine, Patient
 
 PAT = Who(user_id=61)
 OTHER = Who(user_id=62)
 NOTE = "my-private-note-7f3a9c"
 
 
-async def press(engine: Engine, who: Who, reply: Reply, label: str) -> Reply:
-    assert reply.screen is not None
-    [button] = [b for row in reply.screen.buttons for b in row if label in b.label]
-    return await engine.on_press(who, reply.button_data(button.value))
-
-
-async def onboard_and_log(engine: Engine, who: Who, note: str) -> None:
+async def onboard_and_log(engine: Engine, who: Who, note: str) -> tuple[Patient, EngineLine]:
+    """A patient who logged an entry with this note and answered a check with a red flag."""
     await onboard(engine, who)
-    reply = await engine.on_command(who, Command.LOG)
-    for label in ("6", "No leg pain", "Fever", "Done (1 ticked)"):
-        reply = await press(engine, who, reply, label)
-    reply = await engine.on_text(who, note)
-    await press(engine, who, reply, "Save")
-    reply = await engine.on_command(who, Command.CHECK)
-    reply = await press(engine, who, reply, "Yes")
-    await press(engine, who, reply, "New, or worse")
+    line = EngineLine(engine, who)
+    patient = Patient(line)
+    await patient.send("/log")
+    await patient.presses("6", "No leg pain", "Fever", "Done (1 ticked)")
+    await patient.type(note)
+    await patient.press("Save")
+    await patient.send("/check")
+    await patient.presses("Yes", "New, or worse")
+    return patient, line
 
 
 def rows_about(path: Path, user_id: int) -> dict[str, int]:
@@ -88,18 +85,16 @@ async def test_someone_who_never_agrees_is_forgotten_within_a_day(
 
 
 async def test_delete_erases_every_row_and_every_byte(engine: Engine, db_path: Path) -> None:
-    await onboard_and_log(engine, PAT, NOTE)
+    patient, _ = await onboard_and_log(engine, PAT, NOTE)
     await onboard_and_log(engine, OTHER, "the other user's note")
     assert rows_about(db_path, PAT.user_id)["entries"] == 1
     assert rows_about(db_path, PAT.user_id)["checks"] == 1
     assert NOTE.encode() in file_bytes(db_path)
 
-    reply = await engine.on_command(PAT, Command.DELETE)
-    assert reply.screen is not None
-    assert "cannot be undone" in reply.screen.text
-    reply = await press(engine, PAT, reply, "Yes, erase everything")
-    assert reply.screen is not None
-    assert "has been erased" in reply.screen.text
+    await patient.send("/delete")
+    assert "cannot be undone" in patient.last
+    await patient.press("Yes, erase everything")
+    assert "has been erased" in patient.last
 
     assert set(rows_about(db_path, PAT.user_id).values()) == {0}
     assert NOTE.encode() not in file_bytes(db_path)
@@ -110,14 +105,13 @@ async def test_delete_erases_every_row_and_every_byte(engine: Engine, db_path: P
 
 
 async def test_cancelling_delete_erases_nothing(engine: Engine, db_path: Path) -> None:
-    await onboard_and_log(engine, PAT, NOTE)
-    reply = await engine.on_command(PAT, Command.DELETE)
-    reply = await engine.on_text(PAT, "yes")
-    assert reply.screen is not None
-    assert reply.screen.text.startswith("Please tap a button")
-    reply = await press(engine, PAT, reply, "Cancel")
-    assert reply.screen is not None
-    assert "Cancelled" in reply.screen.text
+    patient, line = await onboard_and_log(engine, PAT, NOTE)
+    await patient.send("/delete")
+    await patient.type("yes")
+    assert line.reply.screen is not None
+    assert line.reply.screen.text.startswith("Please tap a button")
+    await patient.press("Cancel")
+    assert "Cancelled" in patient.last
     assert rows_about(db_path, PAT.user_id)["entries"] == 1
 
 
