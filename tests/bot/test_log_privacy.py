@@ -22,8 +22,9 @@ from bot.telegram_bot import build_application
 from bot.updates import readable_updates
 from tests.bot.test_export import export, seed
 from tests.clock import FakeClock
-from tests.fakes import TOKEN, ApiCall, OfflineBotApi, callback_update, message_update
+from tests.fakes import TOKEN, ApiCall, OfflineBotApi, message_update
 from tests.onboarding import LABELS as ONBOARDING
+from tests.patient import Patient, TelegramLine
 
 USER = 77
 NOTE = "zebra-walnut knee note"
@@ -52,43 +53,29 @@ class PollingApi(OfflineBotApi):
         return 200, json.dumps({"ok": True, "result": batch}).encode()
 
 
-class Phone:
-    """A patient's phone on the polling path: queues updates, waits for the bot's answers."""
+async def delivered(api: PollingApi, *updates: dict[str, Any]) -> None:
+    """Hand one batch to the bot's long poll and wait until the bot has answered it."""
+    answered = len(api.calls)
+    await api.batches.put(list(updates))
+    for _ in range(500):
+        await asyncio.sleep(0.01)
+        done = [c for c in api.calls[answered:] if c.method != "getUpdates"]
+        if done and api.batches.empty():
+            await asyncio.sleep(0.02)
+            return
+    raise AssertionError("the bot never answered")
 
-    def __init__(self, api: PollingApi) -> None:
-        self.api = api
-        self.next_id = 100
 
-    def _id(self) -> int:
-        self.next_id += 1
-        return self.next_id
-
-    async def _deliver(self, *updates: dict[str, Any]) -> None:
-        answered = len(self.api.calls)
-        await self.api.batches.put(list(updates))
-        for _ in range(500):
-            await asyncio.sleep(0.01)
-            done = [c for c in self.api.calls[answered:] if c.method != "getUpdates"]
-            if done and self.api.batches.empty():
-                await asyncio.sleep(0.02)
-                return
-        raise AssertionError("the bot never answered")
-
-    async def say(self, text: str) -> None:
-        update = message_update(self._id(), USER, text)
-        update["message"]["from"]["first_name"] = NAME
-        await self._deliver(update)
-
-    async def tap(self, label: str) -> None:
-        [data] = [d for text, d in self.api.last_keyboard() if text == label]
-        await self._deliver(callback_update(self._id(), USER, data))
+@pytest.fixture
+def api() -> PollingApi:
+    return PollingApi()
 
 
 @pytest.fixture
 async def phone(
-    tmp_path: Path, debug_everywhere: pytest.LogCaptureFixture
-) -> AsyncIterator[Phone]:
-    api = PollingApi()
+    tmp_path: Path, api: PollingApi, debug_everywhere: pytest.LogCaptureFixture
+) -> AsyncIterator[Patient]:
+    """A patient whose phone's updates reach a whole bot process by its long poll."""
     settings = Settings(telegram_bot_token=SecretStr(TOKEN), _env_file=None)
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, tmp_path / "bot.db", stop, request=api))
@@ -96,7 +83,11 @@ async def phone(
         if api.polls:
             break
         await asyncio.sleep(0.01)
-    yield Phone(api)
+
+    async def deliver(update: dict[str, Any]) -> None:
+        await delivered(api, update)
+
+    yield Patient(TelegramLine(api, deliver, USER, first_name=NAME))
     stop.set()
     await asyncio.wait_for(task, 10)
 
@@ -117,43 +108,43 @@ def debug_everywhere(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixtu
 
 
 async def test_a_whole_diary_day_at_debug_leaves_nothing_of_it_in_the_logs(
-    phone: Phone, debug_everywhere: pytest.LogCaptureFixture
+    phone: Patient, api: PollingApi, debug_everywhere: pytest.LogCaptureFixture
 ) -> None:
-    await phone.say("/start")
+    await phone.send("/start")
     for label in ONBOARDING:
-        await phone.tap(label)
-    await phone.say("/log")
-    if ("Today", "") in [(text, "") for text, _ in phone.api.last_keyboard()]:
+        await phone.press(label)
+    await phone.send("/log")
+    if "Today" in phone.labels():
         # Early in the morning (the bot's real clock) it asks which day the entry is for.
-        await phone.tap("Today")
+        await phone.press("Today")
     for label in ("7", "6", "Done: none of these"):
-        await phone.tap(label)
-    await phone.say(NOTE)
-    await phone.tap("✅ Save")
-    await phone.say("/history")
-    assert any(NOTE in text for text in phone.api.texts()), "the note was not even saved"
+        await phone.press(label)
+    await phone.type(NOTE)
+    await phone.press("✅ Save")
+    await phone.send("/history")
+    assert any(NOTE in text for text in api.texts()), "the note was not even saved"
     logged = everything_logged(debug_everywhere)
     for secret in (NOTE, NAME, TOKEN.split(":")[1], "zebra"):
         assert secret not in logged
     # The bot asked Telegram only for what it handles.
-    [first, *_] = phone.api.sent("getUpdates")
+    [first, *_] = api.sent("getUpdates")
     assert first["allowed_updates"] == ["message", "edited_message", "callback_query"]
 
 
 async def test_an_unreadable_update_is_skipped_and_the_rest_of_its_batch_handled(
-    phone: Phone, debug_everywhere: pytest.LogCaptureFixture
+    phone: Patient, api: PollingApi, debug_everywhere: pytest.LogCaptureFixture
 ) -> None:
     broken = message_update(150, USER, NOTE)
     broken["message"]["chat"] = NOTE
-    await phone._deliver(broken, message_update(151, USER, "/privacy"))
-    assert any("Your data in BackTrack" in text for text in phone.api.texts())
+    await delivered(api, broken, message_update(151, USER, "/privacy"))
+    assert any("Your data in BackTrack" in text for text in api.texts())
     logged = everything_logged(debug_everywhere)
     assert "update 150 from Telegram could not be read (TypeError)" in logged
     assert NOTE not in logged
     assert "zebra" not in logged
     # Polling moved past it: the next poll asks from the update after the batch.
-    await phone.say("/help")
-    assert 152 in [call.get("offset") for call in phone.api.sent("getUpdates")]
+    await phone.send("/help")
+    assert 152 in [call.get("offset") for call in api.sent("getUpdates")]
 
 
 def test_an_unreadable_update_keeps_only_its_id() -> None:
