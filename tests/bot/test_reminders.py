@@ -27,7 +27,9 @@ STEP = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
-class Patient:
+class Reminded:
+    """A patient's reminder settings: their zone, the local time and whether they paused."""
+
     user_id: int
     zone: str
     at: time
@@ -36,12 +38,12 @@ class Patient:
 
 PATIENTS = (
     # 02:30 does not exist in Berlin on 29 March: that prompt comes at 03:30 local time.
-    Patient(1, "Europe/Berlin", time(2, 30)),
-    Patient(2, "America/New_York", time(8, 0)),
-    Patient(3, "Asia/Kolkata", time(21, 0)),
-    Patient(4, "Pacific/Auckland", time(19, 0)),
-    Patient(5, "UTC", time(12, 0), paused=True),
-    Patient(6, "UTC", time(12, 0)),
+    Reminded(1, "Europe/Berlin", time(2, 30)),
+    Reminded(2, "America/New_York", time(8, 0)),
+    Reminded(3, "Asia/Kolkata", time(21, 0)),
+    Reminded(4, "Pacific/Auckland", time(19, 0)),
+    Reminded(5, "UTC", time(12, 0), paused=True),
+    Reminded(6, "UTC", time(12, 0)),
 )
 
 
