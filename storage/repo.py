@@ -26,6 +26,8 @@ from flows.records.models import (
     StoredAdvice,
 )
 from storage.db import Database, Location
+from storage.ports import DUPLICATE as DUPLICATE
+from storage.ports import Duplicate as Duplicate
 from storage.tables import (
     ADVICE,
     ALERTS,
@@ -55,13 +57,6 @@ ADVICE_RETRY_SECONDS: tuple[int, ...] = (2, 5, 10, 20, 30, 60)
 ADVICE_LEASE_SECONDS = 600
 # Before migration 6 an imported row without a time was stored at this local time.
 _LEGACY_IMPORT_TIME = time(12, 0)
-
-
-class Duplicate:
-    """Returned instead of a result when a Telegram update was already processed."""
-
-
-DUPLICATE = Duplicate()
 
 
 # The trend check keeps what it read up to two weeks back (the days /log and /history change,

@@ -1,0 +1,48 @@
+"""The SQLite backend is held to the storage port the bot is typed against."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from storage import ports, repo
+from storage.db import Database
+
+
+def session_port(session: repo.Session) -> ports.Session:
+    """mypy --strict fails here if the SQLite session leaves out or changes a port method."""
+    return session
+
+
+def store_port(store: repo.Store) -> ports.Store:
+    """The same for the store."""
+    return store
+
+
+def _public(cls: type) -> set[str]:
+    return {name for name in vars(cls) if not name.startswith("_")}
+
+
+def test_the_port_names_every_public_method_of_the_sqlite_backend() -> None:
+    # A method added to the backend but not to the port would be one the bot cannot type.
+    assert _public(repo.Session) == _public(ports.Session)
+    assert _public(repo.Store) - {"db"} == _public(ports.Store)
+
+
+def test_the_ports_signatures_are_the_backends() -> None:
+    for backend, port in ((repo.Session, ports.Session), (repo.Store, ports.Store)):
+        for name in _public(port):
+            member, declared = vars(backend)[name], vars(port)[name]
+            if callable(member) and callable(declared):
+                got = inspect.signature(member).parameters.keys()
+                assert got == inspect.signature(declared).parameters.keys(), name
+
+
+async def test_a_store_on_a_real_file_serves_the_bot_through_the_port(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "port.db")
+    try:
+        store = store_port(repo.Store(db))
+        assert await store.read(lambda s: s.profile(1)) is None
+        assert store.location.path == tmp_path / "port.db"
+    finally:
+        await db.close()
