@@ -1,8 +1,7 @@
 """The storage port: what the bot asks of a database, whichever backend keeps it.
 
-`storage.repo` is the SQLite backend; `tests/storage/test_ports.py` holds it to these protocols,
-and the bot's decisions (bot/engine.py, effects, exports, reminders) are typed against them, so
-a second backend is a new module that satisfies them, not a change to the bot.
+`storage.repo` is the SQLite backend; `tests/storage/test_ports.py` holds it to these protocols
+(every public method, with its parameters), so a second backend has one list to satisfy.
 """
 
 from __future__ import annotations
