@@ -38,9 +38,19 @@ async def test_the_telegram_line_shows_the_welcome_and_takes_the_consent(engine:
         assert patient.toast is None
 
 
-async def test_a_forged_press_is_answered_by_a_toast_at_every_line(engine: Engine) -> None:
-    patient = Patient(EngineLine(engine, Who(user_id=6, language_code="en")))
-    await patient.send("/start")
-    await patient.press_data("drop table users")
-    assert patient.toast is not None
-    assert "isn't one I can use" in patient.toast
+async def test_a_forged_press_is_answered_by_a_toast_on_the_engine_and_telegram_lines(
+    engine: Engine,
+) -> None:
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, updates_request=OfflineBotApi())
+    async with app:
+        lines: list[Line] = [
+            EngineLine(engine, Who(user_id=6, language_code="en")),
+            TelegramLine.of(app, api, 7),
+        ]
+        for line in lines:
+            patient = Patient(line)
+            await patient.send("/start")
+            await patient.press_data("drop table users")
+            assert patient.toast is not None
+            assert "isn't one I can use" in patient.toast

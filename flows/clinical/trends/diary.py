@@ -375,19 +375,12 @@ class Diary:
         clear = max(rules.better_points, rules.better_fraction * base.value)
         best: tuple[float, int] | None = None
         means = self._better[measure]
-        days, sums = series.days, series.sums
-        width, needed = rules.better_days, max(rules.better_min_days, 1)
-        # The windows end a week apart, latest first: each search looks only up to the last end.
-        hi = len(days)
         for end in range(last, last - 7 * (rules.better_weeks - 1), -7):
             if end in means:
                 level = means[end]
             else:
-                hi = bisect_right(days, end, 0, hi)
-                lo = bisect_left(days, end - width + 1, 0, hi)
-                level = means[end] = (
-                    (sums[hi] - sums[lo]) / (hi - lo) if hi - lo >= needed else None
-                )
+                first = end - rules.better_days + 1
+                level = means[end] = series.mean(first, end, rules.better_min_days)
             if level is not None and (best is None or level < best[0]):
                 best = (level, end)
         if best is not None and best[0] <= base.value - clear + EPS and best[0] < reference.value:
