@@ -204,7 +204,7 @@ _CORE: dict[str, str] = {
     "log.heading": "📅 Diary for {day}",
     "log.heading.edit": "✏️ Changing your entry for {day}",
     "log.day_has_entries": "You already have {n:an entry|# entries} for {day}. This one is "
-    "added beside it; to change or delete an entry instead, tap Cancel, then /history.",
+    "added beside {n:it|them}; to change or delete an entry instead, tap Cancel, then /history.",
     "log.resumed": "Carrying on with your unsaved entry for {day}, where you left it. "
     "(Cancel drops it.)",
     "log.resumed.edit": "Carrying on with your unsaved changes to the entry for {day}, where "

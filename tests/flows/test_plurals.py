@@ -63,3 +63,11 @@ def test_counted_fields_name_a_plain_identifier_so_every_template_stays_parseabl
 def test_a_counted_word_needs_a_number() -> None:
     with pytest.raises(TypeError):
         t("en", "import.saving", n="one")
+
+
+def test_a_second_entry_for_a_day_with_several_is_added_beside_them() -> None:
+    assert "This one is added beside it;" in t("en", "log.day_has_entries", n=1, day="today")
+    several = t("en", "log.day_has_entries", n=2, day="today")
+    assert several.startswith(
+        "You already have 2 entries for today. This one is added beside them;"
+    )
