@@ -20,6 +20,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import field_validator
+
 from flows.clinical.codes import RISK_FINDINGS, Finding, Tier
 from flows.clinical.emergency import LocalNumbers
 from flows.clinical.rules import advice_for, crisis_message, triage
@@ -31,6 +33,8 @@ from flows.clinical.rules_data import (
     ScreeningQuestion,
 )
 from flows.dialogs.check_result import (
+    Answer,
+    Answered,
     answers_of,
     assess,
     diary_line,
@@ -72,25 +76,40 @@ class CheckStep(StrEnum):
 
 
 class CheckState(FlowState):
-    """Answers so far; each answer is (question id, answer) so Back can undo exactly one."""
+    """Answers so far, one per question, so Back can undo exactly one."""
 
     flow: Literal["check"] = "check"
     step: CheckStep = CheckStep.RED_FLAG
     index: int = 0
-    answers: tuple[tuple[str, str], ...] = ()
+    answers: tuple[Answer, ...] = ()
 
-    def answer(self, qid: str) -> str | None:
-        """Return the recorded answer to a question."""
-        return dict(self.answers).get(qid)
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _stored_before(cls, value: object) -> object:
+        # A check left open before answers were typed was stored as (question, "how:finding").
+        if isinstance(value, list | tuple):
+            return tuple(_typed(a) for a in value)
+        return value
 
-    def with_answer(self, qid: str, value: str) -> CheckState:
-        """Return the state with one answer set (replacing an earlier one)."""
-        kept = tuple(a for a in self.answers if a[0] != qid)
-        return self.model_copy(update={"answers": (*kept, (qid, value))})
+    def answer(self, qid: str) -> Answered | None:
+        """Return how a question was answered, if it was."""
+        return next((a.how for a in self.answers if a.question == qid), None)
+
+    def with_answer(self, answer: Answer) -> CheckState:
+        """Return the state with one answer set (replacing an earlier one to the question)."""
+        kept = tuple(a for a in self.answers if a.question != answer.question)
+        return self.model_copy(update={"answers": (*kept, answer)})
 
     def without(self, qid: str) -> CheckState:
         """Return the state with one answer removed."""
-        return self.model_copy(update={"answers": tuple(a for a in self.answers if a[0] != qid)})
+        kept = tuple(a for a in self.answers if a.question != qid)
+        return self.model_copy(update={"answers": kept})
+
+
+def _typed(answer: object) -> object:
+    if isinstance(answer, list | tuple) and len(answer) == 2:
+        return Answer.stored(str(answer[0]), str(answer[1]))
+    return answer
 
 
 def begin(ctx: Context) -> Outcome:
@@ -135,7 +154,7 @@ def _crisis_answered_before(state: CheckState) -> bool:
     if state.index == 0:
         return False
     previous = SCREENING_QUESTIONS[state.index - 1]
-    return _is_crisis(previous) and state.answer(previous.id) not in (None, "no")
+    return _is_crisis(previous) and state.answer(previous.id) not in (None, Answered.NO)
 
 
 def ask_red_flag(lang: str, state: CheckState) -> Screen:
@@ -263,10 +282,11 @@ def _not_new(state: CheckState, ctx: Context, question: ScreeningQuestion, value
     seen = _recent_diary_flag(question, ctx)
     if seen is not None:
         finding, day = seen
-        kept = state.with_answer(question.id, f"diary:{finding}")
+        kept = state.with_answer(Answer(question=question.id, how=Answered.DIARY, finding=finding))
         return _after_red_flag(kept, ctx, hint=diary_line(ctx.language, finding, day))
-    prefix = "known" if value == "known" else "unsure"
-    return _after_red_flag(state.with_answer(question.id, f"{prefix}:{question.findings[0]}"), ctx)
+    how = Answered.KNOWN if value == "known" else Answered.UNSURE
+    answer = Answer(question=question.id, how=how, finding=question.findings[0])
+    return _after_red_flag(state.with_answer(answer), ctx)
 
 
 def _back(state: CheckState, ctx: Context) -> Outcome:
@@ -279,7 +299,7 @@ def _back(state: CheckState, ctx: Context) -> Outcome:
         return _show(previous.model_copy(update={"step": CheckStep.RED_FLAG, "index": last}), ctx)
     index = state.index - 1
     if state.step is CheckStep.PATTERN:
-        qid = f"p.{PATTERN_QUESTIONS[index].finding.value}"
+        qid = Answer.to_pattern(PATTERN_QUESTIONS[index].finding, Answered.NO).question
     else:
         qid = SCREENING_QUESTIONS[index].id
     return _show(state.without(qid).model_copy(update={"index": index}), ctx)
@@ -294,44 +314,47 @@ def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
     if value == "back":
         return _back(state, ctx)
     question = SCREENING_QUESTIONS[state.index]
-    first = question.findings[0]
+
+    def answered(how: Answered, finding: Finding | None = question.findings[0]) -> CheckState:
+        return state.with_answer(Answer(question=question.id, how=how, finding=finding))
+
     match state.step:
         case CheckStep.RED_FLAG:
             if value == "no":
-                return _after_red_flag(state.with_answer(question.id, "no"), ctx)
+                return _after_red_flag(answered(Answered.NO, None), ctx)
             if _is_crisis(question):
-                prefix = "unsure" if value == "unsure" else "yes"
-                return _crisis(state.with_answer(question.id, f"{prefix}:{first}"), ctx)
+                how = Answered.UNSURE if value == "unsure" else Answered.YES
+                return _crisis(answered(how), ctx)
             if value == "unsure":
-                return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
+                return _after_red_flag(answered(Answered.UNSURE), ctx)
             if _needs_new_or_worse(question):
                 return _show(state.model_copy(update={"step": CheckStep.NEW_OR_WORSE}), ctx)
-            return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
+            return _after_red_flag(answered(Answered.YES), ctx)
         case CheckStep.NEW_OR_WORSE:
             if _is_crisis(question):
                 # A check saved before the crisis question skipped this step (§8.3).
-                return _crisis(state.with_answer(question.id, f"yes:{first}"), ctx)
+                return _crisis(answered(Answered.YES), ctx)
             if value in ("known", "unsure"):
                 return _not_new(state, ctx, question, value)
             if question.choices:
                 return _show(state.model_copy(update={"step": CheckStep.FOLLOW_UP}), ctx)
-            return _after_red_flag(state.with_answer(question.id, f"yes:{first}"), ctx)
+            return _after_red_flag(answered(Answered.YES), ctx)
         case CheckStep.FOLLOW_UP:
             if value == "unsure":
                 # The most urgent choice, recorded as "not sure" (at least urgent, §1.1 rule 5).
-                return _after_red_flag(state.with_answer(question.id, f"unsure:{first}"), ctx)
+                return _after_red_flag(answered(Answered.UNSURE), ctx)
             chosen = question.choices[CHOICE.of(value)].finding
-            return _after_red_flag(state.with_answer(question.id, f"yes:{chosen}"), ctx)
+            return _after_red_flag(answered(Answered.YES, chosen), ctx)
         case CheckStep.KEEP_GOING:
             if value == "stop":
                 return finish(state, ctx, stopped=True)
             return _after_red_flag(state.model_copy(update={"step": CheckStep.RED_FLAG}), ctx)
         case CheckStep.PATTERN:
             pattern = PATTERN_QUESTIONS[state.index]
-            answered = state.with_answer(f"p.{pattern.finding.value}", value)
+            kept = state.with_answer(Answer.to_pattern(pattern.finding, Answered(value)))
             if state.index + 1 < len(PATTERN_QUESTIONS):
-                return _show(answered.model_copy(update={"index": state.index + 1}), ctx)
-            return finish(answered, ctx)
+                return _show(kept.model_copy(update={"index": state.index + 1}), ctx)
+            return finish(kept, ctx)
 
 
 FLOW = Flow(CheckState, render, on_event, command="check", begin=begin, loads=Load.DIARY_FLAGS)

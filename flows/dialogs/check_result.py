@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
 
 from flows.clinical.codes import Finding
 from flows.clinical.emergency import UNKNOWN, LocalNumbers
@@ -29,6 +32,50 @@ from flows.records.models import Advice, AdviceSource, CheckResult
 if TYPE_CHECKING:
     # Only for annotations: flows.dialogs.check imports this module.
     from flows.dialogs.check import CheckState
+
+
+class Answered(StrEnum):
+    """How the patient answered a question."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    # "Not new": long-standing, and the team knows about it (§1.1 rule 5).
+    KNOWN = "known"
+    # "Not new", but ticked in the diary in the last 7 days: counted as new (§8.7).
+    DIARY = "diary"
+
+
+# The question id of a pattern question's answer: the pattern's finding behind this prefix.
+_PATTERN = "p."
+
+
+class Answer(BaseModel):
+    """One answer: to which question, how, and the finding it records (none for No)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    how: Answered
+    finding: Finding | None = None
+
+    @classmethod
+    def to_pattern(cls, finding: Finding, how: Answered) -> Answer:
+        """The answer to the pattern question about `finding`."""
+        return cls(question=f"{_PATTERN}{finding.value}", how=how, finding=finding)
+
+    @classmethod
+    def stored(cls, question: str, value: str) -> Answer:
+        """An answer as a check stored it before answers were typed: (question, "how:finding")."""
+        how, _, code = value.partition(":")
+        if question.startswith(_PATTERN):
+            return cls.to_pattern(Finding(question[len(_PATTERN) :]), Answered(how))
+        return cls(question=question, how=Answered(how), finding=Finding(code) if code else None)
+
+    @property
+    def pattern(self) -> bool:
+        """Whether it answers a pattern question, where only a Yes records its finding."""
+        return self.question.startswith(_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +99,19 @@ class Answers:
         return bool(CRISIS_FINDINGS.intersection((*self.new, *self.unsure, *self.known)))
 
 
-_PREFIXES = ("yes:", "unsure:", "known:", "diary:")
+_RECORDED = (Answered.YES, Answered.UNSURE, Answered.KNOWN, Answered.DIARY)
 
 
 def answers_of(state: CheckState) -> Answers:
     """The findings the answers so far record, by how the patient answered."""
-    found: dict[str, list[Finding]] = {prefix: [] for prefix in _PREFIXES}
-    for qid, value in state.answers:
-        prefix = next((p for p in _PREFIXES if value.startswith(p)), None)
-        if prefix is not None:
-            found[prefix].append(Finding(value[len(prefix) :]))
-        elif value == "yes" and qid.startswith("p."):
-            found["yes:"].append(Finding(qid[2:]))
-    return Answers(*(tuple(found[prefix]) for prefix in _PREFIXES))
+    found: dict[Answered, list[Finding]] = {how: [] for how in _RECORDED}
+    for answer in state.answers:
+        if answer.finding is None or answer.how is Answered.NO:
+            continue
+        if answer.pattern and answer.how is not Answered.YES:
+            continue
+        found[answer.how].append(answer.finding)
+    return Answers(*(tuple(found[how]) for how in _RECORDED))
 
 
 def assess(state: CheckState, ctx: Context, *, crisis: bool = True) -> TriageResult:
