@@ -213,6 +213,12 @@ MIGRATIONS: tuple[str, ...] = (
         {_recount("NEW")}
     END;
     """,
+    # 10: what an alert was about is a list like every other (a measure, "nerve", or each red
+    # flag's ID and warning code), kept with ";" as the other lists are, no longer "+".
+    """
+    ALTER TABLE alerts RENAME COLUMN which TO about;
+    UPDATE alerts SET about = replace(about, '+', ';');
+    """,
 )
 
 

@@ -245,7 +245,7 @@ ALERTS = Table(
     SentAlert,
     Column("day", _day, date.fromisoformat),
     Column("kind", _value, AlertKind),
-    Column("which", load=str),
+    Column("about", _joined, _names),
     _TIER,
 )
 

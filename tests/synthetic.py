@@ -442,7 +442,7 @@ class Found(NamedTuple):
 
     day: date
     kind: str
-    which: str
+    about: tuple[str, ...]
     tier: str
 
 
@@ -456,7 +456,7 @@ def product(rules: TrendRules = RULES, *, with_surgery: bool = True) -> Detector
     def detect(diary: SyntheticDiary) -> list[Found]:
         surgery = diary.surgery if with_surgery else None
         return [
-            Found(a.day, a.kind.value, a.which, a.tier.value)
+            Found(a.day, a.kind.value, a.about, a.tier.value)
             for a in replay(diary.readings, surgery, rules=rules)
         ]
 
@@ -487,7 +487,7 @@ def plain(diary: SyntheticDiary) -> list[Found]:
             held = sum(over.get(today - k, False) for k in range(5))
             if today in by_day and held >= 3 and (last is None or today - last >= 14):
                 found.append(
-                    Found(date.fromordinal(today), "sustained_worsening", measure, "soon")
+                    Found(date.fromordinal(today), "sustained_worsening", (measure,), "soon")
                 )
                 last = today
     for reading in diary.readings:
@@ -495,7 +495,7 @@ def plain(diary: SyntheticDiary) -> list[Found]:
             since = (reading.entry_date - diary.surgery).days
             result = triage(reading.symptoms, days_since_surgery=since)
             if result.tier is not Tier.ROUTINE:
-                found.append(Found(reading.entry_date, "red_flag", "", result.tier.value))
+                found.append(Found(reading.entry_date, "red_flag", (), result.tier.value))
     return sorted(found)
 
 
@@ -611,7 +611,7 @@ def figures(diaries: Iterable[SyntheticDiary], detect: Detector) -> Figures:
             assert diary.window is not None
             assert diary.onset is not None
             worsening += 1
-            mine = [f for f in trend if f.which == diary.which.value]
+            mine = [f for f in trend if f.about == (diary.which.value,)]
             timely = [f for f in mine if diary.window[0] <= f.day <= diary.window[1]]
             early += any(f.day < diary.onset for f in mine)
             if timely:

@@ -80,7 +80,7 @@ async def seed(
             session.add_alert(
                 PAT.user_id,
                 SentAlert(
-                    day=day, kind=AlertKind.RAPID_RISE, which="back_pain", tier=Tier.ROUTINE
+                    day=day, kind=AlertKind.RAPID_RISE, about=("back_pain",), tier=Tier.ROUTINE
                 ),
             )
 

@@ -73,10 +73,13 @@ PROFILE = Profile(
 )
 ALERTS = [
     SentAlert(
-        day=LAST - timedelta(days=4), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+        day=LAST - timedelta(days=4), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.SOON
     ),
     SentAlert(
-        day=LAST - timedelta(days=1), kind=AlertKind.RED_FLAG, which="RF-NEU-1", tier=Tier.URGENT
+        day=LAST - timedelta(days=1),
+        kind=AlertKind.RED_FLAG,
+        about=("RF-NEU-1",),
+        tier=Tier.URGENT,
     ),
 ]
 CHECK = CheckResult(
@@ -309,7 +312,10 @@ def test_long_lists_continue_after_the_chart() -> None:
     entries = diary()
     alerts = [
         SentAlert(
-            day=FIRST + timedelta(days=i), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+            day=FIRST + timedelta(days=i),
+            kind=AlertKind.RAPID_RISE,
+            about=("back",),
+            tier=Tier.SOON,
         )
         for i in range(PAGE_ONE_LINES + 3)
     ]
@@ -351,7 +357,7 @@ def test_page_one_always_fits_on_one_page() -> None:
         SentAlert(
             day=e.entry_date,
             kind=AlertKind.RED_FLAG,
-            which="RF-NEU-1+RF-INF-LATE+fever+weight_loss",
+            about=("RF-NEU-1", "RF-INF-LATE", "fever", "weight_loss"),
             tier=Tier.URGENT,
         )
         for e in entries

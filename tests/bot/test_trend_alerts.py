@@ -72,8 +72,8 @@ async def test_a_sustained_jump_alerts_once_with_its_numbers(
     assert "from an average of 3.1 in the 7 days before to 7.0 over the last 3 days" in text
     assert "/check" in text
     stored = await engine.store.read(lambda s: s.alerts_since(PAT.user_id, FIRST))
-    assert [(a.day, a.kind.value, a.which, a.tier.value) for a in stored] == [
-        (when, "rapid_rise", "back", "urgent")
+    assert [(a.day, a.kind.value, a.about, a.tier.value) for a in stored] == [
+        (when, "rapid_rise", ("back",), "urgent")
     ]
 
 

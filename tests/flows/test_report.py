@@ -265,10 +265,15 @@ def test_the_patient_is_named_only_as_they_chose() -> None:
 def test_alerts_in_the_period_with_dates_and_reasons() -> None:
     alerts = [
         SentAlert(
-            day=LAST - timedelta(days=2), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+            day=LAST - timedelta(days=2),
+            kind=AlertKind.RAPID_RISE,
+            about=("back",),
+            tier=Tier.SOON,
         ),
-        SentAlert(day=START, kind=AlertKind.SUSTAINED_WORSENING, which="leg", tier=Tier.SOON),
-        SentAlert(day=LAST, kind=AlertKind.RED_FLAG, which="RF-CES-1+fever", tier=Tier.EMERGENCY),
+        SentAlert(day=START, kind=AlertKind.SUSTAINED_WORSENING, about=("leg",), tier=Tier.SOON),
+        SentAlert(
+            day=LAST, kind=AlertKind.RED_FLAG, about=("RF-CES-1", "fever"), tier=Tier.EMERGENCY
+        ),
     ]
     result = report(diary(), alerts=alerts)
     assert [a.day for a in result.alerts] == [LAST - timedelta(days=2), LAST]
@@ -295,7 +300,9 @@ def test_an_alert_after_an_early_start_is_measured_from_the_settled_baseline() -
         )
         for i in range(130)
     ]
-    alert = SentAlert(day=last, kind=AlertKind.SUSTAINED_WORSENING, which="back", tier=Tier.SOON)
+    alert = SentAlert(
+        day=last, kind=AlertKind.SUSTAINED_WORSENING, about=("back",), tier=Tier.SOON
+    )
     [line] = report(
         entries,
         profile=profile(surgery_year=2025, surgery_month=2, surgery_day=20),
@@ -309,7 +316,9 @@ def test_an_alert_after_an_early_start_is_measured_from_the_settled_baseline() -
 def test_a_new_nerve_symptoms_alert_names_the_symptoms() -> None:
     entries = diary()
     entries[-1] = entry(LAST, 6, symptoms=(Finding.PAIN_NEUROPATHIC,))
-    alert = SentAlert(day=LAST, kind=AlertKind.NEW_NERVE_SYMPTOMS, which="nerve", tier=Tier.SOON)
+    alert = SentAlert(
+        day=LAST, kind=AlertKind.NEW_NERVE_SYMPTOMS, about=("nerve",), tier=Tier.SOON
+    )
     [line] = report(entries, alerts=[alert]).alerts
     assert line.reason == "burning, tingling or electric pain, on at least 3 of the last 7 days"
 

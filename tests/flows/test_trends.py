@@ -118,7 +118,9 @@ def figures() -> Figures:
         label = labels()[name]
         first, last = window(label)
         hits = [
-            a for a in trend_alerts(name) if a.which == label["which"] and first <= a.day <= last
+            a
+            for a in trend_alerts(name)
+            if a.about == (label["which"],) and first <= a.day <= last
         ]
         if hits:
             detected.append(name)
@@ -237,7 +239,7 @@ def day(offset: int) -> date:
 
 
 def kinds(alerts: Sequence[Alert]) -> list[tuple[int, str, str]]:
-    return [((a.day - START).days, a.kind.value, a.which) for a in alerts]
+    return [((a.day - START).days, a.kind.value, a.about) for a in alerts]
 
 
 def rules_of(alerts: Sequence[Alert]) -> list[tuple[int, str | None]]:
@@ -281,7 +283,7 @@ def test_two_day_flares_every_week_do_not_alert() -> None:
 def test_a_jump_held_for_three_days_alerts_on_the_third_day() -> None:
     back = [*BASELINE, *steady(14), 7.0, 7.0, 7.0]
     alerts = replay(readings(back))
-    assert kinds(alerts) == [(30, "rapid_rise", "back")]
+    assert kinds(alerts) == [(30, "rapid_rise", ("back",))]
     # REFERENCE.md §8.4: rapidly worsening pain is same-day (T2) at any time.
     assert alerts[0].tier is Tier.URGENT
     assert alerts[0].reason("en") == (
@@ -536,7 +538,7 @@ def test_a_leg_never_logged_has_no_baseline_and_no_alerts() -> None:
 def test_back_and_leg_are_followed_apart() -> None:
     back = [*BASELINE, *steady(14), *[2.0, 3.0] * 10]
     leg = [*BASELINE, *steady(14), *[6.0] * 20]
-    assert {a.which for a in replay(readings(back, leg))} == {"leg"}
+    assert {a.about for a in replay(readings(back, leg))} == {("leg",)}
 
 
 def test_status_says_worse_better_or_no_clear_change() -> None:
@@ -580,12 +582,14 @@ def test_a_held_worsening_is_not_repeated_until_the_reminder() -> None:
 def test_a_sent_alert_suppresses_the_same_alert_for_the_cooldown() -> None:
     entries = readings(worsening(12))
     today = day(39)
-    assert kinds(evaluate(Diary(entries), today).alerts) == [(39, "sustained_worsening", "back")]
+    assert kinds(evaluate(Diary(entries), today).alerts) == [
+        (39, "sustained_worsening", ("back",))
+    ]
     sent = SentAlert(
-        day=today - timedelta(days=3), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+        day=today - timedelta(days=3), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.SOON
     )
     assert evaluate(Diary(entries), today, sent=[sent]).alerts == ()
-    other = sent.model_copy(update={"which": "leg"})
+    other = sent.model_copy(update={"about": ("leg",)})
     assert len(evaluate(Diary(entries), today, sent=[other]).alerts) == 1
     old = sent.model_copy(update={"day": today - timedelta(days=REMINDER_DAYS)})
     assert len(evaluate(Diary(entries), today, sent=[old]).alerts) == 1
@@ -611,15 +615,15 @@ def lump(offset: int, *extra: Finding) -> Diary:
 
 
 def test_a_higher_tier_gets_through_the_cooldown() -> None:
-    yesterday = SentAlert(day=day(9), kind=AlertKind.RED_FLAG, which="RF-HW", tier=Tier.SOON)
+    yesterday = SentAlert(day=day(9), kind=AlertKind.RED_FLAG, about=("RF-HW",), tier=Tier.SOON)
     # A new lump over the implant is RF-HW at T3: not repeated the next day ...
-    assert [(a.tier, a.which) for a in evaluate(lump(10), day(10)).alerts] == [
-        (Tier.SOON, "RF-HW")
+    assert [(a.tier, a.about) for a in evaluate(lump(10), day(10)).alerts] == [
+        (Tier.SOON, ("RF-HW",))
     ]
     assert evaluate(lump(10), day(10), sent=[yesterday]).alerts == ()
     # ... but with a red wound the same flag is T2, and that is sent.
     worse = evaluate(lump(10, Finding.WOUND_INFECTION_SIGNS), day(10), sent=[yesterday])
-    assert [(a.tier, a.which) for a in worse.alerts] == [(Tier.URGENT, "RF-SSI-1+RF-HW")]
+    assert [(a.tier, a.about) for a in worse.alerts] == [(Tier.URGENT, ("RF-SSI-1", "RF-HW"))]
     # After the cooldown the T3 flag is repeated too.
     long_ago = yesterday.model_copy(update={"day": day(10 - COOLDOWN_DAYS)})
     assert len(evaluate(lump(10), day(10), sent=[long_ago]).alerts) == 1
@@ -671,7 +675,7 @@ def test_an_evaluation_reads_no_further_back_than_it_says() -> None:
 def test_new_nerve_symptoms_on_three_of_seven_days_alert() -> None:
     found = dict.fromkeys((22, 24, 25), (Finding.PAIN_NEUROPATHIC,))
     alerts = replay(readings(steady(28), symptoms=found))
-    assert kinds(alerts) == [(25, "new_nerve_symptoms", "nerve")]
+    assert kinds(alerts) == [(25, "new_nerve_symptoms", ("nerve",))]
     assert alerts[0].reason("en") == (
         "You noted burning, tingling or electric pain on 3 of the last 7 days; you had not "
         "noted it in the two weeks before."
@@ -689,7 +693,7 @@ def test_peg_worsening_is_followed_like_pain() -> None:
         for offset, peg in enumerate([*[4.0, 5.0] * 7, *[4.0, 5.0] * 7, *[8.0] * 10])
     ]
     alerts = replay(entries)
-    assert [(a.kind, a.which) for a in alerts] == [(AlertKind.SUSTAINED_WORSENING, "peg")]
+    assert [(a.kind, a.about) for a in alerts] == [(AlertKind.SUSTAINED_WORSENING, ("peg",))]
     assert "PEG score" in alerts[0].reason("en")
 
 
@@ -718,7 +722,7 @@ def test_the_bot_can_pass_its_stored_entries() -> None:
     assert [a.kind for a in result.alerts] == [AlertKind.RAPID_RISE]
     assert result.alerts[0].days_since_surgery == 120
     assert result.alerts[0].sent() == SentAlert(
-        day=day(30), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.URGENT
+        day=day(30), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.URGENT
     )
 
 

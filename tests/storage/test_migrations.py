@@ -11,6 +11,7 @@ import pytest
 
 from storage.db import Database
 from storage.migrations import MIGRATIONS, migrate, schema_version
+from storage.repo import Session
 
 # The text of each shipped migration, pinned: editing one breaks every existing database.
 SHIPPED = {
@@ -23,6 +24,7 @@ SHIPPED = {
     7: "adf1f6cd",
     8: "0a4d655c",
     9: "4e26f1dc",
+    10: "55eaeba3",
 }
 
 
@@ -101,4 +103,29 @@ def test_an_existing_diary_gets_its_dates_totals(db_path: Path) -> None:
     assert days == [
         (1, march_9, 4, 1, None, 0, ""),
         (1, march_9 + 1, 9, 2, 2, 1, "fever;pain_one_leg;fever"),
+    ]
+
+
+async def test_alerts_sent_before_about_was_a_list_read_back_flag_by_flag(db_path: Path) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for text in MIGRATIONS[:9]:
+            conn.executescript(text)
+        conn.execute("PRAGMA user_version = 9")
+        conn.execute("INSERT INTO users (user_id, consented_at, updated_at) VALUES (1, 'x', 'x')")
+        alert = (
+            "INSERT INTO alerts (user_id, day, kind, which, tier, sent_at) "
+            "VALUES (1, ?, ?, ?, ?, '2026-03-10T20:00:00+00:00')"
+        )
+        conn.execute(alert, ("2026-03-09", "red_flag", "RF-SSI-1+fever", "urgent"))
+        conn.execute(alert, ("2026-03-10", "rapid_rise", "back", "soon"))
+        assert migrate(conn) == len(MIGRATIONS)
+    conn.close()
+    db = await Database.open(db_path)
+    try:
+        sent = await db.run(lambda conn: Session(conn).alerts_since(1, date(2026, 3, 1)))
+    finally:
+        await db.close()
+    assert [(a.kind.value, a.about) for a in sent] == [
+        ("red_flag", ("RF-SSI-1", "fever")),
+        ("rapid_rise", ("back",)),
     ]

@@ -187,7 +187,9 @@ async def test_advice_comes_out_of_the_outbox_as_it_went_in(db: Database) -> Non
 
 async def test_alerts_and_checkins_round_trip(db: Database) -> None:
     store = Store(db)
-    alert = SentAlert(day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, which="leg", tier=Tier.SOON)
+    alert = SentAlert(
+        day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, about=("leg",), tier=Tier.SOON
+    )
     checkin = FunctionCheckin(
         entry_date=date(2026, 3, 9), recorded_at=NOW, average_pain=6, enjoyment=3, activity=8
     )

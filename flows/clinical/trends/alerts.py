@@ -14,8 +14,6 @@ from flows.clinical.rules import TriageResult, number_words, red_flag_message, t
 from flows.clinical.rules_data import RED_FLAGS
 from flows.i18n import t
 
-# A red-flag alert's `which` is its flag IDs joined with this; the cooldown splits it per flag.
-JOIN = "+"
 _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
 
 
@@ -38,7 +36,7 @@ class SentRecord(Protocol):
     def kind(self) -> str: ...
 
     @property
-    def which(self) -> str: ...
+    def about(self) -> tuple[str, ...]: ...
 
     @property
     def tier(self) -> Tier: ...
@@ -51,7 +49,9 @@ class SentAlert(BaseModel):
 
     day: date
     kind: AlertKind
-    which: str
+    # What it was about: a measure (back / leg / peg), "nerve", or each red flag's ID and
+    # each warning sign's finding code, so the cooldown counts each flag on its own.
+    about: tuple[str, ...]
     tier: Tier
 
 
@@ -63,8 +63,8 @@ class Alert(BaseModel):
     day: date
     kind: AlertKind
     tier: Tier
-    # back / leg / peg, "nerve", or the red-flag IDs joined with "+".
-    which: str
+    # What it is about, as `SentAlert.about`.
+    about: tuple[str, ...]
     values: tuple[tuple[str, str], ...] = ()
     findings: tuple[Finding, ...] = ()
     days_since_surgery: int | None = None
@@ -77,7 +77,7 @@ class Alert(BaseModel):
         if self.kind is AlertKind.NEW_NERVE_SYMPTOMS:
             names = ", ".join(t(language, f"trends.nerve.{f.value}") for f in self.findings)
             return t(language, "trends.reason.new_nerve_symptoms", symptoms=names, **values)
-        measure = t(language, f"trends.which.{self.which}")
+        measure = t(language, f"trends.which.{self.about[0]}")
         if self.kind is AlertKind.SUSTAINED_WORSENING:
             rule = values.pop("rule")
             reference = t(language, f"trends.reference.{values.pop('reference')}", **values)
@@ -92,7 +92,7 @@ class Alert(BaseModel):
 
     def sent(self) -> SentAlert:
         """The record to store once the alert has been sent."""
-        return SentAlert(day=self.day, kind=self.kind, which=self.which, tier=self.tier)
+        return SentAlert(day=self.day, kind=self.kind, about=self.about, tier=self.tier)
 
 
 def _triage(alert: Alert) -> TriageResult:
@@ -123,7 +123,7 @@ def alert_message(alert: Alert, language: str, numbers: LocalNumbers) -> str:
     heading = t(
         language,
         f"trends.heading.{alert.kind.value}",
-        measure=t(language, f"trends.which.{alert.which}"),
+        measure=t(language, f"trends.which.{alert.about[0]}"),
     )
     action = t(language, f"trends.action.{alert.tier.value}", **number_words(language, numbers))
     return f"{heading}\n\n{alert.reason(language)}\n\n{action}"

@@ -177,7 +177,7 @@ def _evaluate(
     def offer(alert: Alert | None) -> None:
         if alert is not None and allowed(ctx, alert, index):
             alerts.append(alert)
-            remember(index, alert.kind, alert.which, ctx.today, alert.tier)
+            remember(index, alert.kind, alert.about, ctx.today, alert.tier)
 
     flag = red_flag(ctx)
     offer(flag)

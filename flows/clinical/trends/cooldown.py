@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flows.clinical.codes import Tier
-from flows.clinical.trends.alerts import JOIN, Alert, AlertKind, SentRecord
+from flows.clinical.trends.alerts import Alert, AlertKind, SentRecord
 from flows.clinical.trends.detectors import Context
 from flows.clinical.trends.parameters import (
     COOLDOWN_DAYS,
@@ -19,14 +19,11 @@ from flows.clinical.trends.parameters import (
 )
 
 
-def _keys(kind: str, which: str) -> list[tuple[str, str]]:
+def _keys(kind: str, about: tuple[str, ...]) -> list[tuple[str, str]]:
     """What the cooldown is kept for: each red flag on its own, each measure's worsening."""
-    if kind == AlertKind.RED_FLAG:
-        return [(AlertKind.RED_FLAG.value, part) for part in which.split(JOIN)]
     # A rapid rise and a sustained worsening of the same measure are one episode for the user.
-    if kind in (AlertKind.RAPID_RISE, AlertKind.SUSTAINED_WORSENING):
-        return [("worsening", which)]
-    return [(str(kind), which)]
+    episode = "worsening" if kind in (AlertKind.RAPID_RISE, AlertKind.SUSTAINED_WORSENING) else kind
+    return [(str(episode), part) for part in about]
 
 
 @dataclass(slots=True)
@@ -43,15 +40,15 @@ def sent_index(sent: Iterable[SentRecord], today: int) -> dict[tuple[str, str], 
     for alert in sent:
         day = alert.day.toordinal()
         if 0 <= today - day < SENT_LOOKBACK_DAYS:
-            remember(index, alert.kind, alert.which, day, alert.tier)
+            remember(index, alert.kind, alert.about, day, alert.tier)
     return index
 
 
 def remember(
-    index: dict[tuple[str, str], Sent], kind: str, which: str, day: int, tier: Tier
+    index: dict[tuple[str, str], Sent], kind: str, about: tuple[str, ...], day: int, tier: Tier
 ) -> None:
     """Count an alert sent on ordinal `day` in the index."""
-    for key in _keys(kind, which):
+    for key in _keys(kind, about):
         known = index.get(key)
         if known is None:
             index[key] = Sent(last=day, top=tier.rank)
@@ -79,7 +76,7 @@ def resolved(ctx: Context, measure: Measure, since: int) -> bool:
 def allowed(ctx: Context, alert: Alert, index: dict[tuple[str, str], Sent]) -> bool:
     """Whether the alert may be sent now, given the ones already sent."""
     # A red-flag alert naming a flag not sent recently is new news, even beside old ones.
-    return any(_allowed_for(ctx, alert, index.get(key)) for key in _keys(alert.kind, alert.which))
+    return any(_allowed_for(ctx, alert, index.get(key)) for key in _keys(alert.kind, alert.about))
 
 
 def _allowed_for(ctx: Context, alert: Alert, known: Sent | None) -> bool:
@@ -97,4 +94,4 @@ def _allowed_for(ctx: Context, alert: Alert, known: Sent | None) -> bool:
         AlertKind.RAPID_RISE,
     ):
         return True
-    return resolved(ctx, Measure(alert.which), known.last)
+    return resolved(ctx, Measure(alert.about[0]), known.last)

@@ -8,7 +8,7 @@ from datetime import date
 
 from flows.clinical.codes import Finding, Tier
 from flows.clinical.rules import triage
-from flows.clinical.trends.alerts import JOIN, Alert, AlertKind, shown
+from flows.clinical.trends.alerts import Alert, AlertKind, shown
 from flows.clinical.trends.diary import Diary
 from flows.clinical.trends.parameters import (
     BASELINE_DAYS,
@@ -145,7 +145,7 @@ def _worse(ctx: Context, measure: Measure, ref: Reference) -> Alert | None:
         day=ctx.day,
         kind=AlertKind.SUSTAINED_WORSENING,
         tier=Tier.SOON,  # §3.2: sustained worsening without red flags is T3.
-        which=measure.value,
+        about=(measure.value,),
         values=(*values, *_reference_values(ref, rules)),
         days_since_surgery=ctx.days_since_surgery,
     )
@@ -186,7 +186,7 @@ def rapid(ctx: Context, measure: Measure) -> Alert | None:
         # any time, as the seed pages say it needs a doctor immediately (§7). The message also
         # re-asks the red-flag questions, as §1.3 asks whenever pain changes.
         tier=Tier.URGENT,
-        which=measure.value,
+        about=(measure.value,),
         values=(
             ("before", f"{before:.1f}"),
             ("recent", f"{mean:.1f}"),
@@ -229,7 +229,7 @@ def new_nerve(ctx: Context) -> Alert | None:
         day=ctx.day,
         kind=AlertKind.NEW_NERVE_SYMPTOMS,
         tier=Tier.SOON,  # §3.2: T3, and leg symptoms with nerve signs re-ask RF-NEU-1.
-        which="nerve",
+        about=("nerve",),
         values=(("count", str(most)), ("window", str(NERVE_WINDOW_DAYS))),
         findings=tuple(new),
         days_since_surgery=ctx.days_since_surgery,
@@ -249,7 +249,7 @@ def red_flag(ctx: Context) -> Alert | None:
         day=ctx.day,
         kind=AlertKind.RED_FLAG,
         tier=result.tier,
-        which=JOIN.join(keys),
+        about=tuple(keys),
         findings=tuple(sorted(found)),
         days_since_surgery=ctx.days_since_surgery,
     )

@@ -31,15 +31,15 @@ def _flag_words(flag_ids: Iterable[str], warnings: Sequence[Finding], language: 
     return "; ".join(parts)
 
 
-def _red_flag_reason(which: str, language: str) -> str:
+def _red_flag_reason(about: tuple[str, ...], language: str) -> str:
     flag_ids: list[str] = []
     warnings: list[Finding] = []
-    for part in which.split("+"):
+    for part in about:
         if part in RED_FLAG_NAMES:
             flag_ids.append(part)
         elif part in _FINDING_CODES:
             warnings.append(Finding(part))
-    return _flag_words(flag_ids, warnings, language) or which
+    return _flag_words(flag_ids, warnings, language) or "; ".join(about)
 
 
 def _alert_reason(
@@ -50,7 +50,7 @@ def _alert_reason(
     lang: str,
 ) -> str:
     if alert.kind is AlertKind.RED_FLAG:
-        return t(lang, "report.alert.reason.red_flag", flags=_red_flag_reason(alert.which, lang))
+        return t(lang, "report.alert.reason.red_flag", flags=_red_flag_reason(alert.about, lang))
     if alert.kind is AlertKind.NEW_NERVE_SYMPTOMS:
         found: set[Finding] = set()
         for offset in range(NERVE_WINDOW_DAYS):
@@ -62,9 +62,9 @@ def _alert_reason(
         words = finding_words(ordered, lang)
         return t(lang, "report.alert.reason.nerve", symptoms=words, **days)
     try:
-        measure = Measure(alert.which)
+        measure = Measure(alert.about[0])
     except ValueError:
-        return alert.which
+        return "; ".join(alert.about)
     name = t(lang, f"trends.name.{measure.value}")
     recent = diary.rolling_mean(measure, alert.day)
     # The baseline the alert was measured from: re-taken once the recovery settled (§3).
@@ -106,7 +106,7 @@ def period_alerts(
                 day=alert.day,
                 kind=alert.kind,
                 tier=alert.tier,
-                which=alert.which,
+                about=alert.about,
                 reason=reason,
                 text=t(
                     language,

@@ -147,7 +147,7 @@ def build_report(
             part
             for line in alert_lines
             if line.kind is AlertKind.RED_FLAG
-            for part in line.which.split("+")
+            for part in line.about
             if part in RED_FLAG_NAMES
         ),
     ]

@@ -51,7 +51,7 @@ class AlertLine(BaseModel):
     day: date
     kind: AlertKind
     tier: Tier
-    which: str
+    about: tuple[str, ...]
     reason: str
     text: str
 
