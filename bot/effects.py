@@ -18,7 +18,7 @@ from flows.kit.core import (
     SetEntryAside,
     SnoozePrompt,
 )
-from storage.repo import Session
+from storage.ports import Session
 
 
 def carry_out(session: Session, user_id: int, effect: Effect) -> None:

@@ -52,7 +52,7 @@ from flows.kit.core import (
     SendAdvice,
 )
 from flows.records.models import Profile, StoredAdvice
-from storage.repo import Duplicate, Session, Store
+from storage.ports import Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 
@@ -420,9 +420,9 @@ class Engine:
         """Fill in a requested chart, read and drawn by a file worker."""
         screen = reply.screen
         assert screen is not None
-        location, now = self.store.location, self.clock()
+        reader, now = self.store.reader, self.clock()
         try:
-            chart = await self.workers.run(chart_job, location, who.user_id, now, request.days)
+            chart = await self.workers.run(chart_job, reader, who.user_id, now, request.days)
         except WorkerError:
             failed = t(screen_language(who), "trend.failed")
             return replace(reply, screen=screen.with_text(f"{screen.text}\n\n{failed}"))
@@ -437,11 +437,11 @@ class Engine:
         screen = reply.screen
         assert screen is not None
         fmt = ExportFormat(request.format)
-        location, now = self.store.location, self.clock()
+        reader, now = self.store.reader, self.clock()
         try:
             made = await self.workers.run(
                 export_job,
-                location,
+                reader,
                 who.user_id,
                 now,
                 request.days,

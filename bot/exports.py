@@ -24,8 +24,7 @@ from flows.records.diary_csv import write_diary
 from flows.records.fhir import fhir_bundle
 from flows.records.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.records.report import build_report, rows_from_entries
-from storage.db import Location, open_reader
-from storage.repo import Session
+from storage.ports import Reader, Session
 
 # A surgeon reads a PDF; past about 50 pages of rows nobody does, and a 20,000-entry table takes
 # seconds to lay out. The summary and charts still cover every entry; CSV and FHIR hold them all.
@@ -207,13 +206,9 @@ class MadeFile:
 
 
 def _read(
-    location: Location, user_id: int, now: datetime, days: int | None, checks_count: bool
+    reader: Reader, user_id: int, now: datetime, days: int | None, checks_count: bool
 ) -> DiarySnapshot | None:
-    conn = open_reader(location)
-    try:
-        # One read transaction: the chart or file shows the diary as it was at one moment.
-        conn.execute("BEGIN")
-        session = Session(conn)
+    def work(session: Session) -> DiarySnapshot | None:
         profile = session.profile(user_id)
         if profile is None:
             return None
@@ -221,21 +216,21 @@ def _read(
         return load_snapshot(
             session, profile, profile.language, today, days, checks_count=checks_count
         )
-    finally:
-        conn.close()
+
+    return reader.snapshot(work)
 
 
 def read_for_chart(
-    location: Location, user_id: int, now: datetime, days: int | None
+    reader: Reader, user_id: int, now: datetime, days: int | None
 ) -> DiarySnapshot | None:
     """Read the period to chart, to the patient's local today; None when it has no entries."""
-    return _read(location, user_id, now, days, checks_count=False)
+    return _read(reader, user_id, now, days, checks_count=False)
 
 
-def chart_job(location: Location, user_id: int, now: datetime, days: int | None) -> Chart | None:
+def chart_job(reader: Reader, user_id: int, now: datetime, days: int | None) -> Chart | None:
     """Read the period and draw its chart (runs in a worker); None when it has no entries."""
     quiet_noisy_loggers()
-    snapshot = read_for_chart(location, user_id, now, days)
+    snapshot = read_for_chart(reader, user_id, now, days)
     if snapshot is None:
         return None
     png = draw_chart(chart_series(snapshot), snapshot.language)
@@ -243,7 +238,7 @@ def chart_job(location: Location, user_id: int, now: datetime, days: int | None)
 
 
 def export_job(
-    location: Location,
+    reader: Reader,
     user_id: int,
     now: datetime,
     days: int | None,
@@ -257,7 +252,7 @@ def export_job(
     """
     # A worker process starts with logging as the libraries leave it.
     quiet_noisy_loggers()
-    snapshot = _read(location, user_id, now, days, checks_count=True)
+    snapshot = _read(reader, user_id, now, days, checks_count=True)
     if snapshot is None:
         return None
     content = make_file(snapshot, fmt, now, uuid.uuid4().hex, pdf_rows)

@@ -25,7 +25,7 @@ from flows.dialogs import prompts, router
 from flows.dialogs.log import LogState, has_answers, put_aside_notice
 from flows.dialogs.router import Verdict
 from flows.kit.core import Context, Screen
-from storage.repo import Conversation, Duplicate, Session, Store
+from storage.ports import Conversation, Duplicate, Session, Store
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
 """The storage port: what the bot asks of a database, whichever backend keeps it.
 
-`storage.repo` is the SQLite backend; `tests/storage/test_ports.py` holds it to these protocols
-(every public method, with its parameters), so a second backend has one list to satisfy.
+The bot is typed against these protocols and names no backend outside its composition root
+(`tests/test_boundaries.py`). `storage.repo` is the SQLite backend; `tests/storage/test_ports.py`
+holds it to them (every public method, with its parameters), so a second backend has one list
+to satisfy.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from flows.records.models import (
     Profile,
     StoredAdvice,
 )
-from storage.db import Location
-from storage.tables import Conversation
+from storage.tables import Conversation as Conversation
 
 T = TypeVar("T")
 
@@ -203,6 +204,13 @@ class Session(Protocol):
         """Forget processed update ids older than a moment; Telegram redelivers for a day."""
 
 
+class Reader(Protocol):
+    """What a file worker reads the diary through: picklable, so a process pool can take it."""
+
+    def snapshot(self, work: Callable[[Session], T]) -> T:
+        """Run read-only work on a connection of its own, on the diary as at one moment."""
+
+
 class Store(Protocol):
     """The async face of storage: one database-thread hop per call."""
 
@@ -216,8 +224,8 @@ class Store(Protocol):
         """Run work in one write transaction; skip it if the update was already processed."""
 
     @property
-    def location(self) -> Location:
-        """Where the database is, for a file worker's own reader."""
+    def reader(self) -> Reader:
+        """What a file worker reads the diary through, away from the database thread."""
 
     async def fold_wal(self) -> bool:
         """Empty the WAL after an erasure; False while a reader still holds it (retried)."""

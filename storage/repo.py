@@ -7,6 +7,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import TypeVar
@@ -25,7 +26,7 @@ from flows.records.models import (
     Profile,
     StoredAdvice,
 )
-from storage.db import Database, Location
+from storage.db import Database, Location, open_reader
 from storage.ports import DUPLICATE as DUPLICATE
 from storage.ports import Duplicate as Duplicate
 from storage.tables import (
@@ -703,6 +704,23 @@ class Session:
         return cursor.rowcount
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Where the database file is: a file worker opens a read of its own there."""
+
+    location: Location
+
+    def snapshot(self, work: Callable[[Session], T]) -> T:
+        """Run read-only work on a connection of its own, on the diary as at one moment."""
+        conn = open_reader(self.location)
+        try:
+            # One read transaction: the chart or file shows the diary as it was at one moment.
+            conn.execute("BEGIN")
+            return work(Session(conn))
+        finally:
+            conn.close()
+
+
 class Store:
     """The async face of storage: one database-thread hop per call."""
 
@@ -727,9 +745,9 @@ class Store:
         return await self.db.write(run)
 
     @property
-    def location(self) -> Location:
-        """Where the database is, for a file worker's own reader."""
-        return self.db.location
+    def reader(self) -> Reader:
+        """What a file worker reads the diary through, away from the database thread."""
+        return Reader(self.db.location)
 
     async def fold_wal(self) -> bool:
         """Empty the WAL after an erasure; False while a reader still holds it (retried)."""

@@ -105,3 +105,32 @@ def test_the_room_checker_sees_a_clinical_module_reaching_into_a_dialog(tmp_path
         "flows.dialogs.log",
         "flows.kit.core",
     }
+
+
+# The shell talks to storage through its port; only the process's composition root, which
+# opens the database, names the backend (so a second backend changes these files alone).
+COMPOSITION_ROOTS = ("bot/service.py", "bot/cli.py")
+
+
+def backend_imports(path: Path) -> list[str]:
+    """The storage modules other than the port that a file imports."""
+    return sorted(
+        n
+        for n in imported_modules(path)
+        if _within(n, ("storage",)) and not _within(n, ("storage.ports",))
+    )
+
+
+def test_the_bot_reaches_storage_only_through_its_port() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): backend_imports(path)
+        for path in (ROOT / "bot").rglob("*.py")
+        if str(path.relative_to(ROOT)) not in COMPOSITION_ROOTS
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_port_checker_sees_the_backend_named_in_the_shell(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from storage.ports import Store\nfrom storage.repo import Session\n")
+    assert backend_imports(bad) == ["storage.repo"]

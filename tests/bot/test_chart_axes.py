@@ -22,7 +22,7 @@ from flows.clinical.codes import Tier
 from flows.clinical.trends import AlertKind, SentAlert
 from flows.dialogs.trend_view import MAX_TICKS, TrendSeries, date_ticks
 from flows.records.models import NewEntry, Profile
-from storage.repo import Session
+from storage.ports import Session
 from tests.clock import FakeClock
 
 PAT = Who(user_id=57)
@@ -89,7 +89,7 @@ async def seed(
 
 def series_of(engine: Engine, clock: FakeClock, days: int | None) -> TrendSeries:
     """What chart_job draws for the period (None: everything)."""
-    snapshot = read_for_chart(engine.store.db.location, PAT.user_id, clock(), days)
+    snapshot = read_for_chart(engine.store.reader, PAT.user_id, clock(), days)
     assert snapshot is not None
     return chart_series(snapshot)
 

@@ -96,13 +96,13 @@ async def test_forged_data_changes_nothing(engine: Engine) -> None:
     assert "LEG pain" in patient.last
 
 
-async def test_declining_consent_leaves_no_row(engine: Engine, db_path: Path) -> None:
+async def test_declining_consent_leaves_no_row(engine: Engine, db: Database) -> None:
     patient = Patient(EngineLine(engine, PAT))
     await patient.send("/start")
     await patient.press("No thanks")
-    counts = await engine.store.read(
-        lambda s: [
-            s.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    counts = await db.run(
+        lambda conn: [
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("users", "entries", "conversations")
         ]
     )

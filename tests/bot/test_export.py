@@ -33,7 +33,7 @@ from flows.records.models import (
     NewEntry,
     Profile,
 )
-from storage.repo import Session
+from storage.ports import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 

@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.ordering import PerUserOrder
 from bot.telegram_bot import build_application
 from flows.records.models import NewEntry
-from storage.repo import Session
+from storage.ports import Session
 from tests.bot.test_safety_delivery import seed_patient
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update

@@ -18,7 +18,8 @@ from flows.clinical.schedule import next_slot
 from flows.dialogs.router import Command
 from flows.records.models import NewEntry, Profile
 from storage.db import Database
-from storage.repo import Session, Store
+from storage.ports import Session
+from storage.repo import Store
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi
 

@@ -16,7 +16,7 @@ from flows.dialogs.router import Command
 from flows.dialogs.transfer import DocumentFile
 from flows.records.diary_csv import DiaryRow, write_diary
 from flows.records.models import NewEntry, Profile
-from storage.repo import Session
+from storage.ports import Session
 from tests.clock import FakeClock
 from tests.flows.test_trends import WORSENING_KINDS, day_of, labels, rows_of
 

@@ -15,7 +15,7 @@ from bot.console import run_console
 from bot.engine import Engine, Who
 from flows.dialogs.router import Command
 from flows.records.models import NewEntry, Profile
-from storage.repo import Session
+from storage.ports import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
 

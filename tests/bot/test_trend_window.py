@@ -27,7 +27,8 @@ from flows.clinical.trends import (
 )
 from flows.records.models import NewEntry
 from storage.db import Database
-from storage.repo import Session, Store
+from storage.ports import Session
+from storage.repo import Store
 from tests.flows.test_trends import day_of, labels, rows_of
 from tests.synthetic import SyntheticDiary, diaries, diary
 

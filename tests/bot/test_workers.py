@@ -67,9 +67,7 @@ async def test_a_file_that_cannot_be_made_is_explained_and_the_patient_can_go_on
     assert any("couldn't make the file" in text for text in texts)
     # The diary goes on: /log answers (the day already has an entry, so it asks which day).
     assert "You already have an entry today. Which day is this one for?" in texts[-1]
-    saved = await engine.store.read(
-        lambda s: s.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
-    )
+    saved = await db.run(lambda conn: conn.execute("SELECT count(*) FROM entries").fetchone()[0])
     assert saved == 40
 
 

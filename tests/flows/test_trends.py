@@ -238,7 +238,7 @@ def day(offset: int) -> date:
     return START + timedelta(days=offset)
 
 
-def kinds(alerts: Sequence[Alert]) -> list[tuple[int, str, str]]:
+def kinds(alerts: Sequence[Alert]) -> list[tuple[int, str, tuple[str, ...]]]:
     return [((a.day - START).days, a.kind.value, a.about) for a in alerts]
 
 

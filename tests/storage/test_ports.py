@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pickle
 from pathlib import Path
 
 from storage import ports, repo
@@ -43,6 +44,8 @@ async def test_a_store_on_a_real_file_serves_the_bot_through_the_port(tmp_path: 
     try:
         store = store_port(repo.Store(db))
         assert await store.read(lambda s: s.profile(1)) is None
-        assert store.location.path == tmp_path / "port.db"
+        # A file worker in another process gets the reader pickled, and reads the same file.
+        reader = pickle.loads(pickle.dumps(store.reader))
+        assert reader.snapshot(lambda s: s.conversation(1).seq) == 0
     finally:
         await db.close()
