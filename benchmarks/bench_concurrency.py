@@ -25,8 +25,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from benchmarks.bench_updates import NOW, register_users, stream
 from bot.engine import Engine
 from bot.telegram_bot import build_application
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 
 

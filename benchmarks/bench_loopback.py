@@ -56,8 +56,8 @@ from bot.ordering import PerUserOrder
 from bot.service import Webhook
 from bot.telegram_bot import build_application, set_commands
 from bot.webhook import WebhookServer
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 
 App = Application[Any, Any, Any, Any, Any, Any]

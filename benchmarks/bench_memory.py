@@ -25,8 +25,8 @@ async def _idle_bot(db_path: Path) -> None:
 
     from bot.engine import Engine
     from bot.telegram_bot import build_application
-    from storage.db import Database
-    from storage.repo import Store
+    from storage.sqlite.db import Database
+    from storage.sqlite.store import Store
 
     db = await Database.open(db_path)
     app = build_application(TOKEN, Engine(Store(db)), request=OfflineApi(), rate_limit=False)

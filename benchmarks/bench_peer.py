@@ -53,8 +53,8 @@ from benchmarks import peer_bot
 from benchmarks.bench_updates import NOW, STEPS, stream, with_history
 from bot.engine import Engine
 from bot.telegram_bot import build_application
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 
 APPS = ("backtrack", "peer")

@@ -22,9 +22,10 @@ from bot.reminders import Outgoing, SendResult
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
 from flows.dialogs.router import Verdict
 from flows.kit.core import Screen
-from storage.db import Database
-from storage.migrations import migrate
-from storage.repo import Session, Store
+from storage.sqlite.db import Database
+from storage.sqlite.migrations import migrate
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -31,8 +31,8 @@ from flows.clinical.trends import (
     settled_from,
 )
 from flows.records.models import Entry, NewEntry
-from storage.migrations import migrate
-from storage.repo import Session
+from storage.sqlite.migrations import migrate
+from storage.sqlite.session import Session
 
 TEN_YEARS = 3650
 SURGERY = date(2015, 1, 5)

@@ -34,8 +34,9 @@ from bot.engine import TREND_RECENT_DAYS, Engine
 from bot.telegram_bot import build_application
 from flows.clinical.trends import BASELINE_DAYS
 from flows.records.models import Profile
-from storage.db import Database
-from storage.repo import Session, Store
+from storage.sqlite.db import Database
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)

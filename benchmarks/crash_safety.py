@@ -29,8 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.records.models import NewEntry
-from storage.db import Database
-from storage.repo import DUPLICATE, Session, Store
+from storage.ports import DUPLICATE
+from storage.sqlite.db import Database
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 USER_ID = 4242

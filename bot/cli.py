@@ -17,8 +17,8 @@ from bot.console import run_console
 from bot.engine import Engine
 from bot.logs import setup_logging
 from flows.i18n import t
-from storage.db import Database, DatabaseKeyError
-from storage.repo import Store
+from storage.sqlite.db import Database, DatabaseKeyError
+from storage.sqlite.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from bot.telegram_bot import (
 )
 from bot.webhook import WebhookServer
 from bot.workers import Workers
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 
 log = logging.getLogger(__name__)
 

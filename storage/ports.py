@@ -1,7 +1,7 @@
 """The storage port: what the bot asks of a database, whichever backend keeps it.
 
 The bot is typed against these protocols and names no backend outside its composition root
-(`tests/test_boundaries.py`). `storage.repo` is the SQLite backend; `tests/storage/test_ports.py`
+(`tests/test_boundaries.py`). `storage.sqlite` is the SQLite backend; `tests/storage/test_ports.py`
 holds it to them (every public method, with its parameters), so a second backend has one list
 to satisfy.
 """
@@ -9,6 +9,7 @@ to satisfy.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
@@ -23,9 +24,19 @@ from flows.records.models import (
     Profile,
     StoredAdvice,
 )
-from storage.tables import Conversation as Conversation
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where a user's conversation stands: the live screen's number and the flow state."""
+
+    seq: int
+    state: str | None
+    updated_at: datetime | None = None
+    # An unsaved diary entry put aside for /log (its flow state), if any.
+    entry_aside: str | None = None
 
 
 class Duplicate:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
 
 

@@ -7,13 +7,16 @@ what a new test user looks like: no stored zone (UTC) and a language tag without
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import date, datetime
+from typing import Any
 
 from bot.engine import Engine, Reply, Who
 from flows.dialogs.profile import ProfileState, ProfileStep
 from flows.dialogs.router import Command
-from flows.kit.callback import ButtonData
-from tests.flows.driver import FlowDriver
+from flows.kit.callback import decode
+from tests.flows.driver import context_at
+from tests.patient import FlowLine, Patient
 
 # The patient lives in the United Kingdom (one time zone, so no list of zones), had the
 # operation on 15 June 2025 in the lower back, 2 levels, no health factors, gives no name for
@@ -38,21 +41,41 @@ TIMEZONE = "Europe/London"
 SURGERY_DAY = date(2025, 6, 15)
 
 
+# `presses_to` and `console_lines` are asked for outside any event loop (while a test module
+# is collected) and inside a running one (in an async test) alike, so the walk runs no loop.
+def _at_once(step: Coroutine[Any, Any, object]) -> None:
+    """Run one of the patient's verbs on the pure flows, whose line never waits, to its end."""
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    step.close()
+    raise AssertionError("the line to the pure flows waited")
+
+
+def _value(data: str) -> str:
+    """The flow value a button's callback data carries."""
+    button = decode(data)
+    assert button is not None, f"{data!r} is not the bot's button data"
+    return button.value
+
+
 def _walk(now: datetime | None) -> tuple[list[int], list[ProfileStep | None]]:
     """Walk the pure flows: each press's position on its screen, and the step after it."""
-    driver = FlowDriver(now)
-    driver.command(Command.START)
+    line = FlowLine()
+    line.driver.ctx = context_at(now)
+    patient = Patient(line)
+    _at_once(patient.send("/start"))
     positions: list[int] = []
     steps: list[ProfileStep | None] = []
     for value in VALUES:
-        assert driver.screen is not None
-        offered = [b.value for row in driver.screen.buttons for b in row]
+        offered = [_value(button.data) for button in patient.buttons]
         assert value in offered, f"onboarding no longer offers {value!r}: {offered}"
         positions.append(offered.index(value) + 1)
-        driver.press_data(ButtonData(seq=driver.seq, value=value))
-        state = driver.state
+        _at_once(patient.press_value(value))
+        state = line.driver.state
         steps.append(state.step if isinstance(state, ProfileState) else None)
-    assert driver.state is None, "the walk no longer finishes onboarding"
+    assert line.driver.state is None, "the walk no longer finishes onboarding"
     return positions, steps
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.engine import Engine, Who
 from flows.records.models import Entry, Profile
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
 from tests.patient import EngineLine, Patient
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.engine import Engine, Who
 from flows.dialogs.router import Verdict
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
 from tests.onboarding import onboard as walk_onboarding
 from tests.patient import EngineLine, Patient

@@ -120,8 +120,8 @@ ERASE_THEN_DIE = """
 import asyncio, os, signal, sys
 from datetime import UTC, datetime
 from flows.records.models import Profile
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 
 async def main() -> None:
     db = await Database.open(sys.argv[1])

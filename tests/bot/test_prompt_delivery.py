@@ -26,8 +26,8 @@ from telegram.request import HTTPXRequest
 from bot.engine import Engine, Who
 from bot.reminders import Dispatcher
 from bot.telegram_bot import build_application, prompt_sender
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.bot.test_telegram_faults import register
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi

@@ -17,9 +17,9 @@ from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
 from flows.dialogs.router import Command
 from flows.records.models import NewEntry, Profile
-from storage.db import Database
 from storage.ports import Session
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi
 
@@ -139,6 +139,10 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
 
 
+def add_entry(session: Session, entry: NewEntry) -> int:
+    return session.add_entry(3, entry)
+
+
 async def test_48_hours_each_user_gets_exactly_their_prompts(harness: Harness) -> None:
     end = START + timedelta(hours=48)
     down = (utc(29, 5, 30), utc(29, 7, 0))  # 1.5 h outage: Auckland's 06:00 prompt is late
@@ -155,7 +159,7 @@ async def test_48_hours_each_user_gets_exactly_their_prompts(harness: Harness) -
             entry = NewEntry(
                 entry_date=date(2026, 3, 29), recorded_at=now, timezone="Asia/Kolkata", back_pain=4
             )
-            await harness.store.unit(now, partial(Session.add_entry, user_id=3, entry=entry))
+            await harness.store.unit(now, partial(add_entry, entry=entry))
         if not offline:
             await harness.tick()
         harness.clock.advance(STEP)

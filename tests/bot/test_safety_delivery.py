@@ -14,27 +14,25 @@ import signal
 import sys
 import textwrap
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from telegram import Update
 from telegram.ext import Application
 
 from bot.engine import Engine, Who
 from bot.outbox import Attempt, Courier, Sent
 from bot.telegram_bot import build_application, shell_of
 from flows.clinical.codes import Tier
-from flows.dialogs.router import Command
 from flows.records.models import Advice, AdviceKind, AdviceSource, Entry, StoredAdvice
-from storage.db import Database
-from storage.repo import Session, Store
+from storage.ports import Session
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
-from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
+from tests.fakes import TOKEN, OfflineBotApi
 from tests.faults import FAULTS, TOO_OLD, HttpFault, ScriptedBotApi
+from tests.patient import EngineLine, Patient, TelegramLine
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = 61
@@ -53,85 +51,90 @@ def seed_patient(session: Session, user_id: int = USER, country: str = "US") -> 
     )
 
 
-@dataclass
-class Patient:
-    """The patient's Telegram app on a scripted Bot API, with the bot's engine behind it."""
-
-    app: Application  # type: ignore[type-arg]
-    api: ScriptedBotApi
-    engine: Engine
-    clock: FakeClock
-    next_id: int = 100
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    async def say(self, text: str, user_id: int = USER) -> None:
-        self.next_id += 1
-        await self.send(message_update(self.next_id, user_id, text))
-
-    async def tap(self, value: str) -> str:
-        [data] = [d for _, d in self.api.last_keyboard() if d.rsplit(":", 1)[1] == value]
-        self.next_id += 1
-        await self.send(callback_update(self.next_id, USER, data))
-        return data
-
-    async def reach_the_symptoms(self) -> None:
-        await self.say("/log")
-        for value in ("p5", "p4"):
-            await self.tap(value)
-
-    async def retry_until_quiet(self, rounds: int = 6) -> None:
-        """Let the courier's retry job run as the clock moves past every wait and lease."""
-        courier = shell_of(self.app).courier
-        for _ in range(rounds):
-            self.clock.advance(timedelta(minutes=61))
-            await courier.run_once()
-
-    async def outbox(self, user_id: int = USER) -> list[StoredAdvice]:
-        far = datetime(2100, 1, 1, tzinfo=self.clock.now.tzinfo)
-        start = datetime(2000, 1, 1, tzinfo=self.clock.now.tzinfo)
-        return await self.engine.store.read(lambda s: s.advice_between(user_id, start, far))
-
-    async def entries(self) -> list[Entry]:
-        return list(
-            await self.engine.store.entries_between(USER, date(2026, 1, 1), date(2026, 12, 31))
-        )
-
-    def copies(self, words: str = EMERGENCY) -> list[str]:
-        return [text for text in self.api.shown_to(USER) if words in text]
+def bot_of(engine: Engine, api: ScriptedBotApi) -> Application:  # type: ignore[type-arg]
+    """The bot on a scripted Telegram, without the rate limiter's pacing."""
+    return build_application(
+        TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
+    )
 
 
 @pytest.fixture
-async def patient(engine: Engine, clock: FakeClock) -> AsyncIterator[Patient]:
+def api() -> ScriptedBotApi:
+    return ScriptedBotApi()
+
+
+@pytest.fixture
+async def app(engine: Engine, clock: FakeClock, api: ScriptedBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The bot on a scripted Telegram, USER's account stored."""
     await engine.store.unit(clock(), seed_patient)
-    api = ScriptedBotApi()
-    app = build_application(
-        TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
-    )
-    async with app:
-        yield Patient(app, api, engine, clock)
+    async with bot_of(engine, api) as application:
+        yield application
+
+
+@pytest.fixture
+def patient(app: Application, api: ScriptedBotApi) -> Patient:  # type: ignore[type-arg]
+    """USER, whose account is stored, at their Telegram app."""
+    return Patient(TelegramLine.of(app, api, USER))
+
+
+@pytest.fixture
+def stranger(app: Application, api: ScriptedBotApi) -> Patient:  # type: ignore[type-arg]
+    """Someone who has not agreed to anything yet."""
+    return Patient(TelegramLine.of(app, api, STRANGER))
+
+
+async def reach_the_symptoms(patient: Patient) -> None:
+    """Open the diary and rate both pains, up to the list of new or worse symptoms."""
+    await patient.send("/log")
+    await patient.presses("5", "4")
+
+
+async def retry_until_quiet(
+    app: Application,  # type: ignore[type-arg]
+    clock: FakeClock,
+    rounds: int = 6,
+) -> None:
+    """Let the courier's retry job run as the clock moves past every wait and lease."""
+    courier = shell_of(app).courier
+    for _ in range(rounds):
+        clock.advance(timedelta(minutes=61))
+        await courier.run_once()
+
+
+async def outbox(engine: Engine, user_id: int = USER) -> list[StoredAdvice]:
+    """Every piece of advice stored for a patient."""
+    far = datetime(2100, 1, 1, tzinfo=UTC)
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    return await engine.store.read(lambda s: s.advice_between(user_id, start, far))
+
+
+async def entries(engine: Engine) -> list[Entry]:
+    """USER's stored diary entries of 2026."""
+    return list(await engine.store.entries_between(USER, date(2026, 1, 1), date(2026, 12, 31)))
+
+
+def copies(api: ScriptedBotApi, words: str = EMERGENCY, chat: int = USER) -> list[str]:
+    """The messages holding these words that reached the chat."""
+    # What the scripted API took, not `Patient.seen`: the line shows every try the bot made,
+    # and a try Telegram refused never reached the patient.
+    return [text for text in api.shown_to(chat) if words in text]
 
 
 async def test_an_emergency_ticked_in_the_diary_arrives_at_once_with_the_countrys_number(
-    patient: Patient,
+    patient: Patient, api: ScriptedBotApi, engine: Engine
 ) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.bladder_change")
-    await patient.tap("done")
+    await reach_the_symptoms(patient)
+    await patient.presses("Bladder problems", "Done")
 
-    [copy] = patient.copies()
+    [copy] = copies(api)
     assert "Call 911" in copy
     assert "112" not in copy
-    [stored] = await patient.outbox()
+    [stored] = await outbox(engine)
     assert stored.delivered_at is not None
     assert stored.red_flags == ("RF-CES-1",)
     # The pressed message now points to the advice and says the entry is saved.
-    assert "I saved this entry for you" in patient.api.texts()[-2] + patient.api.texts()[-1]
-    entries = await patient.engine.store.entries_between(
-        USER, date(2026, 1, 1), date(2026, 12, 31)
-    )
-    assert [e.symptoms for e in entries] == [("bladder_change",)]
+    assert any("I saved this entry for you" in text for text in patient.texts[-2:])
+    assert [e.symptoms for e in await entries(engine)] == [("bladder_change",)]
 
 
 FAULT_CASES = [
@@ -143,112 +146,122 @@ FAULT_CASES = [
 
 @pytest.mark.parametrize(("method", "name"), FAULT_CASES)
 async def test_every_fault_loses_no_advice_and_sends_none_twice(
-    patient: Patient, method: str, name: str
+    patient: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
+    clock: FakeClock,
+    method: str,
+    name: str,
 ) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.bladder_change")
-    patient.api.fail_next(method, TOO_OLD if name == "too old" else FAULTS[name])
+    await reach_the_symptoms(patient)
+    await patient.press("Bladder problems")
+    api.fail_next(method, TOO_OLD if name == "too old" else FAULTS[name])
 
-    await patient.tap("done")
+    await patient.press("Done")
     if method == "sendMessage" and name == "403":
         # Blocked: nothing can reach the patient until they come back with /start.
-        assert patient.copies() == []
-        await patient.say("/start")
-    await patient.retry_until_quiet()
+        assert copies(api) == []
+        await patient.send("/start")
+    await retry_until_quiet(app, clock)
 
-    [stored] = await patient.outbox()
+    [stored] = await outbox(engine)
     assert stored.delivered_at is not None, "the advice was never confirmed"
-    copies = patient.copies()
+    sent = copies(api)
     if method == "sendMessage" and name == "read timeout":
         # Telegram took the first try but its answer was lost: the only way not to lose the
         # advice is to send it again, saying so.
-        assert len(copies) == 2
-        assert SENT_AGAIN in copies[1]
+        assert len(sent) == 2
+        assert SENT_AGAIN in sent[1]
     else:
-        assert len(copies) == 1, copies
-    entries = await patient.engine.store.entries_between(
-        USER, date(2026, 1, 1), date(2026, 12, 31)
-    )
-    assert len(entries) == 1
+        assert len(sent) == 1, sent
+    assert len(await entries(engine)) == 1
 
 
-async def test_advice_survives_telegram_down_for_a_while(patient: Patient) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.saddle_numbness")
-    patient.api.fail_next("sendMessage", *[HttpFault(502, "Bad Gateway")] * 5)
-    await patient.tap("done")
-    assert patient.copies() == []
-    [waiting] = await patient.outbox()
+async def test_advice_survives_telegram_down_for_a_while(
+    patient: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
+    clock: FakeClock,
+) -> None:
+    await reach_the_symptoms(patient)
+    await patient.press("Numbness around genitals or bottom")
+    api.fail_next("sendMessage", *[HttpFault(502, "Bad Gateway")] * 5)
+    await patient.press("Done")
+    assert copies(api) == []
+    [waiting] = await outbox(engine)
     assert waiting.delivered_at is None
     assert waiting.attempts == 1
 
-    await patient.retry_until_quiet(rounds=8)
-    [copy] = patient.copies()
+    await retry_until_quiet(app, clock, rounds=8)
+    [copy] = copies(api)
     assert SENT_AGAIN in copy
-    [stored] = await patient.outbox()
+    [stored] = await outbox(engine)
     assert stored.delivered_at is not None
 
 
-async def test_a_flood_wait_delays_the_advice_by_what_telegram_asked(patient: Patient) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.bowel_change")
-    patient.api.fail_next("sendMessage", HttpFault(429, "Too Many Requests: retry after 30", 30))
-    await patient.tap("done")
-    courier = shell_of(patient.app).courier
+async def test_a_flood_wait_delays_the_advice_by_what_telegram_asked(
+    patient: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    clock: FakeClock,
+) -> None:
+    await reach_the_symptoms(patient)
+    await patient.press("Bowel control problems")
+    api.fail_next("sendMessage", HttpFault(429, "Too Many Requests: retry after 30", 30))
+    await patient.press("Done")
+    courier = shell_of(app).courier
 
-    patient.clock.advance(timedelta(seconds=20))
+    clock.advance(timedelta(seconds=20))
     await courier.run_once()
-    assert patient.copies() == []
-    patient.clock.advance(timedelta(seconds=11))
+    assert copies(api) == []
+    clock.advance(timedelta(seconds=11))
     await courier.run_once()
-    assert len(patient.copies()) == 1
+    assert len(copies(api)) == 1
 
 
-async def test_same_day_advice_stands_when_the_entry_is_then_cancelled(patient: Patient) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.leg_weakness")
-    await patient.tap("slow")
-    await patient.tap("done")
-    [copy] = patient.copies("on-call spinal service today")
+async def test_same_day_advice_stands_when_the_entry_is_then_cancelled(
+    patient: Patient, api: ScriptedBotApi, engine: Engine
+) -> None:
+    await reach_the_symptoms(patient)
+    await patient.presses("A leg getting weaker", "Slowly, over weeks", "Done")
+    [copy] = copies(api, "on-call spinal service today")
     assert "today" in copy
-    await patient.tap("cancel")
-    [stored] = await patient.outbox()
+    await patient.press("Cancel")
+    [stored] = await outbox(engine)
     assert stored.delivered_at is not None
-    entries = await patient.engine.store.entries_between(
-        USER, date(2026, 1, 1), date(2026, 12, 31)
-    )
-    assert entries == []
+    assert await entries(engine) == []
 
 
-async def test_a_press_whose_reply_was_lost_shows_the_current_screen(patient: Patient) -> None:
-    await patient.say("/log")
-    first = patient.api.last_keyboard()
+async def test_a_press_whose_reply_was_lost_shows_the_current_screen(
+    patient: Patient, api: ScriptedBotApi
+) -> None:
+    await patient.send("/log")
+    again = patient.data_of("6")
     # The next screen never reaches the patient: the edit and the new message both fail.
-    patient.api.fail_next("editMessageText", HttpFault(500, "Internal Server Error"))
-    patient.api.fail_next("sendMessage", HttpFault(500, "Internal Server Error"))
-    await patient.tap("p6")
-    assert not any("LEG pain" in text for text in patient.api.shown_to(USER))
+    api.fail_next("editMessageText", HttpFault(500, "Internal Server Error"))
+    api.fail_next("sendMessage", HttpFault(500, "Internal Server Error"))
+    await patient.press("6")
+    assert not any("LEG pain" in text for text in api.shown_to(USER))
 
-    # Still looking at the back-pain screen, the patient presses again.
-    [data] = [d for label, d in first if label == "6"]
-    patient.next_id += 1
-    await patient.send(callback_update(patient.next_id, USER, data))
-    assert "LEG pain" in patient.api.shown_to(USER)[-1]
-    assert "earlier message" in str(patient.api.sent("answerCallbackQuery")[-1].get("text"))
-    await patient.tap("p3")
-    assert "NEW or WORSE" in patient.api.texts()[-1]
+    # Still looking at the back-pain screen (the line holds the lost one), they press 6 again.
+    await patient.press_data(again)
+    assert "LEG pain" in patient.last
+    assert "earlier message" in str(patient.toast)
+    await patient.press("3")
+    assert "NEW or WORSE" in patient.last
 
 
 async def test_a_refused_late_answer_to_a_stale_press_is_said_in_the_chat(
-    patient: Patient,
+    patient: Patient, api: ScriptedBotApi
 ) -> None:
-    await patient.say("/log")
-    old = patient.api.last_keyboard()[0][1]
-    await patient.tap("cancel")
-    patient.api.fail_next("answerCallbackQuery", TOO_OLD)
-    patient.next_id += 1
-    await patient.send(callback_update(patient.next_id, USER, old))
-    assert "earlier message" in patient.api.texts()[-1]
+    await patient.send("/log")
+    old = patient.buttons[0].data
+    await patient.press("Cancel")
+    api.fail_next("answerCallbackQuery", TOO_OLD)
+    await patient.press_data(old)
+    assert "earlier message" in patient.last
 
 
 async def test_advice_decided_before_a_restart_is_sent_after_it(
@@ -258,10 +271,11 @@ async def test_advice_decided_before_a_restart_is_sent_after_it(
     db = await Database.open(db_path)
     engine = Engine(Store(db), clock)
     await engine.store.unit(clock(), seed_patient)
-    await engine.on_command(Who(user_id=USER), Command.LOG, update_id=1)
-    for number, value in enumerate(("p5", "p4", "s.fever", "s.wound_infection_signs", "done")):
-        seq = (await engine.store.read(lambda s: s.conversation(USER))).seq
-        await engine.on_press(Who(user_id=USER), f"bt:{seq}:{value}", update_id=10 + number)
+    patient = Patient(EngineLine(engine, Who(user_id=USER)))
+    await patient.send("/log")
+    await patient.presses(
+        "5", "4", "Fever over 38 °C", "Wound red, hot, leaking or opening", "Done"
+    )
     await db.close()
 
     await _restart_and_count(db_path, clock, expected_words="surgical team")
@@ -276,22 +290,20 @@ async def test_a_sigkill_between_decision_and_send_loses_nothing(
         import asyncio, os, signal
         from pathlib import Path
         from bot.engine import Engine, Who
-        from flows.dialogs.router import Command
-        from storage.db import Database
-        from storage.repo import Store
+        from storage.sqlite.db import Database
+        from storage.sqlite.store import Store
         from tests.bot.test_safety_delivery import seed_patient
         from tests.clock import FakeClock
+        from tests.patient import EngineLine, Patient
 
         async def main():
             clock = FakeClock()
             db = await Database.open(Path({str(db_path)!r}))
             engine = Engine(Store(db), clock)
             await engine.store.unit(clock(), seed_patient)
-            who = Who(user_id={USER})
-            await engine.on_command(who, Command.LOG, update_id=1)
-            for n, value in enumerate(("p5", "p4", "s.saddle_numbness", "done")):
-                seq = (await engine.store.read(lambda s: s.conversation({USER}))).seq
-                await engine.on_press(who, f"bt:{{seq}}:{{value}}", update_id=10 + n)
+            patient = Patient(EngineLine(engine, Who(user_id={USER})))
+            await patient.send("/log")
+            await patient.presses("5", "4", "Numbness around genitals or bottom", "Done")
             os.kill(os.getpid(), signal.SIGKILL)
 
         asyncio.run(main())
@@ -315,54 +327,56 @@ async def _restart_and_count(db_path: Path, clock: FakeClock, expected_words: st
     try:
         engine = Engine(Store(db), clock)
         api = ScriptedBotApi()
-        app = build_application(
-            TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
-        )
-        async with app:
+        async with bot_of(engine, api) as app:
             assert await engine.recover_advice() == 1
             await shell_of(app).courier.run_once()
             await shell_of(app).courier.run_once()
-        copies = [text for text in api.shown_to(USER) if expected_words in text]
-        assert len(copies) == 1
-        far = datetime(2100, 1, 1, tzinfo=clock.now.tzinfo)
-        start = datetime(2000, 1, 1, tzinfo=clock.now.tzinfo)
-        [stored] = await engine.store.read(lambda s: s.advice_between(USER, start, far))
+        assert len(copies(api, expected_words)) == 1
+        [stored] = await outbox(engine)
         assert stored.delivered_at is not None
     finally:
         await db.close()
 
 
 async def test_before_consent_named_cauda_equina_symptoms_get_the_emergency_message(
-    patient: Patient,
+    stranger: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
 ) -> None:
-    shell_of(patient.app).sleep = _no_wait
-    patient.api.fail_next("sendMessage", HttpFault(500, "Internal Server Error"))
-    await patient.say("I can't pee properly and my bottom feels numb", user_id=STRANGER)
-    await shell_of(patient.app).drain()
+    shell_of(app).sleep = _no_wait
+    api.fail_next("sendMessage", HttpFault(500, "Internal Server Error"))
+    await stranger.type("I can't pee properly and my bottom feels numb")
+    await shell_of(app).drain()
 
-    texts = patient.api.shown_to(STRANGER)
+    texts = api.shown_to(STRANGER)
     emergency = [t for t in texts if "go to the nearest Emergency Department now" in t]
     assert len(emergency) == 1
     assert "I didn't catch that" not in " ".join(texts)
     # Nothing is stored before consent, not even the emergency.
-    assert await patient.engine.store.profile(STRANGER) is None
-    assert await patient.outbox(STRANGER) == []
+    assert await engine.store.profile(STRANGER) is None
+    assert await outbox(engine, STRANGER) == []
 
 
 async def test_every_reply_before_consent_points_to_the_emergency_number(
-    patient: Patient,
+    stranger: Patient,
 ) -> None:
     for text in ("/help", "/log", "hello", "/start"):
-        await patient.say(text, user_id=STRANGER)
-        assert "In an emergency, call" in patient.api.shown_to(STRANGER)[-1], text
+        if text.startswith("/"):
+            await stranger.send(text)
+        else:
+            await stranger.type(text)
+        assert "In an emergency, call" in stranger.last, text
 
 
-async def test_free_text_after_consent_goes_through_the_outbox(patient: Patient) -> None:
-    await patient.say("both my legs are weak since this morning")
-    [stored] = await patient.outbox()
+async def test_free_text_after_consent_goes_through_the_outbox(
+    patient: Patient, api: ScriptedBotApi, engine: Engine
+) -> None:
+    await patient.type("both my legs are weak since this morning")
+    [stored] = await outbox(engine)
     assert stored.tier == "emergency"
     assert stored.source == "text"
-    assert len(patient.copies()) == 1
+    assert len(copies(api)) == 1
 
 
 async def _no_wait(_: float) -> None:
@@ -404,137 +418,139 @@ async def test_the_haematoma_window_counts_from_the_day_of_surgery(
     clock.now = datetime(2026, 3, 8, 18, 0, tzinfo=clock.now.tzinfo)
     await engine.store.unit(clock(), seed)
     api = ScriptedBotApi()
-    app = build_application(
-        TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
-    )
-    async with app:
-        patient = Patient(app, api, engine, clock)
-        await patient.reach_the_symptoms()
-        await patient.tap("s.sudden_severe_pain")
-        await patient.tap("s.leg_weakness")
-        await patient.tap("slow")
-        await patient.tap("done")
-        [stored] = await patient.outbox()
+    async with bot_of(engine, api) as app:
+        patient = Patient(TelegramLine.of(app, api, USER))
+        await reach_the_symptoms(patient)
+        await patient.presses(
+            "Sudden severe back pain", "A leg getting weaker", "Slowly, over weeks", "Done"
+        )
+        [stored] = await outbox(engine)
         assert expected in stored.text
-        assert len(patient.copies(expected)) >= 1
+        assert len(copies(api, expected)) >= 1
 
 
 async def answer_no_until(patient: Patient, words: str) -> None:
+    """Answer No to each question until the one holding these words is asked."""
     for _ in range(30):
-        if words in patient.api.shown_to(USER)[-1]:
+        if words in patient.last:
             return
-        await patient.tap("no")
+        await patient.press("No")
     raise AssertionError(f"never asked {words!r}")
+
+
+async def answer_no_while_asked(patient: Patient) -> None:
+    """Answer No for as long as the screen offers it, up to the check's length."""
+    for _ in range(40):
+        if "No" not in patient.labels():
+            return
+        await patient.press("No")
 
 
 CRISIS = "Call the 988 Suicide & Crisis Lifeline"
 NO_WARNING = "no warning signs"
 
 
-@pytest.mark.parametrize("answer", ["yes", "unsure"])
+@pytest.mark.parametrize(
+    "answer", [pytest.param("Yes", id="yes"), pytest.param("Not sure", id="unsure")]
+)
 async def test_thoughts_of_ending_life_get_the_crisis_message_once_and_never_reassurance(
-    patient: Patient, answer: str
+    patient: Patient, api: ScriptedBotApi, engine: Engine, answer: str
 ) -> None:
-    await patient.say("/check")
+    await patient.send("/check")
     await answer_no_until(patient, "thoughts of ending your life")
-    await patient.tap(answer)
+    await patient.press(answer)
 
-    crisis = patient.copies("988")
+    crisis = copies(api, "988")
     assert len(crisis) == 1, crisis
     assert "911" in crisis[0]
     assert "nerve compression" not in crisis[0]
     assert "Samaritans" not in crisis[0]
-    [stored] = await patient.outbox()
+    [stored] = await outbox(engine)
     assert stored.kind == "crisis"
     assert stored.delivered_at is not None
     # Only after the message: the offer to go on.
-    assert "Continue the check" in [label for label, _ in patient.api.last_keyboard()]
-    await patient.tap("continue")
-    for _ in range(40):
-        values = [d.rsplit(":", 1)[1] for _, d in patient.api.last_keyboard()]
-        if "no" not in values:
-            break
-        await patient.tap("no")
-    assert not any(NO_WARNING in text.lower() for text in patient.api.shown_to(USER))
+    assert "Continue the check" in patient.labels()
+    await patient.press("Continue the check")
+    await answer_no_while_asked(patient)
+    assert not any(NO_WARNING in text.lower() for text in patient.texts)
 
 
-async def test_the_crisis_message_is_sent_apart_when_its_screen_fails(patient: Patient) -> None:
-    await patient.say("/check")
+async def test_the_crisis_message_is_sent_apart_when_its_screen_fails(
+    patient: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
+    clock: FakeClock,
+) -> None:
+    await patient.send("/check")
     await answer_no_until(patient, "thoughts of ending your life")
-    patient.api.fail_next("editMessageText", HttpFault(500, "Internal Server Error"))
-    patient.api.fail_next("sendMessage", HttpFault(502, "Bad Gateway"))
-    await patient.tap("yes")
+    api.fail_next("editMessageText", HttpFault(500, "Internal Server Error"))
+    api.fail_next("sendMessage", HttpFault(502, "Bad Gateway"))
+    await patient.press("Yes")
     # The screen that held it never arrived, so the advice went out on its own at once.
-    assert len(patient.copies("988")) == 1
-    await patient.retry_until_quiet()
-    assert len(patient.copies("988")) == 1
-    [stored] = await patient.outbox()
+    assert len(copies(api, "988")) == 1
+    await retry_until_quiet(app, clock)
+    assert len(copies(api, "988")) == 1
+    [stored] = await outbox(engine)
     assert stored.delivered_at is not None
 
 
-async def test_a_diary_red_flag_is_not_cancelled_by_not_new_in_check(patient: Patient) -> None:
+async def test_a_diary_red_flag_is_not_cancelled_by_not_new_in_check(
+    patient: Patient, engine: Engine, clock: FakeClock
+) -> None:
     """REFERENCE.md §8.7: the check says it saw the diary's flag and keeps its advice."""
-    await patient.reach_the_symptoms()
-    await patient.tap("s.calf_swelling")
-    await patient.tap("done")
-    await patient.tap("skip")
-    await patient.tap("save")
-    before = len(await patient.outbox())
-    patient.clock.advance(timedelta(days=2))
+    await reach_the_symptoms(patient)
+    await patient.presses("One calf or thigh swollen and sore", "Done", "Skip", "Save")
+    before = len(await outbox(engine))
+    clock.advance(timedelta(days=2))
 
-    await patient.say("/check")
+    await patient.send("/check")
     await answer_no_until(patient, "swollen")
-    await patient.tap("yes")
-    await patient.tap("known")
-    for _ in range(40):
-        values = [d.rsplit(":", 1)[1] for _, d in patient.api.last_keyboard()]
-        if "no" not in values:
-            break
-        await patient.tap("no")
-    shown = " ".join(patient.api.shown_to(USER))
-    assert "in your diary on" in shown
-    stored = await patient.outbox()
+    await patient.presses("Yes", "Not new")
+    await answer_no_while_asked(patient)
+    assert "in your diary on" in " ".join(patient.texts)
+    stored = await outbox(engine)
     assert len(stored) == before + 1
     assert "RF-DVT" in stored[-1].red_flags
 
 
-async def test_delete_erases_the_safety_messages_too(patient: Patient) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.fever")
-    await patient.tap("s.wound_infection_signs")
-    await patient.tap("done")
-    assert len(await patient.outbox()) == 1
-    await patient.say("/delete")
-    await patient.tap("erase")
-    assert await patient.outbox() == []
-    assert await patient.engine.store.profile(USER) is None
+async def test_delete_erases_the_safety_messages_too(patient: Patient, engine: Engine) -> None:
+    await reach_the_symptoms(patient)
+    await patient.presses("Fever over 38 °C", "Wound red, hot, leaking or opening", "Done")
+    assert len(await outbox(engine)) == 1
+    await patient.send("/delete")
+    await patient.press("erase everything")
+    assert await outbox(engine) == []
+    assert await engine.store.profile(USER) is None
 
 
 async def test_named_symptoms_after_pressing_start_still_get_the_emergency_message(
-    patient: Patient,
+    stranger: Patient,
+    app: Application,  # type: ignore[type-arg]
+    engine: Engine,
 ) -> None:
     """Telegram sends /start first: the consent screen is waiting, and words still count."""
-    shell_of(patient.app).sleep = _no_wait
-    await patient.say("/start", user_id=STRANGER)
-    await patient.say("I can't pee properly and my bottom feels numb", user_id=STRANGER)
-    await shell_of(patient.app).drain()
-    texts = patient.api.shown_to(STRANGER)
+    shell_of(app).sleep = _no_wait
+    await stranger.send("/start")
+    await stranger.type("I can't pee properly and my bottom feels numb")
+    await shell_of(app).drain()
+    texts = stranger.texts
     assert any("go to the nearest Emergency Department now" in t for t in texts)
     # The consent question is shown again, still waiting.
     assert any("Do you agree?" in t for t in texts[-2:])
-    assert await patient.engine.store.profile(STRANGER) is None
+    assert await engine.store.profile(STRANGER) is None
 
 
 async def test_named_symptoms_in_the_middle_of_a_check_are_answered_at_once(
-    patient: Patient,
+    patient: Patient, api: ScriptedBotApi, engine: Engine
 ) -> None:
-    await patient.say("/check")
-    await patient.say("my legs are weak and numb")
-    [stored] = await patient.outbox()
+    await patient.send("/check")
+    await patient.type("my legs are weak and numb")
+    [stored] = await outbox(engine)
     assert stored.tier == "emergency"
-    assert len(patient.copies()) == 1
+    assert len(copies(api)) == 1
     # Still in the check, at the same question.
-    assert "Question 1 of" in patient.api.shown_to(USER)[-2] + patient.api.shown_to(USER)[-1]
+    assert any("Question 1 of" in text for text in patient.texts[-2:])
 
 
 async def test_a_slow_try_for_one_patient_does_not_let_another_get_two_copies(
@@ -578,19 +594,21 @@ async def test_a_slow_try_for_one_patient_does_not_let_another_get_two_copies(
     assert sorted(received) == [first, second]
 
 
-async def test_a_red_flag_found_only_by_check_is_in_the_surgeons_pdf(patient: Patient) -> None:
+async def test_a_red_flag_found_only_by_check_is_in_the_surgeons_pdf(
+    patient: Patient, engine: Engine
+) -> None:
     """No diary entry at all: the export still carries the check's red flag and its advice."""
-    await patient.say("/check")
+    await patient.send("/check")
     await answer_no_until(patient, "thoughts of ending your life")
-    await patient.tap("yes")
-    await patient.tap("stop")
-    assert await patient.entries() == []
-    engine, who = patient.engine, Who(user_id=USER)
-    reply = await engine.on_command(who, Command.EXPORT)
-    for value in ("d30", "pdf"):
-        reply = await engine.on_press(who, reply.button_data(value))
-    assert reply.document is not None
-    pages = PdfReader(io.BytesIO(reply.document[1])).pages
+    await patient.presses("Yes", "Stop here")
+    assert await entries(engine) == []
+    # The same patient exports on the engine's line, where the file itself can be read.
+    line = EngineLine(engine, Who(user_id=USER))
+    exporter = Patient(line)
+    await exporter.send("/export")
+    await exporter.presses("Last 30 days", "PDF")
+    assert line.reply.document is not None
+    pages = PdfReader(io.BytesIO(line.reply.document[1])).pages
     text = " ".join(page.extract_text() for page in pages)
     assert "RF-MH" in text
     assert "delivered" in text
@@ -598,25 +616,27 @@ async def test_a_red_flag_found_only_by_check_is_in_the_surgeons_pdf(patient: Pa
 
 async def test_advice_that_reaches_a_patient_late_says_when_it_was_about(
     patient: Patient,
+    api: ScriptedBotApi,
+    app: Application,  # type: ignore[type-arg]
+    clock: FakeClock,
 ) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.bladder_change")
-    patient.api.fail_next("sendMessage", FAULTS["403"])
-    await patient.tap("done")
-    assert patient.copies() == []
+    await reach_the_symptoms(patient)
+    await patient.press("Bladder problems")
+    api.fail_next("sendMessage", FAULTS["403"])
+    await patient.press("Done")
+    assert copies(api) == []
     # Two days later the patient unblocks the bot; Telegram sends /start.
-    patient.clock.advance(timedelta(days=2))
-    await patient.say("/start")
-    await shell_of(patient.app).courier.run_once()
-    [copy] = patient.copies()
+    clock.advance(timedelta(days=2))
+    await patient.send("/start")
+    await shell_of(app).courier.run_once()
+    [copy] = copies(api)
     # Decided at 18:30 UTC, 14:30 in New York.
     assert copy.startswith("⏰ I could not reach you earlier.")
     assert "10 Mar 2026, 14:30" in copy
 
 
-async def test_advice_sent_at_once_has_no_late_line(patient: Patient) -> None:
-    await patient.reach_the_symptoms()
-    await patient.tap("s.bladder_change")
-    await patient.tap("done")
-    [copy] = patient.copies()
+async def test_advice_sent_at_once_has_no_late_line(patient: Patient, api: ScriptedBotApi) -> None:
+    await reach_the_symptoms(patient)
+    await patient.presses("Bladder problems", "Done")
+    [copy] = copies(api)
     assert "could not reach you earlier" not in copy

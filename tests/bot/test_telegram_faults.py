@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Update
 from telegram.error import TimedOut
 from telegram.ext import Application
 
@@ -21,14 +20,15 @@ from bot.engine import Engine, Who
 from bot.reminders import Dispatcher, Outgoing, SendResult
 from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
-from flows.dialogs.router import Command
 from flows.i18n import t
 from flows.records.models import NewEntry, Profile
-from storage.db import Database
-from storage.repo import Session, Store
+from storage.sqlite.db import Database
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
 from tests.clock import FakeClock
-from tests.fakes import TOKEN, ApiCall, OfflineBotApi, callback_update, message_update
-from tests.onboarding import VALUES as ONBOARDING_VALUES
+from tests.fakes import TOKEN, ApiCall, OfflineBotApi
+from tests.onboarding import LABELS as ONBOARDING
+from tests.patient import EngineLine, Patient, TelegramLine
 
 USER = 41
 OTHER = 42
@@ -103,6 +103,9 @@ class FaultyBotApi(OfflineBotApi):
         return status, payload
 
     def shown_to(self, chat: int) -> list[str]:
+        """Every text that reached a chat, in order."""
+        # Not `Patient.seen`: the line shows every try the bot made, and a try that failed
+        # never reached the patient.
         return [d.text for d in self.received if d.chat == chat]
 
 
@@ -132,127 +135,115 @@ def handler_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
 # --- (a) replies to commands and presses ------------------------------------------------
 
 
-class Client:
-    """USER's Telegram app: sends updates through process_update and presses by value."""
-
-    def __init__(self, app: Application, api: FaultyBotApi) -> None:  # type: ignore[type-arg]
-        self.app = app
-        self.api = api
-        self.next_id = 500
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    async def say(self, text: str) -> None:
-        self.next_id += 1
-        await self.send(message_update(self.next_id, USER, text))
-
-    async def tap(self, value: str) -> str:
-        [data] = [d for _, d in self.api.last_keyboard() if d.rsplit(":", 1)[1] == value]
-        self.next_id += 1
-        await self.send(callback_update(self.next_id, USER, data))
-        return data
-
-    async def onboard_and_reach_the_note(self) -> None:
-        await self.say("/start")
-        for value in ONBOARDING_VALUES:
-            await self.tap(value)
-        await self.say("/log")
-        for value in ("p7", "p5", "done"):
-            await self.tap(value)
+async def onboard_and_reach_the_note(patient: Patient) -> None:
+    """Onboard, then log both pains and no symptoms, up to the question for a note."""
+    await patient.send("/start")
+    await patient.presses(*ONBOARDING)
+    await patient.send("/log")
+    await patient.presses("7", "5", "Done")
 
 
-@dataclass
-class Shell:
-    """The real Application on a faulty Telegram, the engine behind it, the captured logs."""
-
-    client: Client
-    engine: Engine
-    api: FaultyBotApi
-    caplog: pytest.LogCaptureFixture
-
-    async def entries(self) -> list[tuple[int | None, int | None, str | None]]:
-        found = await self.engine.store.entries_between(USER, date(2026, 1, 1), date(2026, 12, 31))
-        return [(e.back_pain, e.leg_pain, e.note) for e in found]
-
-    async def blocked(self) -> bool:
-        row = await self.engine.store.read(
-            lambda s: s.conn.execute(
-                "SELECT blocked FROM users WHERE user_id = ?", (USER,)
-            ).fetchone()
-        )
-        return bool(row[0])
-
-    def assert_logs_are_clean(self) -> None:
-        logged = self.caplog.text
-        assert NOTE not in logged
-        assert SECRET not in logged
+async def entries(engine: Engine) -> list[tuple[int | None, int | None, str | None]]:
+    """USER's stored entries of 2026: back pain, leg pain, note."""
+    found = await engine.store.entries_between(USER, date(2026, 1, 1), date(2026, 12, 31))
+    return [(e.back_pain, e.leg_pain, e.note) for e in found]
 
 
-async def _shell(
-    engine: Engine, caplog: pytest.LogCaptureFixture, *, rate_limit: bool
-) -> AsyncIterator[Shell]:
+async def blocked(db: Database, user_id: int = USER) -> bool:
+    """Whether the bot has the user marked as having blocked it."""
+    row = await db.run(
+        lambda conn: conn.execute(
+            "SELECT blocked FROM users WHERE user_id = ?", (user_id,)
+        ).fetchone()
+    )
+    return bool(row[0])
+
+
+def assert_logs_are_clean(caplog: pytest.LogCaptureFixture) -> None:
+    """Neither the typed note nor the token's secret reached the logs."""
+    logged = caplog.text
+    assert NOTE not in logged
+    assert SECRET not in logged
+
+
+@pytest.fixture
+def api() -> FaultyBotApi:
+    return FaultyBotApi()
+
+
+async def _patient(
+    engine: Engine, api: FaultyBotApi, caplog: pytest.LogCaptureFixture, *, rate_limit: bool
+) -> AsyncIterator[Patient]:
     caplog.set_level(logging.DEBUG)
-    api = FaultyBotApi()
     app = build_application(
         TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=rate_limit
     )
     async with app:
-        yield Shell(Client(app, api), engine, api, caplog)
+        yield Patient(TelegramLine.of(app, api, USER))
 
 
 @pytest.fixture
-async def shell(engine: Engine, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Shell]:
-    async for made in _shell(engine, caplog, rate_limit=False):
+async def patient(
+    engine: Engine, api: FaultyBotApi, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Patient]:
+    """USER's Telegram app, through the real Application to a faulty Telegram."""
+    async for made in _patient(engine, api, caplog, rate_limit=False):
         yield made
 
 
 @pytest.fixture
-async def limited_shell(
-    engine: Engine, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[Shell, list[float]]]:
-    """The production set-up, rate limiter included, with its flood waits not slept."""
-    slept: list[float] = []
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The flood waits the rate limiter asked for, none of them slept."""
+    waits: list[float] = []
     real_sleep = asyncio.sleep
 
     async def no_wait(delay: float, result: object = None) -> object:
-        slept.append(delay)
+        waits.append(delay)
         return await real_sleep(0, result)
 
     # The limiter waits out a flood with asyncio.sleep; its pacing uses loop timers instead.
     monkeypatch.setattr(asyncio, "sleep", no_wait)
-    async for made in _shell(engine, caplog, rate_limit=True):
-        yield made, slept
+    return waits
+
+
+@pytest.fixture
+async def limited_patient(
+    engine: Engine, api: FaultyBotApi, caplog: pytest.LogCaptureFixture, slept: list[float]
+) -> AsyncIterator[Patient]:
+    """USER's app on the production set-up, rate limiter included, its waits not slept."""
+    async for made in _patient(engine, api, caplog, rate_limit=True):
+        yield made
 
 
 async def test_a_flood_wait_on_a_reply_is_waited_out_and_the_screen_arrives_once(
-    limited_shell: tuple[Shell, list[float]],
+    limited_patient: Patient,
+    api: FaultyBotApi,
+    slept: list[float],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    shell, slept = limited_shell
-    shell.api.failures[USER] = (429, "Too Many Requests: retry after 5", 5)
+    api.failures[USER] = (429, "Too Many Requests: retry after 5", 5)
 
-    await shell.client.say("/start")
+    await limited_patient.send("/start")
 
-    welcome = [text for text in shell.api.shown_to(USER) if "Welcome to BackTrack" in text]
+    welcome = [text for text in api.shown_to(USER) if "Welcome to BackTrack" in text]
     assert len(welcome) == 1
     assert 5.1 in slept
-    assert handler_errors(shell.caplog) == []
-    shell.assert_logs_are_clean()
+    assert handler_errors(caplog) == []
+    assert_logs_are_clean(caplog)
 
 
 async def test_a_flood_wait_longer_than_the_limiters_retries_is_logged_not_crashed(
-    limited_shell: tuple[Shell, list[float]],
+    limited_patient: Patient, api: FaultyBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:
-    shell, _ = limited_shell
-    await shell.client.onboard_and_reach_the_note()
-    shell.api.queued[USER] = [(429, "Too Many Requests: retry after 3", 3)] * 4
+    await onboard_and_reach_the_note(limited_patient)
+    api.queued[USER] = [(429, "Too Many Requests: retry after 3", 3)] * 4
 
-    await shell.client.say(NOTE)
+    await limited_patient.type(NOTE)
 
     # Each part of the reply is tried; the one the flood held back is logged by type.
-    assert handler_errors(shell.caplog) == []
-    assert "part of a reply not sent (RetryAfter)" in reply_failures(shell.caplog)
-    shell.assert_logs_are_clean()
+    assert handler_errors(caplog) == []
+    assert "part of a reply not sent (RetryAfter)" in reply_failures(caplog)
+    assert_logs_are_clean(caplog)
 
 
 FAULTS: dict[str, tuple[int, str] | None] = {
@@ -280,137 +271,163 @@ def mend_replies(api: FaultyBotApi) -> None:
 
 @pytest.mark.parametrize("kind", FAULTS)
 async def test_a_failed_reply_is_logged_by_type_and_the_typed_note_is_not_lost(
-    shell: Shell, kind: str
+    patient: Patient,
+    api: FaultyBotApi,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
 ) -> None:
-    await shell.client.onboard_and_reach_the_note()
-    break_replies(shell.api, FAULTS[kind])
+    await onboard_and_reach_the_note(patient)
+    break_replies(api, FAULTS[kind])
 
-    await shell.client.say(NOTE)
+    await patient.type(NOTE)
 
     error = ERROR_TYPES.get(kind, "NetworkError")
-    assert handler_errors(shell.caplog) == []
-    assert reply_failures(shell.caplog) == [f"part of a reply not sent ({error})"]
-    assert not any(NOTE in text for text in shell.api.shown_to(USER))
-    shell.assert_logs_are_clean()
+    assert handler_errors(caplog) == []
+    assert reply_failures(caplog) == [f"part of a reply not sent ({error})"]
+    assert not any(NOTE in text for text in api.shown_to(USER))
+    assert_logs_are_clean(caplog)
 
     # What the code does: the note was taken before the reply failed, so once Telegram is
     # back any text brings the entry card (with the note) back, and Save keeps it once.
-    mend_replies(shell.api)
-    await shell.client.say("hello?")
-    assert any(NOTE in text for text in shell.api.shown_to(USER))
-    await shell.client.tap("save")
-    assert await shell.entries() == [(7, 5, NOTE)]
-    shell.assert_logs_are_clean()
+    mend_replies(api)
+    await patient.type("hello?")
+    assert any(NOTE in text for text in api.shown_to(USER))
+    await patient.press("Save")
+    assert await entries(engine) == [(7, 5, NOTE)]
+    assert_logs_are_clean(caplog)
 
 
 @pytest.mark.parametrize("kind", FAULTS)
-async def test_a_failed_edit_after_save_keeps_the_entry_once(shell: Shell, kind: str) -> None:
-    await shell.client.onboard_and_reach_the_note()
-    await shell.client.say(NOTE)
+async def test_a_failed_edit_after_save_keeps_the_entry_once(
+    patient: Patient,
+    api: FaultyBotApi,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+) -> None:
+    await onboard_and_reach_the_note(patient)
+    await patient.type(NOTE)
     fault = FAULTS[kind]
     if fault is None:
-        shell.api.timeouts[USER] = False
+        api.timeouts[USER] = False
     else:
-        shell.api.edit_failures[USER] = fault
+        api.edit_failures[USER] = fault
 
-    save = await shell.client.tap("save")
-    mend_replies(shell.api)
+    save = await patient.press("Save")
+    mend_replies(api)
     # The user sees no change and presses Save again on the same card.
-    await shell.client.send(callback_update(900, USER, save))
+    await patient.press_data(save)
 
-    assert await shell.entries() == [(7, 5, NOTE)]
-    assert handler_errors(shell.caplog) == []
+    assert await entries(engine) == [(7, 5, NOTE)]
+    assert handler_errors(caplog) == []
     error = ERROR_TYPES.get(kind, "NetworkError")
-    assert f"edit failed ({error}); sending a new message" in reply_failures(shell.caplog)
-    answers = shell.api.sent("answerCallbackQuery")
-    assert answers[-1]["text"] == t("en", "button.stale")
-    shell.assert_logs_are_clean()
+    assert f"edit failed ({error}); sending a new message" in reply_failures(caplog)
+    assert patient.toast == t("en", "button.stale")
+    assert_logs_are_clean(caplog)
 
 
-async def test_a_failed_edit_after_save_does_not_say_nothing_was_saved(shell: Shell) -> None:
-    await shell.client.onboard_and_reach_the_note()
-    await shell.client.say(NOTE)
+async def test_a_failed_edit_after_save_does_not_say_nothing_was_saved(
+    patient: Patient, api: FaultyBotApi, engine: Engine
+) -> None:
+    await onboard_and_reach_the_note(patient)
+    await patient.type(NOTE)
     # One transient gateway error on the edit; the error handler's own message gets through.
-    shell.api.queued[USER] = [(502, "Bad Gateway", None)]
+    api.queued[USER] = [(502, "Bad Gateway", None)]
 
-    await shell.client.tap("save")
+    await patient.press("Save")
 
-    assert await shell.entries() == [(7, 5, NOTE)]
-    told = shell.api.shown_to(USER)[-1]
+    assert await entries(engine) == [(7, 5, NOTE)]
+    told = api.shown_to(USER)[-1]
     assert "nothing was changed" not in told
 
 
 @pytest.mark.parametrize("kind", FAULTS)
 async def test_a_failed_reply_to_a_command_is_logged_and_the_command_works_after(
-    shell: Shell, kind: str
+    patient: Patient,
+    api: FaultyBotApi,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
 ) -> None:
-    await shell.client.onboard_and_reach_the_note()
-    break_replies(shell.api, FAULTS[kind])
+    await onboard_and_reach_the_note(patient)
+    break_replies(api, FAULTS[kind])
 
-    await shell.client.say("/log")
+    await patient.send("/log")
 
     error = ERROR_TYPES.get(kind, "NetworkError")
-    assert handler_errors(shell.caplog) == []
-    assert reply_failures(shell.caplog) == [f"part of a reply not sent ({error})"]
-    mend_replies(shell.api)
-    await shell.client.say("/log")
+    assert handler_errors(caplog) == []
+    assert reply_failures(caplog) == [f"part of a reply not sent ({error})"]
+    mend_replies(api)
+    await patient.send("/log")
     # /log carries on with the entry under way, at the step the lost reply would have shown.
-    shown = shell.api.shown_to(USER)[-1]
+    shown = patient.last
     assert "You are in the middle of an entry" in shown
     assert "Anything else to note" in shown
-    assert await shell.entries() == []
-    shell.assert_logs_are_clean()
+    assert await entries(engine) == []
+    assert_logs_are_clean(caplog)
 
 
 async def test_a_flood_wait_on_a_press_is_waited_out_and_the_screen_edited_once(
-    limited_shell: tuple[Shell, list[float]],
+    limited_patient: Patient,
+    api: FaultyBotApi,
+    engine: Engine,
+    slept: list[float],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    shell, slept = limited_shell
-    await shell.client.onboard_and_reach_the_note()
-    await shell.client.say(NOTE)
-    shell.api.queued[USER] = [(429, "Too Many Requests: retry after 4", 4)]
+    await onboard_and_reach_the_note(limited_patient)
+    await limited_patient.type(NOTE)
+    api.queued[USER] = [(429, "Too Many Requests: retry after 4", 4)]
 
-    await shell.client.tap("save")
+    await limited_patient.press("Save")
 
     assert 4.1 in slept
-    edits = [d for d in shell.api.received if d.method == "editMessageText"]
+    edits = [d for d in api.received if d.method == "editMessageText"]
     assert edits[-1].text.startswith("Saved ✅")
     assert sum(1 for d in edits if d.text.startswith("Saved ✅")) == 1
-    assert await shell.entries() == [(7, 5, NOTE)]
-    assert handler_errors(shell.caplog) == []
-    shell.assert_logs_are_clean()
+    assert await entries(engine) == [(7, 5, NOTE)]
+    assert handler_errors(caplog) == []
+    assert_logs_are_clean(caplog)
 
 
 @pytest.mark.parametrize("event", ["text", "press"])
-async def test_forbidden_on_a_reply_does_not_crash_or_leak(shell: Shell, event: str) -> None:
-    await shell.client.onboard_and_reach_the_note()
+async def test_forbidden_on_a_reply_does_not_crash_or_leak(
+    patient: Patient,
+    api: FaultyBotApi,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    event: str,
+) -> None:
+    await onboard_and_reach_the_note(patient)
     if event == "press":
-        await shell.client.say(NOTE)
+        await patient.type(NOTE)
     # One refusal: the bot does not try a second, doomed reply.
-    shell.api.queued[USER] = [(403, "Forbidden: bot was blocked by the user", None)]
+    api.queued[USER] = [(403, "Forbidden: bot was blocked by the user", None)]
 
     if event == "press":
-        await shell.client.tap("save")
+        await patient.press("Save")
     else:
-        await shell.client.say(NOTE)
+        await patient.type(NOTE)
 
-    assert handler_errors(shell.caplog) == []
-    assert await shell.blocked()
-    shell.assert_logs_are_clean()
+    assert handler_errors(caplog) == []
+    assert await blocked(db)
+    assert_logs_are_clean(caplog)
     # The user is still served when they write again.
-    assert shell.api.queued[USER] == []
-    await shell.client.say("/help")
-    assert shell.api.shown_to(USER)[-1] == t("en", "help.text")
+    assert api.queued[USER] == []
+    await patient.send("/help")
+    assert patient.last == t("en", "help.text")
 
 
-async def test_forbidden_on_a_reply_marks_the_user_blocked(shell: Shell) -> None:
-    await shell.client.onboard_and_reach_the_note()
-    shell.api.failures[USER] = (403, "Forbidden: bot was blocked by the user", None)
+async def test_forbidden_on_a_reply_marks_the_user_blocked(
+    patient: Patient, api: FaultyBotApi, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    await onboard_and_reach_the_note(patient)
+    api.failures[USER] = (403, "Forbidden: bot was blocked by the user", None)
 
-    await shell.client.say(NOTE)
+    await patient.type(NOTE)
 
-    assert await shell.blocked()
-    assert handler_errors(shell.caplog) == []
+    assert await blocked(db)
+    assert handler_errors(caplog) == []
 
 
 # --- (b) check-in prompts through the Dispatcher ----------------------------------------
@@ -423,7 +440,7 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
 
 
-class Bench:
+class PromptBench:
     """The prompt dispatcher on a database file, with a fake clock and a faulty Telegram."""
 
     def __init__(self, db: Database, clock: FakeClock, api: FaultyBotApi) -> None:
@@ -481,12 +498,7 @@ class Bench:
         return await self.store.read(lambda s: s.prompt_statuses(user_id))
 
     async def blocked(self, user_id: int) -> bool:
-        row = await self.store.read(
-            lambda s: s.conn.execute(
-                "SELECT blocked FROM users WHERE user_id = ?", (user_id,)
-            ).fetchone()
-        )
-        return bool(row[0])
+        return await blocked(self.db, user_id)
 
 
 def register(session: Session, users: dict[int, time], now: datetime) -> None:
@@ -505,10 +517,10 @@ def register(session: Session, users: dict[int, time], now: datetime) -> None:
         session.set_next_prompt(user_id, next_slot(now, at, "UTC"))
 
 
-async def _bench(tmp_path: Path, users: dict[int, time]) -> AsyncIterator[Bench]:
+async def _bench(tmp_path: Path, users: dict[int, time]) -> AsyncIterator[PromptBench]:
     clock = FakeClock(START)
     db = await Database.open(tmp_path / "prompts.db")
-    bench = Bench(db, clock, FaultyBotApi(clock=clock))
+    bench = PromptBench(db, clock, FaultyBotApi(clock=clock))
     await bench.store.unit(START, lambda s: register(s, users, START))
     await bench.start()
     yield bench
@@ -518,14 +530,14 @@ async def _bench(tmp_path: Path, users: dict[int, time]) -> AsyncIterator[Bench]
 
 
 @pytest.fixture
-async def bench(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Bench]:
+async def bench(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[PromptBench]:
     caplog.set_level(logging.DEBUG)
     async for made in _bench(tmp_path, {USER: time(12, 0), OTHER: time(12, 0)}):
         yield made
 
 
 async def test_a_flood_wait_beyond_the_senders_retries_is_retried_later_and_sent_once(
-    bench: Bench,
+    bench: PromptBench,
 ) -> None:
     bench.api.queued[USER] = [(429, "Too Many Requests: retry after 7", 7)] * 3
     bench.clock.now = utc(28, 11, 55)
@@ -542,7 +554,7 @@ async def test_a_flood_wait_beyond_the_senders_retries_is_retried_later_and_sent
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_a_server_error_is_retried_within_the_grace_window_and_sent_once(
-    bench: Bench, caplog: pytest.LogCaptureFixture, status: int
+    bench: PromptBench, caplog: pytest.LogCaptureFixture, status: int
 ) -> None:
     bench.api.failures[USER] = (status, "Server Error", None)
     bench.clock.now = utc(28, 11, 55)
@@ -561,7 +573,7 @@ async def test_a_server_error_is_retried_within_the_grace_window_and_sent_once(
     assert SECRET not in caplog.text
 
 
-async def test_a_timeout_before_delivery_is_retried_and_sent_once(bench: Bench) -> None:
+async def test_a_timeout_before_delivery_is_retried_and_sent_once(bench: PromptBench) -> None:
     bench.api.timeouts[USER] = False
     bench.clock.now = utc(28, 11, 55)
     await bench.run(utc(28, 12, 10))
@@ -577,7 +589,7 @@ async def test_a_timeout_before_delivery_is_retried_and_sent_once(bench: Bench) 
     ]
 
 
-async def test_a_timeout_after_delivery_is_not_sent_again(bench: Bench) -> None:
+async def test_a_timeout_after_delivery_is_not_sent_again(bench: PromptBench) -> None:
     bench.api.timeouts[USER] = True
     bench.clock.now = utc(28, 11, 55)
     await bench.run(utc(28, 12, 5))
@@ -592,7 +604,7 @@ async def test_a_timeout_after_delivery_is_not_sent_again(bench: Bench) -> None:
     "description", ["Forbidden: bot was blocked by the user", "Forbidden: user is deactivated"]
 )
 async def test_forbidden_marks_the_user_blocked_and_stops_their_prompts(
-    bench: Bench, caplog: pytest.LogCaptureFixture, description: str
+    bench: PromptBench, caplog: pytest.LogCaptureFixture, description: str
 ) -> None:
     bench.api.failures[USER] = (403, description, None)
     bench.clock.now = utc(28, 11, 55)
@@ -608,20 +620,20 @@ async def test_forbidden_marks_the_user_blocked_and_stops_their_prompts(
 
     # Coming back with /start is how prompts resume.
     del bench.api.failures[USER]
-    await Engine(bench.store, bench.clock).on_command(Who(USER), Command.START)
+    await Patient(EngineLine(Engine(bench.store, bench.clock), Who(USER))).send("/start")
     await bench.run(utc(30, 13, 0))
     assert not await bench.blocked(USER)
     assert bench.prompts_to(USER) == [utc(30, 12, 0)]
 
 
 @pytest.fixture
-async def evening(tmp_path: Path) -> AsyncIterator[Bench]:
+async def evening(tmp_path: Path) -> AsyncIterator[PromptBench]:
     """One user whose check-in is at 21:00 UTC."""
     async for made in _bench(tmp_path, {USER: time(21, 0)}):
         yield made
 
 
-async def test_a_prompt_failing_past_the_grace_window_is_given_up(evening: Bench) -> None:
+async def test_a_prompt_failing_past_the_grace_window_is_given_up(evening: PromptBench) -> None:
     evening.api.failures[USER] = (500, "Internal Server Error", None)
     evening.clock.now = utc(28, 20, 55)
     await evening.run(utc(29, 2, 0))

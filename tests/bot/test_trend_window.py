@@ -26,9 +26,9 @@ from flows.clinical.trends import (
     settled_from,
 )
 from flows.records.models import NewEntry
-from storage.db import Database
 from storage.ports import Session
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.flows.test_trends import day_of, labels, rows_of
 from tests.synthetic import SyntheticDiary, diaries, diary
 

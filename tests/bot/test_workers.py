@@ -12,8 +12,8 @@ from telegram import Update
 from bot.engine import Engine
 from bot.telegram_bot import build_application
 from bot.workers import JOBS_PER_POOL, WorkerError, Workers
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.bot.test_export import PAT, export, export_in_telegram, pdf_text, seed
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, message_update

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from flows.dialogs import router
 from flows.dialogs.router import AnyState, Command, Decision, Verdict
+from flows.dialogs.transfer import DocumentFile
 from flows.kit.callback import ButtonData
 from flows.kit.core import (
     Context,
@@ -25,17 +26,22 @@ from flows.kit.core import (
 from flows.records.models import Profile
 
 
+def context_at(now: datetime | None = None, *, consented: bool = False) -> Context:
+    """Patient 7's context at `now` (10 March 2026, 18:30 UTC unless told), consented or new."""
+    moment = now or datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
+    # A consented patient went through today's onboarding, which asks the country and the
+    # day itself: the once-only questions for older profiles are behind them.
+    profile = (
+        Profile(user_id=7, consented_at=moment, details_asked_at=moment) if consented else None
+    )
+    return Context(now=moment, user_id=7, profile=profile)
+
+
 class FlowDriver:
     """A user talking to the flows, with no shell and no storage in between."""
 
     def __init__(self, now: datetime | None = None, *, consented: bool = False) -> None:
-        moment = now or datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
-        # A consented patient went through today's onboarding, which asks the country and the
-        # day itself: the once-only questions for older profiles are behind them.
-        profile = (
-            Profile(user_id=7, consented_at=moment, details_asked_at=moment) if consented else None
-        )
-        self.ctx = Context(now=moment, user_id=7, profile=profile)
+        self.ctx = context_at(now, consented=consented)
         self.state: AnyState | None = None
         self.seq = 0
         self.screen: Screen | None = None
@@ -76,9 +82,13 @@ class FlowDriver:
         """Return the labels on the current screen."""
         return self.screen.labels() if self.screen else []
 
-    def start(self, outcome: Outcome) -> None:
+    def start(self, outcome: Outcome) -> Decision:
         """Begin with an outcome the shell produced (e.g. a prompt the dispatcher sent)."""
-        self._take(Decision(Verdict.ACCEPTED, outcome))
+        return self._take(Decision(Verdict.ACCEPTED, outcome))
+
+    def document(self, document: DocumentFile) -> Decision:
+        """Send a file, as the shell hands it to the flows once it has read it."""
+        return self._take(router.on_document(self.state, document, self.ctx))
 
     def _take(self, decision: Decision) -> Decision:
         self.last = decision

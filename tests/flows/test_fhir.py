@@ -17,8 +17,6 @@ from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.dialogs.profile import ProfileState, ProfileStep
-from flows.dialogs.router import Command
-from flows.kit.callback import ButtonData
 from flows.records.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
 from flows.records.models import (
     AdviceKind,
@@ -28,8 +26,9 @@ from flows.records.models import (
     Profile,
     StoredAdvice,
 )
-from tests.flows.driver import FlowDriver
 from tests.onboarding import VALUES
+from tests.patient import FlowLine
+from tests.patient import Patient as PatientAtPhone
 
 USER_ID = 987_654_321
 GENERATED = datetime(2025, 4, 2, 9, 15, tzinfo=UTC)
@@ -215,25 +214,26 @@ def test_the_patient_holds_only_the_chosen_name_or_nothing() -> None:
     assert "11" not in {r["id"] for r in resources(data, "QuestionnaireResponse")}
 
 
-def onboarded_as(typed_name: str | None) -> Profile:
+async def onboarded_as(typed_name: str | None) -> Profile:
     """The profile of a patient who walked onboarding, typing this name (None: Skip)."""
-    driver = FlowDriver()
-    driver.command(Command.START)
+    line = FlowLine()
+    patient = PatientAtPhone(line)
+    await patient.send("/start")
     for value in VALUES:
-        state = driver.state
+        state = line.driver.state
         at_name = isinstance(state, ProfileState) and state.step is ProfileStep.DISPLAY_NAME
         if at_name and typed_name is not None:
-            driver.type(typed_name)
+            await patient.type(typed_name)
         else:
-            driver.press_data(ButtonData(seq=driver.seq, value=value))
-    assert driver.state is None
-    assert driver.ctx.profile is not None
-    return driver.ctx.profile
+            await patient.press_value(value)
+    assert line.driver.state is None
+    assert line.driver.ctx.profile is not None
+    return line.driver.ctx.profile
 
 
-def test_the_name_typed_in_onboarding_is_the_patients_name_in_fhir() -> None:
+async def test_the_name_typed_in_onboarding_is_the_patients_name_in_fhir() -> None:
     data = fhir_bundle(
-        profile=onboarded_as("  Maria\n Rossi "),
+        profile=await onboarded_as("  Maria\n Rossi "),
         entries=ENTRIES,
         generated_at=GENERATED,
         bundle_id="export-1",
@@ -245,9 +245,9 @@ def test_the_name_typed_in_onboarding_is_the_patients_name_in_fhir() -> None:
     assert set(patient) == {"resourceType", "id", "name"}
 
 
-def test_a_skipped_name_leaves_the_fhir_patient_without_one() -> None:
+async def test_a_skipped_name_leaves_the_fhir_patient_without_one() -> None:
     data = fhir_bundle(
-        profile=onboarded_as(None), entries=ENTRIES, generated_at=GENERATED, bundle_id="e"
+        profile=await onboarded_as(None), entries=ENTRIES, generated_at=GENERATED, bundle_id="e"
     )
     [patient] = resources(data, "Patient")
     assert Patient.model_validate(patient).name is None

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 from flows.clinical.codes import Finding, Tier
 from flows.dialogs.history import render_history
 from flows.dialogs.log import LogState, LogStep, has_answers
-from flows.dialogs.router import Command, Verdict
+from flows.dialogs.router import Verdict
 from flows.kit.callback import ButtonData
 from flows.kit.core import Context, DeleteEntry
 from flows.records.models import Entry
-from tests.flows.driver import FlowDriver
+from tests.flows.driver import context_at
+from tests.patient import FlowLine, Patient
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 
@@ -53,7 +54,7 @@ def test_rows_for_entries_and_dots_for_missing_days() -> None:
     assert "Fri 20" not in screen.table
 
 
-def test_empty_history_says_so() -> None:
+async def test_empty_history_says_so() -> None:
     screen = render_history([], Context(now=NOW, user_id=7))
     assert screen.table is None
     assert "No diary entries" in screen.text
@@ -62,28 +63,34 @@ def test_empty_history_says_so() -> None:
 # --- Changing and deleting an entry (issue 15) --------------------------------------------
 
 
-def patient_with(*entries: Entry) -> FlowDriver:
+def consented(*entries: Entry) -> tuple[Patient, FlowLine]:
+    """A consented patient whose diary holds these entries."""
+    line = FlowLine()
+    line.driver.ctx = replace(context_at(NOW, consented=True), diary=entries)
+    return Patient(line), line
+
+
+async def patient_with(*entries: Entry) -> tuple[Patient, FlowLine]:
     """A consented patient whose diary holds these entries, with /history open."""
-    driver = FlowDriver(NOW, consented=True)
-    driver.ctx = replace(driver.ctx, diary=entries)
-    driver.command(Command.HISTORY)
-    return driver
+    patient, line = consented(*entries)
+    await patient.send("/history")
+    return patient, line
 
 
-def test_one_day_is_one_day_and_the_month_is_named() -> None:
-    driver = patient_with(entry(9, 6, 3))
-    assert "(1 day with entries)" in driver.text
-    assert driver.screen is not None
-    assert driver.screen.table is not None
-    assert driver.screen.table.splitlines()[1] == "Feb 2026"
-    assert "Mar 2026" in driver.screen.table.splitlines()
+async def test_one_day_is_one_day_and_the_month_is_named() -> None:
+    patient, line = await patient_with(entry(9, 6, 3))
+    assert "(1 day with entries)" in patient.last
+    assert line.driver.screen is not None
+    assert line.driver.screen.table is not None
+    assert line.driver.screen.table.splitlines()[1] == "Feb 2026"
+    assert "Mar 2026" in line.driver.screen.table.splitlines()
 
 
-def test_history_offers_the_entries_newest_first_to_change_or_delete() -> None:
-    driver = patient_with(entry(9, 6, 3), entry(10, 4, 0))
-    assert driver.labels() == ["✏️ Change or delete an entry", "Close"]
-    driver.press("Change or delete an entry")
-    assert driver.labels() == [
+async def test_history_offers_the_entries_newest_first_to_change_or_delete() -> None:
+    patient, _ = await patient_with(entry(9, 6, 3), entry(10, 4, 0))
+    assert patient.labels() == ["✏️ Change or delete an entry", "Close"]
+    await patient.press("Change or delete an entry")
+    assert patient.labels() == [
         "Tue 10 Mar, 20:00: back 4, leg 0",
         "Mon 9 Mar, 20:00: back 6, leg 3",
         "⬅️ Back",
@@ -91,100 +98,100 @@ def test_history_offers_the_entries_newest_first_to_change_or_delete() -> None:
     ]
 
 
-def test_an_entry_logged_days_later_or_imported_untimed_is_listed_without_a_time() -> None:
+async def test_an_entry_logged_days_later_or_imported_untimed_is_listed_without_a_time() -> None:
     later = entry(8, 5, 2, recorded_at=datetime(2026, 3, 10, 4, 50, tzinfo=UTC))
     untimed = entry(7, 4, 1, timed=False)
-    driver = patient_with(later, untimed)
-    driver.press("Change or delete an entry")
+    patient, _ = await patient_with(later, untimed)
+    await patient.press("Change or delete an entry")
     # 04:50 is when it was typed, two days after; it says nothing of Sunday's pain.
-    assert driver.labels()[:2] == ["Sun 8 Mar: back 5, leg 2", "Sat 7 Mar: back 4, leg 1"]
+    assert patient.labels()[:2] == ["Sun 8 Mar: back 5, leg 2", "Sat 7 Mar: back 4, leg 1"]
 
 
-def test_deleting_asks_first_naming_the_entry_then_deletes_it() -> None:
-    driver = patient_with(entry(9, 6, 3), entry(10, 4, 0))
-    driver.press("Change or delete an entry")
-    driver.press("Mon 9 Mar")
-    assert "Your entry of Mon 9 Mar, 20:00" in driver.text
-    assert "Back pain: 6/10" in driver.text
-    driver.press("Delete it")
-    assert driver.text.startswith("Delete the entry of Mon 9 Mar, 20:00: back 6, leg 3?")
-    assert driver.effects == []
-    driver.press("Yes, delete it")
-    assert driver.effects == [DeleteEntry(entry_id=9)]
-    assert driver.state is None
-    assert driver.text.startswith("Deleted. The entry of Mon 9 Mar, 20:00 (back 6, leg 3)")
+async def test_deleting_asks_first_naming_the_entry_then_deletes_it() -> None:
+    patient, line = await patient_with(entry(9, 6, 3), entry(10, 4, 0))
+    await patient.press("Change or delete an entry")
+    await patient.press("Mon 9 Mar")
+    assert "Your entry of Mon 9 Mar, 20:00" in patient.last
+    assert "Back pain: 6/10" in patient.last
+    await patient.press("Delete it")
+    assert patient.last.startswith("Delete the entry of Mon 9 Mar, 20:00: back 6, leg 3?")
+    assert line.driver.effects == []
+    await patient.press("Yes, delete it")
+    assert line.driver.effects == [DeleteEntry(entry_id=9)]
+    assert line.driver.state is None
+    assert patient.last.startswith("Deleted. The entry of Mon 9 Mar, 20:00 (back 6, leg 3)")
 
 
-def test_back_or_cancel_at_the_delete_question_deletes_nothing() -> None:
-    driver = patient_with(entry(9, 6, 3))
-    driver.press("Change or delete an entry")
-    driver.press("Mon 9 Mar")
-    driver.press("Delete it")
-    driver.press("Back")
-    assert "Change it, or delete it?" in driver.text
-    driver.press("Delete it")
-    driver.press("Cancel")
-    assert driver.effects == []
-    assert driver.state is None
+async def test_back_or_cancel_at_the_delete_question_deletes_nothing() -> None:
+    patient, line = await patient_with(entry(9, 6, 3))
+    await patient.press("Change or delete an entry")
+    await patient.press("Mon 9 Mar")
+    await patient.press("Delete it")
+    await patient.press("Back")
+    assert "Change it, or delete it?" in patient.last
+    await patient.press("Delete it")
+    await patient.press("Cancel")
+    assert line.driver.effects == []
+    assert line.driver.state is None
 
 
-def test_changing_an_entry_walks_the_diary_prefilled_and_replaces_it() -> None:
+async def test_changing_an_entry_walks_the_diary_prefilled_and_replaces_it() -> None:
     stored = entry(9, 6, 3, symptoms=(Finding.MUSCLE_TIGHTNESS,), note="sore")
-    driver = patient_with(stored)
-    driver.press("Change or delete an entry")
-    driver.press("Mon 9 Mar")
-    driver.press("Change it")
-    assert "✏️ Changing your entry for yesterday, Mon 9 Mar" in driver.text
-    assert "• 6 •" in driver.labels()
-    assert "📅 Another day" not in driver.labels()
-    driver.press("5")
-    assert "• 3 •" in driver.labels()
-    driver.press("3")
-    assert "✅ Muscle tightness or spasm" in driver.labels()
-    driver.press("Done (1 ticked)")
-    assert "Your note:\nsore" in driver.text
-    driver.press("Keep this note")
-    assert driver.text.startswith("Please check the changed entry")
-    assert "📅 Mon 9 Mar 2026" in driver.text
-    driver.press("Save the changes")
+    patient, line = await patient_with(stored)
+    await patient.press("Change or delete an entry")
+    await patient.press("Mon 9 Mar")
+    await patient.press("Change it")
+    assert "✏️ Changing your entry for yesterday, Mon 9 Mar" in patient.last
+    assert "• 6 •" in patient.labels()
+    assert "📅 Another day" not in patient.labels()
+    await patient.press("5")
+    assert "• 3 •" in patient.labels()
+    await patient.press("3")
+    assert "✅ Muscle tightness or spasm" in patient.labels()
+    await patient.press("Done (1 ticked)")
+    assert "Your note:\nsore" in patient.last
+    await patient.press("Keep this note")
+    assert patient.last.startswith("Please check the changed entry")
+    assert "📅 Mon 9 Mar 2026" in patient.last
+    await patient.press("Save the changes")
 
-    [saved] = driver.saved_entries()
+    [saved] = line.driver.saved_entries()
     assert saved.replaces == 9
     assert saved.entry.entry_date == stored.entry_date
     assert saved.entry.recorded_at == stored.recorded_at
     assert (saved.entry.back_pain, saved.entry.leg_pain) == (5, 3)
     assert saved.entry.symptoms == (Finding.MUSCLE_TIGHTNESS,)
     assert saved.entry.note == "sore"
-    assert driver.text.startswith("Changed ✅")
-    assert driver.sent_advice() == []
+    assert patient.last.startswith("Changed ✅")
+    assert line.driver.sent_advice() == []
 
 
-def test_a_red_flag_ticked_while_changing_an_entry_is_answered_at_once() -> None:
-    driver = patient_with(entry(9, 6, 3))
-    driver.press("Change or delete an entry")
-    driver.press("Mon 9 Mar")
-    driver.press("Change it")
+async def test_a_red_flag_ticked_while_changing_an_entry_is_answered_at_once() -> None:
+    patient, line = await patient_with(entry(9, 6, 3))
+    await patient.press("Change or delete an entry")
+    await patient.press("Mon 9 Mar")
+    await patient.press("Change it")
     for label in ("6", "3", "Bladder problems", "Done (1 ticked)"):
-        driver.press(label)
-    [advice] = driver.sent_advice()
+        await patient.press(label)
+    [advice] = line.driver.sent_advice()
     assert advice.advice.tier is Tier.EMERGENCY
-    assert "Emergency Department" in driver.text
-    [saved] = driver.saved_entries()
+    assert "Emergency Department" in patient.last
+    [saved] = line.driver.saved_entries()
     assert saved.replaces == 9
     assert saved.entry.symptoms == (Finding.BLADDER_CHANGE,)
 
 
-def test_an_entry_flagged_when_logged_can_be_changed_without_the_alarm_again() -> None:
+async def test_an_entry_flagged_when_logged_can_be_changed_without_the_alarm_again() -> None:
     flagged = entry(9, 6, 3, symptoms=(Finding.BLADDER_CHANGE,), note="old")
-    driver = patient_with(flagged)
-    driver.press("Change or delete an entry")
-    driver.press("Mon 9 Mar")
-    driver.press("Change it")
+    patient, line = await patient_with(flagged)
+    await patient.press("Change or delete an entry")
+    await patient.press("Mon 9 Mar")
+    await patient.press("Change it")
     for label in ("5", "3", "Done (1 ticked)", "Remove the note", "Save the changes"):
-        driver.press(label)
+        await patient.press(label)
     # Answered when it was logged; the note is changed, not cut short by a second emergency.
-    assert driver.sent_advice() == []
-    [saved] = driver.saved_entries()
+    assert line.driver.sent_advice() == []
+    [saved] = line.driver.saved_entries()
     assert (saved.entry.back_pain, saved.entry.note) == (5, None)
     assert saved.entry.symptoms == (Finding.BLADDER_CHANGE,)
 
@@ -210,51 +217,53 @@ def test_opening_an_entry_to_change_it_keeps_an_entry_put_aside() -> None:
     assert has_answers(changed)
 
 
-def test_an_entry_that_is_not_listed_cannot_be_chosen() -> None:
-    driver = patient_with(entry(9, 6, 3))
-    driver.press("Change or delete an entry")
+async def test_an_entry_that_is_not_listed_cannot_be_chosen() -> None:
+    patient, line = await patient_with(entry(9, 6, 3))
+    await patient.press("Change or delete an entry")
     for value in ("e.10", "e.999", "e.-1", "edit"):
-        decision = driver.press_data(ButtonData(seq=driver.seq, value=value))
-        assert decision.verdict is Verdict.FORGED, value
-    driver.type("delete everything")
-    assert driver.text.startswith("Please use the buttons")
-    assert driver.effects == []
+        await patient.press_data(ButtonData(seq=line.driver.seq, value=value).encode())
+        assert line.decisions[-1].verdict is Verdict.FORGED, value
+    await patient.type("delete everything")
+    assert patient.last.startswith("Please use the buttons")
+    assert line.driver.effects == []
 
 
-def test_a_long_list_comes_a_page_at_a_time() -> None:
-    driver = patient_with(*(entry(day, day % 10, 1) for day in range(1, 11)))
-    driver.press("Change or delete an entry")
-    first = driver.labels()
+async def test_a_long_list_comes_a_page_at_a_time() -> None:
+    patient, _ = await patient_with(*(entry(day, day % 10, 1) for day in range(1, 11)))
+    await patient.press("Change or delete an entry")
+    first = patient.labels()
     assert first[0].startswith("Tue 10 Mar")
     assert first[6].startswith("Wed 4 Mar")
     assert "Older ▶️" in first
     assert "◀️ Newer" not in first
-    driver.press("Older")
-    assert [label[:9] for label in driver.labels()[:3]] == ["Tue 3 Mar", "Mon 2 Mar", "Sun 1 Mar"]
-    driver.press("Newer")
-    assert driver.labels() == first
+    await patient.press("Older")
+    assert [label[:9] for label in patient.labels()[:3]] == ["Tue 3 Mar", "Mon 2 Mar", "Sun 1 Mar"]
+    await patient.press("Newer")
+    assert patient.labels() == first
 
 
-def test_close_keeps_the_table_and_removes_the_buttons() -> None:
-    driver = patient_with(entry(9, 6, 3))
-    driver.press("Close")
-    assert driver.state is None
-    assert driver.screen is not None
-    assert driver.screen.table is not None
-    assert "Mon  9    6   3" in driver.screen.table
-    assert driver.labels() == []
+async def test_close_keeps_the_table_and_removes_the_buttons() -> None:
+    patient, line = await patient_with(entry(9, 6, 3))
+    await patient.press("Close")
+    assert line.driver.state is None
+    assert line.driver.screen is not None
+    assert line.driver.screen.table is not None
+    assert "Mon  9    6   3" in line.driver.screen.table
+    # The pressed message was edited into the table alone: its buttons are gone.
+    assert patient.seen[-1].edited
+    assert patient.seen[-1].labels() == []
 
 
-def test_history_in_the_middle_of_an_entry_keeps_the_entry_open() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.ctx = replace(driver.ctx, diary=(entry(9, 6, 3),))
-    driver.command(Command.LOG)
-    driver.press("7")
-    state = driver.state
-    driver.command(Command.HISTORY)
-    assert driver.state == state
-    [shown] = driver.messages[-1:]
+async def test_history_in_the_middle_of_an_entry_keeps_the_entry_open() -> None:
+    patient, line = consented(entry(9, 6, 3))
+    await patient.send("/log")
+    await patient.press("7")
+    state = line.driver.state
+    await patient.send("/history")
+    assert line.driver.state == state
+    # The table comes as a message of its own (the patient's Seen carries no table).
+    [shown] = line.driver.messages[-1:]
     assert shown.table is not None
-    assert "first finish what we are doing" in shown.text
-    driver.press("3")
-    assert "NEW or WORSE" in driver.text
+    assert "first finish what we are doing" in patient.last
+    await patient.press("3")
+    assert "NEW or WORSE" in patient.last

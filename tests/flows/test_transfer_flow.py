@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from flows.clinical.codes import Finding
 from flows.dialogs.log import RECORDED_SYMPTOMS
-from flows.dialogs.router import Command, on_document
 from flows.dialogs.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
 from flows.kit.core import ExportRequest, ImportEntries
-from tests.flows.driver import FlowDriver
+from tests.flows.driver import context_at
+from tests.patient import FlowLine, Patient
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
 CSV = (
@@ -26,42 +26,48 @@ CSV = (
 )
 
 
-def test_export_asks_period_then_format_and_names_the_file() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.EXPORT)
-    driver.press("Last 90 days")
-    driver.press("PDF")
-    assert driver.state is None
-    assert driver.screen is not None
-    assert driver.screen.export == ExportRequest(days=90, format="pdf")
+def consented() -> tuple[Patient, FlowLine]:
+    """A consented patient 7 at NOW, and their line to the pure flows."""
+    line = FlowLine()
+    line.driver.ctx = context_at(NOW, consented=True)
+    return Patient(line), line
 
 
-def test_export_back_returns_to_the_period() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.EXPORT)
-    driver.press("Everything")
-    driver.press("Back")
-    assert "Which period?" in driver.text
+async def test_export_asks_period_then_format_and_names_the_file() -> None:
+    patient, line = consented()
+    await patient.send("/export")
+    await patient.press("Last 90 days")
+    await patient.press("PDF")
+    assert line.driver.state is None
+    assert line.driver.screen is not None
+    assert line.driver.screen.export == ExportRequest(days=90, format="pdf")
 
 
-def send(driver: FlowDriver, document: DocumentFile) -> None:
-    state = driver.state
-    decision = on_document(state, document, driver.ctx)
-    driver._take(decision)
+async def test_export_back_returns_to_the_period() -> None:
+    patient, _ = consented()
+    await patient.send("/export")
+    await patient.press("Everything")
+    await patient.press("Back")
+    assert "Which period?" in patient.last
 
 
-def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.IMPORT)
-    assert "CSV file" in driver.text
-    send(driver, DocumentFile(filename="d.csv", text=CSV))
-    assert "I found 3 entries from 2026-02-01 to 2026-02-04." in driver.text
-    assert "1 row will be skipped" in driver.text
-    assert "line 3: back_pain 12 is out of range" in driver.text
-    assert "• line 5: symptom 'not_a_code' not understood" in driver.text
-    assert driver.effects == []
-    driver.press("Import")
-    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+def send(line: FlowLine, document: DocumentFile) -> None:
+    """Send a file: FlowLine has no verb for one, so it is shown as the line shows a decision."""
+    line._show(line.driver.document(document))
+
+
+async def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
+    patient, line = consented()
+    await patient.send("/import")
+    assert "CSV file" in patient.last
+    send(line, DocumentFile(filename="d.csv", text=CSV))
+    assert "I found 3 entries from 2026-02-01 to 2026-02-04." in patient.last
+    assert "1 row will be skipped" in patient.last
+    assert "line 3: back_pain 12 is out of range" in patient.last
+    assert "• line 5: symptom 'not_a_code' not understood" in patient.last
+    assert line.driver.effects == []
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
     first, second, third = imported.entries
     assert (third.entry_date, third.back_pain, third.leg_pain, third.symptoms) == (
         date(2026, 2, 4),
@@ -80,21 +86,21 @@ def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
     assert [str(s) for s in second.symptoms] == ["muscle_tightness", "fever"]
 
 
-def test_the_import_prompt_lists_the_symptom_codes_and_says_labels_work_too() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.IMPORT)
+async def test_the_import_prompt_lists_the_symptom_codes_and_says_labels_work_too() -> None:
+    patient, _ = consented()
+    await patient.send("/import")
     for code in RECORDED_SYMPTOMS:
-        assert code.value in driver.text
+        assert code.value in patient.last
     # Not the profile's risk factors: nobody writes "age_over_65" in a diary.
-    assert Finding.AGE_OVER_65.value not in driver.text
-    assert '"Pain down one leg"' in driver.text
+    assert Finding.AGE_OVER_65.value not in patient.last
+    assert '"Pain down one leg"' in patient.last
 
 
-def test_a_row_without_a_time_gets_none_and_is_recorded_at_the_import() -> None:
-    driver = living_in("Europe/Berlin")
-    preview_of(driver, "2026-03-01,,4,2,,", "2026-03-10,,5,2,,", "2026-03-02,21:30,3,1,,")
-    driver.press("Import")
-    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+async def test_a_row_without_a_time_gets_none_and_is_recorded_at_the_import() -> None:
+    patient, line = living_in("Europe/Berlin")
+    preview_of(patient, line, "2026-03-01,,4,2,,", "2026-03-10,,5,2,,", "2026-03-02,21:30,3,1,,")
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
     assert [(e.entry_date, e.own_time(), e.recorded_at) for e in imported.entries] == [
         (date(2026, 3, 1), None, NOW),
         (date(2026, 3, 10), None, NOW),
@@ -102,10 +108,11 @@ def test_a_row_without_a_time_gets_none_and_is_recorded_at_the_import() -> None:
     ]
 
 
-def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_value() -> None:
-    driver = living_in("UTC")
+async def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_value() -> None:
+    patient, line = living_in("UTC")
     text = preview_of(
-        driver,
+        patient,
+        line,
         "2026-03-01,,4,7,muscle_spasm,stiff",
         "2026-03-02,,4,7,Pain down one leg;leg hurts;fever,",
         "2026-03-03,,14,7,,",
@@ -119,8 +126,8 @@ def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_value() 
         "• line 3: symptom 'leg hurts' not understood\n\n"
         "Entries already in your diary are not added twice. Import now?"
     )
-    driver.press("Import")
-    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
     assert [(e.back_pain, e.leg_pain, e.symptoms, e.note) for e in imported.entries] == [
         (4, 7, (), "stiff"),
         (4, 7, (Finding.PAIN_ONE_LEG, Finding.FEVER), None),
@@ -128,51 +135,52 @@ def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_value() 
 
 
 def test_a_file_sent_without_import_starts_one() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    send(driver, DocumentFile(filename="d.csv", text=CSV))
-    assert isinstance(driver.state, ImportState)
-    assert "Import now?" in driver.text
+    patient, line = consented()
+    send(line, DocumentFile(filename="d.csv", text=CSV))
+    assert isinstance(line.driver.state, ImportState)
+    assert "Import now?" in patient.last
 
 
-def test_unreadable_large_and_empty_files_get_a_clear_answer() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.IMPORT)
-    send(driver, DocumentFile(filename="big.csv", problem="too_large"))
-    assert "too large (the limit is 5 MB)" in driver.text
-    send(driver, DocumentFile(filename="x.bin", problem="not_text"))
-    assert "UTF-8" in driver.text
-    send(driver, DocumentFile(filename="e.csv", text="date,back_pain\n"))
-    assert "no entries I could import" in driver.text
+async def test_unreadable_large_and_empty_files_get_a_clear_answer() -> None:
+    patient, line = consented()
+    await patient.send("/import")
+    send(line, DocumentFile(filename="big.csv", problem="too_large"))
+    assert "too large (the limit is 5 MB)" in patient.last
+    send(line, DocumentFile(filename="x.bin", problem="not_text"))
+    assert "UTF-8" in patient.last
+    send(line, DocumentFile(filename="e.csv", text="date,back_pain\n"))
+    assert "no entries I could import" in patient.last
     rows = "date,back_pain\n" + "2026-01-01,3\n" * (MAX_IMPORT_ROWS + 1)
-    send(driver, DocumentFile(filename="many.csv", text=rows))
-    assert f"more than {MAX_IMPORT_ROWS} rows" in driver.text
-    assert driver.effects == []
+    send(line, DocumentFile(filename="many.csv", text=rows))
+    assert f"more than {MAX_IMPORT_ROWS} rows" in patient.last
+    assert line.driver.effects == []
 
 
-def test_a_malformed_header_is_reported() -> None:
-    driver = FlowDriver(NOW, consented=True)
-    driver.command(Command.IMPORT)
-    send(driver, DocumentFile(filename="h.csv", text="day,pain\n2026-01-01,3\n"))
-    assert "line 1" in driver.text
+async def test_a_malformed_header_is_reported() -> None:
+    patient, line = consented()
+    await patient.send("/import")
+    send(line, DocumentFile(filename="h.csv", text="day,pain\n2026-01-01,3\n"))
+    assert "line 1" in patient.last
 
 
-def living_in(zone: str, **profile: object) -> FlowDriver:
-    driver = FlowDriver(NOW, consented=True)
-    assert driver.ctx.profile is not None
-    changed = driver.ctx.profile.model_copy(update={"timezone": zone, **profile})
-    driver.ctx = replace(driver.ctx, timezone=zone, profile=changed)
-    return driver
+def living_in(zone: str, **profile: object) -> tuple[Patient, FlowLine]:
+    """A consented patient living in this zone, with these profile fields."""
+    patient, line = consented()
+    assert line.driver.ctx.profile is not None
+    changed = line.driver.ctx.profile.model_copy(update={"timezone": zone, **profile})
+    line.driver.ctx = replace(line.driver.ctx, timezone=zone, profile=changed)
+    return patient, line
 
 
-def preview_of(driver: FlowDriver, *rows: str) -> str:
+def preview_of(patient: Patient, line: FlowLine, *rows: str) -> str:
     text = "date,time,back_pain,leg_pain,symptoms,note\n" + "".join(f"{r}\n" for r in rows)
-    send(driver, DocumentFile(filename="d.csv", text=text))
-    return driver.text
+    send(line, DocumentFile(filename="d.csv", text=text))
+    return patient.last
 
 
-def imported_dates(driver: FlowDriver) -> list[date]:
-    driver.press("Import")
-    [imported] = [e for e in driver.effects if isinstance(e, ImportEntries)]
+async def imported_dates(patient: Patient, line: FlowLine) -> list[date]:
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
     return [entry.entry_date for entry in imported.entries]
 
 
@@ -183,13 +191,14 @@ FUTURE = "is in the future; the latest date I can take is"
     ("zone", "today"),
     [("America/Los_Angeles", "2026-03-10"), ("Pacific/Kiritimati", "2026-03-11")],
 )
-def test_the_last_day_and_the_end_of_time_are_refused_after_the_users_own_today(
+async def test_the_last_day_and_the_end_of_time_are_refused_after_the_users_own_today(
     zone: str, today: str
 ) -> None:
     # 18:30 UTC is 10:30 on 10 March in Los Angeles and 08:30 on 11 March in Kiritimati.
-    driver = living_in(zone)
+    patient, line = living_in(zone)
     text = preview_of(
-        driver,
+        patient,
+        line,
         "2026-03-01,09:00,4,2,,",
         f"{today},23:59,5,2,,",
         "2026-03-12,08:00,5,2,,",
@@ -203,32 +212,32 @@ def test_the_last_day_and_the_end_of_time_are_refused_after_the_users_own_today(
     assert "• line 6: date 0001-01-01 is too long ago; I can take entries from 1990-01-01 on" in (
         text
     )
-    assert imported_dates(driver) == [date(2026, 3, 1), date.fromisoformat(today)]
+    assert await imported_dates(patient, line) == [date(2026, 3, 1), date.fromisoformat(today)]
 
 
-def test_tomorrow_alone_is_nothing_to_import() -> None:
-    driver = living_in("UTC")
-    driver.command(Command.IMPORT)
-    text = preview_of(driver, "2026-03-11,,4,2,,")
+async def test_tomorrow_alone_is_nothing_to_import() -> None:
+    patient, line = living_in("UTC")
+    await patient.send("/import")
+    text = preview_of(patient, line, "2026-03-11,,4,2,,")
     assert text.startswith(f"I found no entries I could import:\nline 2: date 2026-03-11 {FUTURE}")
-    assert isinstance(driver.state, ImportState)
-    assert driver.effects == []
+    assert isinstance(line.driver.state, ImportState)
+    assert line.driver.effects == []
 
 
-def test_the_floor_is_five_years_before_the_year_of_the_operation() -> None:
-    driver = living_in("Europe/London", surgery_year=2024, surgery_month=6)
-    text = preview_of(driver, "2019-01-01,,4,2,,", "2018-12-31,,4,2,,")
+async def test_the_floor_is_five_years_before_the_year_of_the_operation() -> None:
+    patient, line = living_in("Europe/London", surgery_year=2024, surgery_month=6)
+    text = preview_of(patient, line, "2019-01-01,,4,2,,", "2018-12-31,,4,2,,")
     assert "I found 1 entry from 2019-01-01 to 2019-01-01." in text
     assert (
         "line 3: date 2018-12-31 is too long before your operation; I can take entries from "
         "2019-01-01 on (5 years before the year of the operation)"
     ) in text
-    assert imported_dates(driver) == [date(2019, 1, 1)]
+    assert await imported_dates(patient, line) == [date(2019, 1, 1)]
 
 
 def test_without_a_year_of_operation_the_floor_is_1990() -> None:
-    driver = living_in("Europe/London")
-    text = preview_of(driver, "1990-01-01,,4,2,,", "1989-12-31,,4,2,,")
+    patient, line = living_in("Europe/London")
+    text = preview_of(patient, line, "1990-01-01,,4,2,,", "1989-12-31,,4,2,,")
     assert "I found 1 entry from 1990-01-01 to 1990-01-01." in text
     assert "line 3: date 1989-12-31 is too long ago" in text
     assert "once its year is set in /settings" in text
@@ -244,8 +253,8 @@ def test_without_a_year_of_operation_the_floor_is_1990() -> None:
 def test_no_date_the_reader_accepts_breaks_the_preview(
     day: date, at: str, zone: str, surgery_year: int | None
 ) -> None:
-    driver = living_in(zone, surgery_year=surgery_year)
-    text = preview_of(driver, f"{day.isoformat()},{at},4,2,,")
+    patient, line = living_in(zone, surgery_year=surgery_year)
+    text = preview_of(patient, line, f"{day.isoformat()},{at},4,2,,")
     assert text.startswith("I found 1 entry ") or text.startswith(
         "I found no entries I could import:\nline 2: date "
     )

@@ -1,4 +1,4 @@
-"""What storage.db.run_on_thread relies on of aiosqlite's private API, on a real SQLite file."""
+"""What storage.sqlite.db.run_on_thread relies on of aiosqlite's private API, on a real file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from storage.db import run_on_thread
+from storage.sqlite.db import run_on_thread
 
 STORAGE = Path(__file__).resolve().parents[2] / "storage"
 
@@ -93,7 +93,7 @@ async def test_a_connector_opens_the_connection_the_callable_gets(tmp_path: Path
 def test_storage_touches_aiosqlites_private_names_only_in_run_on_thread() -> None:
     private = {"_execute", "_connection", "_tx", "_thread", "_running", "_connector"}
     found: set[tuple[str, str]] = set()
-    for path in sorted(STORAGE.glob("*.py")):
+    for path in sorted(STORAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Module-level functions and methods, each with what is nested inside it.
         outer = [

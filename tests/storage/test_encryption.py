@@ -12,8 +12,8 @@ import pytest
 
 from bot.engine import Engine
 from flows.records.models import NewEntry
-from storage.db import Database, DatabaseKeyError
-from storage.repo import Store
+from storage.sqlite.db import Database, DatabaseKeyError
+from storage.sqlite.store import Store
 from tests.bot.test_export import export, pdf_text, seed
 from tests.clock import FakeClock
 

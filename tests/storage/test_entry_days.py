@@ -16,8 +16,9 @@ from flows.clinical.codes import Finding
 from flows.clinical.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
 from flows.dialogs.history import HISTORY_DAYS
 from flows.records.models import NewEntry
-from storage.migrations import migrate
-from storage.repo import KEPT_BEFORE, Session
+from storage.sqlite.migrations import migrate
+from storage.sqlite.session import Session
+from storage.sqlite.trend_window import KEPT_BEFORE
 from tests.bot.test_trend_window import day_totals
 from tests.synthetic import diaries
 

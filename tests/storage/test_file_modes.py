@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database
+from storage.sqlite.db import Database
 
 KEY = "correct horse battery staple"
 

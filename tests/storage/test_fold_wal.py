@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.records.models import Profile
-from storage.db import Database
-from storage.repo import Store
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 
 
 async def test_a_reader_holding_the_wal_is_waited_for_and_then_it_is_emptied(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database
+from storage.sqlite.db import Database
 
 
 def add(value: int, fail: bool = False) -> Callable[[sqlite3.Connection], int]:

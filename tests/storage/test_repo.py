@@ -17,8 +17,10 @@ from flows.records.models import (
     Profile,
     Region,
 )
-from storage.db import Database
-from storage.repo import DUPLICATE, Session, Store
+from storage.ports import DUPLICATE
+from storage.sqlite.db import Database
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
 

@@ -21,9 +21,10 @@ from flows.records.models import (
     Profile,
     Region,
 )
-from storage.db import Database
-from storage.repo import Session, Store
-from storage.tables import (
+from storage.sqlite.db import Database
+from storage.sqlite.session import Session
+from storage.sqlite.store import Store
+from storage.sqlite.tables import (
     ADVICE,
     ALERTS,
     CHECKS,

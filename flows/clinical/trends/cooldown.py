@@ -22,8 +22,8 @@ from flows.clinical.trends.parameters import (
 def _keys(kind: str, about: tuple[str, ...]) -> list[tuple[str, str]]:
     """What the cooldown is kept for: each red flag on its own, each measure's worsening."""
     # A rapid rise and a sustained worsening of the same measure are one episode for the user.
-    episode = "worsening" if kind in (AlertKind.RAPID_RISE, AlertKind.SUSTAINED_WORSENING) else kind
-    return [(str(episode), part) for part in about]
+    worsening = kind in (AlertKind.RAPID_RISE, AlertKind.SUSTAINED_WORSENING)
+    return [("worsening" if worsening else str(kind), part) for part in about]
 
 
 @dataclass(slots=True)

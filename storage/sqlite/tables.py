@@ -32,19 +32,9 @@ from flows.records.models import (
     Region,
     StoredAdvice,
 )
+from storage.ports import Conversation
 
 M = TypeVar("M")
-
-
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """Where a user's conversation stands: the live screen's number and the flow state."""
-
-    seq: int
-    state: str | None
-    updated_at: datetime | None = None
-    # An unsaved diary entry put aside for /log (its flow state), if any.
-    entry_aside: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +248,7 @@ CONVERSATIONS = Table(
     Column("entry_aside", load=str),
 )
 
-# Stored and read as they are: storage.repo packs a trend check's dates into them.
+# Stored and read as they are: storage.sqlite.trend_window packs a trend check's dates into them.
 TREND_CACHE = Table(
     "trend_cache",
     KeptTrend,

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import aiosqlite
 
-from storage.migrations import migrate
+from storage.sqlite.migrations import migrate
 
 T = TypeVar("T")
 
