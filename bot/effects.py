@@ -7,6 +7,7 @@ from flows.kit.core import (
     DeleteEntry,
     Effect,
     EraseUser,
+    ExportFile,
     ImportEntries,
     RecordConsent,
     Reschedule,
@@ -50,6 +51,6 @@ def carry_out(session: Session, user_id: int, effect: Effect) -> None:
         case SnoozePrompt():
             session.reopen_prompt(user_id, effect.prompt_kind, effect.key)
             session.set_next_prompt(user_id, effect.until)
-        case SendAdvice() | ImportEntries():
-            # Their results go into the reply (the advice's id, the import's counts).
+        case SendAdvice() | ImportEntries() | ExportFile():
+            # Their results go into the reply (the advice's id, the import's counts, the file).
             raise TypeError(f"{type(effect).__name__} is answered by the engine")

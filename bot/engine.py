@@ -43,7 +43,7 @@ from flows.kit.core import (
     ChartRequest,
     Context,
     EraseUser,
-    ExportRequest,
+    ExportFile,
     ImportEntries,
     Load,
     RecordConsent,
@@ -135,6 +135,8 @@ class Reply:
     duplicate: bool = False
     chart_png: bytes | None = None
     document: tuple[str, bytes] | None = None
+    # The diary file the event asked for, made by a file worker after the unit of work.
+    export: ExportFile | None = None
     erased: bool = False
     # Safety advice written to the outbox by this event, to send at once (and retried later).
     advice: Sequence[Delivery] = field(default_factory=tuple)
@@ -412,8 +414,8 @@ class Engine:
             log.warning("the WAL could not be emptied after an erasure yet; retrying")
         if result.screen is not None and result.screen.chart is not None:
             return await self._with_chart(who, result, result.screen.chart)
-        if result.screen is not None and result.screen.export is not None:
-            return await self._with_export(who, result, result.screen.export)
+        if result.export is not None:
+            return await self._with_export(who, result, result.export)
         return result
 
     async def _with_chart(self, who: Who, reply: Reply, request: ChartRequest) -> Reply:
@@ -432,7 +434,7 @@ class Engine:
         text = f"{screen.text}\n\n{chart.summary}"
         return replace(reply, screen=screen.with_text(text), chart_png=chart.png)
 
-    async def _with_export(self, who: Who, reply: Reply, request: ExportRequest) -> Reply:
+    async def _with_export(self, who: Who, reply: Reply, request: ExportFile) -> Reply:
         """Make the requested export file, read and written by a file worker."""
         screen = reply.screen
         assert screen is not None
@@ -506,6 +508,9 @@ class Engine:
                     first = min(e.entry_date for e in effect.entries)
                     imported = self._import_alerts(session, ctx.profile, first, ctx.today)
                     advised = imported or advised
+            elif isinstance(effect, ExportFile):
+                # Made by a file worker once this unit of work is stored (Reply.export).
+                continue
             elif isinstance(effect, SendAdvice):
                 advice_id = session.add_advice(who.user_id, effect.advice)
                 if effect.on_screen:
@@ -544,6 +549,7 @@ class Engine:
             notices=(*notices, *outcome.notices),
             toast=decision.toast,
             erased=EraseUser in kinds,
+            export=next((e for e in outcome.effects if isinstance(e, ExportFile)), None),
             advice=deliveries,
             unstored_safety=unstored,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
@@ -11,19 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram import (
-    Bot,
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputMediaPhoto,
-    Message,
-    MessageEntity,
-    TelegramObject,
-    Update,
-)
+from telegram import Bot, BotCommand, Message, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode, UpdateType
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -37,18 +26,19 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.connections import OneConnectionEach
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine, Who
 from bot.files import decode_document
 from bot.limits import BULK, FairLimiter
 from bot.logs import quiet_noisy_loggers
 from bot.ordering import PerUserOrder
-from bot.outbox import Attempt, Courier, Sent
+from bot.outbox import Courier
 from bot.reminders import Outgoing, Send, SendResult
+from bot.telegram_render import keyboard, render_html
+from bot.telegram_replies import ReplySender, advice_sender
 from bot.updates import ReadableUpdates
 from flows.dialogs.router import MENU_COMMANDS, Command, Verdict
 from flows.dialogs.transfer import MAX_IMPORT_BYTES, DocumentFile
 from flows.i18n import supported, t
-from flows.kit.core import Screen
 
 log = logging.getLogger(__name__)
 
@@ -60,80 +50,6 @@ PRIVATE = filters.ChatType.PRIVATE & NEW
 # Only what the bot handles. Business updates arrive from chats between other people (a
 # business owner and their customers); edits are read only for a symptom they name.
 ALLOWED_UPDATES = (UpdateType.MESSAGE, UpdateType.EDITED_MESSAGE, UpdateType.CALLBACK_QUERY)
-
-
-# Telegram's limits on what a user sees: a message's text, and a photo's caption.
-MESSAGE_CHARS = 4096
-CAPTION_CHARS = 1024
-
-
-def render_html(screen: Screen, limit: int = MESSAGE_CHARS) -> str:
-    """Return a screen's text as Telegram HTML, the table in a fixed-width block."""
-    text, table = screen.text, screen.table or ""
-    room = limit - (len(table) + 2 if table else 0)
-    if len(text) > room:
-        # Telegram refuses longer messages outright; a shortened one still says most of it.
-        text = text[: max(room - 1, 0)] + "…"
-    rendered = html.escape(text, quote=False)
-    if table:
-        rendered += f"\n\n<pre>{html.escape(table, quote=False)}</pre>"
-    return rendered
-
-
-class ScreenKeyboard(InlineKeyboardMarkup):
-    """An inline keyboard of plain callback buttons that writes its own JSON.
-
-    python-telegram-bot builds and checks an object per button and serialises them
-    generically, which cost as much as the framework's whole handling of a press; the
-    keyboard of every screen is written directly instead.
-    """
-
-    __slots__ = ("_rows",)
-
-    def __init__(self, rows: tuple[tuple[tuple[str, str], ...], ...]) -> None:
-        # InlineKeyboardMarkup's own __init__ is what builds the button objects.
-        TelegramObject.__init__(self)
-        self._rows = rows
-        self._id_attrs = (rows,)
-        self._freeze()
-
-    # Built on demand: nothing on the way to the Bot API reads the button objects.
-    @property
-    def inline_keyboard(self) -> tuple[tuple[InlineKeyboardButton, ...], ...]:  # type: ignore[override]
-        """The buttons as python-telegram-bot objects, for code that reads them."""
-        return tuple(
-            tuple(InlineKeyboardButton(text, callback_data=data) for text, data in row)
-            for row in self._rows
-        )
-
-    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
-        """The keyboard as the Bot API takes it."""
-        return {
-            "inline_keyboard": [
-                [{"text": text, "callback_data": data} for text, data in row] for row in self._rows
-            ]
-        }
-
-
-def keyboard(reply: Reply, screen: Screen) -> InlineKeyboardMarkup | None:
-    """Return the inline keyboard of a screen, each button tied to the reply's seq."""
-    if not screen.buttons:
-        return None
-    data = reply.button_data
-    return ScreenKeyboard(
-        tuple(tuple((b.label, data(b.value)) for b in row) for row in screen.buttons)
-    )
-
-
-async def _call(bot: Bot, method: str, **params: object) -> None:
-    """Call a Bot API method whose answer the shell does not read.
-
-    The usual methods turn Telegram's answer into python-telegram-bot objects (a whole Message,
-    its chat and its keyboard for every edit), which the shell would only throw away.
-    `do_api_request` would skip that too but warns for methods the library has; `_post` is
-    what both call, with the same defaults, rate limiter and errors.
-    """
-    await bot._post(method, dict(params))
 
 
 def command_of(message: Message) -> Command:
@@ -155,59 +71,8 @@ def _who(update: Update) -> Who | None:
     return Who(user_id=user.id, language_code=user.language_code)
 
 
-# Safety messages for someone without an account cannot wait in the outbox (nothing is stored
-# before consent, REFERENCE.md §8.8); they are retried in memory, 5 s apart at first and then
-# at most a minute apart, for about an hour (and for as long as the process runs that long).
-UNSTORED_TRIES = 70
-UNSTORED_RETRY_SECONDS = 5.0
-UNSTORED_MAX_WAIT_SECONDS = 60.0
-
-
-def advice_sender(bot: Bot) -> Callable[[int, str], Awaitable[Attempt]]:
-    """Return the function that sends one piece of safety advice and says what became of it."""
-
-    async def send(chat_id: int, text: str) -> Attempt:
-        try:
-            await bot.send_message(
-                chat_id, render_html(Screen(text=text)), parse_mode=ParseMode.HTML
-            )
-        except Forbidden as error:
-            return Attempt(Sent.BLOCKED, type(error).__name__)
-        except RetryAfter as error:
-            delay = error.retry_after
-            wait = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-            return Attempt(Sent.FAILED, type(error).__name__, wait)
-        except BadRequest as error:
-            return Attempt(Sent.REFUSED, type(error).__name__)
-        except TelegramError as error:
-            return Attempt(Sent.FAILED, type(error).__name__)
-        return Attempt(Sent.DELIVERED)
-
-    return send
-
-
-class _BlockedError(Exception):
-    """Raised inside a reply once Telegram says the patient blocked the bot."""
-
-
-def _not_modified(error: BadRequest) -> bool:
-    # Telegram refuses an edit that changes nothing: the screen is already what it should be.
-    return "not modified" in error.message.lower()
-
-
-class TelegramShell:
+class TelegramShell(ReplySender):
     """Owns the handlers; every handler is named for the event it handles."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        courier: Courier,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.engine = engine
-        self.courier = courier
-        self.sleep = sleep
-        self._background: set[asyncio.Task[None]] = set()
 
     def install(self, app: Application) -> None:  # type: ignore[type-arg]
         """Register the handlers on an application."""
@@ -295,28 +160,7 @@ class TelegramShell:
             return
         chat_id = query.message.chat.id if query.message is not None else who.user_id
         message = query.message if isinstance(query.message, Message) else None
-        try:
-            await self._reply_to_press(context.bot, chat_id, message, reply, answered=answered)
-        except _BlockedError:
-            return
-
-    async def _reply_to_press(
-        self, bot: Bot, chat_id: int, message: Message | None, reply: Reply, *, answered: bool
-    ) -> None:
-        if not answered and reply.toast and reply.screen is None:
-            # Telegram refuses answers to presses older than about 15 s: say it in the chat.
-            await self._quietly(bot.send_message(chat_id, reply.toast), chat_id)
-        # Safety advice first: whatever fails below, it is already on its way.
-        await self.courier.deliver([d for d in reply.advice if not d.with_screen])
-        self._send_unstored(bot, chat_id, reply)
-        shown = False
-        if reply.screen is not None:
-            shown = await self._show_in_place(bot, chat_id, message, reply, reply.screen)
-        await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
-        if message is not None:
-            await self._quietly(self._send_document(message, reply), chat_id)
-        for notice in reply.notices:
-            await self._quietly(self._new_message(bot, chat_id, reply, notice), chat_id)
+        await self._reply_to_press(context.bot, chat_id, message, reply, answered=answered)
 
     async def on_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any message in a group: politely refuse, the diary is private."""
@@ -358,159 +202,6 @@ class TelegramShell:
                 await update.effective_message.reply_text(t(lang, "common.error"))
             except Exception:
                 log.warning("could not tell the user about the error")
-
-    async def _send(self, message: Message, reply: Reply) -> None:
-        if reply.duplicate:
-            return
-        try:
-            await self._send_parts(message, reply)
-        except _BlockedError:
-            return
-
-    async def _send_parts(self, message: Message, reply: Reply) -> None:
-        self._send_unstored(message.get_bot(), message.chat.id, reply)
-        if reply.toast:
-            await self._quietly(message.reply_text(reply.toast), message.chat.id)
-        shown = False
-        if reply.screen is not None:
-            shown = await self._quietly(
-                self._new_message(message.get_bot(), message.chat.id, reply, reply.screen),
-                message.chat.id,
-            )
-        # The screen above says "in the message below": the advice follows it.
-        await self.courier.deliver([d for d in reply.advice if not d.with_screen])
-        await self.courier.settle([d for d in reply.advice if d.with_screen], shown=shown)
-        await self._quietly(self._send_document(message, reply), message.chat.id)
-        for notice in reply.notices:
-            await self._quietly(
-                self._new_message(message.get_bot(), message.chat.id, reply, notice),
-                message.chat.id,
-            )
-
-    async def _answer(self, answering: Awaitable[bool]) -> bool:
-        """Answer a press; a refused or failed answer must not stop the reply."""
-        try:
-            await answering
-        except TelegramError as error:
-            log.warning("press not answered (%s)", type(error).__name__)
-            return False
-        return True
-
-    async def _quietly(self, sending: Awaitable[object], chat_id: int) -> bool:
-        """Send one part of a reply; one failed part must not lose the parts after it."""
-        try:
-            await sending
-        except Forbidden:
-            # The patient blocked the bot: no later part can reach them either.
-            await self.engine.mark_blocked(chat_id)
-            log.info("a user blocked the bot; their prompts stop until /start")
-            raise _BlockedError from None
-        except TelegramError as error:
-            log.warning("part of a reply not sent (%s)", type(error).__name__)
-            return False
-        return True
-
-    async def _show_in_place(
-        self, bot: Bot, chat_id: int, message: Message | None, reply: Reply, screen: Screen
-    ) -> bool:
-        """Edit the pressed message into the new screen, or send it anew; True once shown."""
-        if message is not None:
-            try:
-                if message.photo:
-                    await self._edit_photo(message, reply, screen)
-                else:
-                    await _call(
-                        bot,
-                        "editMessageText",
-                        chat_id=chat_id,
-                        message_id=message.message_id,
-                        text=render_html(screen),
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=keyboard(reply, screen),
-                    )
-                return True
-            except Forbidden:
-                await self.engine.mark_blocked(chat_id)
-                log.info("a user blocked the bot; their prompts stop until /start")
-                raise _BlockedError from None
-            except BadRequest as error:
-                if _not_modified(error):
-                    return True
-                log.warning("edit failed (%s); sending a new message", type(error).__name__)
-            except TelegramError as error:
-                # A 5xx or a timeout: the edit may not have happened, and a screen shown twice
-                # is better than none. A press on the older copy then shows this one again.
-                log.warning("edit failed (%s); sending a new message", type(error).__name__)
-        return await self._quietly(self._new_message(bot, chat_id, reply, screen), chat_id)
-
-    async def _new_message(self, bot: Bot, chat_id: int, reply: Reply, screen: Screen) -> None:
-        if reply.chart_png is not None and screen is reply.screen:
-            await bot.send_photo(
-                chat_id,
-                reply.chart_png,
-                caption=render_html(screen, CAPTION_CHARS),
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply, screen),
-            )
-            return
-        await _call(
-            bot,
-            "sendMessage",
-            chat_id=chat_id,
-            text=render_html(screen),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply, screen),
-        )
-
-    def _send_unstored(self, bot: Bot, chat_id: int, reply: Reply) -> None:
-        """Send safety messages that have no outbox row, retrying in the background."""
-        for screen in reply.unstored_safety:
-            task = asyncio.create_task(self._send_with_retries(bot, chat_id, screen))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def _send_with_retries(self, bot: Bot, chat_id: int, screen: Screen) -> None:
-        for attempt in range(UNSTORED_TRIES):
-            try:
-                await bot.send_message(chat_id, render_html(screen), parse_mode=ParseMode.HTML)
-                return
-            except RetryAfter as error:
-                delay = error.retry_after
-                wait = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-                await self.sleep(wait)
-            except Forbidden:
-                return
-            except TelegramError as error:
-                log.warning("safety message not sent yet (%s)", type(error).__name__)
-                await self.sleep(
-                    min(UNSTORED_RETRY_SECONDS * (attempt + 1), UNSTORED_MAX_WAIT_SECONDS)
-                )
-        log.error("a safety message before consent could not be sent in %d tries", UNSTORED_TRIES)
-
-    async def drain(self) -> None:
-        """Wait for the background safety messages (at shutdown, and in tests)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
-
-    async def _send_document(self, message: Message, reply: Reply) -> None:
-        if reply.document is not None:
-            filename, content = reply.document
-            await message.get_bot().send_document(message.chat.id, content, filename=filename)
-
-    async def _edit_photo(self, message: Message, reply: Reply, screen: Screen) -> None:
-        """Replace a chart in place, or turn its caption into the new text."""
-        markup = keyboard(reply, screen)
-        if reply.chart_png is not None:
-            media = InputMediaPhoto(
-                reply.chart_png,
-                caption=render_html(screen, CAPTION_CHARS),
-                parse_mode=ParseMode.HTML,
-            )
-            await message.edit_media(media, reply_markup=markup)
-        else:
-            await message.edit_caption(
-                render_html(screen, CAPTION_CHARS), parse_mode=ParseMode.HTML, reply_markup=markup
-            )
 
 
 # Connections to the Bot API for replies and prompts, and how long a call waits for a free one.

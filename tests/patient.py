@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.engine import Engine, Reply, Who
+from bot.files import decode_document
 from flows.dialogs.router import Command, Decision, Verdict
 from flows.kit.callback import ButtonData, decode
 from flows.kit.core import Screen
@@ -131,11 +132,9 @@ class Patient:
 
     async def press_value(self, value: str, *, update_id: int | None = None) -> str:
         """Press the button whose data carries this flow value; returns its data."""
-        found = [b.data for b in self.buttons if decode(b.data) is not None]
-        matches = [d for d in found if d.rsplit(":", 1)[1] == value]
-        assert len(matches) == 1, f"{value!r} in {found}"
-        await self.press_data(matches[0], update_id=update_id)
-        return matches[0]
+        data = self.data_of_value(value)
+        await self.press_data(data, update_id=update_id)
+        return data
 
     async def press_data(self, data: str | None, *, update_id: int | None = None) -> None:
         """Press with raw callback data: stale, forged or replayed presses."""
@@ -149,6 +148,13 @@ class Patient:
         ]
         assert len(matches) == 1, f"{label!r} matches {[b.label for b in matches]} of {buttons}"
         return matches[0].data
+
+    def data_of_value(self, value: str) -> str:
+        """The callback data of the one button on the current screen carrying this flow value."""
+        found = [b.data for b in self.buttons if decode(b.data) is not None]
+        matches = [d for d in found if d.rsplit(":", 1)[1] == value]
+        assert len(matches) == 1, f"{value!r} in {found}"
+        return matches[0]
 
     @property
     def seen(self) -> Sequence[Seen]:
@@ -191,6 +197,11 @@ class Patient:
         toasts = self.line.toasts
         assert toasts, "nothing pressed yet"
         return toasts[-1]
+
+    @property
+    def toasts(self) -> list[str | None]:
+        """The answer to every press, in order (None when answered without a word)."""
+        return list(self.line.toasts)
 
 
 class FlowLine:
@@ -262,6 +273,15 @@ class EngineLine:
         reply = await self.engine.on_press(self.who, data, update_id)
         self.toasts.append(reply.toast)
         self._show(reply, pressed=True)
+
+    async def send_file(self, name: str, content: bytes, update_id: int) -> None:
+        """Send a file, read as the Telegram shell reads the one it downloads."""
+        document = decode_document(name, content)
+        self._show(await self.engine.on_document(self.who, document, update_id))
+
+    def receive(self, reply: Reply) -> None:
+        """A message the bot sent unasked (a check-in prompt) appears in the chat."""
+        self._show(reply)
 
     def _show(self, reply: Reply, *, pressed: bool = False) -> None:
         self.replies.append(reply)

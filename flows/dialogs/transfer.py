@@ -25,7 +25,7 @@ from flows.i18n import t
 from flows.kit.core import (
     Context,
     Event,
-    ExportRequest,
+    ExportFile,
     Flow,
     FlowState,
     ImportEntries,
@@ -112,10 +112,11 @@ def on_export(state: ExportState, event: Event, ctx: Context) -> Outcome:
     if state.step is ExportStep.PERIOD:
         chosen = state.model_copy(update={"step": ExportStep.FORMAT, "period": event.value})
         return Outcome(state=chosen, screen=render_export(chosen, ctx))
-    request = ExportRequest(days=EXPORT_PERIODS[state.period], format=event.value)
+    request = ExportFile(days=EXPORT_PERIODS[state.period], format=event.value)
     return Outcome(
         state=None,
-        screen=Screen(text=t(lang, f"export.ready.{event.value}"), export=request),
+        screen=Screen(text=t(lang, f"export.ready.{event.value}")),
+        effects=(request,),
     )
 
 

@@ -51,21 +51,12 @@ class ChartRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportRequest:
-    """A diary file the shell should make and send: the last `days` days (or all), a format."""
-
-    format: str
-    days: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Screen:
     """What the user sees: text, an optional fixed-width block or chart, and rows of buttons."""
 
     text: str
     table: str | None = None
     chart: ChartRequest | None = None
-    export: ExportRequest | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
 
     def values(self) -> frozenset[str]:
@@ -250,6 +241,15 @@ class SendAdvice(BaseModel):
     on_screen: bool = False
 
 
+class ExportFile(BaseModel):
+    """A diary file to make and send once the event is stored: the last `days` days, or all."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["export_file"] = "export_file"
+    format: str
+    days: int | None = None
+
+
 Effect = Annotated[
     RecordConsent
     | SendAdvice
@@ -263,7 +263,8 @@ Effect = Annotated[
     | ImportEntries
     | EraseUser
     | Reschedule
-    | SnoozePrompt,
+    | SnoozePrompt
+    | ExportFile,
     Field(discriminator="kind"),
 ]
 

@@ -6,6 +6,7 @@ import html
 import json
 import logging
 import re
+import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -16,7 +17,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from telegram import Update
 from telegram.ext import Application
 
 from bot.engine import Engine, Reply, Who
@@ -31,16 +31,18 @@ from flows.dialogs.check import CheckStep
 from flows.dialogs.log import LogStep
 from flows.dialogs.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
 from flows.dialogs.prompts import PromptState, PromptStep
-from flows.dialogs.router import Command, Verdict
-from flows.dialogs.transfer import DocumentFile, ExportStep, ImportStep
+from flows.dialogs.router import Verdict
+from flows.dialogs.transfer import ExportStep, ImportStep
 from flows.i18n import t
-from flows.kit.callback import decode
+from flows.kit.callback import ButtonData, decode
 from flows.kit.core import Context
 from flows.records.models import NOTE_MAX_CHARS, Profile, Region
-from storage.repo import Session, Store
+from storage.ports import Session, Store
+from storage.sqlite.db import Database
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, user_payload
 from tests.onboarding import VALUES as ONBOARDING_VALUES
 from tests.onboarding import presses_to
+from tests.patient import EngineLine, Patient, Seen, TelegramLine
 
 PAT = Who(user_id=71, language_code="en")
 # Another user whose rows must never change whatever PAT sends.
@@ -60,11 +62,11 @@ TABLES = (
 Rows = dict[str, list[tuple[Any, ...]]]
 
 
-def _rows(session: Session, user_id: int) -> Rows:
+def _rows(conn: sqlite3.Connection, user_id: int) -> Rows:
     return {
         table: [
             tuple(row)
-            for row in session.conn.execute(
+            for row in conn.execute(
                 f"SELECT * FROM {table} WHERE user_id = ? ORDER BY rowid", (user_id,)
             )
         ]
@@ -72,14 +74,14 @@ def _rows(session: Session, user_id: int) -> Rows:
     }
 
 
-async def rows_of(store: Store, who: Who) -> Rows:
+async def rows_of(db: Database, who: Who) -> Rows:
     """Every stored row of one user, table by table."""
-    return await store.read(lambda s: _rows(s, who.user_id))
+    return await db.run(lambda conn: _rows(conn, who.user_id))
 
 
-async def writes_so_far(store: Store) -> int:
+async def writes_so_far(db: Database) -> int:
     """Rows inserted, changed or deleted on the connection so far, whoever they belong to."""
-    return await store.db.run(lambda conn: conn.total_changes)
+    return await db.run(lambda conn: conn.total_changes)
 
 
 def diary(rows: Rows) -> Rows:
@@ -93,114 +95,87 @@ def position(rows: Rows) -> tuple[int, str | None] | None:
     return None if not found else (int(found[0][1]), found[0][2])
 
 
-class Driver:
-    """One user's side of the engine: commands, presses by button value, text and files."""
+def sends(seen: Seen) -> list[ButtonData]:
+    """What each button of a screen sends when pressed: the screen's number and a value."""
+    found = [decode(b.data) for row in seen.buttons for b in row]
+    return [data for data in found if data is not None]
 
-    def __init__(self, engine: Engine, who: Who) -> None:
-        self.engine = engine
-        self.who = who
-        self.last: Reply | None = None
 
-    @property
-    def store(self) -> Store:
-        return self.engine.store
+def faces(seen: Seen) -> list[list[tuple[str, str]]]:
+    """Each button's label and the value it sends, row by row, whatever the screen's number."""
+    return [[(b.label, b.data.rsplit(":", 1)[-1]) for b in row] for row in seen.buttons]
 
-    def _keep(self, reply: Reply) -> Reply:
-        if reply.screen is not None:
-            self.last = reply
-        return reply
 
-    async def command(self, command: Command) -> Reply:
-        return self._keep(await self.engine.on_command(self.who, command))
+# A step of a walk, by one patient at their phone on the engine's line.
+Action = Callable[[Patient, EngineLine], Awaitable[object]]
 
-    async def press(self, value: str) -> Reply:
-        last = self.last
-        assert last is not None
-        assert last.screen is not None
-        assert value in last.screen.values(), f"{value!r} not offered by {last.screen.text!r}"
-        reply = await self.engine.on_press(self.who, last.button_data(value))
-        assert reply.verdict is Verdict.ACCEPTED, reply
-        return self._keep(reply)
 
-    async def document(self, name: str, text: str) -> Reply:
-        file = DocumentFile(filename=name, text=text)
-        return self._keep(await self.engine.on_document(self.who, file))
+def cmd(text: str) -> Action:
+    return lambda patient, _line: patient.send(text)
 
-    async def daily_prompt(self) -> Reply:
-        """Let the dispatcher send this user's daily check-in prompt now."""
-        now = self.engine.clock()
-        uid = self.who.user_id
-        await self.store.unit(now, lambda s: s.set_next_prompt(uid, now))
-        sent: list[Outgoing] = []
 
-        async def send(item: Outgoing) -> SendResult:
-            sent.append(item)
-            return SendResult.SENT
+def tap(*values: str) -> tuple[Action, ...]:
+    def one(value: str) -> Action:
+        async def press(patient: Patient, line: EngineLine) -> None:
+            await patient.press_value(value)
+            assert line.reply.verdict is Verdict.ACCEPTED, line.reply
 
-        await Dispatcher(self.store, self.engine.clock, send).run_once()
-        [item] = [o for o in sent if o.user_id == uid]
-        assert item.kind == "daily"
-        self.last = item.reply
-        return item.reply
+        return press
 
-    async def prompt(self, state: PromptState) -> Reply:
-        """Put a sent prompt in front of the user, as the dispatcher does when it sends one."""
-        now = self.engine.clock()
-        uid = self.who.user_id
+    return tuple(one(v) for v in values)
+
+
+def send_prompt(kind: PromptKind, key: str, step: PromptStep) -> Action:
+    """Put a sent prompt in front of the patient, as the dispatcher does when it sends one."""
+
+    async def act(_patient: Patient, line: EngineLine) -> None:
+        store, now, uid = line.engine.store, line.engine.clock(), line.who.user_id
+        state = PromptState(kind=kind, key=key, day=now.date(), step=step)
 
         def put(session: Session) -> int:
             seq = session.conversation(uid).seq + 1
             session.save_conversation(uid, seq, router.dump_state(state))
             return seq
 
-        seq = await self.store.unit(now, put)
+        seq = await store.unit(now, put)
         assert isinstance(seq, int)
         screen = router.render(state, Context(now=now, user_id=uid))
-        self.last = Reply(verdict=Verdict.ACCEPTED, screen=screen, seq=seq)
-        return self.last
-
-
-Action = Callable[[Driver], Awaitable[object]]
-
-
-def cmd(command: Command) -> Action:
-    return lambda d: d.command(command)
-
-
-def tap(*values: str) -> tuple[Action, ...]:
-    def one(value: str) -> Action:
-        return lambda d: d.press(value)
-
-    return tuple(one(v) for v in values)
-
-
-def send_prompt(kind: PromptKind, key: str, step: PromptStep) -> Action:
-    def act(d: Driver) -> Awaitable[Reply]:
-        day = d.engine.clock().date()
-        return d.prompt(PromptState(kind=kind, key=key, day=day, step=step))
+        line.receive(Reply(verdict=Verdict.ACCEPTED, screen=screen, seq=seq))
 
     return act
 
 
-async def _daily(d: Driver) -> Reply:
-    return await d.daily_prompt()
+async def _daily(_patient: Patient, line: EngineLine) -> None:
+    """Let the dispatcher send this patient's daily check-in prompt now."""
+    store, now, uid = line.engine.store, line.engine.clock(), line.who.user_id
+    await store.unit(now, lambda s: s.set_next_prompt(uid, now))
+    sent: list[Outgoing] = []
+
+    async def send(item: Outgoing) -> SendResult:
+        sent.append(item)
+        return SendResult.SENT
+
+    await Dispatcher(store, line.engine.clock, send).run_once()
+    [item] = [o for o in sent if o.user_id == uid]
+    assert item.kind == "daily"
+    line.receive(item.reply)
 
 
 DIARY_CSV = "date,back_pain,leg_pain,note\n2026-03-01,4,2,imported\n"
 
 
-async def _csv(d: Driver) -> Reply:
-    return await d.document("diary.csv", DIARY_CSV)
+async def _csv(patient: Patient, line: EngineLine) -> None:
+    await line.send_file("diary.csv", DIARY_CSV.encode(), patient.new_id())
 
 
-START = cmd(Command.START)
+START = cmd("/start")
 ONBOARDING: tuple[Action, ...] = (START, *tap(*ONBOARDING_VALUES))
-LOG = cmd(Command.LOG)
+LOG = cmd("/log")
 SAVED_ENTRY: tuple[Action, ...] = (LOG, *tap("p3", "p2", "done", "skip", "save"))
-CHECK = cmd(Command.CHECK)
+CHECK = cmd("/check")
 # Question 5 of the checker (both legs) is the first with a follow-up after "new or worse".
 CHECK_TO_BOTH_LEGS: tuple[Action, ...] = (CHECK, *tap("no", "no", "no", "no", "yes"))
-SETTINGS = cmd(Command.SETTINGS)
+SETTINGS = cmd("/settings")
 
 
 @dataclass(frozen=True)
@@ -238,16 +213,16 @@ def onboarding_by(values: tuple[str, ...], step: ProfileStep) -> Step:
     return Step((START, *tap(*values)), "profile", str(step), USE_BUTTONS)
 
 
-async def _forget_country(d: Driver) -> None:
+async def _forget_country(_patient: Patient, line: EngineLine) -> None:
     """Store the profile without a country, as an older version left it, already asked."""
-    uid = d.who.user_id
+    uid = line.who.user_id
 
     def forget(session: Session) -> None:
         profile = session.profile(uid)
         assert profile is not None
         session.save_profile(profile.model_copy(update={"country": None}))
 
-    await d.store.unit(d.engine.clock(), forget)
+    await line.engine.store.unit(line.engine.clock(), forget)
 
 
 STEPS: dict[str, Step] = {
@@ -359,19 +334,17 @@ STEPS: dict[str, Step] = {
         "confirm_timezone",
         USE_BUTTONS,
     ),
-    "trend": Step((*ONBOARDING, *SAVED_ENTRY, cmd(Command.TREND)), "trend", None, USE_BUTTONS),
+    "trend": Step((*ONBOARDING, *SAVED_ENTRY, cmd("/trend")), "trend", None, USE_BUTTONS),
     "trend.empty": Step(
-        (*ONBOARDING, cmd(Command.TREND)), "trend", None, USE_BUTTONS, hint_shown=False
+        (*ONBOARDING, cmd("/trend")), "trend", None, USE_BUTTONS, hint_shown=False
     ),
-    "export.period": Step((*ONBOARDING, cmd(Command.EXPORT)), "export", "period", USE_BUTTONS),
+    "export.period": Step((*ONBOARDING, cmd("/export")), "export", "period", USE_BUTTONS),
     "export.format": Step(
-        (*ONBOARDING, cmd(Command.EXPORT), *tap("d30")), "export", "format", USE_BUTTONS
+        (*ONBOARDING, cmd("/export"), *tap("d30")), "export", "format", USE_BUTTONS
     ),
-    "import.file": Step((*ONBOARDING, cmd(Command.IMPORT)), "import", "file", SEND_FILE),
-    "import.confirm": Step(
-        (*ONBOARDING, cmd(Command.IMPORT), _csv), "import", "confirm", SEND_FILE
-    ),
-    "delete": Step((*ONBOARDING, cmd(Command.DELETE)), "delete", None, t("en", "delete.press")),
+    "import.file": Step((*ONBOARDING, cmd("/import")), "import", "file", SEND_FILE),
+    "import.confirm": Step((*ONBOARDING, cmd("/import"), _csv), "import", "confirm", SEND_FILE),
+    "delete": Step((*ONBOARDING, cmd("/delete")), "delete", None, t("en", "delete.press")),
     "prompt.daily": Step((*ONBOARDING, _daily), "prompt", "daily_pain", USE_BUTTONS),
     "prompt.weekly": Step(
         (*ONBOARDING, send_prompt(PromptKind.WEEKLY, "2026-03-10", PromptStep.PEG_PAIN)),
@@ -410,20 +383,23 @@ STEPS: dict[str, Step] = {
 
 @dataclass
 class Checkpoint:
-    """A user stopped at one step: the screen they see and where the conversation stood."""
+    """A patient stopped at one step: the screen they see and where the conversation stood."""
 
-    reply: Reply | None
+    screen: Seen | None
     seq: int
     state: str | None
 
 
 class World:
-    """One database with PAT and SAM; PAT is driven to a step once and put back there after."""
+    """PAT and SAM at their phones on one database; PAT walks to a step once, then is put back."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, db: Database) -> None:
         self.engine = engine
-        self.pat = Driver(engine, PAT)
-        self.sam = Driver(engine, SAM)
+        self.db = db
+        self.pat_line = EngineLine(engine, PAT)
+        self.pat = Patient(self.pat_line)
+        self.sam_line = EngineLine(engine, SAM)
+        self.sam = Patient(self.sam_line)
         self.checkpoints: dict[str, Checkpoint] = {}
 
     @property
@@ -434,22 +410,22 @@ class World:
         """Give SAM a row in every table and leave him in the middle of /log."""
         # A new bladder problem ends the check at once, as an emergency, and saves it.
         for action in (*ONBOARDING, *SAVED_ENTRY, CHECK, *tap("yes", "new")):
-            await action(self.sam)
+            await action(self.sam, self.sam_line)
         now = self.engine.clock()
         weekly = send_prompt(PromptKind.WEEKLY, "2026-03-09", PromptStep.PEG_PAIN)
         for action in (weekly, *tap("p4", "p5", "p6"), LOG, *tap("d2026-03-10", "p6")):
-            await action(self.sam)
+            await action(self.sam, self.sam_line)
 
         def extra(session: Session) -> None:
             session.claim_prompt(SAM.user_id, "daily", "2026-03-09", date(2026, 3, 9), now)
             session.mark_prompt(SAM.user_id, "daily", "2026-03-09", "sent")
             alert = SentAlert(
-                day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, which="back", tier=Tier.SOON
+                day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.SOON
             )
             session.add_alert(SAM.user_id, alert)
 
         await self.store.unit(now, extra)
-        rows = await rows_of(self.store, SAM)
+        rows = await rows_of(self.db, SAM)
         assert all(rows.values()), "SAM needs a row in every table"
 
     async def at(self, name: str) -> Checkpoint:
@@ -459,14 +435,14 @@ class World:
         if found is None:
             spec = STEPS[name]
             for action in spec.path:
-                await action(self.pat)
-            rows = await rows_of(self.store, PAT)
+                await action(self.pat, self.pat_line)
+            rows = await rows_of(self.db, PAT)
             where = position(rows)
             seq, state = where if where is not None else (0, None)
             loaded = None if state is None else router.load_state(state)
             assert (loaded.flow if loaded else None) == spec.flow
             assert getattr(loaded, "step", None) == spec.step
-            found = Checkpoint(self.pat.last if spec.flow else None, seq, state)
+            found = Checkpoint(self.pat.screen if spec.flow else None, seq, state)
             self.checkpoints[name] = found
             return found
         if found.state is not None:
@@ -480,8 +456,8 @@ class World:
 
 
 @pytest.fixture
-async def world(engine: Engine) -> World:
-    made = World(engine)
+async def world(engine: Engine, db: Database) -> World:
+    made = World(engine, db)
     await made.setup_sam()
     return made
 
@@ -555,33 +531,35 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     assume(not red_flags_in_text(text))
     checkpoint = await world.at(name)
     spec = STEPS[name]
-    pat_before = await rows_of(world.store, PAT)
-    sam_before = await rows_of(world.store, SAM)
+    patient = world.pat
+    pat_before = await rows_of(world.db, PAT)
+    sam_before = await rows_of(world.db, SAM)
+    mark = len(patient.seen)
 
-    reply = await world.engine.on_text(PAT, text)
+    await patient.type(text)
 
-    pat_after = await rows_of(world.store, PAT)
-    assert await rows_of(world.store, SAM) == sam_before
+    pat_after = await rows_of(world.db, PAT)
+    assert await rows_of(world.db, SAM) == sam_before
     assert diary(pat_after) == diary(pat_before)
+    shown = patient.seen[mark:]
     if spec.hint is None:
         # No flow: a notice that says what to do, and nothing stored, not even a position.
-        assert reply.screen is None
+        assert world.pat_line.reply.screen is None
         # Before consent the answer is to /start first, with the emergency number below.
         start_first = t("en", "common.start_first")
         expected = NO_FLOW if spec.path else f"{start_first}\n\n{PRE_CONSENT_POINTER}"
-        assert [n.text for n in reply.notices] == [expected]
+        assert [s.text for s in shown] == [expected]
         assert pat_after == pat_before
         return
-    shown = checkpoint.reply
-    assert shown is not None
-    assert shown.screen is not None
-    assert reply.verdict is Verdict.ACCEPTED
-    assert reply.screen is not None
+    asked = checkpoint.screen
+    assert asked is not None
+    assert world.pat_line.reply.verdict is Verdict.ACCEPTED
     # The same step again under the hint, with the same buttons, as a new message.
-    hinted = f"{spec.hint}\n\n{shown.screen.text}" if spec.hint_shown else shown.screen.text
-    assert reply.screen.text == hinted
-    assert reply.screen.buttons == shown.screen.buttons
-    assert not reply.notices
+    [again] = shown
+    hinted = f"{spec.hint}\n\n{asked.text}" if spec.hint_shown else asked.text
+    assert again.text == hinted
+    assert not again.edited
+    assert faces(again) == faces(asked)
     before, after = position(pat_before), position(pat_after)
     assert before is not None
     assert after == (before[0] + 1, before[1])
@@ -625,41 +603,44 @@ NOTE_TEXT = st.one_of(
 @given(text=NOTE_TEXT)
 async def test_a_note_is_kept_exactly_or_refused_when_too_long(world: World, text: str) -> None:
     checkpoint = await world.at("log.note")
-    assert checkpoint.reply is not None
-    assert checkpoint.reply.screen is not None
-    pat_before = await rows_of(world.store, PAT)
-    sam_before = await rows_of(world.store, SAM)
+    asked = checkpoint.screen
+    assert asked is not None
+    patient = world.pat
+    pat_before = await rows_of(world.db, PAT)
+    sam_before = await rows_of(world.db, SAM)
+    mark = len(patient.seen)
 
-    reply = await world.engine.on_text(PAT, text)
+    await patient.type(text)
 
     # Only the surrounding whitespace goes; the limit is counted on what is kept.
     note = text.strip()
-    assert reply.screen is not None
+    [answer] = [s for s in patient.seen[mark:] if s.buttons]
     if len(note) > NOTE_MAX_CHARS:
         refusal = f"That note is {len(note)} characters long; the limit is 1000."
-        assert reply.screen.text.startswith(refusal)
-        assert reply.screen.text.endswith(checkpoint.reply.screen.text)
-        pat_after = await rows_of(world.store, PAT)
+        assert answer.text.startswith(refusal)
+        assert answer.text.endswith(asked.text)
+        pat_after = await rows_of(world.db, PAT)
         assert diary(pat_after) == diary(pat_before)
         after, before = position(pat_after), position(pat_before)
         assert after is not None
         assert before is not None
         assert after[1] == before[1]
-        assert await rows_of(world.store, SAM) == sam_before
+        assert await rows_of(world.db, SAM) == sam_before
         return
     card_line = t("en", "card.note", note=note)
-    assert (card_line in reply.screen.text) == bool(note)
-    saved = await world.engine.on_press(PAT, reply.button_data("save"))
-    assert saved.screen is not None
-    assert saved.screen.text.startswith("Saved ✅")
-    pat_after = await rows_of(world.store, PAT)
+    assert (card_line in answer.text) == bool(note)
+    mark = len(patient.seen)
+    await patient.press_value("save")
+    [saved] = [s for s in patient.seen[mark:] if s.edited]
+    assert saved.text.startswith("Saved ✅")
+    pat_after = await rows_of(world.db, PAT)
     new_rows = [row for row in pat_after["entries"] if row not in pat_before["entries"]]
     assert len(new_rows) == 1
     assert len(pat_after["entries"]) == len(pat_before["entries"]) + 1
     entries = await world.store.entries_between(PAT.user_id, date(2026, 3, 10), date(2026, 3, 10))
     [entry] = [e for e in entries if e.id == new_rows[0][0]]
     assert (entry.back_pain, entry.leg_pain, entry.note) == (3, 2, note or None)
-    assert await rows_of(world.store, SAM) == sam_before
+    assert await rows_of(world.db, SAM) == sam_before
 
 
 def printable(text: str) -> str:
@@ -678,32 +659,34 @@ async def test_a_name_for_reports_is_one_clean_line_or_asked_again(
 ) -> None:
     assume(not red_flags_in_text(text))
     checkpoint = await world.at("onboarding.display_name")
-    assert checkpoint.reply is not None
-    assert checkpoint.reply.screen is not None
-    sam_before = await rows_of(world.store, SAM)
-    pat_before = await rows_of(world.store, PAT)
+    asked = checkpoint.screen
+    assert asked is not None
+    patient = world.pat
+    sam_before = await rows_of(world.db, SAM)
+    pat_before = await rows_of(world.db, PAT)
     before = await world.store.profile(PAT.user_id)
+    mark = len(patient.seen)
 
-    reply = await world.engine.on_text(PAT, text)
+    await patient.type(text)
 
     after = await world.store.profile(PAT.user_id)
     assert before is not None
     assert after is not None
-    assert reply.screen is not None
-    assert await rows_of(world.store, SAM) == sam_before
+    [answer] = [s for s in patient.seen[mark:] if s.buttons]
+    assert await rows_of(world.db, SAM) == sam_before
     # Only the profile's row may change: nothing of the diary.
-    pat_after = diary(await rows_of(world.store, PAT))
+    pat_after = diary(await rows_of(world.db, PAT))
     assert {k: v for k, v in pat_after.items() if k != "users"} == {
         k: v for k, v in diary(pat_before).items() if k != "users"
     }
     kept = printable(text.encode("utf-8", "replace").decode("utf-8"))
-    if reply.screen.text.endswith(checkpoint.reply.screen.text):
+    if answer.text.endswith(asked.text):
         # Refused (nothing printable, or too long): the same question under a hint.
-        assert reply.screen.text != checkpoint.reply.screen.text
+        assert answer.text != asked.text
         assert after == before
         assert not kept or len(" ".join(text.split())) > DISPLAY_NAME_MAX_CHARS
         return
-    assert "When should I remind you" in reply.screen.text
+    assert "When should I remind you" in answer.text
     name = after.display_name
     assert name is not None
     assert after == before.model_copy(update={"display_name": name})
@@ -871,11 +854,11 @@ RESTARTS: tuple[tuple[Action, ...], ...] = (
     (send_prompt(PromptKind.DAILY, "2026-03-10", PromptStep.DAILY_PAIN),),
     (SETTINGS,),
     (send_prompt(PromptKind.WEEKLY, "2026-03-10", PromptStep.PEG_PAIN),),
-    (cmd(Command.IMPORT), _csv),
+    (cmd("/import"), _csv),
     (send_prompt(PromptKind.MILESTONE, "6w", PromptStep.PEG_PAIN),),
     (send_prompt(PromptKind.NUDGE, "2026-03-01", PromptStep.NUDGE),),
-    (cmd(Command.IMPORT),),
-    (cmd(Command.DELETE),),
+    (cmd("/import"),),
+    (cmd("/delete"),),
 )
 
 
@@ -893,12 +876,14 @@ TALLY = PressTally()
 
 
 class Presser:
-    """Presses buttons for one fresh user and checks each answer against the screen shown."""
+    """Presses buttons as one fresh patient and checks each answer against the screen shown."""
 
-    def __init__(self, engine: Engine, who: Who) -> None:
+    def __init__(self, engine: Engine, db: Database, who: Who) -> None:
         self.engine = engine
-        self.driver = Driver(engine, who)
+        self.db = db
         self.who = who
+        self.line = EngineLine(engine, who)
+        self.patient = Patient(self.line)
         # Each user starts at a different flow of the rotation, so every flow is pressed at.
         self.restarts = who.user_id
         self.last_accepted: str | None = None
@@ -924,7 +909,7 @@ class Presser:
             session.set_next_prompt(self.who.user_id, now + timedelta(hours=2))
 
         await self.engine.store.unit(now, consent)
-        return await rows_of(self.engine.store, self.who)
+        return await rows_of(self.db, self.who)
 
     async def ensure_in_flow(self, rows: Rows) -> Rows:
         if not rows["users"]:
@@ -934,12 +919,12 @@ class Presser:
         while _where(rows)[0] == "":
             # The flow ended: start the next of the rotation (prompts as the dispatcher would).
             for action in RESTARTS[self.restarts % len(RESTARTS)]:
-                await action(self.driver)
+                await action(self.patient, self.line)
             self.restarts += 1
-            rows = await rows_of(self.engine.store, self.who)
+            rows = await rows_of(self.db, self.who)
             self.writes = None
         if self.writes is None:
-            self.writes = await writes_so_far(self.engine.store)
+            self.writes = await writes_so_far(self.db)
         return rows
 
     def data_for(self, move: Move, seq: int, offered: Sequence[str]) -> str:
@@ -959,37 +944,46 @@ class Presser:
 
     async def press(self, move: Move, rows: Rows) -> Rows:
         rows = await self.ensure_in_flow(rows)
-        shown = self.driver.last
-        assert shown is not None
-        assert shown.screen is not None
-        offered = sorted(shown.screen.values())
-        data = self.data_for(move, shown.seq, offered)
+        shown = sends(self.patient.screen)
+        [seq] = {d.seq for d in shown}
+        offered = sorted({d.value for d in shown})
+        data = self.data_for(move, seq, offered)
         flow, step = _where(rows)
-        expected = expected_verdict(data, shown.seq, frozenset(offered))
+        expected = expected_verdict(data, seq, frozenset(offered))
+        mark = len(self.patient.seen)
 
-        reply = await self.engine.on_press(self.who, data)
+        await self.patient.press_data(data)
 
+        verdict = self.line.reply.verdict
         TALLY.presses += 1
-        TALLY.verdicts[reply.verdict.value] += 1
-        writes = await writes_so_far(self.engine.store)
-        assert reply.verdict is expected, (data, flow, step, offered)
-        if reply.verdict is not Verdict.ACCEPTED:
-            assert reply.toast == (STALE_TOAST if expected is Verdict.STALE else FORGED_TOAST)
-            if reply.screen is not None:
-                # A stale press shows the current screen again, under the same number.
+        TALLY.verdicts[verdict.value] += 1
+        writes = await writes_so_far(self.db)
+        assert self.writes is not None
+        assert verdict is expected, (data, flow, step, offered)
+        answer = self.patient.seen[mark:]
+        if verdict is not Verdict.ACCEPTED:
+            assert self.patient.toast == (
+                STALE_TOAST if expected is Verdict.STALE else FORGED_TOAST
+            )
+            if answer:
+                # A stale press shows the current screen again, under the same number, alone.
                 assert expected is Verdict.STALE
-                assert reply.seq == shown.seq
-                assert reply.screen.values() == shown.screen.values()
-            assert not reply.notices
-            # Not one row written, for this user or any other.
-            assert writes == self.writes, data
+                [again] = answer
+                assert again.edited
+                again_sends = sends(again)
+                assert {d.seq for d in again_sends} == {seq}
+                assert {d.value for d in again_sends} == set(offered)
+            # Not one row written, for this user or any other: only the press's update id,
+            # claimed so that Telegram's redelivery of it would be skipped.
+            assert writes == self.writes + 1, data
+            self.writes = writes
             return rows
         self.writes = writes
-        after = await rows_of(self.engine.store, self.who)
+        after = await rows_of(self.db, self.who)
         value = data.rsplit(":", 1)[1]
-        assert reply.screen is not None
-        assert reply.screen.text
-        assert reply.seq == shown.seq + 1
+        [screen] = [s for s in answer if s.edited]
+        assert screen.text
+        assert self.line.reply.seq == seq + 1
         for table in TABLES:
             if table != "conversations" and after[table] != rows[table]:
                 assert allowed(table, flow, step, value), (table, flow, step, value)
@@ -998,10 +992,9 @@ class Presser:
             assert all(not found for found in after.values())
             TALLY.saves["erased"] += 1
         if (flow, step, value) == ("log", "confirm", "save"):
-            assert reply.screen.text.startswith("Saved ✅")
+            assert screen.text.startswith("Saved ✅")
             assert after["entries"] != rows["entries"]
         self.last_accepted = data
-        self.driver.last = reply
         return after
 
 
@@ -1020,14 +1013,14 @@ async def test_random_button_data_is_stale_forged_or_a_button_of_the_current_scr
     world: World, moves: list[Move]
 ) -> None:
     engine = world.engine
-    sam_before = await rows_of(engine.store, SAM)
+    sam_before = await rows_of(world.db, SAM)
     TALLY.users += 1
     who = Who(user_id=1000 + TALLY.users, language_code="en")
-    presser = Presser(engine, who)
-    rows = await rows_of(engine.store, who)
+    presser = Presser(engine, world.db, who)
+    rows = await rows_of(world.db, who)
     for move in moves:
         rows = await presser.press(move, rows)
-    assert await rows_of(engine.store, SAM) == sam_before
+    assert await rows_of(world.db, SAM) == sam_before
 
 
 def test_the_presses_covered_every_verdict() -> None:
@@ -1047,19 +1040,20 @@ def test_only_the_data_the_bot_writes_decodes(data: str) -> None:
 async def test_callback_data_that_is_not_unicode_text_is_forged(world: World) -> None:
     await world.at("log.back_pain")
 
-    reply = await world.engine.on_press(PAT, "bt:1:\udfff")
+    await world.pat.press_data("bt:1:\udfff")
 
-    assert reply.verdict is Verdict.FORGED
+    assert world.pat_line.reply.verdict is Verdict.FORGED
 
 
 async def test_a_note_with_an_undecodable_byte_is_answered_not_raised(world: World) -> None:
     await world.at("log.note")
-    before = await rows_of(world.store, PAT)
+    before = await rows_of(world.db, PAT)
+    mark = len(world.pat.seen)
 
-    reply = await world.engine.on_text(PAT, "caf\udce9 night")
+    await world.pat.type("caf\udce9 night")
 
-    assert reply.screen is not None
-    assert diary(await rows_of(world.store, PAT)) == diary(before)
+    assert any(s.buttons for s in world.pat.seen[mark:])
+    assert diary(await rows_of(world.db, PAT)) == diary(before)
 
 
 # --- Everything else Telegram can deliver, through Application.process_update ------------
@@ -1119,153 +1113,117 @@ class StrictBotApi(OfflineBotApi):
         return await super().answer(url, method, name, params)
 
 
-class Phone:
-    """A Telegram client: sends updates through process_update, reads what the bot did."""
-
-    def __init__(self, app: Application, api: StrictBotApi) -> None:  # type: ignore[type-arg]
-        self.app = app
-        self.api = api
-        self.next_id = 100
-        self.note_state: str | None = None
-
-    def new_id(self) -> int:
-        self.next_id += 1
-        return self.next_id
-
-    async def send(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    async def say(self, text: str | None, **kwargs: Any) -> None:
-        await self.send(message_update(self.new_id(), USER, text, **kwargs))
-
-    def data_of(self, value: str) -> str:
-        [data] = [d for _, d in self.api.last_keyboard() if d.rsplit(":", 1)[1] == value]
-        return data
-
-    async def tap(self, value: str) -> str:
-        """Press the button with this value on the last keyboard shown."""
-        data = self.data_of(value)
-        await self.send(callback_update(self.new_id(), USER, data))
-        return data
-
-    def texts_since(self, mark: int) -> list[str]:
-        return [
-            visible(str(c.params["text"]))
-            for c in self.api.calls[mark:]
-            if c.method in ("sendMessage", "editMessageText")
-        ]
-
-    def toasts_since(self, mark: int) -> list[str | None]:
-        return [
-            c.params.get("text")
-            for c in self.api.calls[mark:]
-            if c.method == "answerCallbackQuery"
-        ]
-
-
-@dataclass
-class Tg:
-    """PAT's phone on the real Application, the engine behind it, and the captured logs."""
-
-    phone: Phone
-    engine: Engine
-    caplog: pytest.LogCaptureFixture
-
-    @property
-    def api(self) -> StrictBotApi:
-        return self.phone.api
-
-    def handler_errors(self) -> list[logging.LogRecord]:
-        return [
-            r
-            for r in self.caplog.records
-            if r.name == "bot.telegram_bot" and r.getMessage().startswith("error while handling")
-        ]
-
-    async def rows(self) -> Rows:
-        return await rows_of(self.engine.store, PAT)
-
-    async def onboard(self) -> None:
-        await self.phone.say("/start")
-        for value in ONBOARDING_VALUES:
-            await self.phone.tap(value)
-
-    async def back_to_note(self) -> None:
-        """Put PAT back at the note step, as a later screen so earlier keyboards are stale."""
-        state = self.phone.note_state
-
-        def restore(session: Session) -> None:
-            session.save_conversation(USER, session.conversation(USER).seq + 1, state)
-
-        await self.engine.store.unit(self.engine.clock(), restore)
+@pytest.fixture
+def api() -> StrictBotApi:
+    return StrictBotApi()
 
 
 @pytest.fixture
-async def tg(engine: Engine, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Tg]:
+async def app(
+    engine: Engine, api: StrictBotApi, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     caplog.set_level(logging.DEBUG)
-    api = StrictBotApi()
     # Telegram's rate limit is not what is tested here, and its pacing would slow every call.
-    app = build_application(
+    application = build_application(
         TOKEN, engine, request=api, updates_request=OfflineBotApi(), rate_limit=False
     )
-    async with app:
-        yield Tg(Phone(app, api), engine, caplog)
+    async with application:
+        yield application
 
 
 @pytest.fixture
-async def tg_note(tg: Tg) -> Tg:
-    """PAT, onboarded, at the note step of /log."""
-    await tg.onboard()
-    await tg.phone.say("/log")
+def line(app: Application, api: StrictBotApi) -> TelegramLine:  # type: ignore[type-arg]
+    return TelegramLine.of(app, api, USER)
+
+
+@pytest.fixture
+def patient(line: TelegramLine) -> Patient:
+    """PAT at his Telegram app."""
+    return Patient(line)
+
+
+def handler_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "bot.telegram_bot" and r.getMessage().startswith("error while handling")
+    ]
+
+
+async def onboard(patient: Patient) -> None:
+    """PAT walks onboarding in his Telegram app."""
+    await patient.send("/start")
+    for value in ONBOARDING_VALUES:
+        await patient.press_value(value)
+
+
+async def back_to_note(engine: Engine, state: str) -> None:
+    """Put PAT back at the note step, as a later screen so earlier keyboards are stale."""
+
+    def restore(session: Session) -> None:
+        session.save_conversation(USER, session.conversation(USER).seq + 1, state)
+
+    await engine.store.unit(engine.clock(), restore)
+
+
+@pytest.fixture
+async def note_state(patient: Patient, db: Database) -> str:
+    """PAT, onboarded, at the note step of /log: the stored state of that step."""
+    await onboard(patient)
+    await patient.send("/log")
     for value in ("p3", "p2", "done"):
-        await tg.phone.tap(value)
-    assert tg.phone.texts_since(0)[-1].startswith("Anything else to note")
-    where = position(await tg.rows())
+        await patient.press_value(value)
+    assert visible(patient.last).startswith("Anything else to note")
+    where = position(await rows_of(db, PAT))
     assert where is not None
-    tg.phone.note_state = where[1]
-    return tg
+    assert where[1] is not None
+    return where[1]
 
 
 @settings(TEXT_SETTINGS, max_examples=40)
 @given(text=NOTE_TEXT.filter(lambda s: not s.startswith("/")))
 async def test_a_note_reaches_the_user_and_the_diary_exactly_through_telegram(
-    tg_note: Tg, text: str
+    patient: Patient,
+    engine: Engine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    note_state: str,
+    text: str,
 ) -> None:
-    tg = tg_note
-    rows = await tg.rows()
+    rows = await rows_of(db, PAT)
     note_step = position(rows)
     assert note_step is not None
-    assert tg.phone.note_state is not None
-    mark = len(tg.api.calls)
+    mark = len(patient.seen)
     entries_before = len(rows["entries"])
 
-    await tg.phone.say(text)
+    await patient.type(text)
 
     note = text.strip()
-    shown = tg.phone.texts_since(mark)
-    assert tg.api.refused == []
+    shown = [visible(s) for s in patient.texts[mark:]]
+    assert api.refused == []
     if len(note) > NOTE_MAX_CHARS:
         [screen] = shown
         assert "characters long; the limit is 1000" in screen
     else:
         [card] = shown
         assert (t("en", "card.note", note=note) in card) == bool(note)
-        await tg.phone.tap("save")
-        [saved] = [s for s in tg.phone.texts_since(mark) if s.startswith("Saved ✅")]
+        await patient.press_value("save")
+        [saved] = [s for s in map(visible, patient.texts[mark:]) if s.startswith("Saved ✅")]
         assert (t("en", "card.note", note=note) in saved) == bool(note)
-        entries = (await tg.rows())["entries"]
+        entries = (await rows_of(db, PAT))["entries"]
         assert len(entries) == entries_before + 1
         assert entries[-1][8] == (note or None)
-    assert tg.api.refused == []
-    assert tg.handler_errors() == []
-    await tg.back_to_note()
+    assert api.refused == []
+    assert handler_errors(caplog) == []
+    await back_to_note(engine, note_state)
 
 
-async def tg_at_leg_pain(tg: Tg) -> Rows:
-    await tg.onboard()
-    await tg.phone.say("/log")
-    await tg.phone.tap("p4")
-    return await tg.rows()
+async def at_leg_pain(patient: Patient, db: Database) -> Rows:
+    await onboard(patient)
+    await patient.send("/log")
+    await patient.press_value("p4")
+    return await rows_of(db, PAT)
 
 
 MEDIA: dict[str, dict[str, Any]] = {
@@ -1295,18 +1253,25 @@ MEDIA: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("kind", MEDIA)
-async def test_media_mid_flow_gets_a_clear_answer_and_the_flow_goes_on(tg: Tg, kind: str) -> None:
-    rows = await tg_at_leg_pain(tg)
-    mark = len(tg.api.calls)
+async def test_media_mid_flow_gets_a_clear_answer_and_the_flow_goes_on(
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+) -> None:
+    rows = await at_leg_pain(patient, db)
+    mark = len(patient.seen)
 
-    await tg.phone.send(message_update(tg.phone.new_id(), USER, None, extra=MEDIA[kind]))
+    await line.send_update(message_update(patient.new_id(), USER, None, extra=MEDIA[kind]))
 
-    assert tg.phone.texts_since(mark) == [t("en", "common.unsupported")]
-    assert await tg.rows() == rows
-    await tg.phone.tap("p1")
-    assert tg.phone.texts_since(mark)[-1].startswith(t("en", "log.ask_symptoms"))
-    assert tg.handler_errors() == []
-    assert tg.api.refused == []
+    assert [visible(s) for s in patient.texts[mark:]] == [t("en", "common.unsupported")]
+    assert await rows_of(db, PAT) == rows
+    await patient.press_value("p1")
+    assert visible(patient.last).startswith(t("en", "log.ask_symptoms"))
+    assert handler_errors(caplog) == []
+    assert api.refused == []
 
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
@@ -1325,35 +1290,41 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
     ],
 )
 async def test_a_file_that_is_not_a_diary_mid_log_is_explained_and_saves_nothing(
-    tg: Tg, filename: str, content: bytes, problem: str
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    filename: str,
+    content: bytes,
+    problem: str,
 ) -> None:
-    rows = await tg_at_leg_pain(tg)
-    log_keyboard = tg.api.last_keyboard()
-    tg.api.files["doc1"] = content
+    rows = await at_leg_pain(patient, db)
+    log_one = patient.data_of_value("p1")
+    api.files["doc1"] = content
     document = {"file_id": "doc1", "file_unique_id": "d1", "file_name": filename}
-    mark = len(tg.api.calls)
+    mark = len(patient.seen)
 
-    await tg.phone.send(
-        message_update(tg.phone.new_id(), USER, None, extra={"document": document})
+    await line.send_update(
+        message_update(patient.new_id(), USER, None, extra={"document": document})
     )
 
-    [answer] = tg.phone.texts_since(mark)
+    [answer] = [visible(s) for s in patient.texts[mark:]]
     # A file is always an import: the unfinished entry is put aside, and the patient told.
     aside = "Your unsaved entry for today, Tue 10 Mar was put aside: /log carries on"
     assert answer.startswith(f"{aside} where you left it.\n\n{problem}")
     assert t("en", "import.ask_file") in answer
-    after = await tg.rows()
+    after = await rows_of(db, PAT)
     assert diary(after) == diary(rows)
     # Its keyboard goes stale.
     state = position(after)
     assert state is not None
     assert state[1] is not None
     assert router.load_state(state[1]).flow == "import"
-    [one] = [data for _, data in log_keyboard if data.endswith(":p1")]
-    mark = len(tg.api.calls)
-    await tg.phone.send(callback_update(tg.phone.new_id(), USER, one))
-    assert tg.phone.toasts_since(mark) == [STALE_TOAST]
-    assert tg.handler_errors() == []
+    answered = len(patient.toasts)
+    await patient.press_data(log_one)
+    assert patient.toasts[answered:] == [STALE_TOAST]
+    assert handler_errors(caplog) == []
 
 
 def edited(payload: dict[str, Any]) -> dict[str, Any]:
@@ -1362,35 +1333,44 @@ def edited(payload: dict[str, Any]) -> dict[str, Any]:
     return {"update_id": payload["update_id"], "edited_message": message}
 
 
-async def test_an_edited_message_is_neither_an_answer_nor_a_command(tg: Tg) -> None:
-    rows = await tg_at_leg_pain(tg)
-    mark = len(tg.api.calls)
+async def test_an_edited_message_is_neither_an_answer_nor_a_command(
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    rows = await at_leg_pain(patient, db)
+    mark = len(api.calls)
 
-    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "actually 7")))
-    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "/delete")))
+    await line.send_update(edited(message_update(patient.new_id(), USER, "actually 7")))
+    await line.send_update(edited(message_update(patient.new_id(), USER, "/delete")))
 
     # An edit of "back 4" into "/delete" does not open the erasure, or answer at all.
-    assert tg.api.calls[mark:] == []
-    assert await tg.rows() == rows
-    assert tg.handler_errors() == []
+    assert api.calls[mark:] == []
+    assert await rows_of(db, PAT) == rows
+    assert handler_errors(caplog) == []
 
 
 async def test_an_edit_that_names_a_warning_sign_is_answered_and_changes_no_step(
-    tg: Tg,
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    rows = await tg_at_leg_pain(tg)
-    mark = len(tg.api.calls)
+    rows = await at_leg_pain(patient, db)
+    mark = len(patient.seen)
 
-    await tg.phone.send(edited(message_update(tg.phone.new_id(), USER, "I cannot pee since 6")))
+    await line.send_update(edited(message_update(patient.new_id(), USER, "I cannot pee since 6")))
 
-    shown = tg.phone.texts_since(mark)
+    shown = [visible(s) for s in patient.texts[mark:]]
     # The emergency pointer with the leg-pain step shown again, then the advice itself, with
     # the number of the patient's country (the United Kingdom).
     pointer, advice = shown
     assert pointer.startswith("What you wrote can be a sign of an emergency.\n⚠️ Call 999")
     assert "LEG pain" in pointer
     assert "Call 999 or go to the nearest Emergency Department now" in advice
-    after = await tg.rows()
+    after = await rows_of(db, PAT)
     # Decided and stored, to be delivered through any fault; nothing else moved.
     [(_, _, _, kind, *_)] = after["outbox"]
     assert kind == "emergency"
@@ -1401,7 +1381,7 @@ async def test_an_edit_that_names_a_warning_sign_is_answered_and_changes_no_step
     assert before is not None
     assert now is not None
     assert now[1] == before[1]
-    assert tg.handler_errors() == []
+    assert handler_errors(caplog) == []
 
 
 def business(payload: dict[str, Any], owner: int) -> dict[str, Any]:
@@ -1411,56 +1391,65 @@ def business(payload: dict[str, Any], owner: int) -> dict[str, Any]:
     return {"update_id": payload["update_id"], "business_message": message}
 
 
-async def test_business_chats_never_see_a_diary_nor_fill_one(tg: Tg) -> None:
-    await tg.onboard()
-    await tg.phone.say("/log")
+async def test_business_chats_never_see_a_diary_nor_fill_one(
+    patient: Patient,
+    line: TelegramLine,
+    engine: Engine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await onboard(patient)
+    await patient.send("/log")
     for value in ("p3", "p2", "done"):
-        await tg.phone.tap(value)
-    rows = await tg.rows()
-    mark = len(tg.api.calls)
+        await patient.press_value(value)
+    rows = await rows_of(db, PAT)
+    mark = len(api.calls)
 
     # The owner (PAT) types /history in a customer's chat; a customer writes to PAT's business.
-    await tg.phone.send(business(message_update(tg.phone.new_id(), USER, "/history"), 999))
-    customer = message_update(tg.phone.new_id(), 999, "customer's words")
-    await tg.phone.send(business(customer, USER))
+    await line.send_update(business(message_update(patient.new_id(), USER, "/history"), 999))
+    customer = message_update(patient.new_id(), 999, "customer's words")
+    await line.send_update(business(customer, USER))
 
-    assert tg.api.calls[mark:] == []
-    assert await tg.rows() == rows
-    assert await tg.engine.store.profile(999) is None
-    assert tg.handler_errors() == []
+    assert api.calls[mark:] == []
+    assert await rows_of(db, PAT) == rows
+    assert await engine.store.profile(999) is None
+    assert handler_errors(caplog) == []
 
 
-async def test_help_in_the_middle_of_log_keeps_the_log_keyboard_working(tg: Tg) -> None:
-    rows = await tg_at_leg_pain(tg)
-    mark = len(tg.api.calls)
+async def test_help_in_the_middle_of_log_keeps_the_log_keyboard_working(
+    patient: Patient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = await at_leg_pain(patient, db)
+    mark = len(patient.seen)
 
-    await tg.phone.say("/help")
-    await tg.phone.say("/history")
+    await patient.send("/help")
+    await patient.send("/history")
 
-    help_text, history = tg.phone.texts_since(mark)
+    help_text, history = [visible(s) for s in patient.texts[mark:]]
     assert help_text == t("en", "help.text")
     assert "No diary entries" in history
-    assert await tg.rows() == rows
-    await tg.phone.tap("p2")
-    assert tg.phone.texts_since(mark)[-1].startswith(t("en", "log.ask_symptoms"))
-    assert tg.handler_errors() == []
+    assert await rows_of(db, PAT) == rows
+    await patient.press_value("p2")
+    assert visible(patient.last).startswith(t("en", "log.ask_symptoms"))
+    assert handler_errors(caplog) == []
 
 
 async def test_log_again_in_the_middle_of_log_carries_on_and_stales_the_old_keyboard(
-    tg: Tg,
+    patient: Patient, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await tg_at_leg_pain(tg)
-    old = tg.phone.data_of("p2")
-    await tg.phone.say("/log")
-    mark = len(tg.api.calls)
+    await at_leg_pain(patient, db)
+    old = patient.data_of_value("p2")
+    await patient.send("/log")
+    mark, answered = len(patient.seen), len(patient.toasts)
 
-    await tg.phone.send(callback_update(tg.phone.new_id(), USER, old))
+    await patient.press_data(old)
 
-    assert tg.phone.toasts_since(mark) == [STALE_TOAST]
+    assert patient.toasts[answered:] == [STALE_TOAST]
     # The old message is turned into the current screen: the entry carried on, at leg pain.
-    [shown] = tg.phone.texts_since(mark)
+    [shown] = [visible(s) for s in patient.texts[mark:]]
     assert "LEG pain" in shown
-    assert tg.handler_errors() == []
+    assert handler_errors(caplog) == []
 
 
 GROUP_CHATS = [("group", -100), ("supergroup", -1001234)]
@@ -1469,18 +1458,27 @@ GROUP_CHATS = [("group", -100), ("supergroup", -1001234)]
 @pytest.mark.parametrize(("chat_type", "chat_id"), GROUP_CHATS)
 @pytest.mark.parametrize("command", ["/start", "/log", "/log@backtrack_test_bot", "/export"])
 async def test_a_command_in_a_group_is_politely_refused_and_nothing_stored(
-    tg: Tg, chat_type: str, chat_id: int, command: str
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    chat_type: str,
+    chat_id: int,
+    command: str,
 ) -> None:
-    mark = len(tg.api.calls)
+    mark = len(api.calls)
 
-    await tg.phone.say(command, chat_type=chat_type, chat_id=chat_id)
+    await line.send_update(
+        message_update(patient.new_id(), USER, command, chat_type=chat_type, chat_id=chat_id)
+    )
 
-    [call] = tg.api.calls[mark:]
+    [call] = api.calls[mark:]
     assert call.method == "sendMessage"
     assert call.params["chat_id"] == chat_id
     assert call.params["text"] == t("en", "common.private_only")
-    assert all(not found for found in (await tg.rows()).values())
-    assert tg.handler_errors() == []
+    assert all(not found for found in (await rows_of(db, PAT)).values())
+    assert handler_errors(caplog) == []
 
 
 @pytest.mark.parametrize(("chat_type", "chat_id"), GROUP_CHATS)
@@ -1493,51 +1491,77 @@ async def test_a_command_in_a_group_is_politely_refused_and_nothing_stored(
     ],
 )
 async def test_other_group_messages_get_no_answer_and_nothing_stored(
-    tg: Tg, chat_type: str, chat_id: int, extra: dict[str, Any]
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    chat_type: str,
+    chat_id: int,
+    extra: dict[str, Any],
 ) -> None:
     """Only commands are answered in a group; chatter is not the bot's to reply to."""
-    mark = len(tg.api.calls)
+    mark = len(api.calls)
     update = message_update(
-        tg.phone.new_id(), USER, None, chat_type=chat_type, chat_id=chat_id, extra=extra
+        patient.new_id(), USER, None, chat_type=chat_type, chat_id=chat_id, extra=extra
     )
 
-    await tg.phone.send(update)
+    await line.send_update(update)
 
     # Nothing sent, and a file in a group is never downloaded.
-    assert tg.api.calls[mark:] == []
-    assert all(not found for found in (await tg.rows()).values())
-    assert tg.handler_errors() == []
+    assert api.calls[mark:] == []
+    assert all(not found for found in (await rows_of(db, PAT)).values())
+    assert handler_errors(caplog) == []
 
 
-async def test_a_group_message_from_an_onboarded_user_leaves_their_diary_alone(tg: Tg) -> None:
-    rows = await tg_at_leg_pain(tg)
-    mark = len(tg.api.calls)
+async def test_a_group_message_from_an_onboarded_user_leaves_their_diary_alone(
+    patient: Patient, line: TelegramLine, db: Database, api: StrictBotApi
+) -> None:
+    rows = await at_leg_pain(patient, db)
+    mark, calls = len(patient.seen), len(api.calls)
 
-    await tg.phone.say("/cancel", chat_type="group", chat_id=-100)
-    await tg.phone.say("actually 7", chat_type="group", chat_id=-100)
+    await line.send_update(
+        message_update(patient.new_id(), USER, "/cancel", chat_type="group", chat_id=-100)
+    )
+    await line.send_update(
+        message_update(patient.new_id(), USER, "actually 7", chat_type="group", chat_id=-100)
+    )
 
-    assert tg.phone.texts_since(mark) == [t("en", "common.private_only")]
-    assert await tg.rows() == rows
-    await tg.phone.tap("p2")
-    assert tg.phone.texts_since(mark)[-1].startswith(t("en", "log.ask_symptoms"))
+    # The group is told once that the bot works in private; the patient's own chat hears nothing.
+    assert [
+        (c.method, c.params.get("chat_id"), c.params.get("text")) for c in api.calls[calls:]
+    ] == [("sendMessage", -100, t("en", "common.private_only"))]
+    assert patient.seen[mark:] == []
+    assert await rows_of(db, PAT) == rows
+    await patient.press_value("p2")
+    assert visible(patient.last).startswith(t("en", "log.ask_symptoms"))
 
 
-async def test_a_press_on_a_group_message_is_refused_and_shows_nothing_there(tg: Tg) -> None:
-    rows = await tg_at_leg_pain(tg)
-    data = tg.phone.data_of("p2")
-    press = callback_update(tg.phone.new_id(), USER, data)
+async def test_a_press_on_a_group_message_is_refused_and_shows_nothing_there(
+    patient: Patient, line: TelegramLine, db: Database, api: StrictBotApi
+) -> None:
+    rows = await at_leg_pain(patient, db)
+    data = patient.data_of_value("p2")
+    press = callback_update(patient.new_id(), USER, data)
     press["callback_query"]["message"]["chat"] = {"id": -100, "type": "group", "title": "Team"}
-    mark = len(tg.api.calls)
+    mark = len(api.calls)
 
-    await tg.phone.send(press)
+    await line.send_update(press)
 
-    assert await tg.rows() == rows
-    assert [c.method for c in tg.api.calls[mark:]] == ["answerCallbackQuery"]
+    assert await rows_of(db, PAT) == rows
+    assert [c.method for c in api.calls[mark:]] == ["answerCallbackQuery"]
 
 
 @pytest.mark.parametrize("kind", ["channel_post", "edited_channel_post"])
 @pytest.mark.parametrize("text", ["/log", "/start@backtrack_test_bot", "pain 7", None])
-async def test_a_channel_post_gets_no_answer(tg: Tg, kind: str, text: str | None) -> None:
+async def test_a_channel_post_gets_no_answer(
+    patient: Patient,
+    line: TelegramLine,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    text: str | None,
+) -> None:
     post: dict[str, Any] = {
         "message_id": 5,
         "date": 1_700_000_000,
@@ -1553,18 +1577,24 @@ async def test_a_channel_post_gets_no_answer(tg: Tg, kind: str, text: str | None
     if kind == "edited_channel_post":
         post["edit_date"] = 1_700_000_100
 
-    mark = len(tg.api.calls)
+    mark = len(api.calls)
 
-    await tg.phone.send({"update_id": tg.phone.new_id(), kind: post})
+    await line.send_update({"update_id": patient.new_id(), kind: post})
 
-    assert tg.api.calls[mark:] == []
-    assert tg.handler_errors() == []
+    assert api.calls[mark:] == []
+    assert handler_errors(caplog) == []
 
 
-async def test_updates_without_a_handler_are_ignored(tg: Tg) -> None:
-    await tg_at_leg_pain(tg)
-    rows = await tg.rows()
-    mark = len(tg.api.calls)
+async def test_updates_without_a_handler_are_ignored(
+    patient: Patient,
+    line: TelegramLine,
+    db: Database,
+    api: StrictBotApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await at_leg_pain(patient, db)
+    rows = await rows_of(db, PAT)
+    mark = len(api.calls)
     user = user_payload(USER)
     chat = {"id": USER, "type": "private"}
     for update in (
@@ -1593,50 +1623,58 @@ async def test_updates_without_a_handler_are_ignored(tg: Tg) -> None:
             }
         },
     ):
-        await tg.phone.send({"update_id": tg.phone.new_id(), **update})
+        await line.send_update({"update_id": patient.new_id(), **update})
 
-    assert tg.api.calls[mark:] == []
-    assert await tg.rows() == rows
-    assert tg.handler_errors() == []
+    assert api.calls[mark:] == []
+    assert await rows_of(db, PAT) == rows
+    assert handler_errors(caplog) == []
 
 
 @pytest.mark.parametrize("text", ["/log.", "/log,", "/help?", "/start!"])
-async def test_a_command_followed_by_punctuation_is_the_command(tg: Tg, text: str) -> None:
-    await tg.onboard()
-    mark = len(tg.api.calls)
+async def test_a_command_followed_by_punctuation_is_the_command(
+    patient: Patient, line: TelegramLine, caplog: pytest.LogCaptureFixture, text: str
+) -> None:
+    await onboard(patient)
+    mark = len(patient.seen)
     # Telegram marks only "/name" as the command when punctuation follows it.
     name = re.match(r"/[a-z]+", text)
     assert name is not None
     entity = [{"type": "bot_command", "offset": 0, "length": len(name.group())}]
-    await tg.phone.say(text, extra={"entities": entity})
-
-    assert tg.handler_errors() == []
-    assert t("en", "common.error") not in tg.phone.texts_since(mark)
-
-
-async def test_an_import_with_huge_cells_is_still_explained(tg: Tg) -> None:
-    await tg.onboard()
-    rows = "".join(f"{'9' * 2000},5\n" for _ in range(5))
-    tg.api.files["big"] = f"date,back_pain\n{rows}".encode()
-    document = {"file_id": "big", "file_unique_id": "b", "file_name": "diary.csv"}
-    mark = len(tg.api.calls)
-
-    await tg.phone.send(
-        message_update(tg.phone.new_id(), USER, None, extra={"document": document})
+    await line.send_update(
+        message_update(patient.new_id(), USER, text, extra={"entities": entity})
     )
 
-    assert tg.api.refused == []
-    assert tg.handler_errors() == []
-    assert tg.phone.texts_since(mark)[0].startswith("I found no entries I could import")
+    assert handler_errors(caplog) == []
+    assert t("en", "common.error") not in [visible(s) for s in patient.texts[mark:]]
 
 
-async def test_a_stranger_pressing_old_buttons_stores_nothing(tg: Tg) -> None:
+async def test_an_import_with_huge_cells_is_still_explained(
+    patient: Patient, line: TelegramLine, api: StrictBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    await onboard(patient)
+    rows = "".join(f"{'9' * 2000},5\n" for _ in range(5))
+    api.files["big"] = f"date,back_pain\n{rows}".encode()
+    document = {"file_id": "big", "file_unique_id": "b", "file_name": "diary.csv"}
+    mark = len(patient.seen)
+
+    await line.send_update(
+        message_update(patient.new_id(), USER, None, extra={"document": document})
+    )
+
+    assert api.refused == []
+    assert handler_errors(caplog) == []
+    assert visible(patient.texts[mark]).startswith("I found no entries I could import")
+
+
+async def test_a_stranger_pressing_old_buttons_stores_nothing(
+    patient: Patient, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     for data in ("bt:1:agree", "bt:0:agree", "drop table users", "bt:99999999999:save"):
-        await tg.phone.send(callback_update(tg.phone.new_id(), USER, data))
+        await patient.press_data(data)
 
-    assert set(tg.phone.toasts_since(0)) <= {STALE_TOAST, FORGED_TOAST}
-    assert all(not found for found in (await tg.rows()).values())
-    assert tg.handler_errors() == []
+    assert set(patient.toasts) <= {STALE_TOAST, FORGED_TOAST}
+    assert all(not found for found in (await rows_of(db, PAT)).values())
+    assert handler_errors(caplog) == []
 
 
 def test_the_step_table_covers_every_step_of_every_flow() -> None:

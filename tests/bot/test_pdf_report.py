@@ -12,7 +12,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from pypdf import PdfReader
 
-from bot import pdf_report
+from bot.pdf import fonts
 from bot.pdf_report import PAGE_ONE_LINES, render_pdf, report_chart_png
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.clinical.trends import AlertKind, SentAlert
@@ -279,8 +279,8 @@ def test_a_character_no_font_has_is_marked_and_explained() -> None:
 def test_without_the_noto_fonts_other_scripts_are_marked_not_dropped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pdf_report, "fallback_files", lambda: ())
-    monkeypatch.setattr(pdf_report, "cjk_file", lambda: None)
+    monkeypatch.setattr(fonts, "fallback_files", lambda: ())
+    monkeypatch.setattr(fonts, "cjk_file", lambda: None)
     entries = with_notes(["Боль 腰痛 ok"])
     report = make_report(entries)
     text = pdf_text(render_pdf(report, entries, None, "en"))
@@ -291,7 +291,7 @@ def test_without_the_noto_fonts_other_scripts_are_marked_not_dropped(
 
 @pytest.fixture
 def core_font_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_report, "font_files", lambda: None)
+    monkeypatch.setattr(fonts, "font_files", lambda: None)
 
 
 @pytest.mark.usefixtures("core_font_only")

@@ -10,7 +10,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.engine import Engine, Reply
-from bot.telegram_bot import build_application, keyboard, set_commands
+from bot.telegram_bot import build_application, set_commands
+from bot.telegram_render import keyboard
 from flows.dialogs.profile import ProfileStep
 from flows.dialogs.router import Verdict
 from flows.kit.core import Screen, nav_row, pain_grid

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from flows.clinical.codes import Finding
 from flows.dialogs.log import RECORDED_SYMPTOMS
 from flows.dialogs.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
-from flows.kit.core import ExportRequest, ImportEntries
+from flows.kit.core import ExportFile, ImportEntries
 from tests.flows.driver import context_at
 from tests.patient import FlowLine, Patient
 
@@ -39,8 +39,8 @@ async def test_export_asks_period_then_format_and_names_the_file() -> None:
     await patient.press("Last 90 days")
     await patient.press("PDF")
     assert line.driver.state is None
-    assert line.driver.screen is not None
-    assert line.driver.screen.export == ExportRequest(days=90, format="pdf")
+    assert patient.last.startswith("Here is your diary as a PDF.")
+    assert line.driver.effects == [ExportFile(days=90, format="pdf")]
 
 
 async def test_export_back_returns_to_the_period() -> None:

@@ -1,0 +1,1 @@
+"""The parts of the surgeon's PDF, which bot.pdf_report puts together."""
