@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.engine import Engine, Reply
+from bot.engine import Engine
 from bot.reminders import Outgoing, SendResult
+from bot.reply import Reply
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
 from flows.dialogs.router import Verdict
 from flows.kit.core import Screen

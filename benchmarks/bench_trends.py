@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.engine import TREND_RECENT_DAYS
+from bot.effects import TREND_RECENT_DAYS
 from flows.clinical.codes import Finding
 from flows.clinical.trends import (
     BASELINE_DAYS,

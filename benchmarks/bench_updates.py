@@ -30,7 +30,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
-from bot.engine import TREND_RECENT_DAYS, Engine
+from bot.effects import TREND_RECENT_DAYS
+from bot.engine import Engine
 from bot.telegram_bot import build_application
 from flows.clinical.trends import BASELINE_DAYS
 from flows.records.models import Profile

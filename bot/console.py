@@ -9,9 +9,10 @@ from itertools import count
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
 from bot.files import decode_document
 from bot.outbox import Attempt, Courier, Sent
+from bot.reply import Reply, Who
 from flows.dialogs.router import Command
 from flows.i18n import t
 from flows.kit.core import Button, Screen

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from bot.engine import Delivery, Engine
+from bot.engine import Engine
+from bot.reply import Delivery
 from flows.i18n import t
 
 log = logging.getLogger(__name__)

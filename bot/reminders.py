@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.engine import Clock, Reply
+from bot.reply import Clock, Reply
 from flows.clinical.schedule import GRACE, SNOOZE, choose_prompt, local_date, next_slot
 from flows.dialogs import prompts, router
 from flows.dialogs.log import LogState, has_answers, put_aside_notice

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.engine import Engine, system_clock
+from bot.engine import Engine
 from bot.outbox import RETRY_EVERY_SECONDS
 from bot.reminders import Dispatcher
+from bot.reply import system_clock
 from bot.telegram_bot import (
     ALLOWED_UPDATES,
     build_application,

@@ -26,13 +26,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.connections import OneConnectionEach
-from bot.engine import Engine, Who
+from bot.engine import Engine
 from bot.files import decode_document
 from bot.limits import BULK, FairLimiter
 from bot.logs import quiet_noisy_loggers
 from bot.ordering import PerUserOrder
 from bot.outbox import Courier
 from bot.reminders import Outgoing, Send, SendResult
+from bot.reply import Who
 from bot.telegram_render import keyboard, render_html
 from bot.telegram_replies import ReplySender, advice_sender
 from bot.updates import ReadableUpdates

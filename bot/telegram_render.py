@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
 
-from bot.engine import Reply
+from bot.reply import Reply
 from flows.kit.core import Screen
 
 # Telegram's limits on what a user sees: a message's text, and a photo's caption.

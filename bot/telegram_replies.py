@@ -11,8 +11,9 @@ from telegram import Bot, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.engine import Engine, Reply
+from bot.engine import Engine
 from bot.outbox import Attempt, Courier, Sent
+from bot.reply import Reply
 from bot.telegram_render import CAPTION_CHARS, keyboard, render_html
 from flows.kit.core import Screen
 

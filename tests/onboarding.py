@@ -11,7 +11,8 @@ from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import Any
 
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
+from bot.reply import Reply, Who
 from flows.dialogs.profile import ProfileState, ProfileStep
 from flows.dialogs.router import Command
 from flows.kit.callback import decode

@@ -18,8 +18,9 @@ from typing import Any, Protocol
 from telegram import Update
 from telegram.ext import Application
 
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
 from bot.files import decode_document
+from bot.reply import Reply, Who
 from flows.dialogs.router import Command, Decision, Verdict
 from flows.kit.callback import ButtonData, decode
 from flows.kit.core import Screen
@@ -231,9 +232,9 @@ class FlowLine:
         self.decisions.append(decision)
         # The driver has moved on: its seq is the one the new screen's buttons carry.
         seq = self.driver.seq
-        for extra in (decision.safety, decision.message):
-            if extra is not None:
-                self.seen.append(seen_of(extra, seq))
+        if decision.safety is not None:
+            self.seen.append(seen_of(decision.safety, seq))
+        self.seen.extend(seen_of(n, seq) for n in decision.notices)
         if decision.again is not None:
             self.seen.append(seen_of(decision.again, seq))
         outcome = decision.outcome

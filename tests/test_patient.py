@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
+from bot.reply import Reply, Who
 from bot.telegram_bot import build_application
 from flows.dialogs.router import Verdict
 from flows.i18n import t

@@ -102,7 +102,8 @@ class Decision:
     verdict: Verdict
     outcome: Outcome | None = None
     toast: str | None = None
-    message: Screen | None = None
+    # Messages beside the screen, as the outcome's notices are: the router's own answers.
+    notices: tuple[Screen, ...] = ()
     # Safety advice for someone without an account, which cannot go to the outbox (§8.8).
     safety: Screen | None = None
     # The current screen shown again, unchanged, for a press on an older one.
@@ -154,7 +155,7 @@ def ask_consent_first(ctx: Context) -> Screen:
 
 def needs_consent(ctx: Context) -> Decision:
     """Refuse a command that needs an account, pointing to /start."""
-    return Decision(Verdict.ACCEPTED, message=ask_consent_first(ctx))
+    return Decision(Verdict.ACCEPTED, notices=(ask_consent_first(ctx),))
 
 
 def on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
@@ -196,7 +197,7 @@ def _history(state: AnyState | None, ctx: Context) -> Decision:
     if _left_freely(state):
         return Decision(Verdict.ACCEPTED, history.begin(ctx))
     # Mid-entry (or mid-check) the table comes as a message and the open step stays usable.
-    return Decision(Verdict.ACCEPTED, message=history.glance(ctx))
+    return Decision(Verdict.ACCEPTED, notices=(history.glance(ctx),))
 
 
 def _on_command(command: Command, state: AnyState | None, ctx: Context) -> Decision:
@@ -222,14 +223,14 @@ def _on_command(command: Command, state: AnyState | None, ctx: Context) -> Decis
                 Outcome(state=None, screen=Screen(text=t(lang, "start.welcome_back"))),
             )
         case Command.PRIVACY:
-            return Decision(Verdict.ACCEPTED, message=privacy.privacy_notice(ctx))
+            return Decision(Verdict.ACCEPTED, notices=(privacy.privacy_notice(ctx),))
         case Command.CANCEL:
             key = "common.cancelled" if state is not None else "common.nothing_to_cancel"
             return Decision(
                 Verdict.ACCEPTED, Outcome(state=None, screen=Screen(text=t(lang, key)))
             )
         case _:
-            return Decision(Verdict.ACCEPTED, message=Screen(text=t(lang, "help.text")))
+            return Decision(Verdict.ACCEPTED, notices=(Screen(text=t(lang, "help.text")),))
 
 
 def on_press(
@@ -285,8 +286,8 @@ def on_text(state: AnyState | None, text: str, ctx: Context) -> Decision:
         if named:
             return on_named_red_flags(named, ctx)
         if ctx.profile is None:
-            return Decision(Verdict.IGNORED, message=ask_consent_first(ctx))
-        return Decision(Verdict.IGNORED, message=Screen(text=t(ctx.language, "common.no_flow")))
+            return Decision(Verdict.IGNORED, notices=(ask_consent_first(ctx),))
+        return Decision(Verdict.IGNORED, notices=(Screen(text=t(ctx.language, "common.no_flow")),))
     # The diary's note reads its own text (and answers a named symptom there); at any other
     # step typed words are not an answer, so a named symptom is answered here (§8.8).
     note = isinstance(state, log.LogState) and state.step is log.LogStep.NOTE
@@ -324,7 +325,7 @@ def on_named_red_flags(
         return Decision(Verdict.ACCEPTED, safety=Screen(text=text), again=again)
     advice = advice_for(result, lang, numbers, AdviceSource.TEXT, answered=named)
     if advice is None:
-        return Decision(Verdict.IGNORED, message=Screen(text=t(lang, "common.no_flow")))
+        return Decision(Verdict.IGNORED, notices=(Screen(text=t(lang, "common.no_flow")),))
     pointer = advice_pointer(advice, lang, numbers)
     send = SendAdvice(advice=advice)
     if state is not None:

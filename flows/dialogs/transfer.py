@@ -312,3 +312,8 @@ EXPORT_FLOW = Flow(ExportState, render_export, on_export, command="export", begi
 IMPORT_FLOW = Flow(
     ImportState, render_import, on_import, command="import", begin=begin_import, loads=Load.DIARY
 )
+
+
+def imported(language: str, added: int, skipped: int) -> Screen:
+    """What the patient reads once an import is stored: how many entries came in and not."""
+    return Screen(text=t(language, "import.done", added=added, skipped=skipped))

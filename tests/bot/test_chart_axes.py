@@ -16,8 +16,9 @@ from matplotlib.dates import date2num
 from matplotlib.lines import Line2D
 
 from bot.charts import render_trend_png, trend_figure
-from bot.engine import Engine, Who
+from bot.engine import Engine
 from bot.exports import chart_series, read_for_chart
+from bot.reply import Who
 from flows.clinical.codes import Tier
 from flows.clinical.trends import AlertKind, SentAlert
 from flows.dialogs.trend_view import MAX_TICKS, TrendSeries, date_ticks

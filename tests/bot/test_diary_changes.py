@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.engine import Engine, Who
+from bot.engine import Engine
+from bot.reply import Who
 from flows.records.models import Entry, Profile
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store

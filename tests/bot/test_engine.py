@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from bot.engine import Engine, Who
+from bot.engine import Engine
+from bot.reply import Who
 from flows.dialogs.router import Verdict
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store

@@ -18,8 +18,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.console import run_console
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
 from bot.exports import DiarySnapshot, load_snapshot
+from bot.reply import Reply, Who
 from bot.telegram_bot import build_application
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.dialogs.router import Command

@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from telegram.ext import Application
 
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
 from bot.reminders import Dispatcher, Outgoing, SendResult
+from bot.reply import Reply, Who
 from bot.telegram_bot import build_application
 from flows.clinical.codes import Tier
 from flows.clinical.free_text import red_flags_in_text

@@ -12,7 +12,8 @@ import pytest
 from telegram import Update
 
 from bot.console import run_console
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
+from bot.reply import Reply, Who
 from bot.telegram_bot import build_application
 from flows.clinical.codes import Finding
 from flows.dialogs.transfer import DocumentFile

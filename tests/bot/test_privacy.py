@@ -12,7 +12,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.engine import Engine, Who
+from bot.engine import Engine
+from bot.reply import Who
 from bot.service import serve
 from flows.dialogs.router import Command
 from tests.bot.test_log_privacy import PollingApi

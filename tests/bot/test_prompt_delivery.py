@@ -23,8 +23,9 @@ import pytest
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from bot.engine import Engine, Who
+from bot.engine import Engine
 from bot.reminders import Dispatcher
+from bot.reply import Who
 from bot.telegram_bot import build_application, prompt_sender
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store

@@ -21,8 +21,9 @@ import pytest
 from pypdf import PdfReader
 from telegram.ext import Application
 
-from bot.engine import Engine, Who
+from bot.engine import Engine
 from bot.outbox import Attempt, Courier, Sent
+from bot.reply import Who
 from bot.telegram_bot import build_application, shell_of
 from flows.clinical.codes import Tier
 from flows.records.models import Advice, AdviceKind, AdviceSource, Entry, StoredAdvice
@@ -289,7 +290,8 @@ async def test_a_sigkill_between_decision_and_send_loses_nothing(
         f"""
         import asyncio, os, signal
         from pathlib import Path
-        from bot.engine import Engine, Who
+        from bot.engine import Engine
+        from bot.reply import Who
         from storage.sqlite.db import Database
         from storage.sqlite.store import Store
         from tests.bot.test_safety_delivery import seed_patient

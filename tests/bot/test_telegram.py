@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from telegram.ext import Application
 
-from bot.engine import Engine, Reply
+from bot.engine import Engine
+from bot.reply import Reply
 from bot.telegram_bot import build_application, set_commands
 from bot.telegram_render import keyboard
 from flows.dialogs.profile import ProfileStep

@@ -16,8 +16,9 @@ import pytest
 from telegram.error import TimedOut
 from telegram.ext import Application
 
-from bot.engine import Engine, Who
+from bot.engine import Engine
 from bot.reminders import Dispatcher, Outgoing, SendResult
+from bot.reply import Who
 from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
 from flows.i18n import t

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot import assess_cmd
-from bot.engine import Engine, Reply, Who
+from bot.engine import Engine
+from bot.reply import Reply, Who
 from flows.clinical.trends import SENT_LOOKBACK_DAYS, AlertKind, replay
 from flows.dialogs.router import Command
 from flows.dialogs.transfer import DocumentFile

@@ -12,7 +12,8 @@ import pytest
 from telegram import Update
 
 from bot.console import run_console
-from bot.engine import Engine, Who
+from bot.engine import Engine
+from bot.reply import Who
 from flows.dialogs.router import Command
 from flows.records.models import NewEntry, Profile
 from storage.ports import Session

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TypeVar
 
-from bot.engine import TREND_RECENT_DAYS
+from bot.effects import TREND_RECENT_DAYS
 from flows.clinical.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,

@@ -92,8 +92,7 @@ class FlowDriver:
 
     def _take(self, decision: Decision) -> Decision:
         self.last = decision
-        if decision.message is not None:
-            self.messages.append(decision.message)
+        self.messages.extend(decision.notices)
         outcome = decision.outcome
         if decision.verdict is not Verdict.ACCEPTED or outcome is None:
             return decision

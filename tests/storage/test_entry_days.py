@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import TREND_RECENT_DAYS
+from bot.effects import TREND_RECENT_DAYS
 from flows.clinical.codes import Finding
 from flows.clinical.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
 from flows.dialogs.history import HISTORY_DAYS
