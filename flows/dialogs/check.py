@@ -57,6 +57,7 @@ from flows.kit.core import (
     SendAdvice,
     button,
     nav_row,
+    use_buttons,
 )
 from flows.kit.values import Coded
 from flows.records.models import AdviceSource
@@ -308,8 +309,7 @@ def _back(state: CheckState, ctx: Context) -> Outcome:
 def on_event(state: CheckState, event: Event, ctx: Context) -> Outcome:
     """Apply one answer."""
     if not isinstance(event, Press):
-        hint = t(ctx.language, "common.use_buttons")
-        return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "back":
         return _back(state, ctx)

@@ -27,6 +27,7 @@ from flows.kit.core import (
     Screen,
     button,
     nav_row,
+    use_buttons,
 )
 from flows.kit.values import Coded
 from flows.records.models import Entry
@@ -228,8 +229,7 @@ def on_event(state: HistoryState, event: Event, ctx: Context) -> Outcome:
     """Choose an entry, then change it, or delete it after a confirmation."""
     lang = ctx.language
     if not isinstance(event, Press):
-        hint = t(lang, "common.use_buttons")
-        return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "back":
         previous = {

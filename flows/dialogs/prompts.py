@@ -29,6 +29,7 @@ from flows.kit.core import (
     button,
     nav_row,
     pain_grid,
+    use_buttons,
 )
 from flows.kit.values import PAIN
 from flows.records.models import EntrySource, FunctionCheckin, NewEntry
@@ -120,10 +121,8 @@ def ask_peg_item(lang: str, state: PromptState) -> Screen:
 
 def on_event(state: PromptState, event: Event, ctx: Context) -> Outcome:
     """Apply an answer to a prompt."""
-    lang = ctx.language
     if not isinstance(event, Press):
-        hint = t(lang, "common.use_buttons")
-        return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "full":
         return log.begin(ctx)

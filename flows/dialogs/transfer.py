@@ -36,6 +36,7 @@ from flows.kit.core import (
     SendAdvice,
     button,
     nav_row,
+    use_buttons,
 )
 from flows.records.diary_csv import DiaryRow, RowError, date_window, parse_diary
 from flows.records.models import Advice, AdviceSource, EntrySource, NewEntry, Profile
@@ -104,8 +105,7 @@ def on_export(state: ExportState, event: Event, ctx: Context) -> Outcome:
     """Apply the choice of period or format."""
     lang = ctx.language
     if not isinstance(event, Press):
-        hint = t(lang, "common.use_buttons")
-        return Outcome(state=state, screen=render_export(state, ctx).with_hint(hint))
+        return use_buttons(state, render_export(state, ctx), ctx)
     if event.value == "back":
         previous = state.model_copy(update={"step": ExportStep.PERIOD})
         return Outcome(state=previous, screen=render_export(previous, ctx))

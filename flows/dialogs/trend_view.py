@@ -20,6 +20,7 @@ from flows.kit.core import (
     Press,
     Screen,
     button,
+    use_buttons,
 )
 from flows.records.models import Entry
 
@@ -83,9 +84,7 @@ def on_event(state: TrendState, event: Event, ctx: Context) -> Outcome:
     """Switch period, or close the chart."""
     lang = ctx.language
     if not isinstance(event, Press):
-        return Outcome(
-            state=state, screen=render(state, ctx).with_hint(t(lang, "common.use_buttons"))
-        )
+        return use_buttons(state, render(state, ctx), ctx)
     if event.value == "close":
         return Outcome(state=None, screen=Screen(text=t(lang, "trend.closed")))
     chosen = state.model_copy(update={"period": TrendPeriod(event.value)})

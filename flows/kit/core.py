@@ -290,6 +290,11 @@ class Outcome:
 S = TypeVar("S", bound=FlowState)
 
 
+def use_buttons(state: FlowState, screen: Screen, ctx: Context) -> Outcome:
+    """The same step again, with a line asking to answer it with its buttons."""
+    return Outcome(state=state, screen=screen.with_hint(t(ctx.language, "common.use_buttons")))
+
+
 class Load(Flag):
     """What a flow reads of the diary besides the profile, loaded into its Context."""
 

@@ -41,7 +41,17 @@ from flows.dialogs.profile.transitions import (
     to_menu,
 )
 from flows.i18n import t
-from flows.kit.core import Context, Event, Flow, Outcome, Press, RecordConsent, SaveProfile, Screen
+from flows.kit.core import (
+    Context,
+    Event,
+    Flow,
+    Outcome,
+    Press,
+    RecordConsent,
+    SaveProfile,
+    Screen,
+    use_buttons,
+)
 from flows.records.models import Profile
 
 
@@ -121,12 +131,10 @@ def begin_details(ctx: Context, then: str | None) -> Outcome:
 
 def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
     """Apply one answer to the profile being edited."""
-    lang = ctx.language
     if not isinstance(event, Press):
         if state.step is ProfileStep.DISPLAY_NAME:
             return _on_name(state, event.text, ctx)
-        hint = t(lang, "common.use_buttons")
-        return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
+        return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "back" and state.trail:
         previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
