@@ -42,7 +42,7 @@ from tests.offline import TOKEN, OfflineApi
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 # After /log (screen 1): back pain 5, leg pain 2, no symptoms, no note, save.
-PRESSES = ("p5", "p2", "done", "skip", "save")
+PRESSES = ("p5", "p2", "done", "dose0", "skip", "save")
 STEPS = ("/log", *PRESSES)
 
 

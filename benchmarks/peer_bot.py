@@ -45,7 +45,7 @@ DATABASE_FILE = "peer.db"
 CONVERSATION = "log"
 HISTORY_DAYS = 14
 NOTE_MAX_CHARS = 500
-BACK, LEG, SYMPTOMS, NOTE, CONFIRM = range(5)
+BACK, LEG, SYMPTOMS, DOSES, NOTE, CONFIRM = range(6)
 PAIN_CYCLE = 11
 
 SYMPTOM_LABELS: dict[str, str] = {
@@ -85,6 +85,7 @@ CREATE TABLE IF NOT EXISTS entries (
     leg_pain    INTEGER CHECK (leg_pain BETWEEN 0 AND 10),
     symptoms    TEXT NOT NULL DEFAULT '',
     note        TEXT,
+    as_needed_doses INTEGER,
     source      TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_by_user_date ON entries (user_id, entry_date);
@@ -156,7 +157,11 @@ NOTE_TEXT = (
     f"Anything else to note (medicines, activity, sleep)? Type it now, up to "
     f"{NOTE_MAX_CHARS} characters, or Skip."
 )
-PREVIOUS = {LEG: BACK, SYMPTOMS: LEG, NOTE: SYMPTOMS, CONFIRM: NOTE}
+DOSES_TEXT = (
+    "💊 Did you take any pain medicine AS NEEDED, beyond your regular doses? How many doses?"
+)
+DOSE_LABELS = ("None", "1 dose", "2 doses", "3 or more")
+PREVIOUS = {LEG: BACK, SYMPTOMS: LEG, DOSES: SYMPTOMS, NOTE: DOSES, CONFIRM: NOTE}
 
 
 def screen(step: int, draft: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
@@ -167,6 +172,10 @@ def screen(step: int, draft: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]
         return LEG_TEXT, pain_keyboard(draft["leg"], extra=("No leg pain", "none"))
     if step == SYMPTOMS:
         return SYMPTOMS_TEXT, symptom_keyboard(draft["symptoms"])
+    if step == DOSES:
+        doses = [_button(label, f"dose{n}") for n, label in enumerate(DOSE_LABELS)]
+        rows = [tuple(doses), (_button("Rather not say", "skip"),), NAV_ROW]
+        return DOSES_TEXT, InlineKeyboardMarkup(rows)
     if step == NOTE:
         return NOTE_TEXT, InlineKeyboardMarkup([(_button("Skip", "skip"),), NAV_ROW])
     text = f"Please check your entry:\n\n{entry_card(draft)}"
@@ -231,6 +240,7 @@ class PeerBot:
             "leg": None,
             "symptoms": [],
             "note": None,
+            "doses": None,
         }
         context.user_data["draft"] = draft
         return await self._show(update, draft, BACK)
@@ -260,10 +270,17 @@ class PeerBot:
         return await self._show(update, draft, SYMPTOMS)
 
     async def symptoms_done(self, update: Update, context: Context) -> int:
-        """Done with the checklist: advise on a red flag at once, then ask for a note."""
+        """Done with the checklist: advise on a red flag at once, then ask for the doses."""
         draft = self._draft(context)
         if RED_FLAGS.intersection(draft["symptoms"]) and update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, ADVICE)
+        return await self._show(update, draft, DOSES)
+
+    async def doses(self, update: Update, context: Context) -> int:
+        """The doses taken as needed (or not said): ask for a note."""
+        data = self._data(update)
+        draft = self._draft(context)
+        draft["doses"] = None if data == "skip" else int(data.removeprefix("dose"))
         return await self._show(update, draft, NOTE)
 
     async def skip_note(self, update: Update, context: Context) -> int:
@@ -295,7 +312,8 @@ class PeerBot:
         profile = context.user_data.setdefault("profile", {"timezone": "UTC"})
         await self.db.execute(
             "INSERT INTO entries (user_id, entry_date, recorded_at, timezone, back_pain,"
-            " leg_pain, symptoms, note, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'log')",
+            " leg_pain, symptoms, note, as_needed_doses, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'log')",
             (
                 update.effective_user.id,
                 draft["date"],
@@ -305,6 +323,7 @@ class PeerBot:
                 draft["leg"],
                 ",".join(draft["symptoms"]),
                 draft["note"],
+                draft["doses"],
             ),
         )
         await self.db.commit()
@@ -358,6 +377,7 @@ class PeerBot:
                         press(self.toggle, r"^s\.[a-z_]+$"),
                         press(self.symptoms_done, r"^done$"),
                     ],
+                    DOSES: [press(self.doses, r"^(?:dose[0-3]|skip)$")],
                     NOTE: [
                         press(self.skip_note, r"^skip$"),
                         MessageHandler(filters.TEXT & ~filters.COMMAND, self.note),

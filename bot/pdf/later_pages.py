@@ -12,13 +12,13 @@ from bot.pdf.document import GREY, Document
 from bot.pdf.table import Table
 from flows.clinical.codes import Tier
 from flows.i18n import t
-from flows.records.models import Entry
+from flows.records.models import MOST_DOSES, Entry
 from flows.records.report import Report, finding_words, local_time
 
-ENTRY_COLUMNS = (20.0, 11.0, 10.0, 10.0, 52.0, 77.0)
+ENTRY_COLUMNS = (20.0, 11.0, 10.0, 10.0, 10.0, 52.0, 67.0)
 SIGN_COLUMNS = (20.0, 11.0, 26.0, 47.0, 36.0, 40.0)
 CHECK_COLUMNS = (20.0, 11.0, 26.0, 53.0, 70.0)
-ENTRY_ALIGN = (Align.L, Align.L, Align.C, Align.C, Align.L, Align.L)
+ENTRY_ALIGN = (Align.L, Align.L, Align.C, Align.C, Align.C, Align.L, Align.L)
 # A table starts on a new page unless its heading row and a first row or two fit.
 TABLE_START_ROOM = 22.0
 
@@ -132,6 +132,10 @@ def _pain(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _doses(value: int | None) -> str:
+    return "" if value is None else f"{value}+" if value == MOST_DOSES else str(value)
+
+
 def listed_entries(
     report: Report, entries: Sequence[Entry], rows: int | None
 ) -> tuple[list[Entry], int]:
@@ -171,7 +175,9 @@ def entry_table(
         )
         for entry_id in warned
     }
-    headings = ("date", "time", "back", "leg", "symptoms", "note")
+    if any(entry.as_needed_doses is not None for entry in shown):
+        pdf.para(t(language, "report.entries.doses"), size=7.5, grey=GREY)
+    headings = ("date", "time", "back", "leg", "doses", "symptoms", "note")
     table = Table(
         pdf,
         [pdf.text_of(t(language, f"report.col.{key}")) for key in headings],
@@ -188,8 +194,9 @@ def entry_table(
                 _clock(local_time(entry)),
                 _pain(entry.back_pain),
                 _pain(entry.leg_pain),
+                _doses(entry.as_needed_doses),
                 pdf.text_of(words if mark is None else mark + words),
                 pdf.text_of((entry.note or "").strip()),
             ),
-            strong=() if mark is None else (4,),
+            strong=() if mark is None else (5,),
         )

@@ -24,8 +24,10 @@ from flows.dialogs.log_advice import already_advised, new_advice
 from flows.dialogs.log_screens import (
     DAY,
     DIARY_SYMPTOMS,
+    DOSES,
     LOG_DAYS,
     SYMPTOM,
+    ask_as_needed_doses,
     ask_back_pain,
     ask_confirm,
     ask_day,
@@ -97,8 +99,14 @@ class LogStep(StrEnum):
     LEG_PAIN = "leg_pain"
     SYMPTOMS = "symptoms"
     WEAKNESS_SPEED = "weakness_speed"
+    AS_NEEDED_DOSES = "as_needed_doses"
     NOTE = "note"
     CONFIRM = "confirm"
+
+
+# The entry's fields the steps answer: shared by LogState and NewEntry, so a new diary field
+# is one more name here (begin_edit prefills them, has_answers and save compare and store them).
+ANSWERS = ("entry_date", "back_pain", "leg_pain", "symptoms", "note", "as_needed_doses")
 
 
 class LogState(FlowState):
@@ -113,6 +121,7 @@ class LogState(FlowState):
     leg_pain: int | None = None
     symptoms: tuple[Finding, ...] = ()
     note: str | None = None
+    as_needed_doses: int | None = None
     # The red flags whose advice was already sent, so going Back and Done again or saving
     # does not send the same message twice.
     advised: tuple[str, ...] = ()
@@ -145,12 +154,8 @@ def begin_edit(entry: Entry, ctx: Context) -> Outcome:
     """Walk the diary's steps again for a stored entry, every answer prefilled."""
     state = LogState(
         step=LogStep.BACK_PAIN,
-        entry_date=entry.entry_date,
         replaces=entry.id,
-        back_pain=entry.back_pain,
-        leg_pain=entry.leg_pain,
-        symptoms=entry.symptoms,
-        note=entry.note,
+        **{name: getattr(entry, name) for name in ANSWERS},
         changing=entry,
         # What the entry already advised on was answered when it was logged: only a warning
         # sign the change adds is answered again, so a flagged entry stays editable.
@@ -171,13 +176,7 @@ def has_answers(state: LogState) -> bool:
     if changing is None:
         return state.back_pain is not None
     # A change not yet made loses nothing: the entry is still stored as it was.
-    return (state.entry_date, state.back_pain, state.leg_pain, state.symptoms, state.note) != (
-        changing.entry_date,
-        changing.back_pain,
-        changing.leg_pain,
-        changing.symptoms,
-        changing.note,
-    )
+    return any(getattr(state, name) != getattr(changing, name) for name in ANSWERS)
 
 
 def entry_put_aside(ctx: Context) -> LogState | None:
@@ -215,6 +214,8 @@ def render(state: LogState, ctx: Context) -> Screen:
             screen = ask_symptoms(lang, state)
         case LogStep.WEAKNESS_SPEED:
             screen = ask_weakness_speed(lang)
+        case LogStep.AS_NEEDED_DOSES:
+            screen = ask_as_needed_doses(lang, state)
         case LogStep.NOTE:
             screen = ask_note(lang, state)
         case LogStep.CONFIRM:
@@ -315,6 +316,9 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
                 }
             )
             return _advance(back, ctx)
+        case LogStep.AS_NEEDED_DOSES:
+            doses = None if value == "skip" else DOSES.of(value)
+            return _advance(_forward(state, LogStep.NOTE, as_needed_doses=doses), ctx)
         case LogStep.NOTE:
             # "keep" is offered only with a note already given; Skip and Remove leave none.
             kept = state.note if value == "keep" else None
@@ -357,7 +361,7 @@ def _with_advice(
 
 
 def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
-    noting = _forward(state, LogStep.NOTE)
+    noting = _forward(state, LogStep.AS_NEEDED_DOSES)
     decided = new_advice(noting, ctx)
     if decided is None:
         return _advance(noting, ctx)
@@ -366,19 +370,14 @@ def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
 
 def save(state: LogState, ctx: Context) -> Outcome:
     """End the flow with the entry saved."""
-    answers: dict[str, object] = {
-        "back_pain": state.back_pain,
-        "leg_pain": state.leg_pain,
-        "symptoms": state.symptoms,
-        "note": state.note,
-    }
+    answers = {name: getattr(state, name) for name in ANSWERS}
     if state.changing is None:
         fresh = {"recorded_at": ctx.now, "timezone": ctx.timezone, "source": EntrySource.LOG}
-        entry = NewEntry.model_validate({"entry_date": state.entry_date, **fresh, **answers})
+        entry = NewEntry.model_validate({**fresh, **answers})
     else:
-        # A change corrects the entry: its day, time and origin stay as they were.
+        # A change corrects the entry: its time and origin stay as they were (the day too).
         kept = state.changing.model_dump(exclude={"id", "user_id"})
-        entry = NewEntry.model_validate({**kept, **answers})
+        entry = NewEntry.model_validate({**kept, **answers, "entry_date": kept["entry_date"]})
     lang = ctx.language
     effects: list[Effect] = []
     # A safety net: advice for any flag not yet answered (there is none after Done).

@@ -13,7 +13,7 @@ from flows.clinical.codes import Finding
 from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
 from flows.kit.core import Button, Context, Screen, button, nav_row, pain_grid
 from flows.kit.values import Coded
-from flows.records.models import NOTE_MAX_CHARS, NewEntry
+from flows.records.models import MOST_DOSES, NOTE_MAX_CHARS, NewEntry
 
 if TYPE_CHECKING:
     # Only for annotations: flows.dialogs.log imports this module.
@@ -26,6 +26,8 @@ LOG_DAYS = 7
 # The day an entry is for, and a symptom ticked or unticked.
 DAY = Coded("d", date.fromisoformat, date.isoformat)
 SYMPTOM: Coded[Finding] = Coded("s.", Finding, lambda code: code.value)
+# How many as-needed doses of pain medicine were taken (MOST_DOSES: that many or more).
+DOSES = Coded("dose", int)
 
 # The checklist: new-or-worse warning signs first (they are re-screened at every entry,
 # REFERENCE.md §1.3, and cover every red flag a patient notices between checks, §8.6), then
@@ -179,6 +181,24 @@ def ask_weakness_speed(lang: str) -> Screen:
     )
 
 
+def ask_as_needed_doses(lang: str, state: LogState) -> Screen:
+    """Ask how many doses of pain medicine were taken as needed, the earlier answer marked."""
+
+    def label(n: int) -> str:
+        words = {0: "log.doses.none", 1: "log.doses.one", MOST_DOSES: "log.doses.most"}
+        text = t(lang, words.get(n, "log.doses.n"), n=n)
+        return f"• {text} •" if n == state.as_needed_doses else text
+
+    return Screen(
+        text=t(lang, "log.ask_doses"),
+        buttons=(
+            tuple(button(label(n), DOSES(n)) for n in range(MOST_DOSES + 1)),
+            (button(t(lang, "log.doses.skip"), "skip"),),
+            nav_row(lang),
+        ),
+    )
+
+
 def _symptom_button(lang: str, code: Finding, ticked: bool) -> Button:
     return _cached_symptom_button(lang, code, ticked)
 
@@ -228,6 +248,11 @@ def entry_card(lang: str, state: LogState | NewEntry) -> str:
         lines.append(t(lang, "card.symptoms", names=names))
     else:
         lines.append(t(lang, "card.no_symptoms"))
+    doses = state.as_needed_doses
+    if doses is not None:
+        keys = {0: "card.doses.none", 1: "card.doses.one", MOST_DOSES: "card.doses.most"}
+        key = keys.get(doses, "card.doses")
+        lines.append(t(lang, key, n=doses))
     if state.note:
         lines.append(t(lang, "card.note", note=state.note))
     return "\n".join(lines)

@@ -233,6 +233,7 @@ def _entry(row: DiaryRow, ctx: Context) -> NewEntry:
         leg_pain=row.leg_pain,
         symptoms=row.symptoms,
         note=row.note,
+        as_needed_doses=row.as_needed_doses,
         source=EntrySource.IMPORT,
         timed=timed,
     )

@@ -223,6 +223,9 @@ _REPORT: dict[str, str] = {
     "report.col.leg": "Leg",
     "report.col.symptoms": "New or worse",
     "report.col.note": "Note",
+    "report.col.doses": "PRN",
+    "report.entries.doses": "PRN: doses of pain medicine the patient took as needed that day, "
+    "beyond regular ones (3+: three or more); blank when not asked.",
     "report.red_flag_mark": "RED FLAG: ",
     "report.warning_mark": "WARNING SIGN: ",
     # Drawn for a character none of the report's fonts has, and said once under the entries.
@@ -236,6 +239,8 @@ _FHIR: dict[str, str] = {
     "fhir.leg": "Leg pain NRS (24 h average)",
     "fhir.symptoms": "New or worse symptoms",
     "fhir.note": "Note",
+    "fhir.doses": "Doses of pain medicine taken as needed that day, beyond regular ones "
+    "(3 = three or more)",
     "fhir.back_site": "Lower back",
     "fhir.leg_site": "Leg",
     "fhir.check.method": "BackTrack symptom check: the patient's answers against BackTrack's "

@@ -74,6 +74,8 @@ _DIARY_CSV: dict[str, str] = {
     "diary_csv.date_invalid": "date '{value}' is not a valid date (use YYYY-MM-DD)",
     "diary_csv.time_invalid": "time '{value}' is not a valid time (use HH:MM, 00:00–23:59)",
     "diary_csv.pain_not_integer": "{column} '{value}' is not a whole number from 0 to 10",
+    "diary_csv.doses_invalid": "as_needed_doses '{value}' is not a whole number of doses "
+    "(0 or more; a note with a comma must be in double quotes)",
     "diary_csv.pain_out_of_range": "{column} {value} is out of range {low}–{high}",
     "diary_csv.pain_missing": "needs back_pain or leg_pain (at least one)",
     "diary_csv.symptom_not_understood": "symptom '{value}' not understood",

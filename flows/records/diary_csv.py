@@ -24,7 +24,7 @@ from functools import cache
 
 from flows.clinical.codes import Finding
 from flows.i18n import CATALOGUES, t
-from flows.records.models import NOTE_MAX_CHARS
+from flows.records.models import MOST_DOSES, NOTE_MAX_CHARS
 
 __all__ = [
     "COLUMNS",
@@ -39,7 +39,17 @@ __all__ = [
     "write_diary",
 ]
 
-COLUMNS: tuple[str, ...] = ("date", "time", "back_pain", "leg_pain", "symptoms", "note")
+COLUMNS: tuple[str, ...] = (
+    "date",
+    "time",
+    "back_pain",
+    "leg_pain",
+    "symptoms",
+    "note",
+    # After DESIGN.md's six, which older readers read alone: 0 to MOST_DOSES (that many or
+    # more), blank when not asked.
+    "as_needed_doses",
+)
 PAIN_COLUMNS: tuple[str, ...] = ("back_pain", "leg_pain")
 SYMPTOM_SEPARATOR = ";"
 PAIN_MIN, PAIN_MAX = 0, 10
@@ -75,6 +85,7 @@ class DiaryRow:
     symptoms: tuple[Finding, ...] = ()
     note: str | None = None
     entry_time: time | None = None
+    as_needed_doses: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +230,20 @@ def _parse_pain(column: str, text: str, line: int, errors: list[RowError]) -> in
     return value
 
 
+def _parse_doses(text: str, line: int, errors: list[RowError]) -> int | None:
+    if not text:
+        return None
+    try:
+        doses = int(text)
+    except ValueError:
+        doses = -1
+    if doses < 0:
+        errors.append(_error(line, "diary_csv.doses_invalid", value=text))
+        return None
+    # The diary tells apart none, 1, 2 and "3 or more": a count of 5 is "3 or more".
+    return min(doses, MOST_DOSES)
+
+
 def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -286,6 +311,7 @@ def _parse_row(
     note = _read_text(cells[index].strip()) if index is not None and index < len(cells) else ""
     if len(note) > NOTE_MAX_CHARS:
         errors.append(_error(line, "diary_csv.note_too_long", limit=NOTE_MAX_CHARS))
+    doses = _parse_doses(cell("as_needed_doses"), line, errors)
     pain_given = any(cell(name) for name in PAIN_COLUMNS)
     if not pain_given:
         errors.append(_error(line, "diary_csv.pain_missing"))
@@ -301,6 +327,7 @@ def _parse_row(
         leg_pain=leg,
         symptoms=symptoms,
         note=note or None,
+        as_needed_doses=doses,
     )
 
 
@@ -380,6 +407,7 @@ def write_diary(rows: Iterable[DiaryRow]) -> str:
                 _cell(row.leg_pain),
                 SYMPTOM_SEPARATOR.join(code.value for code in row.symptoms),
                 note,
+                _cell(row.as_needed_doses),
             )
         )
     return buffer.getvalue()

@@ -127,6 +127,13 @@ def questionnaire_response(
                 ],
             }
         )
+    if entry.as_needed_doses is not None:
+        # As answered: a count, the last choice meaning that many or more (no medicine is
+        # named, so no MedicationStatement can be made of it).
+        doses = {"valueInteger": entry.as_needed_doses}
+        items.append(
+            {"linkId": "as_needed_doses", "text": t(language, "fhir.doses"), "answer": [doses]}
+        )
     note = (entry.note or "").strip()
     if note:
         items.append(

@@ -13,6 +13,8 @@ from flows.clinical.codes import CauseId, DaysRange, Finding, Tier
 from flows.clinical.emergency import LocalNumbers, emergency_number, numbers_for
 
 NOTE_MAX_CHARS = 1000
+# The most as-needed doses a day the diary tells apart: the last button is "3 or more".
+MOST_DOSES = 3
 
 
 class Region(StrEnum):
@@ -145,6 +147,10 @@ class NewEntry(BaseModel):
     leg_pain: int | None = Field(default=None, ge=0, le=10)
     symptoms: tuple[Finding, ...] = ()
     note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+    # Doses of pain medicine taken as needed that day, beyond any regular ones (the question
+    # the surgeon asks first: "what are you taking?"); MOST_DOSES stands for that many or more.
+    # None: not asked (a quick entry, an import without the column) or not answered.
+    as_needed_doses: int | None = Field(default=None, ge=0, le=MOST_DOSES)
     source: EntrySource = EntrySource.LOG
     # False for an entry that came without a clock time (a CSV row with a blank time): its
     # recorded_at is the moment of the import, which says nothing about the time of the day.
@@ -181,6 +187,7 @@ class NewEntry(BaseModel):
             self.leg_pain,
             tuple(self.symptoms),
             (self.note or "").strip() or None,
+            self.as_needed_doses,
         )
 
 

@@ -219,6 +219,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE alerts RENAME COLUMN which TO about;
     UPDATE alerts SET about = replace(about, '+', ';');
     """,
+    # 11: the doses of pain medicine a patient took as needed that day (NULL: not asked)
+    """
+    ALTER TABLE entries ADD COLUMN as_needed_doses INTEGER;
+    """,
 )
 
 

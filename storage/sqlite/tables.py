@@ -181,6 +181,7 @@ _ENTRY_FIELDS = (
     Column("leg_pain", load=int),
     Column("symptoms", _joined, _codes),
     Column("note", load=str),
+    Column("as_needed_doses", load=int),
     Column("source", _value, EntrySource),
     Column("timed", int, bool),
 )

@@ -23,7 +23,8 @@ LOG_AND_HISTORY = (
     "2",  # leg pain 2
     "6",  # a leg getting weaker
     "2",  # slowly, over weeks
-    "20",  # done: same-day advice is printed at once, before the note
+    "20",  # done: same-day advice is printed at once, before the doses and the note
+    "1",  # no pain medicine taken as needed
     "Stiff after the drive",
     "1",  # save
     "/history",
@@ -48,9 +49,10 @@ async def test_onboard_log_and_see_history(engine: Engine, clock: FakeClock) -> 
     assert "[1] ✅ I agree, keep my diary" in text
     assert "Note: Stiff after the drive" in text
     assert "Saved ✅" in text
-    # The advice came at Done, before the note was asked for (REFERENCE.md §8.6).
+    # The advice came at Done, with the next question, before the note (REFERENCE.md §8.6).
     advice = text.index("Please contact your surgical team or the on-call spinal service today")
-    assert text.index("Anything else to note") < advice < text.index("Please check your entry")
+    assert text.index("Did you take any pain medicine AS NEEDED") < advice
+    assert advice < text.index("Please check your entry")
     assert "Tue 10    6   2  ⚠1 ✎" in text
     assert "There is no button 99" in text
 
@@ -138,6 +140,7 @@ async def test_a_number_typed_on_a_pain_scale_is_that_score(
     assert leg_scale["No leg pain"] > 10
     await typist.type("0")
     await typist.choose("Done")
+    await typist.choose("None")
     await typist.choose("Skip")
     assert "Back pain: 6/10\nLeg pain: 0/10" in typist.out.getvalue()
     await typist.choose("Save")
@@ -155,6 +158,7 @@ async def test_the_other_buttons_of_a_pain_scale_press_by_their_own_number(
     assert typist.numbers()["• 3 •"] == 3
     await typist.type("7", "2")
     await typist.choose("Done")
+    await typist.choose("None")
     await typist.choose("Skip")
     await typist.choose("Save")
     [entry] = await engine.store.entries_between(6, clock.now.date(), clock.now.date())

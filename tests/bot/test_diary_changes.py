@@ -79,7 +79,7 @@ async def test_another_command_mid_entry_puts_it_aside_and_log_carries_on(
     assert "Carrying on with your unsaved entry for today, Tue 10 Mar" in shown(line)
     assert "LEG pain" in shown(line)
     assert await aside_of(engine) is None
-    await patient.presses("3", "Done: none of these", "Skip", "Save")
+    await patient.presses("3", "Done: none of these", "None", "Skip", "Save")
     assert shown(line).startswith("Saved ✅")
     assert [(e.back_pain, e.leg_pain) for e in await diary(engine)] == [(6, 3)]
 
@@ -133,14 +133,14 @@ async def test_a_second_entry_for_yesterday_says_there_is_one_already(
     await a_patient(engine)
     patient, line = at_phone(engine)
     await patient.send("/log")
-    await patient.presses("Yesterday", "4", "2", "Done: none of these", "Skip", "Save")
+    await patient.presses("Yesterday", "4", "2", "Done: none of these", "None", "Skip", "Save")
 
     await patient.send("/log")
     assert line.reply.screen is not None
     assert "Yesterday (1 entry)" in line.reply.screen.labels()
     await patient.press("Yesterday")
     assert "You already have an entry for yesterday, Mon 9 Mar" in shown(line)
-    await patient.presses("5", "1", "Done: none of these", "Skip", "Save")
+    await patient.presses("5", "1", "Done: none of these", "None", "Skip", "Save")
     assert [e.entry_date for e in await diary(engine)] == [date(2026, 3, 9)] * 2
 
 
@@ -150,7 +150,7 @@ async def test_an_entry_for_an_earlier_day_is_stored_for_that_day(engine: Engine
     await patient.send("/log")
     await patient.presses("Another day", "Fri 6 Mar")
     assert "📅 Diary for Fri 6 Mar" in shown(line)
-    await patient.presses("4", "2", "Done: none of these", "Skip", "Save")
+    await patient.presses("4", "2", "Done: none of these", "None", "Skip", "Save")
     assert "📅 Fri 6 Mar 2026" in shown(line)
     [entry] = await diary(engine)
     assert entry.entry_date == date(2026, 3, 6)
@@ -160,7 +160,7 @@ async def log_one(patient: Patient, back: str, leg: str, note: str | None = None
     await patient.send("/log")
     if any(label.startswith("Today") for label in patient.labels()):
         await patient.press("Today")
-    await patient.presses(back, leg, "Done: none of these")
+    await patient.presses(back, leg, "Done: none of these", "None")
     if note is None:
         await patient.press("Skip")
     else:
@@ -182,7 +182,7 @@ async def test_an_entry_changed_from_history_is_changed_in_place(
     assert line.reply.screen.table is not None
     await patient.presses("Change or delete", "Tue 10 Mar, 18:30", "Change it")
     assert "✏️ Changing your entry for today, Tue 10 Mar" in shown(line)
-    await patient.presses("5", "3", "Done: none of these")
+    await patient.presses("5", "3", "Done: none of these", "None")
     assert NOTE in shown(line)
     await patient.presses("Keep this note", "Save the changes")
     assert shown(line).startswith("Changed ✅")

@@ -45,7 +45,7 @@ async def test_a_restart_mid_flow_continues_where_it_was(db_path: Path, clock: F
     await patient.press_data(pending)
     assert line.reply.verdict is Verdict.ACCEPTED
     assert "NEW or WORSE" in patient.last
-    await patient.presses("Done: none of these", "Skip", "✅ Save")
+    await patient.presses("Done: none of these", "None", "Skip", "✅ Save")
     assert await entries(engine) == [(6, 3)]
     await db.close()
 
@@ -53,7 +53,7 @@ async def test_a_restart_mid_flow_continues_where_it_was(db_path: Path, clock: F
 async def test_a_redelivered_update_does_not_save_twice(engine: Engine) -> None:
     patient, line = await onboarded(engine)
     await patient.send("/log")
-    await patient.presses("5", "2", "Done: none of these", "Skip")
+    await patient.presses("5", "2", "Done: none of these", "None", "Skip")
     save = patient.data_of("✅ Save")
     await patient.press_data(save, update_id=500)
     first = line.reply
@@ -70,7 +70,7 @@ async def test_a_redelivered_update_does_not_save_twice(engine: Engine) -> None:
 async def test_a_second_press_of_save_from_the_same_card_is_stale(engine: Engine) -> None:
     patient, line = await onboarded(engine)
     await patient.send("/log")
-    await patient.presses("5", "2", "Done: none of these", "Skip")
+    await patient.presses("5", "2", "Done: none of these", "None", "Skip")
     save = patient.data_of("✅ Save")
     await patient.press_data(save, update_id=600)
     await patient.press_data(save, update_id=601)
@@ -113,7 +113,7 @@ async def test_declining_consent_leaves_no_row(engine: Engine, db: Database) -> 
 async def test_users_never_see_each_others_diary(engine: Engine) -> None:
     patient, _ = await onboarded(engine)
     await patient.send("/log")
-    await patient.presses("9", "9", "Done: none of these")
+    await patient.presses("9", "9", "Done: none of these", "None")
     skip = patient.data_of("Skip")
     await patient.type("private note")
     other_line = EngineLine(engine, Who(user_id=12))
@@ -130,7 +130,7 @@ async def test_users_never_see_each_others_diary(engine: Engine) -> None:
 async def test_history_shows_the_entry_just_saved(engine: Engine) -> None:
     patient, line = await onboarded(engine)
     await patient.send("/log")
-    await patient.presses("7", "No leg pain", "Done: none of these", "Skip", "✅ Save")
+    await patient.presses("7", "No leg pain", "Done: none of these", "None", "Skip", "✅ Save")
     await patient.send("/history")
     screen = line.reply.screen
     assert screen is not None

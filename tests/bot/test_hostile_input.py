@@ -172,7 +172,7 @@ async def _csv(patient: Patient, line: EngineLine) -> None:
 START = cmd("/start")
 ONBOARDING: tuple[Action, ...] = (START, *tap(*ONBOARDING_VALUES))
 LOG = cmd("/log")
-SAVED_ENTRY: tuple[Action, ...] = (LOG, *tap("p3", "p2", "done", "skip", "save"))
+SAVED_ENTRY: tuple[Action, ...] = (LOG, *tap("p3", "p2", "done", "dose0", "skip", "save"))
 CHECK = cmd("/check")
 # Question 5 of the checker (both legs) is the first with a follow-up after "new or worse".
 CHECK_TO_BOTH_LEGS: tuple[Action, ...] = (CHECK, *tap("no", "no", "no", "no", "yes"))
@@ -269,9 +269,15 @@ STEPS: dict[str, Step] = {
     "log.back_pain": Step((*ONBOARDING, LOG), "log", "back_pain", LOG_BUTTONS),
     "log.leg_pain": Step((*ONBOARDING, LOG, *tap("p3")), "log", "leg_pain", LOG_BUTTONS),
     "log.symptoms": Step((*ONBOARDING, LOG, *tap("p3", "p2")), "log", "symptoms", LOG_BUTTONS),
-    "log.note": Step((*ONBOARDING, LOG, *tap("p3", "p2", "done")), "log", "note", None),
+    "log.as_needed_doses": Step(
+        (*ONBOARDING, LOG, *tap("p3", "p2", "done")), "log", "as_needed_doses", LOG_BUTTONS
+    ),
+    "log.note": Step((*ONBOARDING, LOG, *tap("p3", "p2", "done", "dose1")), "log", "note", None),
     "log.confirm": Step(
-        (*ONBOARDING, LOG, *tap("p3", "p2", "done", "skip")), "log", "confirm", LOG_BUTTONS
+        (*ONBOARDING, LOG, *tap("p3", "p2", "done", "dose1", "skip")),
+        "log",
+        "confirm",
+        LOG_BUTTONS,
     ),
     "check.red_flag": Step((*ONBOARDING, CHECK), "check", "red_flag", USE_BUTTONS),
     "check.new_or_worse": Step(
@@ -713,7 +719,7 @@ KNOWN_VALUES: tuple[str, ...] = (
     "other", "letters", "a.0", "a.24", "a.99", "prev", "next", "d1", "d15", "d31", "d32",
     "edit_region", "edit_risks", "edit_country", "edit_checkin", "pause", "resume", "close",
     "yes", "no", "new", "known", "c0", "c1", "c99", "full", "snooze", "30", "90", "all", "d30",
-    "d90", "pdf", "csv", "fhir", "confirm", "erase",
+    "d90", "pdf", "csv", "fhir", "confirm", "erase", "dose0", "dose3", "dose4", "dose-1",
 )
 # fmt: on
 # The wire format, written out independently of flows.kit.callback: ASCII digits, ASCII value.
@@ -1172,7 +1178,7 @@ async def note_state(patient: Patient, db: Database) -> str:
     """PAT, onboarded, at the note step of /log: the stored state of that step."""
     await onboard(patient)
     await patient.send("/log")
-    for value in ("p3", "p2", "done"):
+    for value in ("p3", "p2", "done", "dose0"):
         await patient.press_value(value)
     assert visible(patient.last).startswith("Anything else to note")
     where = position(await rows_of(db, PAT))
@@ -1402,7 +1408,7 @@ async def test_business_chats_never_see_a_diary_nor_fill_one(
 ) -> None:
     await onboard(patient)
     await patient.send("/log")
-    for value in ("p3", "p2", "done"):
+    for value in ("p3", "p2", "done", "dose0"):
         await patient.press_value(value)
     rows = await rows_of(db, PAT)
     mark = len(api.calls)

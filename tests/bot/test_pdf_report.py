@@ -564,3 +564,19 @@ def test_page_one_keeps_the_emergencies_when_the_list_is_cut() -> None:
     assert f"{(FIRST + timedelta(days=1)).isoformat()} 07:00 · Emergency (now)" in listed
     assert "NOT delivered (tries: 2)" in listed
     assert f"… and {len(report.red_flags) - PAGE_ONE_LINES} more." in listed
+
+
+def test_the_entry_table_shows_the_doses_taken_as_needed_and_says_what_they_are() -> None:
+    entries = [
+        e.model_copy(update={"as_needed_doses": i % 4}) if i >= 50 else e
+        for i, e in enumerate(diary())
+    ]
+    report = make_report(entries)
+    text = pdf_text(render_pdf(report, entries, None, "en"))
+    table = text.split("All diary entries in this period")[1]
+    assert "PRN: doses of pain medicine the patient took as needed that day" in table
+    # The last entry is the 56th of the diary: 55 % 4 = 3, shown as "3 or more".
+    assert "3+" in table
+    without = make_report(diary())
+    plain = pdf_text(render_pdf(without, diary(), None, "en"))
+    assert "PRN: doses" not in plain

@@ -33,7 +33,7 @@ async def onboard_and_log(engine: Engine, who: Who, note: str) -> tuple[Patient,
     line = EngineLine(engine, who)
     patient = Patient(line)
     await patient.send("/log")
-    await patient.presses("6", "No leg pain", "Fever", "Done (1 ticked)")
+    await patient.presses("6", "No leg pain", "Fever", "Done (1 ticked)", "None")
     await patient.type(note)
     await patient.press("Save")
     await patient.send("/check")

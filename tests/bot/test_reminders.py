@@ -268,7 +268,7 @@ async def test_quick_entry_from_the_prompt_then_completed_with_log(harness: Harn
     reply = await engine.on_press(Who(6), reply.button_data(complete.value))
     assert reply.screen is not None
     assert "LEG pain" in reply.screen.text
-    for label in ("2", "Done: none of these", "Skip", "✅ Save"):
+    for label in ("2", "Done: none of these", "None", "Skip", "✅ Save"):
         assert reply.screen is not None
         [b] = [b for row in reply.screen.buttons for b in row if b.label == label]
         reply = await engine.on_press(Who(6), reply.button_data(b.value))

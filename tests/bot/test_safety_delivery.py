@@ -502,7 +502,7 @@ async def test_a_diary_red_flag_is_not_cancelled_by_not_new_in_check(
 ) -> None:
     """REFERENCE.md §8.7: the check says it saw the diary's flag and keeps its advice."""
     await reach_the_symptoms(patient)
-    await patient.presses("One calf or thigh swollen and sore", "Done", "Skip", "Save")
+    await patient.presses("One calf or thigh swollen and sore", "Done", "None", "Skip", "Save")
     before = len(await outbox(engine))
     clock.advance(timedelta(days=2))
 

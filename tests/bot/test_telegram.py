@@ -54,7 +54,7 @@ async def test_start_onboarding_log_saves_a_row(patient: Patient, engine: Engine
     assert "All set" in patient.last
 
     await patient.send("/log")
-    for label in ("8", "5", "▫️ Pain down one leg", "Done (1 ticked)"):
+    for label in ("8", "5", "▫️ Pain down one leg", "Done (1 ticked)", "None"):
         await patient.press(label)
     await patient.type("Bad night, <b>no sleep</b>")
     assert "Bad night, &lt;b&gt;no sleep&lt;/b&gt;" in patient.last
@@ -122,7 +122,7 @@ async def test_a_duplicate_update_is_processed_once(
     for label in ONBOARDING:
         await patient.press(label)
     await patient.send("/log")
-    for label in ("3", "3", "Done: none of these", "Skip"):
+    for label in ("3", "3", "Done: none of these", "None", "Skip"):
         await patient.press(label)
     data = await patient.press("✅ Save")
     calls_before = len(api.calls)
@@ -182,7 +182,7 @@ async def test_diary_text_never_reaches_the_logs(
     for label in ONBOARDING:
         await patient.press(label)
     await patient.send("/log")
-    for label in ("3", "3", "Done: none of these"):
+    for label in ("3", "3", "Done: none of these", "None"):
         await patient.press(label)
     await patient.type("secret-diary-words")
     await patient.press("✅ Save")

@@ -141,7 +141,7 @@ async def onboard_and_reach_the_note(patient: Patient) -> None:
     await patient.send("/start")
     await patient.presses(*ONBOARDING)
     await patient.send("/log")
-    await patient.presses("7", "5", "Done")
+    await patient.presses("7", "5", "Done", "None")
 
 
 async def entries(engine: Engine) -> list[tuple[int | None, int | None, str | None]]:

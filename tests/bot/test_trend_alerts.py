@@ -50,7 +50,7 @@ def seed(session: Session) -> None:
 
 async def log_day(engine: Engine, back: str) -> Reply:
     reply = await engine.on_command(PAT, Command.LOG)
-    for label in (back, "1", "Done: none of these", "Skip", "✅ Save"):
+    for label in (back, "1", "Done: none of these", "None", "Skip", "✅ Save"):
         assert reply.screen is not None
         [button] = [b for row in reply.screen.buttons for b in row if b.label == label]
         reply = await engine.on_press(PAT, reply.button_data(button.value))
@@ -139,7 +139,7 @@ async def import_rows(engine: Engine, who: Who, rows: Sequence[DiaryRow]) -> Rep
 
 async def log_pain(engine: Engine, who: Who, back: int, leg: int) -> Reply:
     reply = await engine.on_command(who, Command.LOG)
-    for label in (str(back), str(leg), "Done: none of these", "Skip", "✅ Save"):
+    for label in (str(back), str(leg), "Done: none of these", "None", "Skip", "✅ Save"):
         assert reply.screen is not None
         [button] = [b for row in reply.screen.buttons for b in row if b.label == label]
         reply = await engine.on_press(who, reply.button_data(button.value))

@@ -505,7 +505,7 @@ async def test_diary_entry_without_red_flags_adds_no_message() -> None:
     line = flows_at()
     patient = Patient(line)
     await patient.send("/log")
-    for label in ("5", "3", "Muscle tightness", "Done (1 ticked)", "Skip", "Save"):
+    for label in ("5", "3", "Muscle tightness", "Done (1 ticked)", "None", "Skip", "Save"):
         await patient.press(label)
     # Every press only changed the diary's screen: no message was added to the chat.
     assert all(seen.edited for seen in patient.seen[1:])

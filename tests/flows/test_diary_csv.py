@@ -27,7 +27,9 @@ from flows.records.diary_csv import (
 from flows.records.models import NOTE_MAX_CHARS
 
 DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
-HEADER = ",".join(COLUMNS) + "\n"
+# The six columns of DESIGN.md, as other tools and older versions write them.
+HEADER = "date,time,back_pain,leg_pain,symptoms,note\n"
+WRITTEN = ",".join(COLUMNS) + "\n"
 
 
 def messages(text: str) -> list[str]:
@@ -191,7 +193,7 @@ def test_written_rows_read_back_unchanged() -> None:
         DiaryRow(entry_date=date(2026, 3, 2), leg_pain=3, note="   "),
     ]
     text = write_diary(rows)
-    assert text.startswith(HEADER)
+    assert text.startswith(WRITTEN)
     parsed = parse_diary(text)
     assert parsed.ok
     # A note of only spaces is no note.
@@ -200,7 +202,12 @@ def test_written_rows_read_back_unchanged() -> None:
 
 def test_a_sample_diary_is_written_back_byte_for_byte() -> None:
     text = (DIARIES / "diary_015.csv").read_text(encoding="utf-8")
-    assert write_diary(parse_diary(text).rows) == text
+    # The same rows, each with the empty doses column after DESIGN.md's six.
+    expected = "".join(
+        f"{line},as_needed_doses\n" if i == 0 else f"{line},\n"
+        for i, line in enumerate(text.splitlines())
+    )
+    assert write_diary(parse_diary(text).rows) == expected
 
 
 # Notes a spreadsheet would run as formulas (issue 14): the first five are the reported ones.
@@ -341,3 +348,37 @@ def test_a_surgery_year_no_onboarding_offers_still_gives_a_usable_window() -> No
     assert date_window(today, 1).earliest == date(2, 1, 1)
     assert date_window(today, 99_999).earliest == date(2026, 1, 1)
     assert date_window(today, 1980) == DateWindow(date(1975, 1, 1), today, from_surgery=True)
+
+
+@pytest.mark.parametrize(
+    ("cell", "doses"), [("", None), ("0", 0), ("2", 2), ("3", 3), ("5", 3), (" 1 ", 1)]
+)
+def test_as_needed_doses_are_read_and_five_counts_as_three_or_more(
+    cell: str, doses: int | None
+) -> None:
+    parsed = parse_diary(WRITTEN + f"2026-03-01,,3,2,,,{cell}\n")
+    assert parsed.ok
+    assert [r.as_needed_doses for r in parsed.rows] == [doses]
+
+
+@pytest.mark.parametrize("cell", ["two", "-1", "1.5"])
+def test_doses_that_are_not_a_count_say_so_and_skip_the_row(cell: str) -> None:
+    assert messages(WRITTEN + f"2026-03-01,,3,2,,,{cell}\n") == [
+        f"line 2: as_needed_doses '{cell}' is not a whole number of doses (0 or more; a note "
+        "with a comma must be in double quotes)"
+    ]
+
+
+def test_a_note_with_an_unquoted_comma_before_the_doses_is_pointed_out() -> None:
+    [message] = messages(WRITTEN + "2026-03-01,,3,2,,stiff, sore\n")
+    assert "a note with a comma must be in double quotes" in message
+
+
+def test_doses_are_written_and_read_back() -> None:
+    rows = [
+        DiaryRow(entry_date=date(2026, 3, d), back_pain=3, as_needed_doses=d % 4)
+        for d in (1, 2, 3, 4)
+    ]
+    text = write_diary(rows)
+    assert text.splitlines()[1] == "2026-03-01,,3,,,,1"
+    assert parse_diary(text).rows == rows

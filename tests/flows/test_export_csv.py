@@ -74,11 +74,16 @@ def test_rows_written_and_read_back_are_the_same() -> None:
 def test_the_file_is_the_design_format() -> None:
     text = write_diary(rows_from_entries(ENTRIES))
     lines = text.splitlines()
-    assert lines[0] == ",".join(COLUMNS) == "date,time,back_pain,leg_pain,symptoms,note"
-    assert lines[1] == "2025-03-29,19:00,4,2,,"
+    # DESIGN.md's six columns first, as older readers read them; the doses after them.
+    assert (
+        lines[0]
+        == ",".join(COLUMNS)
+        == ("date,time,back_pain,leg_pain,symptoms,note,as_needed_doses")
+    )
+    assert lines[1] == "2025-03-29,19:00,4,2,,,"
     assert lines[2] == (
         '2025-03-30,20:00,5,,pain_one_leg;pain_neuropathic,"Sat too long, ""pins and needles"", '
-        'left leg"'
+        'left leg",'
     )
 
 

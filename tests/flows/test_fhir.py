@@ -43,6 +43,7 @@ def make_entry(
     symptoms: tuple[Finding, ...] = (),
     note: str | None = None,
     zone: str = "Europe/Berlin",
+    doses: int | None = None,
 ) -> Entry:
     return Entry(
         id=number,
@@ -54,6 +55,7 @@ def make_entry(
         leg_pain=leg,
         symptoms=symptoms,
         note=note,
+        as_needed_doses=doses,
     )
 
 
@@ -66,6 +68,7 @@ ENTRIES = [
         6,
         (Finding.PAIN_ONE_LEG, Finding.BLADDER_CHANGE),
         "Worse after driving; é ü – ✓",
+        doses=2,
     ),
     make_entry(12, date(2025, 3, 29), datetime(2025, 3, 29, 19, 0, tzinfo=UTC), 3, None),
     # Recorded the next morning about the day before.
@@ -182,8 +185,9 @@ def test_every_reference_resolves_inside_the_bundle() -> None:
 def test_questionnaire_answers_use_the_link_ids_and_types() -> None:
     first_answered = resources(bundle(), "QuestionnaireResponse")[1]
     items = {item["linkId"]: item["answer"] for item in first_answered["item"]}
-    assert list(items) == ["back_pain", "leg_pain", "symptoms", "note"]
+    assert list(items) == ["back_pain", "leg_pain", "symptoms", "as_needed_doses", "note"]
     assert items["back_pain"] == [{"valueInteger": 4}]
+    assert items["as_needed_doses"] == [{"valueInteger": 2}]
     assert [a["valueCoding"]["code"] for a in items["symptoms"]] == [
         "pain_one_leg",
         "bladder_change",
@@ -490,3 +494,24 @@ def test_the_validator_would_catch_a_broken_flag() -> None:
     resources(data, "Flag")[0]["status"] = 3
     with pytest.raises(ValueError, match="status"):
         Bundle.model_validate(data)
+
+
+def test_an_entry_without_doses_has_no_doses_answer_and_none_taken_is_zero() -> None:
+    answered = resources(bundle(), "QuestionnaireResponse")
+    assert ["as_needed_doses" in [i["linkId"] for i in qr["item"]] for qr in answered] == [
+        False,
+        True,
+        False,
+    ]
+    none_taken = make_entry(14, date(2025, 4, 1), datetime(2025, 4, 1, 18, 0, tzinfo=UTC), 3, 1)
+    data = fhir_bundle(
+        profile=profile(),
+        entries=[none_taken.model_copy(update={"as_needed_doses": 0})],
+        generated_at=GENERATED,
+        bundle_id="export-2",
+    )
+    [qr] = resources(data, "QuestionnaireResponse")
+    QuestionnaireResponse.model_validate(qr)
+    assert {i["linkId"]: i["answer"] for i in qr["item"]}["as_needed_doses"] == [
+        {"valueInteger": 0}
+    ]

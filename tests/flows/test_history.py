@@ -149,10 +149,14 @@ async def test_changing_an_entry_walks_the_diary_prefilled_and_replaces_it() -> 
     await patient.press("3")
     assert "✅ Muscle tightness or spasm" in patient.labels()
     await patient.press("Done (1 ticked)")
+    # A stored entry without the doses shows none marked; 2 doses are recorded now.
+    assert not any(label.startswith("•") for label in patient.labels())
+    await patient.press("2 doses")
     assert "Your note:\nsore" in patient.last
     await patient.press("Keep this note")
     assert patient.last.startswith("Please check the changed entry")
     assert "📅 Mon 9 Mar 2026" in patient.last
+    assert "Pain medicine as needed: 2 doses" in patient.last
     await patient.press("Save the changes")
 
     [saved] = line.driver.saved_entries()
@@ -162,6 +166,7 @@ async def test_changing_an_entry_walks_the_diary_prefilled_and_replaces_it() -> 
     assert (saved.entry.back_pain, saved.entry.leg_pain) == (5, 3)
     assert saved.entry.symptoms == (Finding.MUSCLE_TIGHTNESS,)
     assert saved.entry.note == "sore"
+    assert saved.entry.as_needed_doses == 2
     assert patient.last.startswith("Changed ✅")
     assert line.driver.sent_advice() == []
 
@@ -187,7 +192,7 @@ async def test_an_entry_flagged_when_logged_can_be_changed_without_the_alarm_aga
     await patient.press("Change or delete an entry")
     await patient.press("Mon 9 Mar")
     await patient.press("Change it")
-    for label in ("5", "3", "Done (1 ticked)", "Remove the note", "Save the changes"):
+    for label in ("5", "3", "Done (1 ticked)", "None", "Remove the note", "Save the changes"):
         await patient.press(label)
     # Answered when it was logged; the note is changed, not cut short by a second emergency.
     assert line.driver.sent_advice() == []

@@ -45,6 +45,7 @@ async def test_full_entry_is_saved_with_every_answer() -> None:
     await patient.press("Slowly, over weeks")
     await patient.press("Pain down one leg")
     await patient.press("Done (2 ticked)")
+    await patient.press("None")
     await patient.type("  Walked 2 km, then sore  ")
     assert "Back pain: 6/10" in patient.last
     assert "Note: Walked 2 km, then sore" in patient.last
@@ -72,6 +73,7 @@ async def test_ticking_twice_unticks_and_no_leg_pain_is_zero() -> None:
     await patient.press("Fever")
     assert "▫️ Fever over 38 °C" in patient.labels()
     await patient.press("Done: none of these")
+    await patient.press("None")
     await patient.press("Skip")
     await patient.press("Save")
     [saved] = line.driver.saved_entries()
@@ -89,6 +91,7 @@ async def test_back_returns_to_the_previous_step_keeping_answers() -> None:
     await patient.press("5")
     await patient.press("1")
     await patient.press("Done")
+    await patient.press("None")
     await patient.press("Skip")
     await patient.press("Save")
     assert line.driver.saved_entries()[0].entry.back_pain == 5
@@ -111,6 +114,7 @@ async def test_yesterday_is_offered_early_in_the_day_and_dates_the_entry() -> No
     await patient.press("3")
     await patient.press("0")
     await patient.press("Done")
+    await patient.press("None")
     await patient.press("Skip")
     await patient.press("Save")
     assert line.driver.saved_entries()[0].entry.entry_date == date(2026, 3, 9)
@@ -119,12 +123,12 @@ async def test_yesterday_is_offered_early_in_the_day_and_dates_the_entry() -> No
 async def test_yesterday_is_offered_again_after_a_first_entry_today() -> None:
     patient, line = await logging()
     assert "Yesterday" not in patient.labels()
-    for label in ("3", "0", "Done", "Skip", "Save"):
+    for label in ("3", "0", "Done", "None", "Skip", "Save"):
         await patient.press(label)
     await patient.send("/log")
     assert patient.labels()[:2] == ["Today (1 entry)", "Yesterday"]
     await patient.press("Today")
-    for label in ("8", "2", "Done", "Skip", "Save"):
+    for label in ("8", "2", "Done", "None", "Skip", "Save"):
         await patient.press(label)
     assert [s.entry.back_pain for s in line.driver.saved_entries()] == [3, 8]
 
@@ -140,7 +144,7 @@ async def test_text_where_a_number_is_expected_gets_a_hint_and_keeps_the_step() 
 
 async def test_too_long_note_is_refused_with_its_length_and_nothing_is_lost() -> None:
     patient, line = await logging()
-    for label in ("5", "5", "Done"):
+    for label in ("5", "5", "Done", "None"):
         await patient.press(label)
     await patient.type("x" * (NOTE_MAX_CHARS + 1))
     assert f"{NOTE_MAX_CHARS + 1} characters" in patient.last
@@ -159,6 +163,7 @@ async def test_stale_press_changes_nothing() -> None:
     assert "earlier message" in (patient.toast or "")
     await patient.press("2")
     await patient.press("Done")
+    await patient.press("None")
     await patient.press("Skip")
     await patient.press("Save")
     assert line.driver.saved_entries()[0].entry.back_pain == 6
@@ -272,7 +277,7 @@ async def test_an_emergency_ticked_is_answered_at_done_and_the_entry_saved_at_on
     assert (saved.entry.back_pain, saved.entry.leg_pain) == (5, 4)
 
 
-async def test_same_day_advice_comes_before_the_note_and_stands_after_cancel() -> None:
+async def test_same_day_advice_comes_at_done_and_stands_after_cancel() -> None:
     patient, line = await at_symptoms("GB")
     await patient.press("A leg getting weaker")
     await patient.press("Slowly, over weeks")
@@ -281,7 +286,7 @@ async def test_same_day_advice_comes_before_the_note_and_stands_after_cancel() -
     assert advice.advice.kind is AdviceKind.SAME_DAY
     assert "999" in advice.advice.text
     assert "not saved yet" in patient.last
-    assert "Anything else to note" in patient.last
+    assert "Did you take any pain medicine AS NEEDED" in patient.last
     await patient.press("Cancel")
     assert line.driver.saved_entries() == []
     assert len(line.driver.sent_advice()) == 1
@@ -293,6 +298,7 @@ async def test_done_again_after_back_sends_no_second_copy() -> None:
     await patient.press("Done (1 ticked)")
     await patient.press("Back")
     await patient.press("Done (1 ticked)")
+    await patient.press("None")
     await patient.press("Skip")
     await patient.press("Save")
     assert len(line.driver.sent_advice()) == 1
@@ -332,6 +338,7 @@ async def test_a_pattern_symptom_alone_sends_no_advice() -> None:
 async def test_a_note_naming_a_cauda_equina_symptom_gets_the_emergency_advice() -> None:
     patient, line = await at_symptoms("AU")
     await patient.press("Done: none of these")
+    await patient.press("None")
     await patient.type("since this morning I can't pee properly")
     [advice] = line.driver.sent_advice()
     assert advice.advice.tier is Tier.EMERGENCY
@@ -412,7 +419,7 @@ def a_stored_entry(
 
 async def test_a_typed_note_is_still_there_after_back_and_forward_again() -> None:
     patient, line = await logging()
-    for label in ("6", "3", "Done: none of these"):
+    for label in ("6", "3", "Done: none of these", "None"):
         await patient.press(label)
     await patient.type("Walked 2 km, then sore")
     await patient.press("Back")
@@ -420,7 +427,10 @@ async def test_a_typed_note_is_still_there_after_back_and_forward_again() -> Non
     assert "✅ Keep this note" in patient.labels()
     assert "Skip" not in patient.labels()
     await patient.press("Back")
+    assert "• None •" in patient.labels()
+    await patient.press("Back")
     await patient.press("Done: none of these")
+    await patient.press("None")
     assert "Your note:\nWalked 2 km, then sore" in patient.last
     await patient.press("Keep this note")
     assert "Note: Walked 2 km, then sore" in patient.last
@@ -432,7 +442,7 @@ async def test_a_typed_note_is_still_there_after_back_and_forward_again() -> Non
 
 async def test_a_kept_note_can_be_replaced_or_removed() -> None:
     patient, line = await logging()
-    for label in ("6", "3", "Done: none of these"):
+    for label in ("6", "3", "Done: none of these", "None"):
         await patient.press(label)
     await patient.type("first words")
     await patient.press("Back")
@@ -490,7 +500,7 @@ async def test_an_entry_can_be_for_any_of_the_last_seven_days_and_every_screen_s
     await patient.send("/log")
     await patient.press("Another day")
     await patient.press("Thu 5 Mar")
-    for label in ("5", "2", "Done: none of these", "Skip"):
+    for label in ("5", "2", "Done: none of these", "None", "Skip"):
         await patient.press(label)
     assert "📅 Thu 5 Mar 2026" in patient.last
     await patient.press("Save")
@@ -541,7 +551,7 @@ async def test_a_symptom_the_checklist_does_not_list_is_kept_when_another_is_tic
     patient = Patient(line)
     # FlowLine has no verb for a screen the shell opens: show it as the line shows a decision.
     line._show(line.driver.start(log.begin_edit(stored, line.driver.ctx)))
-    for label in ("6", "2", "Muscle tightness", "Done (2 ticked)"):
+    for label in ("6", "2", "Muscle tightness", "Done (2 ticked)", "None"):
         await patient.press(label)
     await patient.press("Skip")
     assert "weight loss without trying" in patient.last
@@ -549,3 +559,49 @@ async def test_a_symptom_the_checklist_does_not_list_is_kept_when_another_is_tic
     [saved] = line.driver.saved_entries()
     assert saved.entry.symptoms == (Finding.MUSCLE_TIGHTNESS, Finding.WEIGHT_LOSS)
     assert saved.entry.source is EntrySource.IMPORT
+
+
+async def test_the_doses_taken_as_needed_are_asked_after_the_symptoms_and_saved() -> None:
+    patient, line = await logging()
+    await patient.presses("6", "3", "Done: none of these")
+    assert "Did you take any pain medicine AS NEEDED" in patient.last
+    assert "📅 Diary for today, Tue 10 Mar" in patient.last
+    assert patient.labels()[:5] == ["None", "1 dose", "2 doses", "3 or more", "Rather not say"]
+    await patient.press("2 doses")
+    assert "Anything else to note" in patient.last
+    # Back shows the answer given, marked; a new answer replaces it.
+    await patient.press("Back")
+    assert "• 2 doses •" in patient.labels()
+    await patient.presses("3 or more", "Skip")
+    assert "Pain medicine as needed: 3 or more doses" in patient.last
+    await patient.press("Save")
+    [saved] = line.driver.saved_entries()
+    assert saved.entry.as_needed_doses == 3
+
+
+async def test_none_is_zero_doses_and_rather_not_say_is_not_recorded() -> None:
+    for label, doses, card in (
+        ("None", 0, "Pain medicine as needed: none"),
+        ("1 dose", 1, "Pain medicine as needed: 1 dose"),
+        ("Rather not say", None, None),
+    ):
+        patient, line = await logging()
+        await patient.presses("4", "No leg pain", "Done: none of these", label, "Skip")
+        if card is None:
+            assert "Pain medicine" not in patient.last
+        else:
+            assert card in patient.last
+        await patient.press("Save")
+        [saved] = line.driver.saved_entries()
+        assert saved.entry.as_needed_doses == doses, label
+
+
+async def test_text_at_the_doses_step_asks_for_the_buttons_and_keeps_the_step() -> None:
+    patient, line = await logging()
+    await patient.presses("6", "3", "Done: none of these")
+    await patient.type("two paracetamol")
+    assert patient.last.startswith("Please use the buttons to answer this step.")
+    assert "Did you take any pain medicine AS NEEDED" in patient.last
+    state = line.driver.state
+    assert isinstance(state, LogState)
+    assert (state.step, state.as_needed_doses) == (LogStep.AS_NEEDED_DOSES, None)

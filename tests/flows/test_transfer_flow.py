@@ -258,3 +258,14 @@ def test_no_date_the_reader_accepts_breaks_the_preview(
     assert text.startswith("I found 1 entry ") or text.startswith(
         "I found no entries I could import:\nline 2: date "
     )
+
+
+async def test_an_exported_diary_with_doses_imports_them_and_one_without_has_none() -> None:
+    patient, line = living_in("Europe/Berlin")
+    text = "date,time,back_pain,leg_pain,symptoms,note,as_needed_doses\n"
+    text += "2026-03-01,,4,2,,,2\n2026-03-02,,5,2,,,\n2026-03-03,,5,2,,,7\n"
+    send(line, DocumentFile(filename="d.csv", text=text))
+    assert "I found 3 entries" in patient.last
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
+    assert [e.as_needed_doses for e in imported.entries] == [2, None, 3]

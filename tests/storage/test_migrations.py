@@ -25,6 +25,7 @@ SHIPPED = {
     8: "0a4d655c",
     9: "4e26f1dc",
     10: "55eaeba3",
+    11: "e5002e8a",
 }
 
 
@@ -129,3 +130,28 @@ async def test_alerts_sent_before_about_was_a_list_read_back_flag_by_flag(db_pat
         ("red_flag", ("RF-SSI-1", "fever")),
         ("rapid_rise", ("back",)),
     ]
+
+
+async def test_entries_logged_before_the_doses_were_asked_read_back_without_them(
+    db_path: Path,
+) -> None:
+    with sqlite3.connect(db_path, isolation_level=None) as conn:
+        for text in MIGRATIONS[:10]:
+            conn.executescript(text)
+        conn.execute("PRAGMA user_version = 10")
+        conn.execute("INSERT INTO users (user_id, consented_at, updated_at) VALUES (1, 'x', 'x')")
+        conn.execute(
+            "INSERT INTO entries (user_id, entry_date, recorded_at, timezone, back_pain, "
+            "leg_pain, symptoms, source) VALUES (1, '2026-03-09', "
+            "'2026-03-09T18:00:00+00:00', 'UTC', 4, 2, '', 'log')"
+        )
+        assert migrate(conn) == len(MIGRATIONS)
+    conn.close()
+    db = await Database.open(db_path)
+    try:
+        [entry] = await db.run(
+            lambda conn: Session(conn).entries_between(1, date(2026, 3, 1), date(2026, 3, 31))
+        )
+    finally:
+        await db.close()
+    assert (entry.back_pain, entry.leg_pain, entry.as_needed_doses) == (4, 2, None)

@@ -21,6 +21,7 @@ def rows_from_entries(entries: Iterable[Entry]) -> list[DiaryRow]:
             # The CSV reader strips a note's surrounding whitespace, so the file round-trips.
             note=(entry.note or "").strip() or None,
             entry_time=local_time(entry),
+            as_needed_doses=entry.as_needed_doses,
         )
         for entry in ordered
     ]
