@@ -17,6 +17,9 @@ class ApiCall:
 
     method: str
     params: dict[str, Any]
+    # False for a call a faulty Bot API refused or lost before Telegram took it: the patient
+    # never saw what it carried.
+    reached: bool = True
 
 
 @dataclass
@@ -38,8 +41,11 @@ class OfflineBotApi(OfflineApi):
         """Serve a file download, or record the call and answer it."""
         if method == "GET" and "/file/" in url:
             return 200, self.files[name]
-        self.calls.append(ApiCall(name, params))
-        return await super().answer(url, method, name, params)
+        call = ApiCall(name, params)
+        self.calls.append(call)
+        status, body = await super().answer(url, method, name, params)
+        call.reached = status == 200
+        return status, body
 
     def refuse(self, name: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """Answer a message to a chat with a failure set for it."""

@@ -74,7 +74,8 @@ class ScriptedBotApi(OfflineBotApi):
         queue = self.script.get(name)
         if queue:
             fault = queue.pop(0)
-            self.calls.append(ApiCall(name, params))
+            taken = isinstance(fault, Timeout) and fault.taken
+            self.calls.append(ApiCall(name, params, reached=taken))
             if isinstance(fault, Timeout):
                 if fault.taken:
                     self._show(name, params)

@@ -22,8 +22,9 @@ from bot.engine import Engine
 from bot.files import decode_document
 from bot.reply import Reply, Who
 from flows.dialogs.router import Command, Decision, Verdict
+from flows.dialogs.transfer import DocumentFile
 from flows.kit.callback import ButtonData, decode
-from flows.kit.core import Screen
+from flows.kit.core import Outcome, Screen
 from tests.fakes import OfflineBotApi, callback_update, message_update
 from tests.flows.driver import FlowDriver
 
@@ -172,14 +173,21 @@ class Patient:
         """The screen the patient acts on: the latest message with buttons, else the latest."""
         seen = self.line.seen
         assert seen, "nothing shown yet"
-        return next((s for s in reversed(seen) if s.buttons), seen[-1])
+        return self._keyboard() or seen[-1]
 
     @property
     def buttons(self) -> list[Button]:
         """The buttons of the current screen, in reading order."""
-        seen = self.line.seen
-        keyboard = next((s for s in reversed(seen) if s.buttons), None)
+        keyboard = self._keyboard()
         return [] if keyboard is None else [b for row in keyboard.buttons for b in row]
+
+    def _keyboard(self) -> Seen | None:
+        # An edit replaced the pressed message, the latest keyboard: edited to one without
+        # buttons, it leaves none to press.
+        for shown in reversed(self.line.seen):
+            if shown.buttons or shown.edited:
+                return shown
+        return None
 
     def labels(self) -> list[str]:
         """The labels of the current screen's buttons."""
@@ -227,6 +235,14 @@ class FlowLine:
         decision = self.driver.press_data(decode(data))
         self.toasts.append(decision.toast)
         self._show(decision, pressed=True)
+
+    def receive(self, outcome: Outcome) -> None:
+        """Show what the bot sends unasked: a prompt, or a change opened from /history."""
+        self._show(self.driver.start(outcome))
+
+    def send_file(self, document: DocumentFile) -> None:
+        """Send a file, as the shell hands it to the flows once it has read it."""
+        self._show(self.driver.document(document))
 
     def _show(self, decision: Decision, *, pressed: bool = False) -> None:
         self.decisions.append(decision)
@@ -369,10 +385,11 @@ class TelegramLine:
         await self.send_update(payload)
 
     def _calls(self) -> list[tuple[str, dict[str, Any]]]:
+        # A call a faulty Bot API refused never reached the chat: the patient did not see it.
         return [
             (c.method, c.params)
             for c in self.api.calls[self.since :]
-            if str(c.params.get("chat_id", self.user_id)) == str(self.user_id)
+            if c.reached and str(c.params.get("chat_id", self.user_id)) == str(self.user_id)
         ]
 
     @property

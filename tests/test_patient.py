@@ -94,3 +94,18 @@ async def test_the_engine_line_takes_a_file_and_shows_what_the_bot_sends_unasked
     assert patient.screen.text == "How is your back today?"
     assert patient.data_of("5") == "bt:40:p5"
     assert not patient.seen[-1].edited
+
+
+async def test_a_message_the_bot_api_refused_is_not_what_the_patient_saw(engine: Engine) -> None:
+    """A send Telegram answered with an error never reached the chat."""
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, rate_limit=False)
+    async with app:
+        patient = Patient(TelegramLine.of(app, api, 41))
+        api.failures[41] = (500, "Internal Server Error", None)
+        await patient.send("/start")
+        assert [c.reached for c in api.calls if c.method == "sendMessage"] == [False]
+        assert patient.seen == []
+        del api.failures[41]
+        await patient.send("/start")
+        assert "BackTrack" in patient.last

@@ -77,7 +77,7 @@ class FaultyBotApi(OfflineBotApi):
         chat = params.get("chat_id")
         if isinstance(chat, int) and name in SHOWN:
             if chat in self.timeouts:
-                self.calls.append(ApiCall(name, params))
+                self.calls.append(ApiCall(name, params, reached=self.timeouts[chat]))
                 if self.timeouts[chat]:
                     # Sent and taken: only the answer was lost.
                     self._deliver(name, params)
@@ -85,7 +85,7 @@ class FaultyBotApi(OfflineBotApi):
                 raise TimedOut("Timed out") from httpx.ConnectTimeout("connect timed out")
             queue = self.queued.get(chat)
             if queue:
-                self.calls.append(ApiCall(name, params))
+                self.calls.append(ApiCall(name, params, reached=False))
                 status, description, retry_after = queue.pop(0)
                 body: dict[str, Any] = {"ok": False, "error_code": status}
                 body["description"] = description
@@ -93,7 +93,7 @@ class FaultyBotApi(OfflineBotApi):
                     body["parameters"] = {"retry_after": retry_after}
                 return status, _json(body)
             if name == "editMessageText" and chat in self.edit_failures:
-                self.calls.append(ApiCall(name, params))
+                self.calls.append(ApiCall(name, params, reached=False))
                 status, description = self.edit_failures[chat]
                 return status, _json(
                     {"ok": False, "error_code": status, "description": description}

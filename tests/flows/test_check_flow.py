@@ -358,7 +358,7 @@ async def test_a_check_saved_at_the_old_new_or_worse_step_still_gets_the_crisis_
     state = check.CheckState(step=check.CheckStep.NEW_OR_WORSE, index=index)
     # The conversation as an earlier version stored it, shown again (FlowLine has no verb).
     screen = check.render(state, line.driver.ctx)
-    line._show(line.driver.start(Outcome(state=state, screen=screen)))
+    line.receive(Outcome(state=state, screen=screen))
     await patient.press("Not new")
     assert patient.last.startswith(CRISIS_START)
     assert [e.advice.kind for e in sent(line)] == [AdviceKind.CRISIS]

@@ -550,7 +550,7 @@ async def test_a_symptom_the_checklist_does_not_list_is_kept_when_another_is_tic
     line = flows_at()
     patient = Patient(line)
     # FlowLine has no verb for a screen the shell opens: show it as the line shows a decision.
-    line._show(line.driver.start(log.begin_edit(stored, line.driver.ctx)))
+    line.receive(log.begin_edit(stored, line.driver.ctx))
     for label in ("6", "2", "Muscle tightness", "Done (2 ticked)", "None"):
         await patient.press(label)
     await patient.press("Skip")

@@ -765,7 +765,7 @@ async def test_the_details_run_asks_the_country_then_the_day_then_thanks() -> No
     assert isinstance(stamp, SaveProfile)
     assert stamp.profile.details_asked_at == NOW
     assert stamp.profile.model_copy(update={"details_asked_at": None}) == OLD
-    line._show(line.driver.start(first))
+    line.receive(first)
     assert isinstance(line.driver.state, ProfileState)
     assert line.driver.state.mode is ProfileMode.DETAILS
     assert patient.last.startswith("Before we go on")
@@ -796,7 +796,7 @@ async def test_the_details_run_asks_the_country_then_the_day_then_thanks() -> No
 
 async def test_the_details_run_asks_only_the_day_when_the_country_is_known() -> None:
     patient, line = joined_before(OLD.model_copy(update={"country": "DE"}))
-    line._show(line.driver.start(begin_details(line.driver.ctx, None)))
+    line.receive(begin_details(line.driver.ctx, None))
     assert "On which day of Sep 2024?" in patient.last
     assert "⬅️ Back" not in patient.labels()
     await patient.press("Not sure of the day")
@@ -813,7 +813,7 @@ async def test_the_details_run_asks_only_the_day_when_the_country_is_known() -> 
 async def test_the_details_run_asks_the_month_first_when_that_is_unknown_too() -> None:
     old = OLD.model_copy(update={"country": "DE", "surgery_year": 2026, "surgery_month": None})
     patient, line = joined_before(old)
-    line._show(line.driver.start(begin_details(line.driver.ctx, "check")))
+    line.receive(begin_details(line.driver.ctx, "check"))
     assert "In which month of 2026?" in patient.last
     await patient.press("Not sure of the month")
     assert "in the last 2 weeks?" in patient.last
@@ -825,7 +825,7 @@ async def test_the_details_run_asks_the_month_first_when_that_is_unknown_too() -
 async def test_the_details_run_asks_only_the_country_when_the_day_is_known() -> None:
     old = OLD.model_copy(update={"surgery_day": 12, "timezone": "UTC"})
     patient, line = joined_before(old)
-    line._show(line.driver.start(begin_details(line.driver.ctx, None)))
+    line.receive(begin_details(line.driver.ctx, None))
     assert "Which country do you live in?" in patient.last
     await patient.press("United States")
     await patient.press("Chicago")
@@ -841,7 +841,7 @@ async def test_the_details_run_asks_only_the_country_when_the_day_is_known() -> 
 
 async def test_a_patient_who_cancels_the_details_is_not_asked_again() -> None:
     patient, line = joined_before()
-    line._show(line.driver.start(begin_details(line.driver.ctx, "log")))
+    line.receive(begin_details(line.driver.ctx, "log"))
     await patient.press("Cancel")
     profile = line.driver.ctx.profile
     assert profile is not None

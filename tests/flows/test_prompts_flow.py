@@ -20,7 +20,7 @@ def started(kind: PromptKind, key: str) -> tuple[Patient, FlowLine]:
     line.driver.ctx = context_at(NOW, consented=True)
     outcome = prompts.begin(PromptChoice(kind, key), date(2026, 3, 10), line.driver.ctx)
     # FlowLine has no verb for a message the bot starts: show it as the line shows a decision.
-    line._show(line.driver.start(outcome))
+    line.receive(outcome)
     return Patient(line), line
 
 

@@ -51,16 +51,11 @@ async def test_export_back_returns_to_the_period() -> None:
     assert "Which period?" in patient.last
 
 
-def send(line: FlowLine, document: DocumentFile) -> None:
-    """Send a file: FlowLine has no verb for one, so it is shown as the line shows a decision."""
-    line._show(line.driver.document(document))
-
-
 async def test_import_previews_rows_and_skipped_lines_then_saves_on_confirm() -> None:
     patient, line = consented()
     await patient.send("/import")
     assert "CSV file" in patient.last
-    send(line, DocumentFile(filename="d.csv", text=CSV))
+    line.send_file(DocumentFile(filename="d.csv", text=CSV))
     assert "I found 3 entries from 2026-02-01 to 2026-02-04." in patient.last
     assert "1 row will be skipped" in patient.last
     assert "line 3: back_pain 12 is out of range" in patient.last
@@ -136,7 +131,7 @@ async def test_the_preview_lists_what_it_did_not_understand_with_the_line_and_va
 
 def test_a_file_sent_without_import_starts_one() -> None:
     patient, line = consented()
-    send(line, DocumentFile(filename="d.csv", text=CSV))
+    line.send_file(DocumentFile(filename="d.csv", text=CSV))
     assert isinstance(line.driver.state, ImportState)
     assert "Import now?" in patient.last
 
@@ -144,14 +139,14 @@ def test_a_file_sent_without_import_starts_one() -> None:
 async def test_unreadable_large_and_empty_files_get_a_clear_answer() -> None:
     patient, line = consented()
     await patient.send("/import")
-    send(line, DocumentFile(filename="big.csv", problem="too_large"))
+    line.send_file(DocumentFile(filename="big.csv", problem="too_large"))
     assert "too large (the limit is 5 MB)" in patient.last
-    send(line, DocumentFile(filename="x.bin", problem="not_text"))
+    line.send_file(DocumentFile(filename="x.bin", problem="not_text"))
     assert "UTF-8" in patient.last
-    send(line, DocumentFile(filename="e.csv", text="date,back_pain\n"))
+    line.send_file(DocumentFile(filename="e.csv", text="date,back_pain\n"))
     assert "no entries I could import" in patient.last
     rows = "date,back_pain\n" + "2026-01-01,3\n" * (MAX_IMPORT_ROWS + 1)
-    send(line, DocumentFile(filename="many.csv", text=rows))
+    line.send_file(DocumentFile(filename="many.csv", text=rows))
     assert f"more than {MAX_IMPORT_ROWS} rows" in patient.last
     assert line.driver.effects == []
 
@@ -159,7 +154,7 @@ async def test_unreadable_large_and_empty_files_get_a_clear_answer() -> None:
 async def test_a_malformed_header_is_reported() -> None:
     patient, line = consented()
     await patient.send("/import")
-    send(line, DocumentFile(filename="h.csv", text="day,pain\n2026-01-01,3\n"))
+    line.send_file(DocumentFile(filename="h.csv", text="day,pain\n2026-01-01,3\n"))
     assert "line 1" in patient.last
 
 
@@ -174,7 +169,7 @@ def living_in(zone: str, **profile: object) -> tuple[Patient, FlowLine]:
 
 def preview_of(patient: Patient, line: FlowLine, *rows: str) -> str:
     text = "date,time,back_pain,leg_pain,symptoms,note\n" + "".join(f"{r}\n" for r in rows)
-    send(line, DocumentFile(filename="d.csv", text=text))
+    line.send_file(DocumentFile(filename="d.csv", text=text))
     return patient.last
 
 
@@ -264,7 +259,7 @@ async def test_an_exported_diary_with_doses_imports_them_and_one_without_has_non
     patient, line = living_in("Europe/Berlin")
     text = "date,time,back_pain,leg_pain,symptoms,note,as_needed_doses\n"
     text += "2026-03-01,,4,2,,,2\n2026-03-02,,5,2,,,\n2026-03-03,,5,2,,,7\n"
-    send(line, DocumentFile(filename="d.csv", text=text))
+    line.send_file(DocumentFile(filename="d.csv", text=text))
     assert "I found 3 entries" in patient.last
     await patient.press("Import")
     [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
