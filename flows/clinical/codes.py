@@ -72,68 +72,87 @@ class DaysRange:
         return self.last is not None and self.last <= last
 
 
+class FindingGroup(StrEnum):
+    """What kind of finding a code is: it decides where the rules and the screens use it."""
+
+    RED_FLAG = "red_flag"
+    PATTERN = "pattern"
+    RISK = "risk"
+
+
 class Finding(StrEnum):
     """A finding code; a red-flag symptom code means the symptom is new or worse."""
 
+    group: FindingGroup
+
+    # Every member names its group; the default only lets `Finding(code)`, a lookup by code,
+    # type-check as a call of one argument.
+    def __new__(cls, code: str, group: FindingGroup = FindingGroup.RED_FLAG) -> Finding:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.group = group
+        return member
+
     # Red-flag symptoms
-    BLADDER_CHANGE = "bladder_change"
-    SADDLE_NUMBNESS = "saddle_numbness"
-    BOWEL_CHANGE = "bowel_change"
-    SEXUAL_NUMBNESS = "sexual_numbness"
-    BOTH_LEGS_NEW = "both_legs_new"
-    BOTH_LEGS_GRADUAL = "both_legs_gradual"
-    LEG_WEAKNESS = "leg_weakness"
-    LEG_WEAKNESS_RAPID = "leg_weakness_rapid"
-    SUDDEN_SEVERE_PAIN = "sudden_severe_pain"
-    SEPSIS_SIGNS = "sepsis_signs"
-    PE_SIGNS = "pe_signs"
-    OPIOID_DROWSINESS = "opioid_drowsiness"
-    SELF_HARM_THOUGHTS = "self_harm_thoughts"
-    CALF_SWELLING = "calf_swelling"
-    WOUND_INFECTION_SIGNS = "wound_infection_signs"
-    FEVER = "fever"
-    WOUND_FLUID_CLEAR = "wound_fluid_clear"
-    WOUND_FLUID_CLOUDY = "wound_fluid_cloudy"
-    POSITIONAL_HEADACHE = "positional_headache"
-    FEELING_UNWELL = "feeling_unwell"
-    WEIGHT_LOSS = "weight_loss"
-    FALL_OR_SNAP = "fall_or_snap"
-    IMPLANT_LUMP_OR_CLUNK = "implant_lump_or_clunk"
+    BLADDER_CHANGE = "bladder_change", FindingGroup.RED_FLAG
+    SADDLE_NUMBNESS = "saddle_numbness", FindingGroup.RED_FLAG
+    BOWEL_CHANGE = "bowel_change", FindingGroup.RED_FLAG
+    SEXUAL_NUMBNESS = "sexual_numbness", FindingGroup.RED_FLAG
+    BOTH_LEGS_NEW = "both_legs_new", FindingGroup.RED_FLAG
+    BOTH_LEGS_GRADUAL = "both_legs_gradual", FindingGroup.RED_FLAG
+    LEG_WEAKNESS = "leg_weakness", FindingGroup.RED_FLAG
+    LEG_WEAKNESS_RAPID = "leg_weakness_rapid", FindingGroup.RED_FLAG
+    SUDDEN_SEVERE_PAIN = "sudden_severe_pain", FindingGroup.RED_FLAG
+    SEPSIS_SIGNS = "sepsis_signs", FindingGroup.RED_FLAG
+    PE_SIGNS = "pe_signs", FindingGroup.RED_FLAG
+    OPIOID_DROWSINESS = "opioid_drowsiness", FindingGroup.RED_FLAG
+    SELF_HARM_THOUGHTS = "self_harm_thoughts", FindingGroup.RED_FLAG
+    CALF_SWELLING = "calf_swelling", FindingGroup.RED_FLAG
+    WOUND_INFECTION_SIGNS = "wound_infection_signs", FindingGroup.RED_FLAG
+    FEVER = "fever", FindingGroup.RED_FLAG
+    WOUND_FLUID_CLEAR = "wound_fluid_clear", FindingGroup.RED_FLAG
+    WOUND_FLUID_CLOUDY = "wound_fluid_cloudy", FindingGroup.RED_FLAG
+    POSITIONAL_HEADACHE = "positional_headache", FindingGroup.RED_FLAG
+    FEELING_UNWELL = "feeling_unwell", FindingGroup.RED_FLAG
+    WEIGHT_LOSS = "weight_loss", FindingGroup.RED_FLAG
+    FALL_OR_SNAP = "fall_or_snap", FindingGroup.RED_FLAG
+    IMPLANT_LUMP_OR_CLUNK = "implant_lump_or_clunk", FindingGroup.RED_FLAG
     # Course and pattern
-    NEVER_IMPROVED = "never_improved"
-    BETTER_THEN_RETURNED = "better_then_returned"
-    PAIN_MOSTLY_BACK = "pain_mostly_back"
-    PAIN_ONE_LEG = "pain_one_leg"
-    PAIN_BOTH_LEGS = "pain_both_legs"
-    PAIN_BUTTOCK_GROIN = "pain_buttock_groin"
-    PAIN_DIFFERENT_FROM_BEFORE = "pain_different_from_before"
-    PAIN_MECHANICAL = "pain_mechanical"
-    PAIN_NEUROPATHIC = "pain_neuropathic"
-    PAIN_WALKING_RELIEVED_SITTING = "pain_walking_relieved_sitting"
-    PAIN_CONSTANT_NIGHT = "pain_constant_night"
-    MUSCLE_TIGHTNESS = "muscle_tightness"
-    STOOPED_POSTURE = "stooped_posture"
+    NEVER_IMPROVED = "never_improved", FindingGroup.PATTERN
+    BETTER_THEN_RETURNED = "better_then_returned", FindingGroup.PATTERN
+    PAIN_MOSTLY_BACK = "pain_mostly_back", FindingGroup.PATTERN
+    PAIN_ONE_LEG = "pain_one_leg", FindingGroup.PATTERN
+    PAIN_BOTH_LEGS = "pain_both_legs", FindingGroup.PATTERN
+    PAIN_BUTTOCK_GROIN = "pain_buttock_groin", FindingGroup.PATTERN
+    PAIN_DIFFERENT_FROM_BEFORE = "pain_different_from_before", FindingGroup.PATTERN
+    PAIN_MECHANICAL = "pain_mechanical", FindingGroup.PATTERN
+    PAIN_NEUROPATHIC = "pain_neuropathic", FindingGroup.PATTERN
+    PAIN_WALKING_RELIEVED_SITTING = "pain_walking_relieved_sitting", FindingGroup.PATTERN
+    PAIN_CONSTANT_NIGHT = "pain_constant_night", FindingGroup.PATTERN
+    MUSCLE_TIGHTNESS = "muscle_tightness", FindingGroup.PATTERN
+    STOOPED_POSTURE = "stooped_posture", FindingGroup.PATTERN
     # Risk factors (usually from the profile)
-    SMOKER = "smoker"
-    DIABETES = "diabetes"
-    OSTEOPOROSIS_OR_STEROIDS = "osteoporosis_or_steroids"
-    BMI_OVER_30 = "bmi_over_30"
-    MULTILEVEL_FUSION = "multilevel_fusion"
-    FUSED_TO_SACRUM = "fused_to_sacrum"
-    AGE_OVER_65 = "age_over_65"
-    LONG_TERM_NSAIDS = "long_term_nsaids"
-    PRIOR_DISCECTOMY = "prior_discectomy"
-    IMMUNOSUPPRESSED = "immunosuppressed"
-    CANCER_HISTORY = "cancer_history"
-    LOW_MOOD = "low_mood"
+    SMOKER = "smoker", FindingGroup.RISK
+    DIABETES = "diabetes", FindingGroup.RISK
+    OSTEOPOROSIS_OR_STEROIDS = "osteoporosis_or_steroids", FindingGroup.RISK
+    BMI_OVER_30 = "bmi_over_30", FindingGroup.RISK
+    MULTILEVEL_FUSION = "multilevel_fusion", FindingGroup.RISK
+    FUSED_TO_SACRUM = "fused_to_sacrum", FindingGroup.RISK
+    AGE_OVER_65 = "age_over_65", FindingGroup.RISK
+    LONG_TERM_NSAIDS = "long_term_nsaids", FindingGroup.RISK
+    PRIOR_DISCECTOMY = "prior_discectomy", FindingGroup.RISK
+    IMMUNOSUPPRESSED = "immunosuppressed", FindingGroup.RISK
+    CANCER_HISTORY = "cancer_history", FindingGroup.RISK
+    LOW_MOOD = "low_mood", FindingGroup.RISK
 
 
-_ORDER = list(Finding)
-_FIRST_PATTERN = _ORDER.index(Finding.NEVER_IMPROVED)
-_FIRST_RISK = _ORDER.index(Finding.SMOKER)
-RED_FLAG_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[:_FIRST_PATTERN])
-PATTERN_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[_FIRST_PATTERN:_FIRST_RISK])
-RISK_FINDINGS: tuple[Finding, ...] = tuple(_ORDER[_FIRST_RISK:])
+RED_FLAG_FINDINGS: tuple[Finding, ...] = tuple(
+    f for f in Finding if f.group is FindingGroup.RED_FLAG
+)
+PATTERN_FINDINGS: tuple[Finding, ...] = tuple(
+    f for f in Finding if f.group is FindingGroup.PATTERN
+)
+RISK_FINDINGS: tuple[Finding, ...] = tuple(f for f in Finding if f.group is FindingGroup.RISK)
 
 
 class UnknownCodeError(ValueError):
