@@ -236,6 +236,8 @@ _CORE: dict[str, str] = {
     "log.doses.n": "{n} doses",
     "log.doses.most": "3 or more",
     "log.doses.skip": "Rather not say",
+    "log.doses.use_buttons": "Please tap how many doses (or Rather not say). You can name the "
+    "medicine in the note, the next step.",
     "log.ask_note": "Anything else to note (medicines, activity, sleep)? Type it now, "
     "up to {limit} characters, or tap Skip.",
     "log.note.skip": "Skip",

@@ -193,6 +193,7 @@ class Step:
 
 USE_BUTTONS = t("en", "common.use_buttons")
 LOG_BUTTONS = t("en", "log.use_buttons")
+DOSES_BUTTONS = t("en", "log.doses.use_buttons")
 SEND_FILE = t("en", "import.send_file")
 NO_FLOW = t("en", "common.no_flow")
 # Every reply before consent ends with the emergency number (REFERENCE.md §8.8).
@@ -270,7 +271,7 @@ STEPS: dict[str, Step] = {
     "log.leg_pain": Step((*ONBOARDING, LOG, *tap("p3")), "log", "leg_pain", LOG_BUTTONS),
     "log.symptoms": Step((*ONBOARDING, LOG, *tap("p3", "p2")), "log", "symptoms", LOG_BUTTONS),
     "log.as_needed_doses": Step(
-        (*ONBOARDING, LOG, *tap("p3", "p2", "done")), "log", "as_needed_doses", LOG_BUTTONS
+        (*ONBOARDING, LOG, *tap("p3", "p2", "done")), "log", "as_needed_doses", DOSES_BUTTONS
     ),
     "log.note": Step((*ONBOARDING, LOG, *tap("p3", "p2", "done", "dose1")), "log", "note", None),
     "log.confirm": Step(

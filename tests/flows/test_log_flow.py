@@ -600,7 +600,9 @@ async def test_text_at_the_doses_step_asks_for_the_buttons_and_keeps_the_step() 
     patient, line = await logging()
     await patient.presses("6", "3", "Done: none of these")
     await patient.type("two paracetamol")
-    assert patient.last.startswith("Please use the buttons to answer this step.")
+    assert patient.last.startswith(
+        "Please tap how many doses (or Rather not say). You can name the medicine in the note"
+    )
     assert "Did you take any pain medicine AS NEEDED" in patient.last
     state = line.driver.state
     assert isinstance(state, LogState)
