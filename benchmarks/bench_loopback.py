@@ -49,7 +49,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from benchmarks import peer_bot
-from benchmarks.bench_updates import NOW, STEPS, _bare, register_users, stream
+from benchmarks.bench_updates import NOW, PRESSES, STEPS, _bare, register_users, stream
 from benchmarks.loopback import HOST, LoopbackServer
 from bot.engine import Engine
 from bot.ordering import PerUserOrder
@@ -314,7 +314,7 @@ def run(scale: float = 1.0) -> dict[str, float]:
 def _print(f: dict[str, float]) -> None:
     print(
         f"{f['users']:.0f} patients, {f['updates']:.0f} updates a run "
-        "(/log and 5 presses each), through HTTPXRequest and a loopback Bot API"
+        f"(/log and {len(PRESSES)} presses each), through HTTPXRequest and a loopback Bot API"
     )
     print(
         f"{'':>26} {'updates/s':>9} {'CPU ms/upd':>10} {'× bare':>6} {'+stop':>7} "

@@ -174,8 +174,8 @@ def _rows(scale: float, kills: int) -> list[Row]:
     u = bench_updates.run(scale, rounds=3 if scale >= 1 else 1)
     rows += [
         Row(
-            f"Update handling, BackTrack ({u['updates']:.0f} updates a round: /log and 5 presses "
-            f"a user; {u['rounds']:.0f} rounds interleaved)",
+            f"Update handling, BackTrack ({u['updates']:.0f} updates a round: /log and "
+            f"{len(bench_updates.PRESSES)} presses a user; {u['rounds']:.0f} rounds interleaved)",
             _latency(u, "backtrack"),
             "",
         ),
