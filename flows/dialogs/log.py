@@ -248,8 +248,8 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
     if isinstance(event, Text):
         if state.step is not LogStep.NOTE:
             # Typing the medicine's name is what a patient does here: the note takes it.
-            doses = state.step is LogStep.AS_NEEDED_DOSES
-            hint = t(lang, "log.doses.use_buttons" if doses else "log.use_buttons")
+            at_doses = state.step is LogStep.AS_NEEDED_DOSES
+            hint = t(lang, "log.doses.use_buttons" if at_doses else "log.use_buttons")
             return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
         note = event.text.strip()
         if len(note) > NOTE_MAX_CHARS:
