@@ -68,8 +68,8 @@ from bot.engine import Engine
 from bot.ordering import MAX_CONCURRENT_UPDATES, PerUserOrder
 from bot.telegram_bot import build_application
 from bot.workers import Workers
+from storage.sql.session import Session
 from storage.sqlite.db import Database
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 from tests.offline import MESSAGE_METHODS, TOKEN, OfflineApi
 

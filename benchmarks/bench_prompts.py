@@ -23,9 +23,9 @@ from bot.reply import Reply
 from bot.telegram_bot import MAX_MESSAGES_PER_SECOND, build_application, prompt_sender
 from flows.dialogs.router import Verdict
 from flows.kit.core import Screen
+from storage.sql.session import Session
 from storage.sqlite.db import Database
 from storage.sqlite.migrations import migrate
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 

@@ -31,8 +31,8 @@ from flows.clinical.trends import (
     settled_from,
 )
 from flows.records.models import Entry, NewEntry
+from storage.sql.session import Session
 from storage.sqlite.migrations import migrate
-from storage.sqlite.session import Session
 
 TEN_YEARS = 3650
 SURGERY = date(2015, 1, 5)
@@ -87,7 +87,7 @@ def plain_check(days: Sequence[DayTotals], today: date) -> bool:
     return bool(week) and statistics.fmean(week) >= base + 2
 
 
-def _stored(entries: Sequence[Entry], folder: Path) -> Session:
+def _stored(entries: Sequence[Entry], folder: Path) -> tuple[sqlite3.Connection, Session]:
     """The diary in a SQLite file, as the bot keeps it."""
     conn = sqlite3.connect(folder / "bench.db", isolation_level=None)
     migrate(conn)
@@ -107,7 +107,7 @@ def _stored(entries: Sequence[Entry], folder: Path) -> Session:
             ),
         )
     conn.execute("COMMIT")
-    return session
+    return conn, session
 
 
 def run(scale: float = 1.0) -> dict[str, float]:
@@ -118,7 +118,7 @@ def run(scale: float = 1.0) -> dict[str, float]:
     today = entries[-1].entry_date
     settled = settled_from(SURGERY)
     with tempfile.TemporaryDirectory() as folder:
-        session = _stored(entries, Path(folder))
+        conn, session = _stored(entries, Path(folder))
 
         def read() -> list[object]:
             found = session.days_for_trend(1, today, TREND_RECENT_DAYS, BASELINE_DAYS, settled)
@@ -132,7 +132,7 @@ def run(scale: float = 1.0) -> dict[str, float]:
         # Yesterday's check kept what it read up to two weeks back; today's reads the rest.
         earlier, after = session.trend_window(1, today, TREND_RECENT_DAYS, BASELINE_DAYS, settled)
         kept_read_ms = _median_ms(kept_read, runs)
-        session.conn.close()
+        conn.close()
     diary = Diary(entries)
 
     def after_new_entry() -> object:

@@ -35,8 +35,8 @@ from bot.engine import Engine
 from bot.telegram_bot import build_application
 from flows.clinical.trends import BASELINE_DAYS
 from flows.records.models import Profile
+from storage.sql.session import Session
 from storage.sqlite.db import Database
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
 

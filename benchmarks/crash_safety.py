@@ -30,8 +30,8 @@ from pathlib import Path
 
 from flows.records.models import NewEntry
 from storage.ports import DUPLICATE
+from storage.sql.session import Session
 from storage.sqlite.db import Database
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -132,5 +132,5 @@ def test_the_bot_reaches_storage_only_through_its_port() -> None:
 
 def test_the_port_checker_sees_the_backend_named_in_the_shell(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
-    bad.write_text("from storage.ports import Store\nfrom storage.sqlite.session import Session\n")
-    assert backend_imports(bad) == ["storage.sqlite.session"]
+    bad.write_text("from storage.ports import Store\nfrom storage.sql.session import Session\n")
+    assert backend_imports(bad) == ["storage.sql.session"]

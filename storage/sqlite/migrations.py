@@ -174,7 +174,7 @@ MIGRATIONS: tuple[str, ...] = (
     # erasing a user deletes its entries, and their triggers empty its dates.
     # trend_cache keeps what the last trend check read up to a day (`upto`, two weeks before
     # it), so the next check reads only the dates after; any change of an entry on or before
-    # `upto` deletes it (storage/sqlite/trend_window.py).
+    # `upto` deletes it (storage/sql/trend_window.py).
     f"""
     CREATE TABLE entry_days (
         user_id   INTEGER NOT NULL,

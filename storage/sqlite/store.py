@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from flows.records.models import Entry, Profile
 from storage.ports import DUPLICATE, Duplicate
+from storage.sql.session import Session
 from storage.sqlite.db import Database, Location, open_reader
-from storage.sqlite.session import Session
 
 T = TypeVar("T")
 

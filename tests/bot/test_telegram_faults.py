@@ -23,8 +23,8 @@ from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
 from flows.i18n import t
 from flows.records.models import NewEntry, Profile
+from storage.sql.session import Session
 from storage.sqlite.db import Database
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, ApiCall, OfflineBotApi

@@ -16,9 +16,9 @@ from flows.clinical.codes import Finding
 from flows.clinical.trends import BASELINE_DAYS, DayTotals, Diary, Reading, alerts_on, settled_from
 from flows.dialogs.history import HISTORY_DAYS
 from flows.records.models import NewEntry
+from storage.sql.session import Session
+from storage.sql.trend_window import KEPT_BEFORE
 from storage.sqlite.migrations import migrate
-from storage.sqlite.session import Session
-from storage.sqlite.trend_window import KEPT_BEFORE
 from tests.bot.test_trend_window import day_totals
 from tests.synthetic import diaries
 
@@ -131,7 +131,7 @@ def test_the_database_counts_a_date_as_python_does() -> None:
     with session() as s:
         for day in (date(1970, 1, 1), date(2000, 2, 29), date(2026, 12, 31)):
             s.add_entry(1, entry((day - FIRST).days, 5, None, ()))
-        days = [d for (d,) in s.conn.execute("SELECT day FROM entry_days ORDER BY day")]
+        days = [d for (d,) in s.conn.execute("SELECT day FROM entry_days ORDER BY day").fetchall()]
         assert days == [
             d.toordinal() for d in (date(1970, 1, 1), date(2000, 2, 29), date(2026, 12, 31))
         ]

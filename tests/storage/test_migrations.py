@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from storage.sql.session import Session
 from storage.sqlite.db import Database
 from storage.sqlite.migrations import MIGRATIONS, migrate, schema_version
-from storage.sqlite.session import Session
 
 # The text of each shipped migration, pinned: editing one breaks every existing database.
 SHIPPED = {

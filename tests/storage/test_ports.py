@@ -7,12 +7,12 @@ import pickle
 from pathlib import Path
 
 from storage import ports
-from storage.sqlite import session as sqlite_session
+from storage.sql import session as sql_session
 from storage.sqlite import store as sqlite_store
 from storage.sqlite.db import Database
 
 
-def session_port(session: sqlite_session.Session) -> ports.Session:
+def session_port(session: sql_session.Session) -> ports.Session:
     """mypy --strict fails here if the SQLite session leaves out or changes a port method."""
     return session
 
@@ -30,13 +30,13 @@ def _public(cls: type) -> set[str]:
 
 def test_the_port_names_every_public_method_of_the_sqlite_backend() -> None:
     # A method added to the backend but not to the port would be one the bot cannot type.
-    assert _public(sqlite_session.Session) == _public(ports.Session)
+    assert _public(sql_session.Session) == _public(ports.Session)
     assert _public(sqlite_store.Store) - {"db"} == _public(ports.Store)
 
 
 def test_the_ports_signatures_are_the_backends() -> None:
     for backend, port in (
-        (sqlite_session.Session, ports.Session),
+        (sql_session.Session, ports.Session),
         (sqlite_store.Store, ports.Store),
     ):
         for name in _public(port):

@@ -18,8 +18,8 @@ from flows.records.models import (
     Region,
 )
 from storage.ports import DUPLICATE
+from storage.sql.session import Session
 from storage.sqlite.db import Database
-from storage.sqlite.session import Session
 from storage.sqlite.store import Store
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)

@@ -21,10 +21,8 @@ from flows.records.models import (
     Profile,
     Region,
 )
-from storage.sqlite.db import Database
-from storage.sqlite.session import Session
-from storage.sqlite.store import Store
-from storage.sqlite.tables import (
+from storage.sql.session import Session
+from storage.sql.tables import (
     ADVICE,
     ALERTS,
     CHECKS,
@@ -37,6 +35,8 @@ from storage.sqlite.tables import (
     TREND_CACHE,
     Table,
 )
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 
 NOW = datetime(2026, 3, 10, 18, 30, tzinfo=UTC)
 MAPPERS: dict[str, Table[Any]] = {

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from storage.sqlite.accounts import Accounts
-from storage.sqlite.entries import Entries
-from storage.sqlite.outbox import Outbox
-from storage.sqlite.prompts import Prompts
-from storage.sqlite.trend_window import TrendWindow
+from storage.sql.accounts import Accounts
+from storage.sql.entries import Entries
+from storage.sql.outbox import Outbox
+from storage.sql.prompts import Prompts
+from storage.sql.trend_window import TrendWindow
 
 
 class Session(Accounts, Entries, TrendWindow, Outbox, Prompts):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flows.records.models import Advice, StoredAdvice
-from storage.sqlite.base import Connected
-from storage.sqlite.tables import ADVICE, STORED_ADVICE, iso
+from storage.sql.base import Connected
+from storage.sql.tables import ADVICE, STORED_ADVICE, iso
 
 # Retries of undelivered safety advice: soon at first, then at most a minute apart, so a
 # Telegram outage of any length ends with the advice delivered shortly after it is over.
@@ -25,10 +25,10 @@ class Outbox(Connected):
         """Put safety advice in the outbox, due at once, and return its id."""
         cursor = self.conn.execute(
             f"INSERT INTO outbox (user_id, decided_at, {ADVICE.select_list}, next_attempt_at) "
-            f"VALUES (?, ?, {ADVICE.placeholders}, ?)",
+            f"VALUES (?, ?, {ADVICE.placeholders}, ?) RETURNING id",
             (user_id, self.now_iso, *ADVICE.to_row(advice), self.now_iso),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.fetchone()[0])
 
     def claim_advice(self, user_id: int | None = None, limit: int = 100) -> list[StoredAdvice]:
         """Take the advice due for a try now (of one user, or everyone), oldest first.

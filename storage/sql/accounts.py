@@ -6,8 +6,8 @@ from datetime import datetime
 
 from flows.records.models import Profile
 from storage.ports import Conversation
-from storage.sqlite.base import Connected
-from storage.sqlite.tables import CONVERSATIONS, PROFILES, iso
+from storage.sql.base import Connected
+from storage.sql.tables import CONVERSATIONS, PROFILES, iso
 
 
 class Accounts(Connected):

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from flows.clinical.schedule import PromptChoice, PromptFacts, PromptKind
 from flows.records.models import Profile
-from storage.sqlite.base import Connected
-from storage.sqlite.tables import PROFILES, iso
+from storage.sql.base import Connected
+from storage.sql.tables import PROFILES, iso
 
 
 class Prompts(Connected):
@@ -48,7 +48,7 @@ class Prompts(Connected):
         kinds: dict[str, list[str]] = {"weekly": [], "nudge": [], "milestone": []}
         for kind, key in self.conn.execute(
             "SELECT kind, key FROM prompts WHERE user_id = ? AND kind != 'daily'", (uid,)
-        ):
+        ).fetchall():
             kinds.setdefault(kind, []).append(key)
         return PromptFacts(
             day=day,
@@ -114,5 +114,5 @@ class Prompts(Connected):
             (str(k), str(key), str(st))
             for k, key, st in self.conn.execute(
                 "SELECT kind, key, status FROM prompts WHERE user_id = ? ORDER BY id", (user_id,)
-            )
+            ).fetchall()
         ]

@@ -10,8 +10,8 @@ from datetime import date
 from flows.clinical.codes import Finding
 from flows.clinical.trends import DayTotals, DayValues
 from flows.clinical.trends.series import Series
-from storage.sqlite.base import Connected
-from storage.sqlite.tables import DAY_TOTALS, TREND_CACHE, KeptTrend
+from storage.sql.base import Connected
+from storage.sql.tables import DAY_TOTALS, TREND_CACHE, KeptTrend
 
 # The trend check keeps what it read up to two weeks back (the days /log and /history change,
 # flows.dialogs.history.HISTORY_DAYS: tests/storage/test_entry_days.py checks they agree), and
@@ -147,8 +147,9 @@ class TrendWindow(Connected):
             measures = ",".join(sorted(_measures(days[:split])))
             kept = _pack(earlier, upto, settled, recent_days, baseline_dates, measures)
             self.conn.execute(
-                f"INSERT OR REPLACE INTO trend_cache (user_id, {TREND_CACHE.select_list}) "
-                f"VALUES (?, {TREND_CACHE.placeholders})",
+                f"INSERT INTO trend_cache (user_id, {TREND_CACHE.select_list}) "
+                f"VALUES (?, {TREND_CACHE.placeholders}) "
+                f"ON CONFLICT (user_id) DO UPDATE SET {TREND_CACHE.excluded()}",
                 (user_id, *TREND_CACHE.to_row(kept)),
             )
         else:
@@ -178,25 +179,25 @@ class TrendWindow(Connected):
         rows = self.conn.execute(
             "WITH firsts(day) AS ("
             "SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
-            "AND back_n > 0 ORDER BY day LIMIT ?4) "
+            "AND back_n > 0 ORDER BY day LIMIT ?4) AS b "
             "UNION ALL SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 "
-            "AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4)), "
+            "AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4) AS l), "
             "edge(day) AS (SELECT coalesce(max(day), 0) FROM firsts), "
             "laters(day) AS ("
             "SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 AND day >= ?5 "
-            "AND day <= ?2 AND back_n > 0 ORDER BY day LIMIT ?4) "
+            "AND day <= ?2 AND back_n > 0 ORDER BY day LIMIT ?4) AS b "
             "UNION ALL SELECT max(day) FROM (SELECT day FROM entry_days WHERE user_id = ?1 "
-            "AND day >= ?5 AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4)), "
+            "AND day >= ?5 AND day <= ?2 AND leg_n > 0 ORDER BY day LIMIT ?4) AS l), "
             "settled(day) AS (SELECT coalesce(max(day), 0) FROM laters) "
             f"SELECT {DAY_TOTALS} FROM entry_days "
-            "WHERE user_id = ?1 AND day <= min(?2, (SELECT day FROM edge)) "
+            f"WHERE user_id = ?1 AND day <= {self._least}(?2, (SELECT day FROM edge)) "
             f"UNION ALL SELECT {DAY_TOTALS} "
             "FROM entry_days WHERE user_id = ?1 AND day >= ?5 "
             "AND day > (SELECT day FROM edge) "
-            "AND day <= min(?2, ?3, (SELECT day FROM settled)) "
+            f"AND day <= {self._least}(?2, ?3, (SELECT day FROM settled)) "
             f"UNION ALL SELECT {DAY_TOTALS} "
             "FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
-            "AND day > max(?3, (SELECT day FROM edge))",
+            f"AND day > {self._greatest}(?3, (SELECT day FROM edge))",
             (
                 user_id,
                 end,

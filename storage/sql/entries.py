@@ -8,8 +8,8 @@ from datetime import date, time
 
 from flows.clinical.trends import SentAlert
 from flows.records.models import CheckResult, Entry, EntrySource, FunctionCheckin, NewEntry
-from storage.sqlite.base import Connected
-from storage.sqlite.tables import ALERTS, CHECKS, ENTRIES, FUNCTION_CHECKINS, NEW_ENTRIES
+from storage.sql.base import Connected
+from storage.sql.tables import ALERTS, CHECKS, ENTRIES, FUNCTION_CHECKINS, NEW_ENTRIES
 
 # Before migration 6 an imported row without a time was stored at this local time.
 _LEGACY_IMPORT_TIME = time(12, 0)
@@ -63,10 +63,10 @@ class Entries(Connected):
         """Store a diary entry and return its id."""
         cursor = self.conn.execute(
             f"INSERT INTO entries ({NEW_ENTRIES.select_list}, user_id) "
-            f"VALUES ({NEW_ENTRIES.placeholders}, ?)",
+            f"VALUES ({NEW_ENTRIES.placeholders}, ?) RETURNING id",
             (*NEW_ENTRIES.to_row(entry), user_id),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.fetchone()[0])
 
     def import_entries(self, user_id: int, entries: Sequence[NewEntry]) -> tuple[int, int]:
         """Add entries not already in the diary; returns (added, skipped as already present)."""
@@ -125,10 +125,10 @@ class Entries(Connected):
         """Store a symptom-check result and return its id."""
         cursor = self.conn.execute(
             f"INSERT INTO checks (user_id, {CHECKS.select_list}) "
-            f"VALUES (?, {CHECKS.placeholders})",
+            f"VALUES (?, {CHECKS.placeholders}) RETURNING id",
             (user_id, *CHECKS.to_row(result)),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.fetchone()[0])
 
     def checks(self, user_id: int) -> list[CheckResult]:
         """Return the user's symptom-check results, oldest first."""

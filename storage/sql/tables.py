@@ -249,7 +249,7 @@ CONVERSATIONS = Table(
     Column("entry_aside", load=str),
 )
 
-# Stored and read as they are: storage.sqlite.trend_window packs a trend check's dates into them.
+# Stored and read as they are: storage.sql.trend_window packs a trend check's dates into them.
 TREND_CACHE = Table(
     "trend_cache",
     KeptTrend,
