@@ -282,7 +282,7 @@ class Engine:
             decision = decide(state, conversation.seq, ctx)
             return apply_decision(session, who, decision, conversation.seq, ctx, lost)
 
-        result = await self.store.unit(now, work, update_id=update_id)
+        result = await self.store.unit(now, work, update_id=update_id, user_id=who.user_id)
         if isinstance(result, Duplicate):
             log.info("duplicate update %s skipped", update_id)
             return DUPLICATE_REPLY

@@ -231,8 +231,13 @@ class Store(Protocol):
         work: Callable[[Session], T],
         *,
         update_id: int | None = None,
+        user_id: int | None = None,
     ) -> T | Duplicate:
-        """Run work in one write transaction; skip it if the update was already processed."""
+        """Run work in one write transaction; skip it if the update was already processed.
+
+        With `user_id`, no other unit of work for that user runs at the same time, in this
+        process or another.
+        """
 
     @property
     def reader(self) -> Reader:

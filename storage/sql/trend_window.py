@@ -197,7 +197,7 @@ class TrendWindow(Connected):
             f"AND day <= {self._least}(?2, ?3, (SELECT day FROM settled)) "
             f"UNION ALL SELECT {DAY_TOTALS} "
             "FROM entry_days WHERE user_id = ?1 AND day <= ?2 "
-            f"AND day > {self._greatest}(?3, (SELECT day FROM edge))",
+            f"AND day > {self._greatest}(?3, (SELECT day FROM edge)) ORDER BY day",
             (
                 user_id,
                 end,

@@ -45,8 +45,12 @@ class Store:
         work: Callable[[Session], T],
         *,
         update_id: int | None = None,
+        user_id: int | None = None,
     ) -> T | Duplicate:
-        """Run work in one write transaction; skip it if the update was already processed."""
+        """Run work in one write transaction; skip it if the update was already processed.
+
+        `user_id` needs nothing here: the one database thread runs every unit in turn.
+        """
 
         def run(conn: sqlite3.Connection) -> T | Duplicate:
             session = Session(conn, now)
