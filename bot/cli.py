@@ -17,8 +17,7 @@ from bot.console import run_console
 from bot.engine import Engine
 from bot.logs import setup_logging
 from flows.i18n import t
-from storage.sqlite.db import Database, DatabaseKeyError
-from storage.sqlite.store import Store
+from storage.sqlite.db import DatabaseKeyError
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _console(db_path: Path, key: str | None, user_id: int) -> int:
+async def _console(settings: Settings, db_path: Path, user_id: int) -> int:
+    from bot.service import open_store
+
     if isinstance(sys.stdin, io.TextIOWrapper):
         # A terminal in another encoding must not stop the console; odd bytes become "?".
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
-    db = await Database.open(db_path, key)
+    store, _, close = await open_store(settings, db_path)
     try:
-        return await run_console(Engine(Store(db)), user_id, sys.stdin, sys.stdout)
+        return await run_console(Engine(store), user_id, sys.stdin, sys.stdout)
     finally:
-        await db.close()
+        await close()
 
 
 def _run_bot(settings: Settings, db_path: Path, webhook_url: str | None) -> int:
@@ -109,10 +110,10 @@ def _main(argv: Sequence[str] | None) -> int:
     db_path: Path = args.db or settings.backtrack_db
     try:
         if args.command == "console":
-            return asyncio.run(_console(db_path, settings.db_key(), args.user))
+            return asyncio.run(_console(settings, db_path, args.user))
         if args.fallback_console and not settings.has_token():
             print(t("en", "console.no_token"), file=sys.stderr)
-            return asyncio.run(_console(db_path, settings.db_key(), CONSOLE_USER))
+            return asyncio.run(_console(settings, db_path, CONSOLE_USER))
         settings.token()
         return _run_bot(settings, db_path, args.webhook)
     except (ConfigError, DatabaseKeyError) as error:

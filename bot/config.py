@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     backtrack_db: Path = Path("backtrack.db")
     backtrack_db_key: SecretStr | None = None
+    # postgresql://user:password@host/db: PostgreSQL instead of the SQLite file (may hold a
+    # password, so it is never logged).
+    backtrack_database_url: SecretStr | None = None
+    # Whether this process sends the check-in prompts: with several workers on one PostgreSQL
+    # database, the web workers run with it off and one sender with it on (docs/DEPLOY.md).
+    backtrack_send_prompts: bool = True
     telegram_api_base_url: str | None = None
     telegram_api_file_url: str | None = None
     backtrack_log_level: str = "INFO"
@@ -73,6 +79,20 @@ class Settings(BaseSettings):
             # Blank is no key at all: refused rather than used, or taken as "no encryption".
             raise ConfigError("BACKTRACK_DB_KEY is set but blank: give the key, or unset it")
         return key
+
+    def database_url(self) -> str | None:
+        """The PostgreSQL URL when one is set, or None for the SQLite file; or ConfigError."""
+        if self.backtrack_database_url is None:
+            return None
+        url = self.backtrack_database_url.get_secret_value().strip()
+        if not url:
+            return None
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                "BACKTRACK_DATABASE_URL must be a postgresql:// URL (unset it for the SQLite "
+                "file BACKTRACK_DB)"
+            )
+        return url
 
     def base_url(self) -> str:
         """The Bot API base URL (Telegram's own unless a local Bot API server is set)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from bot.telegram_bot import (
 )
 from bot.webhook import WebhookServer
 from bot.workers import Workers
+from storage import ports
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store
 
@@ -63,14 +65,14 @@ async def serve(
     request: BaseRequest | None = None,
 ) -> None:
     """Take updates until stop is set, then finish those in progress and close the database."""
-    db = await Database.open(db_path, settings.db_key())
+    store, db, close = await open_store(settings, db_path)
     workers = Workers(processes=settings.backtrack_file_workers)
     try:
         # Erasures only zero their rows and empty the WAL as they happen, so no patient waits
         # on a rebuild; the free pages they leave are rebuilt here, before any update.
-        if not await db.compact():
+        if db is not None and not await db.compact():
             log.warning("another process holds the database; the WAL will be emptied later")
-        engine = Engine(Store(db), workers=workers)
+        engine = Engine(store, workers=workers)
         await engine.prune()
         app = build_application(
             settings.token(),
@@ -84,29 +86,34 @@ async def serve(
         waiting = await engine.recover_advice()
         if waiting:
             log.info("%d safety messages from before the restart will be sent", waiting)
-        dispatcher = Dispatcher(Store(db), system_clock, prompt_sender(app.bot))
-        # Prompts a killed process may have sent are given up, never sent twice (it logs them).
-        await dispatcher.recover()
-
-        async def dispatch(_: object) -> None:
-            await dispatcher.run_once()
-
         jobs = app.job_queue
         if jobs is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
-        jobs.run_repeating(dispatch, interval=DISPATCH_EVERY_SECONDS, first=1, name="prompts")
+        if settings.backtrack_send_prompts:
+            dispatcher = Dispatcher(store, system_clock, prompt_sender(app.bot))
+            # Prompts a killed process may have sent are given up, never sent twice (it logs
+            # them).
+            await dispatcher.recover()
+
+            async def dispatch(_: object) -> None:
+                await dispatcher.run_once()
+
+            jobs.run_repeating(dispatch, interval=DISPATCH_EVERY_SECONDS, first=1, name="prompts")
 
         async def deliver(_: object) -> None:
             await courier.run_once()
 
         jobs.run_repeating(deliver, interval=RETRY_EVERY_SECONDS, first=0, name="advice")
 
-        async def fold(_: object) -> None:
-            if not await db.fold_if_pending():
-                log.warning("the WAL still holds an erasure; a reader holds it, retrying")
+        if db is not None:
+            sqlite_db = db
 
-        # An erasure whose WAL a reader kept from emptying is retried until nothing is left.
-        jobs.run_repeating(fold, interval=ERASURE_RETRY_SECONDS, first=ERASURE_RETRY_SECONDS)
+            async def fold(_: object) -> None:
+                if not await sqlite_db.fold_if_pending():
+                    log.warning("the WAL still holds an erasure; a reader holds it, retrying")
+
+            # An erasure whose WAL a reader kept from emptying is retried until nothing is left.
+            jobs.run_repeating(fold, interval=ERASURE_RETRY_SECONDS, first=ERASURE_RETRY_SECONDS)
 
         async def prune(_: object) -> None:
             await engine.prune()
@@ -123,7 +130,8 @@ async def serve(
             try:
                 if webhook is None:
                     await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
-                    log.info("BackTrack is running with long polling (database %s)", db_path)
+                    where = "PostgreSQL" if db is None else db_path
+                    log.info("BackTrack is running with long polling (database %s)", where)
                 else:
                     # Our own server, not the updater's: the secret is checked before a body.
                     server = WebhookServer(app, webhook)
@@ -144,8 +152,23 @@ async def serve(
                 await shell_of(app).drain()
     finally:
         workers.close()
-        await db.close()
+        await close()
         log.info("stopped; database closed")
+
+
+async def open_store(
+    settings: Settings, db_path: Path
+) -> tuple[ports.Store, Database | None, Callable[[], Awaitable[None]]]:
+    """The storage the settings name: PostgreSQL at BACKTRACK_DATABASE_URL, else the file."""
+    url = settings.database_url()
+    if url is None:
+        db = await Database.open(db_path, settings.db_key())
+        return Store(db), db, db.close
+    # Imported only here: psycopg is the `postgres` extra, not needed for the SQLite file.
+    from storage.postgres.store import Store as PostgresStore
+
+    postgres = await PostgresStore.open(url)
+    return postgres, None, postgres.close
 
 
 def run_bot(settings: Settings, db_path: Path, webhook: Webhook | None = None) -> int:
