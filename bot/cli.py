@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the console instead when no TELEGRAM_BOT_TOKEN is set",
     )
+    hook = commands.add_parser(
+        "set-webhook",
+        help="register the webhook URL with Telegram once, for workers started with "
+        "BACKTRACK_SET_WEBHOOK=false (needs TELEGRAM_WEBHOOK_SECRET)",
+    )
+    hook.add_argument("url", metavar="URL", help="the public HTTPS URL of the workers")
     console = commands.add_parser("console", help="use the bot in this terminal")
     console.add_argument("--user", type=int, default=CONSOLE_USER, help="user id to act as")
     for sub in (run, console):
@@ -83,6 +89,29 @@ def _run_bot(settings: Settings, db_path: Path, webhook_url: str | None) -> int:
     return run_bot(settings, db_path, webhook)
 
 
+async def _set_webhook(settings: Settings, url: str) -> int:
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.service import Webhook
+    from bot.webhook import register_webhook
+
+    webhook = Webhook(url=url, secret=settings.webhook_secret(), listen="", port=0)
+    bot = Bot(settings.token(), base_url=settings.base_url())
+    try:
+        async with bot:
+            await register_webhook(bot, webhook)
+    except TelegramError as error:
+        # The error's type, not its text: it may quote the request.
+        print(
+            f"backtrack: Telegram did not take the webhook ({type(error).__name__})",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Telegram sends the updates to {url} now.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit status."""
     try:
@@ -107,8 +136,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return assess_cmd.run(args, sys.stdout, sys.stderr)
     settings = Settings()
     setup_logging(settings.backtrack_log_level)
-    db_path: Path = args.db or settings.backtrack_db
+    db_path: Path = getattr(args, "db", None) or settings.backtrack_db
     try:
+        if args.command == "set-webhook":
+            return asyncio.run(_set_webhook(settings, args.url))
         if args.command == "console":
             return asyncio.run(_console(settings, db_path, args.user))
         if args.fallback_console and not settings.has_token():

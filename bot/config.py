@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Whether this process sends the check-in prompts: with several workers on one PostgreSQL
     # database, the web workers run with it off and one sender with it on (docs/DEPLOY.md).
     backtrack_send_prompts: bool = True
+    # Whether a webhook worker registers the webhook with Telegram as it starts; off when
+    # `backtrack set-webhook` did it once for several workers.
+    backtrack_set_webhook: bool = True
     telegram_api_base_url: str | None = None
     telegram_api_file_url: str | None = None
     backtrack_log_level: str = "INFO"

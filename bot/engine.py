@@ -7,6 +7,7 @@ decide, write the effects and the new state, and claim the update id, all or not
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 # Where someone who has not agreed stands (the welcome they were shown) is all that is kept of
 # them, and only this long; pruned hourly, so never past a day (/privacy says so).
 PRE_CONSENT_KEEP = timedelta(hours=23)
+# Longer than a loaded database's slowest read, shorter than a load balancer's check.
+HEALTH_TIMEOUT_SECONDS = 2.0
 
 
 def _zone_of(session: Session, user_id: int) -> str:
@@ -164,6 +167,16 @@ class Engine:
     async def mark_blocked(self, user_id: int) -> None:
         """Stop prompting a user who blocked the bot, until they send /start."""
         await self.store.unit(self.clock(), lambda s: s.block(user_id))
+
+    async def healthy(self) -> bool:
+        """Whether the database answers a read in time (the load balancer's /healthz)."""
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                await self.store.read(lambda s: s.conversation(0))
+        except Exception as error:
+            log.warning("the database did not answer the health check (%s)", type(error).__name__)
+            return False
+        return True
 
     async def prune(self, keep: timedelta = timedelta(days=2)) -> int:
         """Forget processed update ids older than keep, and unconsented visitors after a day."""

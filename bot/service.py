@@ -134,7 +134,9 @@ async def serve(
                     log.info("BackTrack is running with long polling (database %s)", where)
                 else:
                     # Our own server, not the updater's: the secret is checked before a body.
-                    server = WebhookServer(app, webhook)
+                    server = WebhookServer(
+                        app, webhook, engine.healthy, register=settings.backtrack_set_webhook
+                    )
                     await server.start()
                     log.info("BackTrack is running with a webhook on port %d", webhook.port)
                 await stop.wait()

@@ -11,12 +11,13 @@ import json
 import logging
 import re
 import socket
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 import tornado.web
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
@@ -149,7 +150,11 @@ class UpdateHandler(_Quiet):
 
 @tornado.web.stream_request_body
 class HealthHandler(_Quiet):
-    """GET /healthz: 200 "ok" while the server runs, for a load balancer; no secret needed."""
+    """GET /healthz: 200 "ok" while the database answers, 503 when not; no secret needed."""
+
+    def initialize(self, healthy: Callable[[], Awaitable[bool]]) -> None:
+        """Take the check of the database the bot runs on."""
+        self._healthy = healthy
 
     def prepare(self) -> None:
         """Only GET and HEAD; the body of anything else is never read."""
@@ -160,14 +165,22 @@ class HealthHandler(_Quiet):
     def data_received(self, chunk: bytes) -> None:
         """A health check's body, if any, means nothing."""
 
-    def get(self) -> None:
-        """Answer that the server is up."""
+    async def _answer(self) -> bool:
+        # A load balancer takes a worker whose database does not answer out of rotation.
+        up = await self._healthy()
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.write("ok\n")
+        if not up:
+            self.set_status(HTTPStatus.SERVICE_UNAVAILABLE)
+        return up
 
-    def head(self) -> None:
-        """Answer that the server is up, without a body."""
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
+    async def get(self) -> None:
+        """Answer whether the server and its database are up."""
+        up = await self._answer()
+        self.write("ok\n" if up else "database unavailable\n")
+
+    async def head(self) -> None:
+        """Answer whether the server and its database are up, without a body."""
+        await self._answer()
 
 
 @tornado.web.stream_request_body
@@ -208,7 +221,14 @@ def _listening(address: str, port: int) -> socket.socket:
 class WebhookServer:
     """Listens for Telegram's updates and hands them to the application's update queue."""
 
-    def __init__(self, app: Application, webhook: Webhook) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        webhook: Webhook,
+        healthy: Callable[[], Awaitable[bool]],
+        *,
+        register: bool = True,
+    ) -> None:
         """Serve `webhook.path` and /healthz on `webhook.listen`:`webhook.port`."""
         if not webhook.secret:
             raise ValueError("a webhook needs a secret token")
@@ -216,20 +236,20 @@ class WebhookServer:
             raise ValueError(f"the webhook path cannot be {HEALTH_PATH}")
         self._app = app
         self._webhook = webhook
+        self._healthy = healthy
+        # Several workers behind one URL register it once (`backtrack set-webhook`), not each.
+        self._register = register
         self._server: HTTPServer | None = None
 
     async def start(self) -> None:
-        """Register the webhook with Telegram, then listen."""
+        """Register the webhook with Telegram (unless told not to), then listen."""
         webhook = self._webhook
-        await self._app.bot.set_webhook(
-            url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-        )
+        if self._register:
+            await register_webhook(self._app.bot, webhook)
         path = re.escape(f"/{webhook.path}".rstrip("/"))
         routes = tornado.web.Application(
             [
-                (HEALTH_PATH, HealthHandler),
+                (HEALTH_PATH, HealthHandler, {"healthy": self._healthy}),
                 (
                     rf"{path}/?",
                     UpdateHandler,
@@ -258,3 +278,10 @@ class WebhookServer:
             return
         server.stop()
         await server.close_all_connections()
+
+
+async def register_webhook(bot: Bot, webhook: Webhook) -> None:
+    """Tell Telegram where to send the updates, with the secret it must send with each."""
+    await bot.set_webhook(
+        url=webhook.url, secret_token=webhook.secret, allowed_updates=list(ALLOWED_UPDATES)
+    )

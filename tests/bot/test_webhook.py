@@ -14,10 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from telegram.ext import ExtBot
 
 from bot.config import Settings
+from bot.engine import Engine
 from bot.service import Webhook, serve
-from bot.webhook import MAX_UPDATE_BYTES, SECRET_HEADER
+from bot.telegram_bot import build_application
+from bot.webhook import MAX_UPDATE_BYTES, SECRET_HEADER, WebhookServer, register_webhook
+from storage.sqlite.db import Database
+from storage.sqlite.store import Store
 from tests.bot.test_service import SECRET, free_port, wait_for_port
 from tests.fakes import TOKEN, OfflineBotApi, message_update
 
@@ -246,3 +251,85 @@ async def test_a_port_in_use_is_the_error_the_operator_sees(tmp_path: Path) -> N
             )
     finally:
         taken.close()
+
+
+async def test_a_worker_that_does_not_register_the_webhook_still_serves_it(
+    tmp_path: Path,
+) -> None:
+    """BACKTRACK_SET_WEBHOOK=false: no setWebhook call; the worker takes updates all the same."""
+    api = OfflineBotApi()
+    port = free_port()
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(SECRET),
+        backtrack_set_webhook=False,
+        backtrack_send_prompts=False,
+        _env_file=None,
+    )
+    webhook = Webhook(
+        url="https://bot.example.org/hook", secret=SECRET, listen="127.0.0.1", port=port
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(settings, tmp_path / "w.db", stop, webhook=webhook, request=api)
+    )
+    try:
+        await wait_for_port(port)
+        async with httpx.AsyncClient() as client:
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+            taken = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                headers={SECRET_HEADER: SECRET},
+                json=message_update(1, 42, "/help"),
+            )
+        for _ in range(100):
+            if "sendMessage" in [c.method for c in api.calls]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert (health.status_code, health.text) == (200, "ok\n")
+    assert taken.status_code == 200
+    methods = [c.method for c in api.calls]
+    assert "setWebhook" not in methods
+    assert "sendMessage" in methods
+
+
+def hook_at(port: int) -> Webhook:
+    return Webhook(
+        url="https://bot.example.org/hook", secret=SECRET, listen="127.0.0.1", port=port
+    )
+
+
+async def test_healthz_is_503_while_the_database_does_not_answer(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "down.db")
+    engine = Engine(Store(db))
+    assert await engine.healthy()
+    await db.close()
+    assert not await engine.healthy()
+    api = OfflineBotApi()
+    app = build_application(TOKEN, engine, request=api, rate_limit=False)
+    port = free_port()
+    webhook = hook_at(port)
+    server = WebhookServer(app, webhook, engine.healthy, register=False)
+    await server.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            health = await client.get(f"http://127.0.0.1:{port}/healthz")
+            head = await client.head(f"http://127.0.0.1:{port}/healthz")
+    finally:
+        await server.stop()
+    assert (health.status_code, health.text) == (503, "database unavailable\n")
+    assert head.status_code == 503
+
+
+async def test_set_webhook_registers_the_url_with_the_secret_once() -> None:
+    api = OfflineBotApi()
+    bot = ExtBot(TOKEN, request=api)
+    webhook = Webhook(url="https://bot.example.org/hook", secret=SECRET, listen="", port=0)
+    async with bot:
+        await register_webhook(bot, webhook)
+    [call] = [c for c in api.calls if c.method == "setWebhook"]
+    assert call.params["url"] == "https://bot.example.org/hook"
+    assert call.params["secret_token"] == SECRET
