@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         "BACKTRACK_SET_WEBHOOK=false (needs TELEGRAM_WEBHOOK_SECRET)",
     )
     hook.add_argument("url", metavar="URL", help="the public HTTPS URL of the workers")
+    move = commands.add_parser(
+        "migrate-to-postgres",
+        help="copy the SQLite database (BACKTRACK_DB, or --db) into the empty PostgreSQL "
+        "database BACKTRACK_DATABASE_URL names; stop the bot first",
+    )
+    move.add_argument("--db", type=Path, help="SQLite database path (default BACKTRACK_DB)")
     console = commands.add_parser("console", help="use the bot in this terminal")
     console.add_argument("--user", type=int, default=CONSOLE_USER, help="user id to act as")
     for sub in (run, console):
@@ -112,6 +118,41 @@ async def _set_webhook(settings: Settings, url: str) -> int:
     return 0
 
 
+def _migrate_to_postgres(settings: Settings, db_path: Path) -> int:
+    import psycopg
+
+    from storage.postgres.copy import NotEmptyError, copy_database
+    from storage.sqlite.db import Database, Location, open_reader
+
+    url = settings.database_url()
+    if url is None:
+        raise ConfigError("set BACKTRACK_DATABASE_URL to the PostgreSQL database to copy into")
+    if not db_path.is_file():
+        raise ConfigError(f"there is no SQLite database at {db_path}")
+
+    async def migrated() -> None:
+        # A file an older version wrote gets this version's columns first, as at start-up.
+        await (await Database.open(db_path, settings.db_key())).close()
+
+    asyncio.run(migrated())
+    source = open_reader(Location(db_path, settings.db_key()))
+    try:
+        with psycopg.connect(url) as target:
+            copied = copy_database(source, target)
+    except NotEmptyError as error:
+        print(f"backtrack: {error}; nothing was copied", file=sys.stderr)
+        return 1
+    except psycopg.OperationalError as error:
+        # The class, not the text: the text may hold the server's address and user.
+        print(f"backtrack: PostgreSQL did not answer ({type(error).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        source.close()
+    rows = ", ".join(f"{table} {count}" for table, count in copied.items())
+    print(f"Copied {db_path} into PostgreSQL: {rows}.")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command; returns the exit status."""
     try:
@@ -138,6 +179,8 @@ def _main(argv: Sequence[str] | None) -> int:
     setup_logging(settings.backtrack_log_level)
     db_path: Path = getattr(args, "db", None) or settings.backtrack_db
     try:
+        if args.command == "migrate-to-postgres":
+            return _migrate_to_postgres(settings, db_path)
         if args.command == "set-webhook":
             return asyncio.run(_set_webhook(settings, args.url))
         if args.command == "console":
