@@ -75,18 +75,35 @@ class DispatchReport:
     outgoing: list[Outgoing] = field(default_factory=list)
 
 
+# How long a sender may take between claiming a prompt and recording it: a batch of 500 at
+# Telegram's 30 messages a second takes under a minute. Older claims are a dead sender's.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
 class Dispatcher:
     """Sends every due check-in prompt."""
 
-    def __init__(self, store: Store, clock: Clock, send: Send, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        send: Send,
+        batch: int = BATCH,
+        claim_lease: timedelta | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.send = send
         self.batch = batch
+        # With one sender (SQLite) every claim at start-up is a dead process's; with several
+        # (PostgreSQL) only a claim older than the lease is, and each run gives those up.
+        self.claim_lease = claim_lease
 
     async def recover(self) -> int:
         """Give up prompts a previous process claimed but never recorded; returns how many."""
-        result = await self.store.unit(self.clock(), lambda s: s.recover_claims())
+        now = self.clock()
+        before = None if self.claim_lease is None else now - self.claim_lease
+        result = await self.store.unit(now, lambda s: s.recover_claims(before))
         given_up = 0 if isinstance(result, Duplicate) else result
         if given_up:
             log.warning("%d prompts claimed before the restart may have been sent", given_up)
@@ -95,6 +112,8 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Send all prompts due now, in batches."""
         report = DispatchReport()
+        if self.claim_lease is not None:
+            await self.recover()
         while True:
             now = self.clock()
             planned = await self.store.unit(now, lambda s: self._plan(s, report))
@@ -126,6 +145,10 @@ class Dispatcher:
         outgoing: list[Outgoing] = []
         for profile, slot in due:
             uid, zone = profile.user_id, profile.timezone
+            if not session.hold_user(uid):
+                # The patient's own event is being handled on another worker: next run.
+                report.deferred += 1
+                continue
             session.set_next_prompt(uid, next_slot(max(now, slot), profile.checkin_time, zone))
             retry = session.failed_prompt(uid, now - GRACE)
             if retry is not None:

@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.engine import Engine
 from bot.outbox import RETRY_EVERY_SECONDS
-from bot.reminders import Dispatcher
+from bot.reminders import CLAIM_LEASE, Dispatcher
 from bot.reply import system_clock
 from bot.telegram_bot import (
     ALLOWED_UPDATES,
@@ -90,7 +90,9 @@ async def serve(
         if jobs is None:
             raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
         if settings.backtrack_send_prompts:
-            dispatcher = Dispatcher(store, system_clock, prompt_sender(app.bot))
+            # On PostgreSQL another sender may be running: only expired claims are given up.
+            lease = CLAIM_LEASE if db is None else None
+            dispatcher = Dispatcher(store, system_clock, prompt_sender(app.bot), claim_lease=lease)
             # Prompts a killed process may have sent are given up, never sent twice (it logs
             # them).
             await dispatcher.recover()

@@ -193,8 +193,11 @@ class Session(Protocol):
     ) -> tuple[PromptChoice, date, datetime] | None:
         """The user's failed prompt still worth retrying (due since `since`), if any."""
 
-    def recover_claims(self) -> int:
-        """Mark prompts claimed but never recorded as uncertain, never to be sent; how many."""
+    def hold_user(self, user_id: int) -> bool:
+        """Take the user's lock for this unit of work if it is free; False while another has it."""
+
+    def recover_claims(self, before: datetime | None = None) -> int:
+        """Mark prompts claimed (before `before`) but never recorded as uncertain; how many."""
 
     def reopen_prompt(self, user_id: int, kind: str, key: str) -> None:
         """Let a snoozed prompt be sent once more."""

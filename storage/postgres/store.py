@@ -30,6 +30,12 @@ class Session(SqlSession):
 
     _least = "LEAST"
     _greatest = "GREATEST"
+    _skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def hold_user(self, user_id: int) -> bool:
+        """Take the user's lock for this unit of work if it is free; False while another has it."""
+        row = self.conn.execute("SELECT pg_try_advisory_xact_lock(?)", (user_id,)).fetchone()
+        return bool(row[0])
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,11 @@ class Accounts(Connected):
         )
         return cursor.rowcount
 
+    def hold_user(self, user_id: int) -> bool:
+        """Take the user's lock for this unit of work if it is free; False while another has it."""
+        # One SQLite writer at a time: nothing else can hold it (PostgreSQL overrides this).
+        return True
+
     def claim_update(self, update_id: int) -> bool:
         """Record a Telegram update as processed; False if it already was."""
         cursor = self.conn.execute(

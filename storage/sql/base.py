@@ -40,6 +40,8 @@ class Connected:
     # SQLite's scalar min() and max() of several values; PostgreSQL names them LEAST, GREATEST.
     _least = "min"
     _greatest = "max"
+    # SQLite has one writer at a time; PostgreSQL senders skip the users another one locked.
+    _skip_locked = ""
 
     def __init__(self, conn: Connection, now: datetime | None = None) -> None:
         self.conn = conn

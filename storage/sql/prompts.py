@@ -32,7 +32,7 @@ class Prompts(Connected):
         rows = self.conn.execute(
             f"SELECT {PROFILES.select_list}, next_prompt_at FROM users "
             "WHERE paused = 0 AND blocked = 0 AND next_prompt_at IS NOT NULL "
-            "AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?",
+            f"AND next_prompt_at <= ? ORDER BY next_prompt_at LIMIT ?{self._skip_locked}",
             (iso(now), limit),
         ).fetchall()
         return [(PROFILES.from_row(r[:-1]), datetime.fromisoformat(r[-1])) for r in rows]
@@ -94,15 +94,15 @@ class Prompts(Connected):
         choice = PromptChoice(PromptKind(row[0]), row[1])
         return choice, date.fromisoformat(row[2]), datetime.fromisoformat(row[3])
 
-    def recover_claims(self) -> int:
-        """Mark prompts claimed but never recorded as uncertain, never to be sent; how many."""
+    def recover_claims(self, before: datetime | None = None) -> int:
+        """Mark prompts claimed (before `before`) but never recorded as uncertain; how many."""
         # A process killed after Telegram took a prompt leaves the same claim as one killed
         # before sending it, so neither is sent again: the first would reach the patient twice.
-        cursor = self.conn.execute(
-            "UPDATE prompts SET status = 'uncertain', updated_at = ? WHERE status = 'claimed'",
-            (self.now_iso,),
-        )
-        return cursor.rowcount
+        # A claim younger than `before` may be a live sender's, in flight: it is left alone.
+        sql = "UPDATE prompts SET status = 'uncertain', updated_at = ? WHERE status = 'claimed'"
+        if before is None:
+            return self.conn.execute(sql, (self.now_iso,)).rowcount
+        return self.conn.execute(f"{sql} AND updated_at < ?", (self.now_iso, iso(before))).rowcount
 
     def reopen_prompt(self, user_id: int, kind: str, key: str) -> None:
         """Let a snoozed prompt be sent once more."""

@@ -401,3 +401,72 @@ async def test_both_schemas_describe_the_same_tables_and_columns(tmp_path: Path)
     for table, column in rows:
         postgres.setdefault(table, []).append(column)
     assert {t: sorted(c) for t, c in postgres.items()} == _sqlite_columns(tmp_path)
+
+
+async def test_a_claim_younger_than_the_lease_is_left_to_its_sender(store: ports.Store) -> None:
+    await joined(store, 1)
+    day = date(2026, 3, 10)
+    await write(store, NOW, lambda s: s.claim_prompt(1, "daily", day.isoformat(), day, NOW))
+    later = NOW + timedelta(minutes=5)
+    assert await write(store, later, lambda s: s.recover_claims(NOW - timedelta(minutes=10))) == 0
+    much_later = NOW + timedelta(minutes=11)
+    lease_start = much_later - timedelta(minutes=10)
+    assert await write(store, much_later, lambda s: s.recover_claims(lease_start)) == 1
+    assert await store.read(lambda s: s.prompt_statuses(1)) == [
+        ("daily", day.isoformat(), "uncertain")
+    ]
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
+async def test_two_senders_never_select_the_same_due_users(tmp_path: Path) -> None:
+    async with opened("postgres", tmp_path) as store:
+        users = list(range(1, 41))
+        await joined(store, *users)
+
+        def due(s: ports.Session) -> None:
+            for user in users:
+                s.set_next_prompt(user, NOW - timedelta(minutes=1))
+
+        await write(store, NOW, due)
+        chosen: list[list[int]] = []
+        first_in = threading.Event()
+        release = threading.Event()
+
+        def first(s: ports.Session) -> None:
+            chosen.append([p.user_id for p, _ in s.due_users(NOW, 25)])
+            first_in.set()
+            release.wait(5)
+
+        def second(s: ports.Session) -> None:
+            chosen.append([p.user_id for p, _ in s.due_users(NOW, 25)])
+
+        held = asyncio.create_task(store.unit(NOW, first))
+        await asyncio.to_thread(first_in.wait, 5)
+        await store.unit(NOW, second)
+        release.set()
+        await held
+    assert len(chosen[0]) == 25
+    assert len(chosen[1]) == 15
+    assert not set(chosen[0]) & set(chosen[1])
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
+async def test_a_sender_skips_a_patient_whose_event_another_worker_is_handling(
+    tmp_path: Path,
+) -> None:
+    async with opened("postgres", tmp_path) as store:
+        await joined(store, 1)
+        inside = threading.Event()
+        release = threading.Event()
+
+        def patients_event(s: ports.Session) -> None:
+            inside.set()
+            release.wait(5)
+
+        held = asyncio.create_task(store.unit(NOW, patients_event, user_id=1))
+        await asyncio.to_thread(inside.wait, 5)
+        busy = await write(store, NOW, lambda s: s.hold_user(1))
+        release.set()
+        await held
+        free = await write(store, NOW, lambda s: s.hold_user(1))
+    assert (busy, free) == (False, True)
