@@ -421,7 +421,8 @@ _CORE: dict[str, str] = {
     "Who can see it: only you, in this chat, and the people who run this bot's server. "
     "Telegram also keeps bot chats on its servers; bots cannot use Telegram's secret chats.\n\n"
     "Your choices: /export gives you a copy of your diary (PDF, CSV or FHIR). /delete erases "
-    "everything about you from the bot's database, straight away.",
+    "everything about you from the bot's database, straight away. Backups the people who run "
+    "the bot keep may still hold it until they expire; ask them how long that is.",
     "delete.confirm": "This erases everything about you: your profile, every diary entry, "
     "symptom checks, alerts, safety messages, reminders and our conversation. It cannot be "
     "undone. If you want a copy first, tap Cancel and use /export.\n\nErase everything now?",

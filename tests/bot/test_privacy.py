@@ -60,7 +60,15 @@ def file_bytes(path: Path) -> bytes:
 async def test_privacy_says_what_where_how_long_who_and_how_to_erase(engine: Engine) -> None:
     reply = await engine.on_command(PAT, Command.PRIVACY)
     [notice] = reply.notices
-    for words in ("What is stored", "Where", "For how long", "secret chats", "/export", "/delete"):
+    for words in (
+        "What is stored",
+        "Where",
+        "For how long",
+        "secret chats",
+        "/export",
+        "/delete",
+        "Backups",
+    ):
         assert words in notice.text
 
 
