@@ -80,6 +80,28 @@ class DispatchReport:
 CLAIM_LEASE = timedelta(minutes=10)
 
 
+def shared_budget(
+    send: Send,
+    store: Store,
+    clock: Clock,
+    rate: float,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Send:
+    """Send each prompt only when the bot-wide budget in the database has a slot for it."""
+
+    # Several senders on one PostgreSQL database each have their own limiter; the budget row
+    # keeps them together under Telegram's bulk limit. A second's worth may go at once.
+    async def budgeted(item: Outgoing) -> SendResult:
+        while True:
+            wait = await store.unit(clock(), lambda s: s.take_send_slot(rate, rate))
+            if isinstance(wait, Duplicate) or wait <= 0:
+                break
+            await sleep(wait)
+        return await send(item)
+
+    return budgeted
+
+
 class Dispatcher:
     """Sends every due check-in prompt."""
 

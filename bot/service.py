@@ -19,10 +19,11 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.engine import Engine
 from bot.outbox import RETRY_EVERY_SECONDS
-from bot.reminders import CLAIM_LEASE, Dispatcher
+from bot.reminders import CLAIM_LEASE, Dispatcher, shared_budget
 from bot.reply import system_clock
 from bot.telegram_bot import (
     ALLOWED_UPDATES,
+    SEND_RATE,
     build_application,
     prompt_sender,
     set_commands,
@@ -92,7 +93,11 @@ async def serve(
         if settings.backtrack_send_prompts:
             # On PostgreSQL another sender may be running: only expired claims are given up.
             lease = CLAIM_LEASE if db is None else None
-            dispatcher = Dispatcher(store, system_clock, prompt_sender(app.bot), claim_lease=lease)
+            send = prompt_sender(app.bot)
+            if db is None:
+                # Other senders may share the database: one budget for all of them.
+                send = shared_budget(send, store, system_clock, SEND_RATE)
+            dispatcher = Dispatcher(store, system_clock, send, claim_lease=lease)
             # Prompts a killed process may have sent are given up, never sent twice (it logs
             # them).
             await dispatcher.recover()

@@ -193,6 +193,9 @@ class Session(Protocol):
     ) -> tuple[PromptChoice, date, datetime] | None:
         """The user's failed prompt still worth retrying (due since `since`), if any."""
 
+    def take_send_slot(self, rate: float, burst: float) -> float:
+        """Take one bulk send from the bot-wide budget: 0 when taken, else seconds to wait."""
+
     def hold_user(self, user_id: int) -> bool:
         """Take the user's lock for this unit of work if it is free; False while another has it."""
 

@@ -186,6 +186,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """
     + _RECOUNT,
+    # 2: SQLite's migration 12, the bot-wide budget of bulk sends the prompt senders share
+    """
+    CREATE TABLE send_budget (
+        id     INTEGER PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        at     DOUBLE PRECISION NOT NULL
+    );
+    """,
 )
 
 # Workers starting at once migrate one at a time: the first applies, the others find it done.

@@ -31,6 +31,7 @@ class Session(SqlSession):
     _least = "LEAST"
     _greatest = "GREATEST"
     _skip_locked = " FOR UPDATE SKIP LOCKED"
+    _for_update = " FOR UPDATE"
 
     def hold_user(self, user_id: int) -> bool:
         """Take the user's lock for this unit of work if it is free; False while another has it."""

@@ -42,6 +42,7 @@ class Connected:
     _greatest = "max"
     # SQLite has one writer at a time; PostgreSQL senders skip the users another one locked.
     _skip_locked = ""
+    _for_update = ""
 
     def __init__(self, conn: Connection, now: datetime | None = None) -> None:
         self.conn = conn

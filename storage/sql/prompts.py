@@ -94,6 +94,25 @@ class Prompts(Connected):
         choice = PromptChoice(PromptKind(row[0]), row[1])
         return choice, date.fromisoformat(row[2]), datetime.fromisoformat(row[3])
 
+    def take_send_slot(self, rate: float, burst: float) -> float:
+        """Take one bulk send from the bot-wide budget: 0 when taken, else seconds to wait."""
+        # A token bucket refilled at `rate` a second up to `burst`; the row is locked for the
+        # unit of work on PostgreSQL, so senders in other processes take turns on it.
+        now = self.now.timestamp()
+        row = self.conn.execute(
+            f"SELECT tokens, at FROM send_budget WHERE id = 1{self._for_update}"
+        ).fetchone()
+        tokens = burst if row is None else min(burst, row[0] + max(0.0, now - row[1]) * rate)
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
+        if wait == 0.0:
+            tokens -= 1
+        self.conn.execute(
+            "INSERT INTO send_budget (id, tokens, at) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+            (tokens, now),
+        )
+        return wait
+
     def recover_claims(self, before: datetime | None = None) -> int:
         """Mark prompts claimed (before `before`) but never recorded as uncertain; how many."""
         # A process killed after Telegram took a prompt leaves the same claim as one killed

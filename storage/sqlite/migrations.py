@@ -223,6 +223,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE entries ADD COLUMN as_needed_doses INTEGER;
     """,
+    # 12: the bot-wide budget of bulk sends (a token bucket: tokens left at `at`, Unix seconds),
+    # which several prompt senders on one PostgreSQL database share; one SQLite process needs
+    # only its own limiter, and the table is here so both schemas stay the same
+    """
+    CREATE TABLE send_budget (
+        id     INTEGER PRIMARY KEY,
+        tokens REAL NOT NULL,
+        at     REAL NOT NULL
+    );
+    """,
 )
 
 

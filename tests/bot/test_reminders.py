@@ -12,11 +12,12 @@ import pytest
 from telegram.ext import Application
 
 from bot.engine import Engine
-from bot.reminders import Dispatcher, Outgoing, SendResult
-from bot.reply import Who
+from bot.reminders import Dispatcher, Outgoing, SendResult, shared_budget
+from bot.reply import Reply, Who
 from bot.telegram_bot import build_application, prompt_sender
 from flows.clinical.schedule import next_slot
-from flows.dialogs.router import Command
+from flows.dialogs.router import Command, Verdict
+from flows.kit.core import Screen
 from flows.records.models import NewEntry, Profile
 from storage.ports import Session
 from storage.sqlite.db import Database
@@ -310,3 +311,27 @@ async def test_an_entry_left_open_is_put_aside_by_a_prompt_not_overwritten(
     assert again.screen is not None
     assert "Carrying on with your unsaved entry" in again.screen.text
     assert "LEG pain" in again.screen.text
+
+
+async def test_a_shared_budget_holds_prompts_until_the_database_has_a_slot(
+    harness: Harness,
+) -> None:
+    sent: list[int] = []
+    slept: list[float] = []
+
+    async def send(item: Outgoing) -> SendResult:
+        sent.append(item.user_id)
+        return SendResult.SENT
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        harness.clock.advance(timedelta(seconds=seconds))
+
+    budgeted = shared_budget(send, harness.store, harness.clock, rate=2.0, sleep=sleep)
+    screen = Screen(text="How is your back today?")
+    item = Outgoing(1, "daily", "2026-03-10", screen, Reply(Verdict.ACCEPTED, screen), START)
+    for _ in range(3):
+        await budgeted(item)
+    # Two go at once (a second's worth at 2 a second); the third waits half a second.
+    assert sent == [1, 1, 1]
+    assert slept == [pytest.approx(0.5)]

@@ -470,3 +470,26 @@ async def test_a_sender_skips_a_patient_whose_event_another_worker_is_handling(
         await held
         free = await write(store, NOW, lambda s: s.hold_user(1))
     assert (busy, free) == (False, True)
+
+
+async def test_the_send_budget_gives_a_seconds_worth_then_says_how_long_to_wait(
+    store: ports.Store,
+) -> None:
+    taken = [await write(store, NOW, lambda s: s.take_send_slot(3.0, 3.0)) for _ in range(4)]
+    assert taken[:3] == [0.0, 0.0, 0.0]
+    assert taken[3] == pytest.approx(1 / 3)
+    # A third of a second later (to the microsecond moments have) one more slot has come back.
+    later = NOW + timedelta(seconds=0.34)
+    again = [await write(store, later, lambda s: s.take_send_slot(3.0, 3.0)) for _ in range(2)]
+    assert again[0] == 0.0
+    assert again[1] > 0
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
+async def test_senders_in_parallel_share_one_budget(tmp_path: Path) -> None:
+    async with opened("postgres", tmp_path) as store:
+        tries = await asyncio.gather(
+            *(write(store, NOW, lambda s: s.take_send_slot(10.0, 10.0)) for _ in range(25))
+        )
+    # However the 25 tries interleave, one instant's budget of 10 is given out once.
+    assert sum(1 for wait in tries if wait == 0.0) == 10
