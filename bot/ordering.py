@@ -45,6 +45,23 @@ class PerUserOrder(BaseUpdateProcessor):
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
+        self._watched: dict[int, asyncio.Future[None]] = {}
+
+    def watch(self, update_id: int) -> asyncio.Future[None]:
+        """A future done once the update has been handled, or failed: a webhook answer waits."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._watched[update_id] = future
+        return future
+
+    def unwatch(self, update_id: int) -> None:
+        """Stop watching an update (its answer could not wait any longer)."""
+        self._watched.pop(update_id, None)
+
+    def _handled(self, update: object) -> None:
+        if isinstance(update, Update):
+            future = self._watched.pop(update.update_id, None)
+            if future is not None and not future.done():
+                future.set_result(None)
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -53,6 +70,12 @@ class PerUserOrder(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the same user's earlier updates, then for a free slot, then handle it."""
+        try:
+            await self._in_turn(update, coroutine)
+        finally:
+            self._handled(update)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = _user_of(update)
         if user is None:
             async with self._slots:

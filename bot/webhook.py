@@ -6,6 +6,7 @@ read; nothing of a request (body, headers, secret) is ever logged.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -21,6 +22,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
+from bot.ordering import PerUserOrder
 from bot.telegram_bot import ALLOWED_UPDATES
 
 if TYPE_CHECKING:
@@ -43,6 +45,9 @@ TORNADO_MAX_BYTES = 2 * MAX_UPDATE_BYTES
 # An idle or half-sent connection is dropped rather than held for tornado's default hour.
 IDLE_SECONDS = 60.0
 BODY_SECONDS = 30.0
+# How long Telegram's request waits for its update to be handled before it is answered anyway
+# (Telegram gives a webhook about a minute; a slower answer would be sent again).
+ANSWER_WITHIN_SECONDS = 30
 
 
 def _refuse(handler: tornado.web.RequestHandler, status: HTTPStatus) -> None:
@@ -145,7 +150,24 @@ class UpdateHandler(_Quiet):
         if isinstance(bot, ExtBot):
             # As python-telegram-bot's own webhook does: resolves arbitrary callback data.
             bot.insert_callback_data(update)
+        processor = self._app.update_processor
+        if not isinstance(processor, PerUserOrder):
+            await self._app.update_queue.put(update)
+            return
+        handled = processor.watch(update.update_id)
         await self._app.update_queue.put(update)
+        # Telegram gets its 200 once the update's unit of work is committed: a worker killed
+        # before then leaves the request unanswered, and Telegram sends it again (to any
+        # worker; the stored update id makes it run once).
+        try:
+            await asyncio.wait_for(asyncio.shield(handled), ANSWER_WITHIN_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "update %s took over %d s; answered before it was done",
+                update.update_id,
+                ANSWER_WITHIN_SECONDS,
+            )
+            processor.unwatch(update.update_id)
 
 
 @tornado.web.stream_request_body

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -333,3 +334,40 @@ async def test_set_webhook_registers_the_url_with_the_secret_once() -> None:
     [call] = [c for c in api.calls if c.method == "setWebhook"]
     assert call.params["url"] == "https://bot.example.org/hook"
     assert call.params["secret_token"] == SECRET
+
+
+async def test_telegram_is_answered_only_once_the_update_is_handled_and_stored(
+    tmp_path: Path,
+) -> None:
+    """A worker killed before its answer leaves Telegram to send the update again."""
+    api = OfflineBotApi()
+    port = free_port()
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_webhook_secret=SecretStr(SECRET),
+        _env_file=None,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(settings, tmp_path / "w.db", stop, webhook=hook_at(port), request=api)
+    )
+    try:
+        await wait_for_port(port)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"http://127.0.0.1:{port}/hook",
+                headers={SECRET_HEADER: SECRET},
+                json=message_update(31, 42, "/start"),
+            )
+            # Nothing awaited in between: what the answer promises is already true.
+            replied = [c.params.get("chat_id") for c in api.calls if c.method == "sendMessage"]
+            with sqlite3.connect(tmp_path / "w.db") as conn:
+                claimed = conn.execute(
+                    "SELECT count(*) FROM processed_updates WHERE update_id = 31"
+                ).fetchone()[0]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert answer.status_code == 200
+    assert 42 in replied
+    assert claimed == 1
