@@ -48,6 +48,7 @@ BODY_SECONDS = 30.0
 # How long Telegram's request waits for its update to be handled before it is answered anyway
 # (Telegram gives a webhook about a minute; a slower answer would be sent again).
 ANSWER_WITHIN_SECONDS = 30
+WEBHOOK_CONNECTIONS = 100
 
 
 def _refuse(handler: tornado.web.RequestHandler, status: HTTPStatus) -> None:
@@ -304,6 +305,11 @@ class WebhookServer:
 
 async def register_webhook(bot: Bot, webhook: Webhook) -> None:
     """Tell Telegram where to send the updates, with the secret it must send with each."""
+    # Each request is held until its update is handled: Telegram's most connections at once
+    # (100, not its default 40), so patients' updates do not queue behind slow ones.
     await bot.set_webhook(
-        url=webhook.url, secret_token=webhook.secret, allowed_updates=list(ALLOWED_UPDATES)
+        url=webhook.url,
+        secret_token=webhook.secret,
+        allowed_updates=list(ALLOWED_UPDATES),
+        max_connections=WEBHOOK_CONNECTIONS,
     )

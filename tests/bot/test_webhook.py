@@ -334,6 +334,7 @@ async def test_set_webhook_registers_the_url_with_the_secret_once() -> None:
     [call] = [c for c in api.calls if c.method == "setWebhook"]
     assert call.params["url"] == "https://bot.example.org/hook"
     assert call.params["secret_token"] == SECRET
+    assert call.params["max_connections"] == 100
 
 
 async def test_telegram_is_answered_only_once_the_update_is_handled_and_stored(
