@@ -142,9 +142,12 @@ def _migrate_to_postgres(settings: Settings, db_path: Path) -> int:
     except NotEmptyError as error:
         print(f"backtrack: {error}; nothing was copied", file=sys.stderr)
         return 1
-    except psycopg.OperationalError as error:
-        # The class, not the text: the text may hold the server's address and user.
-        print(f"backtrack: PostgreSQL did not answer ({type(error).__name__})", file=sys.stderr)
+    except psycopg.Error as error:
+        # The class, not the text: the text may hold the server's address or a row's values.
+        print(
+            f"backtrack: PostgreSQL refused the copy ({type(error).__name__}); nothing was copied",
+            file=sys.stderr,
+        )
         return 1
     finally:
         source.close()

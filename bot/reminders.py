@@ -226,6 +226,9 @@ class Dispatcher:
     def _record(
         self, session: Session, outgoing: list[Outgoing], results: list[SendResult]
     ) -> None:
+        # As a patient's own unit of work does, before touching their rows: an erasure
+        # running at the same time is waited for, never deadlocked with.
+        session.lock_users([item.user_id for item in outgoing])
         for item, result in zip(outgoing, results, strict=True):
             session.mark_prompt(item.user_id, item.kind, item.key, result.value)
             if result is SendResult.BLOCKED:

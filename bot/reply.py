@@ -19,8 +19,9 @@ Clock = Callable[[], datetime]
 
 
 def storable(text: str) -> str:
-    """Text with lone surrogates (undecodable input bytes) replaced, so it can be stored."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text with lone surrogates replaced and NUL characters left out, so any database takes it."""
+    # PostgreSQL refuses NUL in text; a NUL typed into Telegram carries nothing of the note.
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def screen_language(who: Who) -> str:

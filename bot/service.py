@@ -84,7 +84,9 @@ async def serve(
             updates_request=request,
         )
         courier = shell_of(app).courier
-        waiting = await engine.recover_advice()
+        # On SQLite this is the only process: what it had in flight when it stopped is due now.
+        # On PostgreSQL another worker may be sending it; a lease ends on its own in 10 min.
+        waiting = await engine.recover_advice() if db is not None else 0
         if waiting:
             log.info("%d safety messages from before the restart will be sent", waiting)
         jobs = app.job_queue

@@ -196,6 +196,9 @@ class Session(Protocol):
     def take_send_slot(self, rate: float, burst: float) -> float:
         """Take one bulk send from the bot-wide budget: 0 when taken, else seconds to wait."""
 
+    def lock_users(self, user_ids: Sequence[int]) -> None:
+        """Wait until no other unit of work holds these users, then hold them for this one."""
+
     def hold_user(self, user_id: int) -> bool:
         """Take the user's lock for this unit of work if it is free; False while another has it."""
 

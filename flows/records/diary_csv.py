@@ -333,6 +333,8 @@ def _parse_row(
 
 def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
     """Read a diary CSV; every malformed row, or row outside `window`, is named by its line."""
+    # A NUL carries nothing of a diary and PostgreSQL refuses it in text: left out.
+    text = text.replace("\x00", "")
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     errors: list[RowError] = []
     try:

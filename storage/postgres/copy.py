@@ -26,12 +26,17 @@ TABLES = (
     "alerts",
     "outbox",
 )
-REBUILT = ("entry_days", "trend_cache")
+REBUILT = ("entry_days", "trend_cache", "send_budget")
 _BATCH = 1000
 
 
 class NotEmptyError(Exception):
     """The PostgreSQL database already holds a diary: nothing is copied over it."""
+
+
+def _clean(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    # A NUL an older version let into a note: PostgreSQL refuses it in text, and it says nothing.
+    return tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in row)
 
 
 def _columns(source: sqlite3.Connection, table: str) -> list[str]:
@@ -41,6 +46,8 @@ def _columns(source: sqlite3.Connection, table: str) -> list[str]:
 def copy_database(source: sqlite3.Connection, target: psycopg.Connection[Any]) -> dict[str, int]:
     """Copy every table into the migrated, empty target; returns the rows copied per table."""
     migrate(target)
+    # Every table read from one snapshot of the file, even if the bot was left running.
+    source.execute("BEGIN")
     copied: dict[str, int] = {}
     with target.transaction():
         for table in TABLES:
@@ -54,7 +61,7 @@ def copy_database(source: sqlite3.Connection, target: psycopg.Connection[Any]) -
             count = 0
             with target.cursor() as cursor:
                 while batch := rows.fetchmany(_BATCH):
-                    cursor.executemany(insert, batch)
+                    cursor.executemany(insert, [_clean(row) for row in batch])
                     count += len(batch)
             copied[table] = count
             if "id" in columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from flows.records.models import Profile
@@ -88,6 +89,10 @@ class Accounts(Connected):
         """Take the user's lock for this unit of work if it is free; False while another has it."""
         # One SQLite writer at a time: nothing else can hold it (PostgreSQL overrides this).
         return True
+
+    def lock_users(self, user_ids: Sequence[int]) -> None:
+        """Wait until no other unit of work holds these users, then hold them for this one."""
+        # One SQLite writer at a time: nothing else can hold them (PostgreSQL overrides this).
 
     def claim_update(self, update_id: int) -> bool:
         """Record a Telegram update as processed; False if it already was."""

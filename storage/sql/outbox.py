@@ -42,7 +42,9 @@ class Outbox(Connected):
             where += " AND user_id = ?"
             params = (*params, user_id)
         rows = self.conn.execute(
-            f"SELECT {STORED_ADVICE.select_list} FROM outbox WHERE {where} ORDER BY id LIMIT ?",
+            f"SELECT {STORED_ADVICE.select_list} FROM outbox WHERE {where} ORDER BY id LIMIT ?"
+            # On PostgreSQL a row another worker is taking is skipped: each try goes once.
+            f"{self._skip_locked}",
             (*params, limit),
         ).fetchall()
         taken = [STORED_ADVICE.from_row(r) for r in rows]

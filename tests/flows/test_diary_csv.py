@@ -272,12 +272,13 @@ def test_a_quoted_formula_from_a_spreadsheet_is_imported_without_its_quote() -> 
     assert [row.note for row in parsed.rows] == ["=SUM(1;1)", "'ok"]
 
 
-# Notes as the bot stores them: what was typed, without its surrounding whitespace.
+# Notes as the bot stores them: what was typed, without its surrounding whitespace, and
+# without NUL characters (bot.reply.storable leaves them out; PostgreSQL refuses them).
 STORED_NOTES = (
     st.text(
         st.one_of(
             st.sampled_from("'=+-@\t\r\n\",; "),
-            st.characters(exclude_categories=["Cs"]),
+            st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
         ),
         min_size=1,
         max_size=60,
@@ -382,3 +383,8 @@ def test_doses_are_written_and_read_back() -> None:
     text = write_diary(rows)
     assert text.splitlines()[1] == "2026-03-01,,3,,,,1"
     assert parse_diary(text).rows == rows
+
+
+def test_a_nul_in_a_file_is_left_out_of_the_note() -> None:
+    parsed = parse_diary(HEADER + "2026-03-01,,3,,,sore\x00 knee\n")
+    assert [row.note for row in parsed.rows] == ["sore knee"]

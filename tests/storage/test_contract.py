@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from bot.engine import Engine
+from bot.reminders import CLAIM_LEASE, Dispatcher, Outgoing, SendResult
 from bot.reply import Who
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.clinical.trends import AlertKind, SentAlert
@@ -35,6 +36,8 @@ from flows.records.models import (
     Region,
 )
 from storage import ports
+from storage.postgres.copy import REBUILT
+from storage.postgres.copy import TABLES as COPIED
 from storage.postgres.store import Store as PostgresStore
 from storage.sqlite.migrations import migrate as migrate_sqlite
 from tests.clock import FakeClock
@@ -493,3 +496,110 @@ async def test_senders_in_parallel_share_one_budget(tmp_path: Path) -> None:
         )
     # However the 25 tries interleave, one instant's budget of 10 is given out once.
     assert sum(1 for wait in tries if wait == 0.0) == 10
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
+async def test_two_workers_claiming_the_outbox_at_once_take_each_advice_once(
+    tmp_path: Path,
+) -> None:
+    async with opened("postgres", tmp_path) as store:
+        await joined(store, 1)
+        advice = Advice(
+            kind=AdviceKind.EMERGENCY,
+            tier=Tier.EMERGENCY,
+            text="Call 112",
+            source=AdviceSource.LOG,
+        )
+        await write(store, NOW, lambda s: [s.add_advice(1, advice) for _ in range(3)])
+        inside = threading.Event()
+        release = threading.Event()
+        taken: list[list[int]] = []
+
+        def first(s: ports.Session) -> None:
+            taken.append([a.id for a in s.claim_advice()])
+            inside.set()
+            release.wait(5)
+
+        held = asyncio.create_task(store.unit(NOW, first))
+        await asyncio.to_thread(inside.wait, 5)
+        taken.append([a.id for a in await write(store, NOW, lambda s: s.claim_advice())])
+        release.set()
+        await held
+    assert len(taken[0]) == 3
+    assert taken[1] == []
+
+
+async def test_a_note_with_a_nul_is_stored_without_it_on_each_backend(
+    store: ports.Store, clock: FakeClock
+) -> None:
+    engine = Engine(store, clock)
+    who = Who(user_id=BIG)
+    await onboard(engine, who)
+    patient = Patient(EngineLine(engine, who))
+    await patient.send("/log")
+    await patient.presses("4", "2", "Done: none of these", "None")
+    await patient.type("sore\x00after the drive")
+    await patient.press("Save")
+    [stored] = await store.entries_between(BIG, date(2026, 1, 1), date(2026, 12, 31))
+    assert stored.note == "soreafter the drive"
+
+
+async def test_a_changed_early_entry_is_read_again_by_the_next_trend_check(
+    store: ports.Store,
+) -> None:
+    await joined(store, 1)
+    start = date(2025, 6, 1)
+    ids = await write(
+        store,
+        NOW,
+        lambda s: [s.add_entry(1, entry(start + timedelta(days=d), back=3)) for d in range(60)],
+    )
+    last = start + timedelta(days=59)
+    earlier, _ = await write(store, NOW, lambda s: s.trend_window(1, last, 245, 14))
+    assert earlier.back.values[0] == 3.0
+    await write(store, NOW, lambda s: s.replace_entry(1, ids[0], entry(start, back=10)))
+    # What the last check kept is gone with the change: the first day reads 10 now.
+    again, _ = await write(store, NOW, lambda s: s.trend_window(1, last, 245, 14))
+    assert again.back.values[0] == 10.0
+
+
+def test_the_move_to_postgresql_copies_or_rebuilds_every_table(tmp_path: Path) -> None:
+    assert set(_sqlite_columns(tmp_path)) == set(COPIED) | set(REBUILT)
+
+
+@pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
+async def test_a_sender_defers_a_busy_patient_and_prompts_them_on_its_next_run(
+    tmp_path: Path,
+) -> None:
+    sent: list[int] = []
+
+    async def send(item: Outgoing) -> SendResult:
+        sent.append(item.user_id)
+        return SendResult.SENT
+
+    async with opened("postgres", tmp_path) as store:
+        profile = Profile(
+            user_id=1, consented_at=NOW - timedelta(days=3), checkin_time=time(18, 0)
+        )
+
+        def due(s: ports.Session) -> None:
+            s.save_profile(profile)
+            s.set_next_prompt(1, NOW - timedelta(minutes=1))
+
+        await write(store, NOW, due)
+        dispatcher = Dispatcher(store, lambda: NOW, send, claim_lease=CLAIM_LEASE)
+        inside = threading.Event()
+        release = threading.Event()
+
+        def patients_event(s: ports.Session) -> None:
+            inside.set()
+            release.wait(5)
+
+        held = asyncio.create_task(store.unit(NOW, patients_event, user_id=1))
+        await asyncio.to_thread(inside.wait, 5)
+        busy = await dispatcher.run_once()
+        release.set()
+        await held
+        later = await dispatcher.run_once()
+    assert (busy.deferred, busy.sent) == (1, 0)
+    assert (later.sent, sent) == (1, [1])
