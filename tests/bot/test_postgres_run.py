@@ -16,6 +16,7 @@ import pytest
 from bot.cli import main
 from bot.engine import Engine
 from bot.reply import Who
+from storage.postgres.copy import TABLES as COPIED
 from storage.postgres.store import Store as PostgresStore
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store
@@ -104,8 +105,20 @@ async def test_migrate_to_postgres_copies_every_row_and_the_bot_goes_on_there(
     with sqlite3.connect(path) as conn:
         counts = {
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("users", "entries", "outbox", "entry_days", "prompts", "conversations")
+            for t in (*COPIED, "entry_days")
         }
+    window = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    db = await Database.open(path)
+    try:
+        old = Store(db)
+        before = (
+            await old.profile(7123456789),
+            await old.entries_between(7123456789, date(2026, 1, 1), date(2026, 12, 31)),
+            await old.read(lambda s: s.advice_between(7123456789, *window)),
+            await old.read(lambda s: s.conversation(7123456789)),
+        )
+    finally:
+        await db.close()
     async with postgres_schema() as url:
         os.environ["BACKTRACK_DATABASE_URL"] = url
         try:
@@ -124,6 +137,13 @@ async def test_migrate_to_postgres_copies_every_row_and_the_bot_goes_on_there(
         assert copied == counts
         store = await PostgresStore.open(url)
         try:
+            # What the bot reads is the same, field for field, before and after the move.
+            assert (
+                await store.profile(7123456789),
+                await store.entries_between(7123456789, date(2026, 1, 1), date(2026, 12, 31)),
+                await store.read(lambda s: s.advice_between(7123456789, *window)),
+                await store.read(lambda s: s.conversation(7123456789)),
+            ) == before
             entries = await store.entries_between(7123456789, date(2026, 1, 1), date(2026, 12, 31))
             assert [(e.back_pain, e.leg_pain, e.as_needed_doses) for e in entries] == [
                 (5, 0, 0),
