@@ -25,6 +25,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from benchmarks.bench_updates import NOW, register_users, stream
 from bot.engine import Engine
 from bot.telegram_bot import build_application
+from storage import ports
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store
 from tests.offline import TOKEN, OfflineApi
@@ -45,40 +46,46 @@ class SlowApi(OfflineApi):
         return await super().answer(url, method, name, params)
 
 
+async def answer_times(
+    store: ports.Store, users: int, latency: float, *, concurrent: bool = True
+) -> list[float]:
+    """Run the stream through the bot on `store`; each update's wait from arrival to answer."""
+    engine = Engine(store, lambda: NOW)
+    app: Application = build_application(  # type: ignore[type-arg]
+        TOKEN,
+        engine,
+        request=SlowApi(latency),
+        rate_limit=False,
+        concurrent=concurrent,
+    )
+    done: dict[int, float] = {}
+
+    async def finished(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        done[update.update_id] = time.perf_counter()
+
+    # Group 1 runs after BackTrack's handler of the same update has answered it.
+    app.add_handler(TypeHandler(Update, finished), group=1)
+    updates = [Update.de_json(p, app.bot) for p in stream(users)]
+    async with app:
+        await app.start()
+        start = time.perf_counter()
+        for update in updates:
+            await app.update_queue.put(update)
+        await app.update_queue.join()
+        await app.stop()
+    today = NOW.date()
+    saved = sum([len(await store.entries_between(u, today, today)) for u in range(1, users + 1)])
+    if saved != users:
+        raise AssertionError(f"expected {users} saved entries, found {saved}")
+    return [done[u.update_id] - start for u in updates]
+
+
 async def _one_run(users: int, latency: float, concurrent: bool, folder: Path) -> list[float]:
     db = await Database.open(folder / f"{'concurrent' if concurrent else 'serial'}.db")
     try:
         store = Store(db)
         await store.unit(NOW, lambda s: register_users(s, users))
-        engine = Engine(store, lambda: NOW)
-        app: Application = build_application(  # type: ignore[type-arg]
-            TOKEN,
-            engine,
-            request=SlowApi(latency),
-            rate_limit=False,
-            concurrent=concurrent,
-        )
-        done: dict[int, float] = {}
-
-        async def finished(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-            done[update.update_id] = time.perf_counter()
-
-        # Group 1 runs after BackTrack's handler of the same update has answered it.
-        app.add_handler(TypeHandler(Update, finished), group=1)
-        updates = [Update.de_json(p, app.bot) for p in stream(users)]
-        async with app:
-            await app.start()
-            start = time.perf_counter()
-            for update in updates:
-                await app.update_queue.put(update)
-            await app.update_queue.join()
-            await app.stop()
-        saved = await store.read(
-            lambda s: s.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
-        )
-        if saved != users:
-            raise AssertionError(f"expected {users} saved entries, found {saved}")
-        return [done[u.update_id] - start for u in updates]
+        return await answer_times(store, users, latency, concurrent=concurrent)
     finally:
         await db.close()
 

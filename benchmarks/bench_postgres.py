@@ -16,26 +16,20 @@ import asyncio
 import os
 import statistics
 import tempfile
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import psycopg
-from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
 
-from benchmarks.bench_concurrency import SlowApi
-from benchmarks.bench_updates import NOW, stream
-from bot.engine import Engine
-from bot.telegram_bot import build_application
+from benchmarks.bench_concurrency import answer_times
+from benchmarks.bench_updates import NOW
 from flows.records.models import Profile
 from storage import ports
 from storage.postgres.store import Store as PostgresStore
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store as SqliteStore
-from tests.offline import TOKEN
 
 
 def _register(session: ports.Session, users: int) -> None:
@@ -47,32 +41,9 @@ def _register(session: ports.Session, users: int) -> None:
 
 
 async def _serve(store: ports.Store, users: int, latency: float) -> list[float]:
-    """Run the stream through the bot on `store`; each update's wait from arrival to answer."""
+    """The stream through the bot on `store`, the patients registered through the port."""
     await store.unit(NOW, lambda s: _register(s, users))
-    engine = Engine(store, lambda: NOW)
-    app: Application = build_application(  # type: ignore[type-arg]
-        TOKEN, engine, request=SlowApi(latency), rate_limit=False
-    )
-    done: dict[int, float] = {}
-
-    async def finished(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        done[update.update_id] = time.perf_counter()
-
-    app.add_handler(TypeHandler(Update, finished), group=1)
-    updates = [Update.de_json(p, app.bot) for p in stream(users)]
-    async with app:
-        await app.start()
-        start = time.perf_counter()
-        for update in updates:
-            await app.update_queue.put(update)
-        await app.update_queue.join()
-        await app.stop()
-    saved = sum(
-        [len(await store.entries_between(u, NOW.date(), NOW.date())) for u in range(1, users + 1)]
-    )
-    if saved != users:
-        raise AssertionError(f"expected {users} saved entries, found {saved}")
-    return [done[u.update_id] - start for u in updates]
+    return await answer_times(store, users, latency)
 
 
 async def _sqlite(users: int, latency: float, folder: Path) -> list[float]:
