@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -120,6 +122,8 @@ class Dispatcher:
         # With one sender (SQLite) every claim at start-up is a dead process's; with several
         # (PostgreSQL) only a claim older than the lease is, and each run gives those up.
         self.claim_lease = claim_lease
+        # Stored with each claim, for the operator: which host and process sent it.
+        self.sender = f"{socket.gethostname()}:{os.getpid()}"
 
     async def recover(self) -> int:
         """Give up prompts a previous process claimed but never recorded; returns how many."""
@@ -191,7 +195,10 @@ class Dispatcher:
                 session.set_next_prompt(uid, now + SNOOZE)
                 report.deferred += 1
                 continue
-            if not session.claim_prompt(uid, choice.kind.value, choice.key, day, slot):
+            claimed = session.claim_prompt(
+                uid, choice.kind.value, choice.key, day, slot, by=self.sender
+            )
+            if not claimed:
                 continue
             ctx = Context(
                 now=now,

@@ -182,8 +182,10 @@ class Session(Protocol):
     def prompt_facts(self, profile: Profile, day: date) -> PromptFacts:
         """Gather what the scheduler needs to choose a user's prompt for a local date."""
 
-    def claim_prompt(self, user_id: int, kind: str, key: str, day: date, due: datetime) -> bool:
-        """Record a prompt as being sent; False if it was already sent (once only)."""
+    def claim_prompt(
+        self, user_id: int, kind: str, key: str, day: date, due: datetime, by: str = ""
+    ) -> bool:
+        """Record a prompt as being sent (by which sender); False if it already was."""
 
     def mark_prompt(self, user_id: int, kind: str, key: str, status: str) -> None:
         """Record what became of a claimed prompt: sent, blocked, failed, uncertain, missed."""

@@ -194,6 +194,10 @@ MIGRATIONS: tuple[str, ...] = (
         at     DOUBLE PRECISION NOT NULL
     );
     """,
+    # 3: SQLite's migration 13, which sender claimed a prompt
+    """
+    ALTER TABLE prompts ADD COLUMN claimed_by TEXT;
+    """,
 )
 
 # Workers starting at once migrate one at a time: the first applies, the others find it done.

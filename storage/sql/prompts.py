@@ -61,14 +61,17 @@ class Prompts(Connected):
             surgery=profile.surgery_date(),
         )
 
-    def claim_prompt(self, user_id: int, kind: str, key: str, day: date, due: datetime) -> bool:
-        """Record a prompt as being sent; False if it was already sent (once only)."""
+    def claim_prompt(
+        self, user_id: int, kind: str, key: str, day: date, due: datetime, by: str = ""
+    ) -> bool:
+        """Record a prompt as being sent (by which sender); False if it already was."""
         cursor = self.conn.execute(
-            "INSERT INTO prompts (user_id, kind, key, local_date, due_at, status, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 'claimed', ?) ON CONFLICT (user_id, kind, key) "
-            "DO UPDATE SET status = 'claimed', updated_at = excluded.updated_at "
-            "WHERE prompts.status IN ('snoozed', 'failed')",
-            (user_id, kind, key, day.isoformat(), iso(due), self.now_iso),
+            "INSERT INTO prompts "
+            "(user_id, kind, key, local_date, due_at, status, updated_at, claimed_by) "
+            "VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?) ON CONFLICT (user_id, kind, key) "
+            "DO UPDATE SET status = 'claimed', updated_at = excluded.updated_at, "
+            "claimed_by = excluded.claimed_by WHERE prompts.status IN ('snoozed', 'failed')",
+            (user_id, kind, key, day.isoformat(), iso(due), self.now_iso, by or None),
         )
         return cursor.rowcount == 1
 

@@ -233,6 +233,10 @@ MIGRATIONS: tuple[str, ...] = (
         at     REAL NOT NULL
     );
     """,
+    # 13: which sender claimed a prompt (its host and process), beside when (updated_at)
+    """
+    ALTER TABLE prompts ADD COLUMN claimed_by TEXT;
+    """,
 )
 
 

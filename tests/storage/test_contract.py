@@ -409,7 +409,9 @@ async def test_both_schemas_describe_the_same_tables_and_columns(tmp_path: Path)
 async def test_a_claim_younger_than_the_lease_is_left_to_its_sender(store: ports.Store) -> None:
     await joined(store, 1)
     day = date(2026, 3, 10)
-    await write(store, NOW, lambda s: s.claim_prompt(1, "daily", day.isoformat(), day, NOW))
+    await write(
+        store, NOW, lambda s: s.claim_prompt(1, "daily", day.isoformat(), day, NOW, by="h:41")
+    )
     later = NOW + timedelta(minutes=5)
     assert await write(store, later, lambda s: s.recover_claims(NOW - timedelta(minutes=10))) == 0
     much_later = NOW + timedelta(minutes=11)
@@ -418,6 +420,22 @@ async def test_a_claim_younger_than_the_lease_is_left_to_its_sender(store: ports
     assert await store.read(lambda s: s.prompt_statuses(1)) == [
         ("daily", day.isoformat(), "uncertain")
     ]
+
+
+async def test_a_claim_records_which_sender_made_it(store: ports.Store, tmp_path: Path) -> None:
+    await joined(store, 1)
+    day = date(2026, 3, 10)
+    await write(
+        store, NOW, lambda s: s.claim_prompt(1, "daily", day.isoformat(), day, NOW, by="h:41")
+    )
+    # Read as the operator would, with the backend's own client.
+    if isinstance(store, PostgresStore):
+        with psycopg.connect(store.url) as conn:
+            [(by,)] = conn.execute("SELECT claimed_by FROM prompts").fetchall()
+    else:
+        with sqlite3.connect(tmp_path / "contract.db") as conn:
+            [(by,)] = conn.execute("SELECT claimed_by FROM prompts").fetchall()
+    assert by == "h:41"
 
 
 @pytest.mark.skipif(POSTGRES is None, reason="BACKTRACK_TEST_POSTGRES is not set")
