@@ -99,21 +99,23 @@ class Prompts(Connected):
 
     def take_send_slot(self, rate: float, burst: float) -> float:
         """Take one bulk send from the bot-wide budget: 0 when taken, else seconds to wait."""
-        # A token bucket refilled at `rate` a second up to `burst`; the row is locked for the
-        # unit of work on PostgreSQL, so senders in other processes take turns on it.
+        # A token bucket refilled at `rate` a second up to `burst`. The row is made first, so
+        # that on PostgreSQL there is always one to lock: senders in other processes then take
+        # turns on it, even on the very first take.
         now = self.now.timestamp()
-        row = self.conn.execute(
+        self.conn.execute(
+            "INSERT INTO send_budget (id, tokens, at) VALUES (1, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (burst, now),
+        )
+        left, at = self.conn.execute(
             f"SELECT tokens, at FROM send_budget WHERE id = 1{self._for_update}"
         ).fetchone()
-        tokens = burst if row is None else min(burst, row[0] + max(0.0, now - row[1]) * rate)
+        tokens = min(burst, left + max(0.0, now - at) * rate)
         wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
         if wait == 0.0:
             tokens -= 1
-        self.conn.execute(
-            "INSERT INTO send_budget (id, tokens, at) VALUES (1, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
-            (tokens, now),
-        )
+        self.conn.execute("UPDATE send_budget SET tokens = ?, at = ? WHERE id = 1", (tokens, now))
         return wait
 
     def recover_claims(self, before: datetime | None = None) -> int:
