@@ -12,6 +12,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -63,6 +64,31 @@ async def write(store: ports.Store, now: datetime, work: Callable[[ports.Session
     done = await store.unit(now, work)
     assert not isinstance(done, ports.Duplicate)
     return done
+
+
+@asynccontextmanager
+async def held_open(
+    store: ports.Store,
+    work: Callable[[ports.Session], object] = lambda s: None,
+    *,
+    user_id: int | None = None,
+) -> AsyncIterator[None]:
+    """A unit of work that has done `work` and stays open, uncommitted, until the block ends."""
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold(s: ports.Session) -> None:
+        work(s)
+        inside.set()
+        release.wait(5)
+
+    held = asyncio.create_task(store.unit(NOW, hold, user_id=user_id))
+    await asyncio.to_thread(inside.wait, 5)
+    try:
+        yield
+    finally:
+        release.set()
+        await held
 
 
 def entry(day: date, back: int | None = 5, leg: int | None = 2, **extra: object) -> NewEntry:
@@ -450,22 +476,12 @@ async def test_two_senders_never_select_the_same_due_users(tmp_path: Path) -> No
 
         await write(store, NOW, due)
         chosen: list[list[int]] = []
-        first_in = threading.Event()
-        release = threading.Event()
 
-        def first(s: ports.Session) -> None:
-            chosen.append([p.user_id for p, _ in s.due_users(NOW, 25)])
-            first_in.set()
-            release.wait(5)
-
-        def second(s: ports.Session) -> None:
+        def select(s: ports.Session) -> None:
             chosen.append([p.user_id for p, _ in s.due_users(NOW, 25)])
 
-        held = asyncio.create_task(store.unit(NOW, first))
-        await asyncio.to_thread(first_in.wait, 5)
-        await store.unit(NOW, second)
-        release.set()
-        await held
+        async with held_open(store, select):
+            await store.unit(NOW, select)
     assert len(chosen[0]) == 25
     assert len(chosen[1]) == 15
     assert not set(chosen[0]) & set(chosen[1])
@@ -477,18 +493,8 @@ async def test_a_sender_skips_a_patient_whose_event_another_worker_is_handling(
 ) -> None:
     async with opened("postgres", tmp_path) as store:
         await joined(store, 1)
-        inside = threading.Event()
-        release = threading.Event()
-
-        def patients_event(s: ports.Session) -> None:
-            inside.set()
-            release.wait(5)
-
-        held = asyncio.create_task(store.unit(NOW, patients_event, user_id=1))
-        await asyncio.to_thread(inside.wait, 5)
-        busy = await write(store, NOW, lambda s: s.hold_user(1))
-        release.set()
-        await held
+        async with held_open(store, user_id=1):
+            busy = await write(store, NOW, lambda s: s.hold_user(1))
         free = await write(store, NOW, lambda s: s.hold_user(1))
     assert (busy, free) == (False, True)
 
@@ -529,20 +535,13 @@ async def test_two_workers_claiming_the_outbox_at_once_take_each_advice_once(
             source=AdviceSource.LOG,
         )
         await write(store, NOW, lambda s: [s.add_advice(1, advice) for _ in range(3)])
-        inside = threading.Event()
-        release = threading.Event()
         taken: list[list[int]] = []
 
-        def first(s: ports.Session) -> None:
+        def claim(s: ports.Session) -> None:
             taken.append([a.id for a in s.claim_advice()])
-            inside.set()
-            release.wait(5)
 
-        held = asyncio.create_task(store.unit(NOW, first))
-        await asyncio.to_thread(inside.wait, 5)
-        taken.append([a.id for a in await write(store, NOW, lambda s: s.claim_advice())])
-        release.set()
-        await held
+        async with held_open(store, claim):
+            await write(store, NOW, claim)
     assert len(taken[0]) == 3
     assert taken[1] == []
 
@@ -606,18 +605,8 @@ async def test_a_sender_defers_a_busy_patient_and_prompts_them_on_its_next_run(
 
         await write(store, NOW, due)
         dispatcher = Dispatcher(store, lambda: NOW, send, claim_lease=CLAIM_LEASE)
-        inside = threading.Event()
-        release = threading.Event()
-
-        def patients_event(s: ports.Session) -> None:
-            inside.set()
-            release.wait(5)
-
-        held = asyncio.create_task(store.unit(NOW, patients_event, user_id=1))
-        await asyncio.to_thread(inside.wait, 5)
-        busy = await dispatcher.run_once()
-        release.set()
-        await held
+        async with held_open(store, user_id=1):
+            busy = await dispatcher.run_once()
         later = await dispatcher.run_once()
     assert (busy.deferred, busy.sent) == (1, 0)
     assert (later.sent, sent) == (1, [1])
