@@ -99,14 +99,13 @@ async def _set_webhook(settings: Settings, url: str) -> int:
     from telegram import Bot
     from telegram.error import TelegramError
 
-    from bot.service import Webhook
     from bot.webhook import register_webhook
 
-    webhook = Webhook(url=url, secret=settings.webhook_secret(), listen="", port=0)
+    secret = settings.webhook_secret()
     bot = Bot(settings.token(), base_url=settings.base_url())
     try:
         async with bot:
-            await register_webhook(bot, webhook)
+            await register_webhook(bot, url, secret)
     except TelegramError as error:
         # The error's type, not its text: it may quote the request.
         print(

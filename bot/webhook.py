@@ -268,7 +268,7 @@ class WebhookServer:
         """Register the webhook with Telegram (unless told not to), then listen."""
         webhook = self._webhook
         if self._register:
-            await register_webhook(self._app.bot, webhook)
+            await register_webhook(self._app.bot, webhook.url, webhook.secret)
         path = re.escape(f"/{webhook.path}".rstrip("/"))
         routes = tornado.web.Application(
             [
@@ -303,13 +303,13 @@ class WebhookServer:
         await server.close_all_connections()
 
 
-async def register_webhook(bot: Bot, webhook: Webhook) -> None:
+async def register_webhook(bot: Bot, url: str, secret: str) -> None:
     """Tell Telegram where to send the updates, with the secret it must send with each."""
     # Each request is held until its update is handled: Telegram's most connections at once
     # (100, not its default 40), so patients' updates do not queue behind slow ones.
     await bot.set_webhook(
-        url=webhook.url,
-        secret_token=webhook.secret,
+        url=url,
+        secret_token=secret,
         allowed_updates=list(ALLOWED_UPDATES),
         max_connections=WEBHOOK_CONNECTIONS,
     )

@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from bot.cli import BROKEN_PIPE_STATUS, main
 from bot.config import ConfigError, Settings
 from flows.clinical.codes import Finding
+from tests.bot.test_service import FakeBotApiServer
 from tests.fakes import TOKEN
 
 
@@ -133,3 +137,43 @@ def test_triage_into_a_pipe_that_reads_everything_is_unchanged(tmp_path: Path) -
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert json.loads(result.stdout)["tier"] == "emergency"
+
+
+@pytest.fixture
+def telegram() -> Iterator[int]:
+    """A Bot API on loopback that answers every call; its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeBotApiServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def test_set_webhook_at_debug_registers_and_never_logs_the_token(
+    tmp_path: Path, telegram: int
+) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": "s" * 20,
+        "BACKTRACK_LOG_LEVEL": "DEBUG",
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{telegram}/bot",
+    }
+    result = backtrack(tmp_path, "set-webhook", "https://bot.example.org/hook", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "Telegram sends the updates to https://bot.example.org/hook now.\n"
+    # httpx logs each request's URL, which holds the token, unless bot/logs.py quiets it.
+    assert TOKEN.split(":")[1] not in result.stderr + result.stdout
+    assert "setWebhook" in FakeBotApiServer.calls
+
+
+def test_set_webhook_that_telegram_refuses_is_one_line(tmp_path: Path) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": "s" * 20,
+        # Nothing listens there.
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+    }
+    result = backtrack(tmp_path, "set-webhook", "https://bot.example.org/hook", env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "backtrack: Telegram did not take the webhook (NetworkError)"

@@ -328,9 +328,8 @@ async def test_healthz_is_503_while_the_database_does_not_answer(tmp_path: Path)
 async def test_set_webhook_registers_the_url_with_the_secret_once() -> None:
     api = OfflineBotApi()
     bot = ExtBot(TOKEN, request=api)
-    webhook = Webhook(url="https://bot.example.org/hook", secret=SECRET, listen="", port=0)
     async with bot:
-        await register_webhook(bot, webhook)
+        await register_webhook(bot, "https://bot.example.org/hook", SECRET)
     [call] = [c for c in api.calls if c.method == "setWebhook"]
     assert call.params["url"] == "https://bot.example.org/hook"
     assert call.params["secret_token"] == SECRET
