@@ -22,6 +22,7 @@ from flows.kit.core import (
     ClearEntryAside,
     Context,
     DeleteEntry,
+    DeleteTreatmentEvent,
     Effect,
     EraseUser,
     ExportFile,
@@ -31,7 +32,9 @@ from flows.kit.core import (
     SaveCheck,
     SaveEntry,
     SaveFunctionCheckin,
+    SaveMedicineChange,
     SaveProfile,
+    SaveTreatmentEvent,
     Screen,
     SendAdvice,
     SetEntryAside,
@@ -63,6 +66,12 @@ def carry_out(session: Session, user_id: int, effect: Effect) -> None:
             session.set_entry_aside(user_id, None)
         case SaveFunctionCheckin():
             session.add_function_checkin(user_id, effect.checkin)
+        case SaveMedicineChange():
+            session.add_medicine_change(user_id, effect.change)
+        case SaveTreatmentEvent():
+            session.add_treatment_event(user_id, effect.event)
+        case DeleteTreatmentEvent():
+            session.delete_treatment_event(user_id, effect.event_id)
         case EraseUser():
             session.erase_user(user_id)
         case Reschedule():
@@ -124,7 +133,10 @@ def apply_decision(
     for effect in outcome.effects:
         if isinstance(effect, ImportEntries):
             added, skipped = session.import_entries(who.user_id, effect.entries)
-            notices.append(imported(ctx.language, added, skipped))
+            kept, again = session.import_treatment(
+                who.user_id, effect.medicine_changes, effect.events
+            )
+            notices.append(imported(ctx.language, added, skipped, kept, again))
             if added and ctx.profile is not None:
                 first = min(e.entry_date for e in effect.entries)
                 alerted = _import_alerts(session, ctx.profile, first, ctx.today)

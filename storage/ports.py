@@ -24,6 +24,7 @@ from flows.records.models import (
     Profile,
     StoredAdvice,
 )
+from flows.records.treatment import MedicineChange, StoredTreatmentEvent, TreatmentEvent
 
 T = TypeVar("T")
 
@@ -151,6 +152,31 @@ class Session(Protocol):
 
     def quick_entry_on(self, user_id: int, day: date) -> Entry | None:
         """Return the day's latest quick entry that has no leg pain yet, if any."""
+
+    def add_medicine_change(self, user_id: int, change: MedicineChange) -> int:
+        """Store one dated start, change or stop of a medicine; earlier ones stay as they are."""
+
+    def medicine_changes(self, user_id: int) -> list[MedicineChange]:
+        """Every change of the patient's medicines, in the order they were dated and entered."""
+
+    def add_treatment_event(self, user_id: int, event: TreatmentEvent) -> int:
+        """Store a dated treatment event and return its id."""
+
+    def treatment_events(
+        self, user_id: int, first: date | None = None, last: date | None = None
+    ) -> list[StoredTreatmentEvent]:
+        """The patient's treatment events dated in [first, last] (open ends: all), oldest first."""
+
+    def delete_treatment_event(self, user_id: int, event_id: int) -> bool:
+        """Remove one of the patient's treatment events; False if they have no such event."""
+
+    def import_treatment(
+        self,
+        user_id: int,
+        changes: Sequence[MedicineChange],
+        events: Sequence[TreatmentEvent],
+    ) -> tuple[int, int]:
+        """Add medicine changes and events the diary lacks; (added, skipped as present)."""
 
     def add_function_checkin(self, user_id: int, checkin: FunctionCheckin) -> None:
         """Store a weekly PEG check-in."""

@@ -32,6 +32,7 @@ from flows.dialogs.log_screens import (
     ask_confirm,
     ask_day,
     ask_leg_pain,
+    ask_medicine_doses,
     ask_note,
     ask_symptoms,
     ask_weakness_speed,
@@ -56,7 +57,15 @@ from flows.kit.core import (
     Text,
 )
 from flows.kit.values import PAIN
-from flows.records.models import NOTE_MAX_CHARS, Advice, Entry, EntrySource, NewEntry
+from flows.records.models import (
+    MOST_DOSES,
+    NOTE_MAX_CHARS,
+    Advice,
+    Entry,
+    EntrySource,
+    NewEntry,
+)
+from flows.records.treatment import MOST_AS_NEEDED, Medicine, MedicineDose, medicines_on
 
 __all__ = [
     "DAY",
@@ -106,7 +115,15 @@ class LogStep(StrEnum):
 
 # The entry's fields the steps answer: shared by LogState and NewEntry, so a new diary field
 # is one more name here (begin_edit prefills them, has_answers and save compare and store them).
-ANSWERS = ("entry_date", "back_pain", "leg_pain", "symptoms", "note", "as_needed_doses")
+ANSWERS = (
+    "entry_date",
+    "back_pain",
+    "leg_pain",
+    "symptoms",
+    "note",
+    "as_needed_doses",
+    "medicine_doses",
+)
 
 
 class LogState(FlowState):
@@ -122,6 +139,7 @@ class LogState(FlowState):
     symptoms: tuple[Finding, ...] = ()
     note: str | None = None
     as_needed_doses: int | None = None
+    medicine_doses: tuple[MedicineDose, ...] = ()
     # The red flags whose advice was already sent, so going Back and Done again or saving
     # does not send the same message twice.
     advised: tuple[str, ...] = ()
@@ -215,7 +233,11 @@ def render(state: LogState, ctx: Context) -> Screen:
         case LogStep.WEAKNESS_SPEED:
             screen = ask_weakness_speed(lang)
         case LogStep.AS_NEEDED_DOSES:
-            screen = ask_as_needed_doses(lang, state)
+            pending = _pending_medicine(state, ctx)
+            if pending is None:
+                screen = ask_as_needed_doses(lang, state)
+            else:
+                screen = ask_medicine_doses(lang, pending, _earlier_doses(state, pending))
         case LogStep.NOTE:
             screen = ask_note(lang, state)
         case LogStep.CONFIRM:
@@ -272,6 +294,9 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
     value = event.value
     if value == "back" and state.trail:
         previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        if previous.step is LogStep.AS_NEEDED_DOSES and previous.medicine_doses:
+            # Back to a medicine's question takes its answer back, to be given again.
+            previous = previous.model_copy(update={"medicine_doses": state.medicine_doses[:-1]})
         return _advance(previous, ctx)
     match state.step:
         case LogStep.DAY:
@@ -319,6 +344,9 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             )
             return _advance(back, ctx)
         case LogStep.AS_NEEDED_DOSES:
+            pending = _pending_medicine(state, ctx)
+            if pending is not None:
+                return _medicine_doses(state, pending, value, ctx)
             doses = None if value == "skip" else DOSES.of(value)
             return _advance(_forward(state, LogStep.NOTE, as_needed_doses=doses), ctx)
         case LogStep.NOTE:
@@ -362,8 +390,61 @@ def _with_advice(
     return Outcome(state=advised, screen=render(advised, ctx).with_hint(hint), effects=(send,))
 
 
+def as_needed_medicines(state: LogState, ctx: Context) -> tuple[Medicine, ...]:
+    """The as-needed medicines on the patient's list on the entry's day, asked one by one."""
+    taken = medicines_on(ctx.medicine_changes, state.entry_date)
+    return tuple(m for m in taken if m.as_needed)[:MOST_AS_NEEDED]
+
+
+def _pending_medicine(state: LogState, ctx: Context) -> Medicine | None:
+    answered = {d.medicine for d in state.medicine_doses}
+    return next((m for m in as_needed_medicines(state, ctx) if m.key not in answered), None)
+
+
+def _earlier_doses(state: LogState, medicine: Medicine) -> int | None:
+    before = () if state.changing is None else state.changing.medicine_doses
+    return next((d.doses for d in before if d.medicine == medicine.key), None)
+
+
+def _total(doses: tuple[MedicineDose, ...]) -> int | None:
+    known = [d.doses for d in doses if d.doses is not None]
+    return min(sum(known), MOST_DOSES) if known else None
+
+
+def _medicine_doses(state: LogState, medicine: Medicine, value: str, ctx: Context) -> Outcome:
+    if value == "drowsy":
+        drowsy = {*state.symptoms, Finding.OPIOID_DROWSINESS}
+        flagged = state.model_copy(update={"symptoms": _in_order(drowsy)})
+        decided = new_advice(flagged, ctx)
+        if decided is None:
+            return _advance(flagged, ctx)
+        return _with_advice(flagged, ctx, decided)
+    doses = None if value == "skip" else DOSES.of(value)
+    answer = MedicineDose(
+        medicine=medicine.key, name=medicine.name, opioid=medicine.opioid, doses=doses
+    )
+    answered = (*state.medicine_doses, answer)
+    counted = _forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=answered)
+    if _pending_medicine(counted, ctx) is not None:
+        return _advance(counted, ctx)
+    noting = _forward(
+        state, LogStep.NOTE, medicine_doses=answered, as_needed_doses=_total(answered)
+    )
+    return _advance(noting, ctx)
+
+
+def _after_symptoms(state: LogState, ctx: Context) -> LogState:
+    """The doses next: one general question without a list, per medicine with one."""
+    if not ctx.keeps_medicine_list:
+        return _forward(state, LogStep.AS_NEEDED_DOSES)
+    if as_needed_medicines(state, ctx):
+        return _forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=())
+    # A list with no as-needed medicine: nothing to count, the question is skipped.
+    return _forward(state, LogStep.NOTE, medicine_doses=(), as_needed_doses=None)
+
+
 def _symptoms_done(state: LogState, ctx: Context) -> Outcome:
-    noting = _forward(state, LogStep.AS_NEEDED_DOSES)
+    noting = _after_symptoms(state, ctx)
     decided = new_advice(noting, ctx)
     if decided is None:
         return _advance(noting, ctx)
@@ -394,4 +475,11 @@ def save(state: LogState, ctx: Context) -> Outcome:
     )
 
 
-FLOW = Flow(LogState, render, on_event, command="log", begin=begin, loads=Load.DAY_COUNTS)
+FLOW = Flow(
+    LogState,
+    render,
+    on_event,
+    command="log",
+    begin=begin,
+    loads=Load.DAY_COUNTS | Load.MEDICINES,
+)

@@ -14,6 +14,7 @@ from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
 from flows.kit.core import Button, Context, Screen, button, nav_row, pain_grid
 from flows.kit.values import Coded
 from flows.records.models import MOST_DOSES, NOTE_MAX_CHARS, NewEntry
+from flows.records.treatment import Medicine
 
 if TYPE_CHECKING:
     # Only for annotations: flows.dialogs.log imports this module.
@@ -181,6 +182,35 @@ def ask_weakness_speed(lang: str) -> Screen:
     )
 
 
+def dose_words(lang: str, doses: int | None) -> str:
+    """A count of doses as the card says it: "none", "1 dose", "3 or more", "not said"."""
+    if doses is None:
+        return t(lang, "log.doses.not_said")
+    words = {0: "log.doses.none", 1: "log.doses.one", MOST_DOSES: "log.doses.most"}
+    return t(lang, words.get(doses, "log.doses.n"), n=doses).lower()
+
+
+def ask_medicine_doses(lang: str, medicine: Medicine, earlier: int | None) -> Screen:
+    """Ask how many doses of one as-needed medicine were taken; an opioid offers drowsiness."""
+
+    def label(n: int) -> str:
+        words = {0: "log.doses.none", 1: "log.doses.one", MOST_DOSES: "log.doses.most"}
+        text = t(lang, words.get(n, "log.doses.n"), n=n)
+        return f"• {text} •" if n == earlier else text
+
+    rows: list[tuple[Button, ...]] = [
+        tuple(button(label(n), DOSES(n)) for n in range(MOST_DOSES + 1)),
+        (button(t(lang, "log.doses.skip"), "skip"),),
+    ]
+    if medicine.opioid:
+        # The red flag of too much opioid (RF-OPI), offered where the doses are counted.
+        rows.append((button(t(lang, "log.doses.drowsy"), "drowsy"),))
+    return Screen(
+        text=t(lang, "log.ask_medicine_doses", name=medicine.name),
+        buttons=(*rows, nav_row(lang)),
+    )
+
+
 def ask_as_needed_doses(lang: str, state: LogState) -> Screen:
     """Ask how many doses of pain medicine were taken as needed, the earlier answer marked."""
 
@@ -249,7 +279,10 @@ def entry_card(lang: str, state: LogState | NewEntry) -> str:
     else:
         lines.append(t(lang, "card.no_symptoms"))
     doses = state.as_needed_doses
-    if doses is not None:
+    if state.medicine_doses:
+        named = "; ".join(f"{d.name}: {dose_words(lang, d.doses)}" for d in state.medicine_doses)
+        lines.append(t(lang, "card.medicine_doses", doses=named))
+    elif doses is not None:
         keys = {0: "card.doses.none", 1: "card.doses.one", MOST_DOSES: "card.doses.most"}
         key = keys.get(doses, "card.doses")
         lines.append(t(lang, key, n=doses))

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.dialogs import check, history, log, privacy, profile, prompts, transfer, trend_view
+from flows.dialogs import (
+    check,
+    events,
+    history,
+    log,
+    meds,
+    privacy,
+    profile,
+    prompts,
+    transfer,
+    trend_view,
+)
 from flows.kit.core import Flow
 
 FLOWS: tuple[Flow[Any], ...] = (
@@ -17,4 +28,6 @@ FLOWS: tuple[Flow[Any], ...] = (
     transfer.IMPORT_FLOW,
     privacy.FLOW,
     history.FLOW,
+    meds.FLOW,
+    events.FLOW,
 )

@@ -57,6 +57,8 @@ class Command(StrEnum):
 
     LOG = "log"
     CHECK = "check"
+    MEDS = "meds"
+    EVENT = "event"
     HISTORY = "history"
     TREND = "trend"
     EXPORT = "export"

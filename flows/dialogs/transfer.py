@@ -315,6 +315,13 @@ IMPORT_FLOW = Flow(
 )
 
 
-def imported(language: str, added: int, skipped: int) -> Screen:
+def imported(
+    language: str, added: int, skipped: int, treatment: int = 0, treatment_skipped: int = 0
+) -> Screen:
     """What the patient reads once an import is stored: how many entries came in and not."""
-    return Screen(text=t(language, "import.done", added=added, skipped=skipped))
+    text = t(language, "import.done", added=added, skipped=skipped)
+    if treatment or treatment_skipped:
+        text += "\n" + t(
+            language, "import.done_treatment", added=treatment, skipped=treatment_skipped
+        )
+    return Screen(text=text)

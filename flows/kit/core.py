@@ -21,6 +21,13 @@ from flows.clinical.codes import Finding
 from flows.i18n import t
 from flows.kit.values import PAIN
 from flows.records.models import Advice, CheckResult, Entry, FunctionCheckin, NewEntry, Profile
+from flows.records.treatment import (
+    Medicine,
+    MedicineChange,
+    StoredTreatmentEvent,
+    TreatmentEvent,
+    medicines_on,
+)
 
 BUTTON_VALUE = re.compile(r"[a-z0-9_.-]{1,40}", re.ASCII)
 
@@ -115,10 +122,25 @@ class Context:
     day_counts: tuple[tuple[date, int], ...] = ()
     # An unsaved diary entry put aside when another command came mid-entry (its saved state).
     entry_aside: str | None = None
+    # Every dated change of the patient's medicine list (/meds), loaded for the flows that ask
+    # about medicines; none for a patient who never kept a list.
+    medicine_changes: tuple[MedicineChange, ...] = ()
+    # The patient's latest treatment events, loaded for /event.
+    treatment_events: tuple[StoredTreatmentEvent, ...] = ()
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+
+    @property
+    def medicines(self) -> tuple[Medicine, ...]:
+        """The medicines on the patient's list today."""
+        return medicines_on(self.medicine_changes, self.today)
+
+    @property
+    def keeps_medicine_list(self) -> bool:
+        """Whether the patient has ever told /meds what they take (an empty list is an answer)."""
+        return bool(self.medicine_changes)
 
     @property
     def local_now(self) -> datetime:
@@ -195,6 +217,32 @@ class ImportEntries(BaseModel):
     model_config = ConfigDict(frozen=True)
     kind: Literal["import_entries"] = "import_entries"
     entries: tuple[NewEntry, ...]
+    medicine_changes: tuple[MedicineChange, ...] = ()
+    events: tuple[TreatmentEvent, ...] = ()
+
+
+class SaveMedicineChange(BaseModel):
+    """Store a dated start, change or stop of a medicine; the earlier ones stay."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_medicine_change"] = "save_medicine_change"
+    change: MedicineChange
+
+
+class SaveTreatmentEvent(BaseModel):
+    """Store a dated treatment event."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["save_treatment_event"] = "save_treatment_event"
+    event: TreatmentEvent
+
+
+class DeleteTreatmentEvent(BaseModel):
+    """Remove a treatment event entered by mistake."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["delete_treatment_event"] = "delete_treatment_event"
+    event_id: int
 
 
 class EraseUser(BaseModel):
@@ -261,6 +309,9 @@ Effect = Annotated[
     | SaveCheck
     | SaveFunctionCheckin
     | ImportEntries
+    | SaveMedicineChange
+    | SaveTreatmentEvent
+    | DeleteTreatmentEvent
     | EraseUser
     | Reschedule
     | SnoozePrompt
@@ -302,6 +353,8 @@ class Load(Flag):
     DIARY = auto()  # the last two weeks' entries (Context.diary)
     DAY_COUNTS = auto()  # how many entries each of the last days has (Context.day_counts)
     DIARY_FLAGS = auto()  # red flags ticked in the last days (Context.recent_diary_flags)
+    MEDICINES = auto()  # the medicine list's changes (Context.medicine_changes)
+    EVENTS = auto()  # the latest treatment events (Context.treatment_events)
 
 
 @dataclass(frozen=True, slots=True)

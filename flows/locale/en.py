@@ -1,6 +1,15 @@
 """The English catalogue."""
 
-from flows.locale import en_countries, en_export, en_rules, en_safety, en_trends
+from collections import Counter
+
+from flows.locale import (
+    en_countries,
+    en_export,
+    en_rules,
+    en_safety,
+    en_treatment,
+    en_trends,
+)
 
 _DISCLAIMER = (
     "BackTrack helps you keep a pain diary and tells you which symptoms need urgent care "
@@ -50,6 +59,8 @@ _CORE: dict[str, str] = {
     "help.text": "BackTrack keeps your pain diary.\n\n"
     "/log: record back and leg pain (0–10), symptoms and a note\n"
     "/check: a symptom check: what needs care now, and what to ask your surgeon\n"
+    "/meds: your pain medicines; each start, change and stop is dated\n"
+    "/event: an injection, scan, operation, fall or other event, on its day\n"
     "/history: your last 14 days; change or delete an entry there\n"
     "/trend: a chart of your pain over 30 or 90 days, or everything\n"
     "/export: your diary as a PDF, CSV or FHIR file for your surgeon\n"
@@ -485,30 +496,17 @@ _CORE: dict[str, str] = {
     "console.files_erased": "The charts and exports saved for you in {path} were erased too.",
 }
 
-_overlap = (
-    (_CORE.keys() & en_rules.MESSAGES.keys())
-    | (_CORE.keys() & en_trends.MESSAGES.keys())
-    | (en_rules.MESSAGES.keys() & en_trends.MESSAGES.keys())
-    | (en_export.MESSAGES.keys() & (_CORE.keys() | en_rules.MESSAGES.keys()))
-    | (en_export.MESSAGES.keys() & en_trends.MESSAGES.keys())
-    | (
-        en_safety.MESSAGES.keys()
-        & (
-            _CORE.keys()
-            | en_rules.MESSAGES.keys()
-            | en_trends.MESSAGES.keys()
-            | en_export.MESSAGES.keys()
-        )
-    )
+_PARTS: tuple[dict[str, str], ...] = (
+    _CORE,
+    en_rules.MESSAGES,
+    en_trends.MESSAGES,
+    en_export.MESSAGES,
+    en_safety.MESSAGES,
+    en_countries.MESSAGES,
+    en_treatment.MESSAGES,
 )
+_overlap = [key for key, n in Counter(k for part in _PARTS for k in part).items() if n > 1]
 if _overlap:
     raise RuntimeError(f"catalogue keys defined twice: {sorted(_overlap)}")
 
-MESSAGES: dict[str, str] = {
-    **_CORE,
-    **en_rules.MESSAGES,
-    **en_trends.MESSAGES,
-    **en_export.MESSAGES,
-    **en_safety.MESSAGES,
-    **en_countries.MESSAGES,
-}
+MESSAGES: dict[str, str] = {key: text for part in _PARTS for key, text in part.items()}

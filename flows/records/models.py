@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.clinical.codes import CauseId, DaysRange, Finding, Tier
 from flows.clinical.emergency import LocalNumbers, emergency_number, numbers_for
+from flows.records.treatment import MOST_DOSES as MOST_DOSES
+from flows.records.treatment import MedicineDose
 
 NOTE_MAX_CHARS = 1000
-# The most as-needed doses a day the diary tells apart: the last button is "3 or more".
-MOST_DOSES = 3
 
 
 class Region(StrEnum):
@@ -151,6 +151,9 @@ class NewEntry(BaseModel):
     # the surgeon asks first: "what are you taking?"); MOST_DOSES stands for that many or more.
     # None: not asked (a quick entry, an import without the column) or not answered.
     as_needed_doses: int | None = Field(default=None, ge=0, le=MOST_DOSES)
+    # The same, medicine by medicine, for a patient whose /meds list has as-needed ones; then
+    # `as_needed_doses` is their total ("3 or more" from three).
+    medicine_doses: tuple[MedicineDose, ...] = ()
     source: EntrySource = EntrySource.LOG
     # False for an entry that came without a clock time (a CSV row with a blank time): its
     # recorded_at is the moment of the import, which says nothing about the time of the day.
@@ -188,6 +191,7 @@ class NewEntry(BaseModel):
             tuple(self.symptoms),
             (self.note or "").strip() or None,
             self.as_needed_doses,
+            tuple((d.name, d.doses) for d in self.medicine_doses),
         )
 
 

@@ -25,6 +25,8 @@ TABLES = (
     "function_checkins",
     "alerts",
     "outbox",
+    "medicine_changes",
+    "treatment_events",
 )
 REBUILT = ("entry_days", "trend_cache", "send_budget")
 _BATCH = 1000

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
@@ -31,6 +32,16 @@ from flows.records.models import (
     Profile,
     Region,
     StoredAdvice,
+)
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    MedicineKind,
+    StoredTreatmentEvent,
+    TreatmentEvent,
+    TreatmentKind,
 )
 from storage.ports import Conversation
 
@@ -72,8 +83,16 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(f for f in text.split(";") if f)
 
 
-def _value(member: AdviceKind | AdviceSource | AlertKind | EntrySource | Region | Tier) -> str:
+def _value(member: StrEnum) -> str:
     return member.value
+
+
+def _dump_doses(doses: Sequence[MedicineDose]) -> str:
+    return json.dumps([dose.model_dump() for dose in doses])
+
+
+def _doses(text: str) -> tuple[MedicineDose, ...]:
+    return tuple(MedicineDose.model_validate(item) for item in json.loads(text))
 
 
 def _causes(text: str) -> tuple[tuple[CauseId, float], ...]:
@@ -184,6 +203,7 @@ _ENTRY_FIELDS = (
     Column("as_needed_doses", load=int),
     Column("source", _value, EntrySource),
     Column("timed", int, bool),
+    Column("medicine_doses", _dump_doses, _doses),
 )
 NEW_ENTRIES = Table("entries", NewEntry, *_ENTRY_FIELDS)
 ENTRIES = Table("entries", Entry, _ID, _USER_ID, *_ENTRY_FIELDS)
@@ -239,6 +259,29 @@ ALERTS = Table(
     Column("about", _joined, _names),
     _TIER,
 )
+
+MEDICINE_CHANGES = Table(
+    "medicine_changes",
+    MedicineChange,
+    Column("medicine", load=int),
+    Column("action", _value, MedicineAction),
+    Column("changed_on", _day, date.fromisoformat),
+    _RECORDED_AT,
+    Column("name", load=str),
+    Column("drug_class", _value, DrugClass),
+    Column("kind", _value, MedicineKind),
+    Column("dose", load=str),
+    Column("times_a_day", load=int),
+)
+
+_TREATMENT_FIELDS = (
+    Column("event_date", _day, date.fromisoformat),
+    Column("kind", _value, TreatmentKind),
+    _RECORDED_AT,
+    Column("detail", load=str),
+)
+TREATMENT_EVENTS = Table("treatment_events", TreatmentEvent, *_TREATMENT_FIELDS)
+STORED_TREATMENT_EVENTS = Table("treatment_events", StoredTreatmentEvent, _ID, *_TREATMENT_FIELDS)
 
 CONVERSATIONS = Table(
     "conversations",

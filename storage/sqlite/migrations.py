@@ -237,6 +237,34 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE prompts ADD COLUMN claimed_by TEXT;
     """,
+    # 14: medicines (each start, change and stop a dated row, never overwritten), treatment
+    # events, and an entry's as-needed doses medicine by medicine (JSON, [] for none)
+    """
+    ALTER TABLE entries ADD COLUMN medicine_doses TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE medicine_changes (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        medicine    INTEGER NOT NULL,
+        action      TEXT NOT NULL,
+        changed_on  TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        drug_class  TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        dose        TEXT,
+        times_a_day INTEGER CHECK (times_a_day BETWEEN 1 AND 6)
+    );
+    CREATE INDEX medicine_changes_by_user ON medicine_changes (user_id, changed_on);
+    CREATE TABLE treatment_events (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE,
+        event_date  TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        detail      TEXT,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX treatment_events_by_user ON treatment_events (user_id, event_date);
+    """,
 )
 
 

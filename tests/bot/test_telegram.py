@@ -161,6 +161,8 @@ async def test_the_command_menu_is_set(api: OfflineBotApi, app: Application) -> 
     assert names == [
         "log",
         "check",
+        "meds",
+        "event",
         "history",
         "trend",
         "export",
