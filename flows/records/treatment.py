@@ -152,14 +152,15 @@ def next_key(changes: Sequence[MedicineChange]) -> int:
 class TreatmentKind(StrEnum):
     """The treatment events /event offers (a fixed list, so the report can sort and count)."""
 
+    # The ones a surgeon most needs to see first: a scan and a new operation.
+    MRI = "mri"
+    REVISION = "revision"
     INJECTION = "injection"
     RADIOFREQUENCY = "radiofrequency"
-    PHYSIO_START = "physio_start"
-    PHYSIO_END = "physio_end"
-    MRI = "mri"
     CT = "ct"
     XRAY = "xray"
-    REVISION = "revision"
+    PHYSIO_START = "physio_start"
+    PHYSIO_END = "physio_end"
     HARDWARE_REMOVAL = "hardware_removal"
     SCS_TRIAL = "scs_trial"
     SCS_IMPLANT = "scs_implant"

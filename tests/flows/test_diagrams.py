@@ -35,6 +35,14 @@ from flows.dialogs.transfer import DocumentFile
 from flows.kit.callback import ButtonData
 from flows.kit.core import Context, FlowState, Outcome
 from flows.records.models import NOTE_MAX_CHARS, Entry, EntrySource, Profile, Region
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineKind,
+    StoredTreatmentEvent,
+    TreatmentKind,
+)
 
 Edge = tuple[str, str]
 
@@ -213,6 +221,7 @@ QUICK = entry(20, TODAY, leg_pain=None, source=EntrySource.QUICK)
 
 TEXTS = (
     "Stiff after gardening",
+    "1.3.2026",
     "   ",
     "x" * (NOTE_MAX_CHARS + 1),
     "I can't control my bladder",
@@ -228,6 +237,49 @@ PROMPTS = (
     PromptChoice(PromptKind.WEEKLY, TODAY.isoformat()),
     PromptChoice(PromptKind.MILESTONE, "6m"),
     PromptChoice(PromptKind.NUDGE, TODAY.isoformat()),
+)
+# A list with a scheduled medicine and two as-needed ones (an opioid), and an event to remove.
+MEDICINES = (
+    MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=TODAY - timedelta(days=30),
+        recorded_at=JOINED,
+        name="Pregabalin",
+        drug_class=DrugClass.GABAPENTINOID,
+        kind=MedicineKind.SCHEDULED,
+        dose="75 mg",
+        times_a_day=2,
+    ),
+    MedicineChange(
+        medicine=2,
+        action=MedicineAction.START,
+        changed_on=TODAY - timedelta(days=20),
+        recorded_at=JOINED,
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    ),
+    MedicineChange(
+        medicine=3,
+        action=MedicineAction.START,
+        changed_on=TODAY - timedelta(days=20),
+        recorded_at=JOINED,
+        name="Paracetamol",
+        drug_class=DrugClass.PARACETAMOL,
+        kind=MedicineKind.AS_NEEDED,
+    ),
+)
+# Only a scheduled one: /log skips the doses.
+SCHEDULED_ONLY = MEDICINES[:1]
+EVENTS = (
+    StoredTreatmentEvent(
+        id=4,
+        event_date=TODAY - timedelta(days=10),
+        kind=TreatmentKind.INJECTION,
+        recorded_at=JOINED,
+    ),
 )
 # The commands a details run goes before, each started after it.
 BEFORE_DETAILS = (Command.LOG, Command.CHECK, Command.TREND, Command.EXPORT, Command.IMPORT)
@@ -254,6 +306,8 @@ def _ctx(
     quick_entry: Entry | None = None,
     diary: tuple[Entry, ...] = (),
     day_counts: tuple[tuple[date, int], ...] = (),
+    medicine_changes: tuple[MedicineChange, ...] = (),
+    treatment_events: tuple[StoredTreatmentEvent, ...] = (),
 ) -> Context:
     zone = timezone or (profile.timezone if profile else "Europe/London")
     return Context(
@@ -266,6 +320,8 @@ def _ctx(
         quick_entry=quick_entry,
         diary=diary,
         day_counts=day_counts,
+        medicine_changes=medicine_changes,
+        treatment_events=treatment_events,
     )
 
 
@@ -279,6 +335,16 @@ def _older(**changes: object) -> Profile:
 
 WORLDS = (
     World("afternoon", _ctx(DONE), prompts=True, files=True),
+    World(
+        "medicines and an event",
+        _ctx(DONE, medicine_changes=MEDICINES, treatment_events=EVENTS),
+        (Command.LOG, Command.MEDS, Command.EVENT),
+    ),
+    World(
+        "only a scheduled medicine",
+        _ctx(DONE, medicine_changes=SCHEDULED_ONLY),
+        (Command.LOG,),
+    ),
     World("no account, in Chicago", _ctx(None, timezone="America/Chicago", language_code="en-US")),
     World("no account, no country to propose", _ctx(None, timezone="UTC", language_code=None)),
     World("morning", _ctx(DONE, now=NOW.replace(hour=8)), (Command.LOG,)),

@@ -36,6 +36,16 @@ from flows.records.models import (
     Profile,
     Region,
 )
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    MedicineKind,
+    StoredTreatmentEvent,
+    TreatmentEvent,
+    TreatmentKind,
+)
 from storage import ports
 from storage.postgres.copy import REBUILT
 from storage.postgres.copy import TABLES as COPIED
@@ -610,3 +620,64 @@ async def test_a_sender_defers_a_busy_patient_and_prompts_them_on_its_next_run(
         later = await dispatcher.run_once()
     assert (busy.deferred, busy.sent) == (1, 0)
     assert (later.sent, sent) == (1, [1])
+
+
+async def test_medicine_changes_and_events_are_kept_apart_per_patient_and_erased(
+    store: ports.Store,
+) -> None:
+    await joined(store, BIG, 7)
+    start = MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=date(2026, 2, 1),
+        recorded_at=NOW,
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    )
+    change = start.model_copy(
+        update={"action": MedicineAction.CHANGE, "changed_on": date(2026, 2, 20), "dose": "100 mg"}
+    )
+    scan = TreatmentEvent(
+        event_date=date(2026, 2, 10), kind=TreatmentKind.MRI, recorded_at=NOW, detail="L4-5 disc"
+    )
+    dosed = entry(
+        date(2026, 2, 21),
+        as_needed_doses=2,
+        medicine_doses=(MedicineDose(medicine=1, name="Tramadol", opioid=True, doses=2),),
+    )
+
+    def work(s: ports.Session) -> int:
+        s.add_medicine_change(BIG, change)
+        s.add_medicine_change(BIG, start)
+        s.add_entry(BIG, dosed)
+        return s.add_treatment_event(BIG, scan)
+
+    scan_id = await write(store, NOW, work)
+    read = await write(store, NOW, lambda s: (s.medicine_changes(BIG), s.treatment_events(BIG)))
+    # Both changes kept, in the order of their dates: the change never overwrote the start.
+    assert read == ([start, change], [StoredTreatmentEvent(id=scan_id, **scan.model_dump())])
+    [stored] = await write(
+        store, NOW, lambda s: s.entries_between(BIG, date(2026, 2, 21), date(2026, 2, 21))
+    )
+    assert stored.medicine_doses == dosed.medicine_doses
+    # Another patient sees none of it, and cannot remove it.
+    other = await write(
+        store,
+        NOW,
+        lambda s: (
+            s.medicine_changes(7),
+            s.treatment_events(7),
+            s.delete_treatment_event(7, scan_id),
+        ),
+    )
+    assert other == ([], [], False)
+    # A second import of the same changes and event adds nothing.
+    again = await write(store, NOW, lambda s: s.import_treatment(BIG, [start, change], [scan]))
+    assert again == (0, 3)
+    assert await write(store, NOW, lambda s: s.delete_treatment_event(BIG, scan_id))
+    await write(store, NOW, lambda s: s.add_treatment_event(BIG, scan))
+    await write(store, NOW, lambda s: s.erase_user(BIG))
+    gone = await write(store, NOW, lambda s: (s.medicine_changes(BIG), s.treatment_events(BIG)))
+    assert gone == ([], [])
