@@ -35,6 +35,8 @@ _MONTHS = {
     )
     for name in names
 }
+# A weekday in front ("Wed 2 Dec 2026", as the bot writes dates) says nothing more.
+_WEEKDAY = re.compile(r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NUMERIC = re.compile(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?")
 _DAY_MONTH = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?")
@@ -79,6 +81,8 @@ def _built(year: int | None, month: int, day: int) -> date | None:
 def read_day(text: str, today: date) -> date | None:
     """The day a typed date names ("2026-05-03", "3.5.2026", "3 May", "May 3"), or None."""
     typed = " ".join(text.strip().casefold().split())
+    if weekday := _WEEKDAY.match(typed):
+        typed = typed[weekday.end() :]
     found: date | None = None
     if match := _ISO.fullmatch(typed):
         found = _built(int(match[1]), int(match[2]), int(match[3]))

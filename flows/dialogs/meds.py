@@ -86,7 +86,10 @@ def begin(ctx: Context) -> Outcome:
 
 def medicine_line(lang: str, medicine: Medicine | MedicineChange) -> str:
     """One medicine as the list and the report say it: "Tramadol (opioid), 50 mg, as needed"."""
-    parts = [f"{medicine.name} ({t(lang, f'meds.class.{medicine.drug_class}')})"]
+    kind = t(lang, f"meds.class.{medicine.drug_class}")
+    # "paracetamol (paracetamol)" says it twice.
+    same = medicine.name.casefold() == kind.casefold()
+    parts = [medicine.name if same else f"{medicine.name} ({kind})"]
     if medicine.dose:
         parts.append(medicine.dose)
     if medicine.kind is MedicineKind.AS_NEEDED:
@@ -289,6 +292,9 @@ def on_text(state: MedsState, event: Text, ctx: Context) -> Outcome:
             if problem is not None:
                 return _hinted(state, ctx, problem)
             return _show(_forward(state, MedsStep.CONFIRM, day=day), ctx)
+        case MedsStep.DRUG_CLASS:
+            # A patient types the name first: the kind comes first, the name next.
+            return _hinted(state, ctx, "meds.class_first")
     return use_buttons(state, render(state, ctx), ctx)
 
 

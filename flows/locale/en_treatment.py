@@ -28,10 +28,10 @@ MESSAGES: dict[str, str] = {
     "meds.list": "💊 Your pain medicines now:\n{lines}\n\nTap one to change how you take it or "
     "to stop it, or add one. I never suggest doses: ask your doctor or pharmacist.",
     "meds.list_empty": "💊 Your surgeon will ask what you take for the pain. Keep the list "
-    "here: each start, change and stop is dated, and goes into the report.\n\nAdd your first "
+    "here: each start, change and stop is dated and kept.\n\nAdd your first "
     "pain medicine. I never suggest doses: ask your doctor or pharmacist.",
     "meds.list_empty_again": "💊 No pain medicines on your list now (the ones you stopped are "
-    "still in the report). Add one if you start a new one.",
+    "still kept, with their dates). Add one if you start a new one.",
     "meds.since": "{medicine}, since {date}",
     "meds.add": "Add a medicine",
     "meds.ask_medicine": "{medicine}\n\nWhat changed?",
@@ -40,6 +40,8 @@ MESSAGES: dict[str, str] = {
     "meds.ask_class": "What kind of medicine is it? (The box or the pharmacy label says.)",
     "meds.ask_name": "Type its name as on the box (up to {limit} characters), or use the "
     "kind's name.",
+    "meds.class_first": "First tap the kind of medicine (the label or the pharmacist can "
+    "tell you); you type its name next. If you are not sure, tap “other”.",
     "meds.name_as_class": "Just call it “{name}”",
     "meds.name_empty": "Please type the medicine's name, or tap the button.",
     "meds.name_too_long": "That name is longer than {limit} characters. Please shorten it.",
@@ -63,7 +65,7 @@ MESSAGES: dict[str, str] = {
     "meds.save": "✅ Save",
     "meds.saved.start": "Saved ✅ {medicine} is on your list. /meds to change it later.",
     "meds.saved.change": "Saved ✅ From now: {medicine}. /meds shows your list.",
-    "meds.saved.stop": "Saved ✅ {medicine} is off your list; it stays in the report.",
+    "meds.saved.stop": "Saved ✅ {medicine} is off your list; its dates stay in your record.",
     "meds.opioid_warning": "⚠️ If you are ever very drowsy, hard to wake, confused or breathing "
     "slowly after taking it, that is an emergency: tick “drowsy after pain medicine” in /log "
     "or /check at once, and I will tell you who to call.",
@@ -101,7 +103,7 @@ MESSAGES: dict[str, str] = {
     "event.kind.short.scs_implant": "the stimulator implant",
     "event.kind.short.diagnosis": "the new diagnosis",
     "event.kind.short.fall": "the fall",
-    "event.ask_kind": "What happened? Your surgeon reads these beside your pain.",
+    "event.ask_kind": "What happened? I keep it, dated, beside your pain diary.",
     "event.latest": "Your latest events:\n{lines}",
     "event.remove": "🗑 Remove one entered by mistake",
     "event.ask_day": "When was it? ({kind})",

@@ -101,6 +101,8 @@ def test_the_list_on_a_day_is_read_from_dated_changes_never_overwritten() -> Non
         ("3 May", date(2025, 5, 3)),
         ("May 3, 2024", date(2024, 5, 3)),
         ("8 march", date(2026, 3, 8)),
+        ("Sun 8 Mar 2026", date(2026, 3, 8)),
+        ("Sunday, 8 March", date(2026, 3, 8)),
         ("31.2.2026", None),
         ("yesterday-ish", None),
         ("13.13.2026", None),
@@ -184,7 +186,19 @@ async def test_typing_where_a_button_is_expected_keeps_the_step() -> None:
     await patient.type("ibuprofen")
     assert "Please use the buttons" in patient.last
     assert "Add a medicine" in patient.labels()
+    await patient.press("Add a medicine")
+    await patient.type("ibuprofen")
+    assert "First tap the kind of medicine" in patient.last
+    assert "anti-inflammatory (NSAID)" in patient.labels()
     assert line.driver.effects == []
+
+
+async def test_a_medicine_named_as_its_kind_is_not_named_twice() -> None:
+    patient, _ = patient_with()
+    await patient.send("/meds")
+    for label in ("Add a medicine", "paracetamol", "Just call it", "As needed", "Skip", "Today"):
+        await patient.press(label)
+    assert "Started Tue 10 Mar 2026:\nparacetamol, as needed" in patient.last
 
 
 async def test_an_mri_is_saved_with_its_one_line_result() -> None:
