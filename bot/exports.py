@@ -24,6 +24,7 @@ from flows.records.diary_csv import write_diary
 from flows.records.fhir import fhir_bundle
 from flows.records.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.records.report import build_report, rows_from_entries
+from flows.records.treatment import MedicineChange, StoredTreatmentEvent
 from storage.ports import Reader, Session
 
 # A surgeon reads a PDF; past about 50 pages of rows nobody does, and a 20,000-entry table takes
@@ -50,6 +51,8 @@ class DiarySnapshot:
     alerts: list[SentAlert]
     advice: list[StoredAdvice]
     assessment: Assessment
+    medicine_changes: list[MedicineChange]
+    events: list[StoredTreatmentEvent]
     # The period asked for: the last `days` days, or None for everything.
     days: int | None = None
 
@@ -115,6 +118,8 @@ def load_snapshot(
         alerts=session.alerts_since(uid, first),
         advice=advice,
         assessment=assess_day(everything, today, surgery_date=profile.surgery_date()),
+        medicine_changes=session.medicine_changes(uid),
+        events=session.treatment_events(uid, None, today),
         days=days,
     )
 
@@ -177,6 +182,8 @@ def _pdf(snapshot: DiarySnapshot, chart: bytes, rows: int) -> bytes:
         language=snapshot.language,
         generated_on=snapshot.today,
         advice=snapshot.advice,
+        medicine_changes=snapshot.medicine_changes,
+        treatment_events=snapshot.events,
     )
     return render_pdf(report, snapshot.shown, chart, snapshot.language, entry_rows=rows)
 

@@ -36,6 +36,10 @@ def chart_page(
     if len(report.alerts) > limit:
         pdf.heading(t(language, "report.heading.all_events"))
         pdf.bullets([a.text for a in report.alerts], size=8.5)
+    timeline = report.treatment.timeline
+    if len(timeline) > limit:
+        pdf.heading(t(language, "report.heading.all_treatment"))
+        pdf.bullets(list(reversed(timeline)), size=8.5)
 
 
 def _urgent(tier: Tier) -> bool:

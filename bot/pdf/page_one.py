@@ -88,6 +88,22 @@ def _listed(pdf: Document, lines: Sequence[str], none: str, language: str, limit
         pdf.para(t(language, key, count=hidden), size=8.5, grey=GREY)
 
 
+def _treatment(pdf: Document, report: Report, language: str, limit: int) -> None:
+    """The medicines now, the period's changes and events, the as-needed doses."""
+    summary = report.treatment
+    if summary.empty:
+        return
+    pdf.heading(t(language, "report.heading.treatment"))
+    if summary.current:
+        pdf.para(t(language, "report.medicines_now", lines="; ".join(summary.current)), size=9)
+    else:
+        pdf.para(t(language, "report.no_medicines"), size=9)
+    if summary.doses_text:
+        pdf.para(summary.doses_text, size=9)
+    if summary.timeline:
+        _listed(pdf, summary.timeline, "", language, limit)
+
+
 def _first_to_show(events: Sequence[RedFlagEvent], limit: int) -> list[RedFlagEvent]:
     """The most urgent events (the most recent among equals), most recent first."""
     if limit <= 0:
@@ -104,6 +120,7 @@ def page_one(pdf: Document, report: Report, language: str, limit: int) -> None:
     pdf.para(report.surgery_text)
     pdf.para(report.since_text)
     _pain_table(pdf, report, language)
+    _treatment(pdf, report, language, limit)
     pdf.heading(t(language, "report.heading.alerts"))
     alerts = [a.text for a in report.alerts]
     _listed(pdf, alerts, t(language, "report.alerts.none"), language, limit)

@@ -34,6 +34,7 @@ from flows.kit.core import (
 )
 from flows.kit.values import Coded
 from flows.records.models import Profile
+from flows.records.report.treatment import event_line
 from flows.records.treatment import (
     DETAIL_MAX_CHARS,
     StoredTreatmentEvent,
@@ -79,12 +80,6 @@ def begin(ctx: Context) -> Outcome:
     """Ask which kind of event to add, with the latest ones above."""
     state = EventState()
     return Outcome(state=state, screen=render(state, ctx))
-
-
-def event_line(lang: str, event: TreatmentEvent) -> str:
-    """One event as the timeline says it: "Tue 3 May 2026: MRI scan (L4-5 disc bulge)"."""
-    text = f"{long_date(lang, event.event_date)}: {t(lang, f'event.kind.{event.kind}')}"
-    return f"{text} ({event.detail})" if event.detail else text
 
 
 def ask_kind(lang: str, ctx: Context) -> Screen:

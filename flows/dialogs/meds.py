@@ -29,6 +29,7 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import Coded
+from flows.records.report.treatment import medicine_line
 from flows.records.treatment import (
     DOSE_MAX_CHARS,
     MOST_MEDICINES,
@@ -82,23 +83,6 @@ def begin(ctx: Context) -> Outcome:
     """Show the medicine list, with what can be done to it."""
     state = MedsState()
     return Outcome(state=state, screen=render(state, ctx))
-
-
-def medicine_line(lang: str, medicine: Medicine | MedicineChange) -> str:
-    """One medicine as the list and the report say it: "Tramadol (opioid), 50 mg, as needed"."""
-    kind = t(lang, f"meds.class.{medicine.drug_class}")
-    # "paracetamol (paracetamol)" says it twice.
-    same = medicine.name.casefold() == kind.casefold()
-    parts = [medicine.name if same else f"{medicine.name} ({kind})"]
-    if medicine.dose:
-        parts.append(medicine.dose)
-    if medicine.kind is MedicineKind.AS_NEEDED:
-        parts.append(t(lang, "meds.kind.as_needed.short"))
-    elif medicine.times_a_day:
-        parts.append(t(lang, "meds.times_a_day", n=medicine.times_a_day))
-    else:
-        parts.append(t(lang, "meds.kind.scheduled.short"))
-    return ", ".join(parts)
 
 
 def _on(lang: str, medicine: Medicine) -> str:

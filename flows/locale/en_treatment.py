@@ -77,14 +77,14 @@ MESSAGES: dict[str, str] = {
     "card.medicine_doses": "Pain medicine as needed: {doses}",
     "log.doses.drowsy": "⚠️ I felt very drowsy after it",
     # /event
-    "event.kind.injection": "💉 Injection or nerve block",
+    "event.kind.injection": "Injection or nerve block",
     "event.kind.radiofrequency": "Radiofrequency ablation",
     "event.kind.physio_start": "Physiotherapy started",
     "event.kind.physio_end": "Physiotherapy ended",
     "event.kind.mri": "MRI scan",
     "event.kind.ct": "CT scan",
     "event.kind.xray": "X-ray",
-    "event.kind.revision": "🏥 Revision or new surgery",
+    "event.kind.revision": "Revision or new surgery",
     "event.kind.hardware_removal": "Hardware removal",
     "event.kind.scs_trial": "Spinal cord stimulator trial",
     "event.kind.scs_implant": "Spinal cord stimulator implant",
@@ -130,6 +130,15 @@ MESSAGES: dict[str, str] = {
     "event.gone": "That event is no longer in your diary.",
     "import.done_treatment": "Medicines and events: {added} added, {skipped} already in your "
     "diary.",
+    "report.heading.treatment": "Medicines and treatment",
+    "report.heading.all_treatment": "Medicine changes and treatment events in this period",
+    "report.medicines_now": "Pain medicines now: {lines}",
+    "report.no_medicines": "No pain medicine list kept (/meds).",
+    "report.medicine.start": "{date}: started {medicine}",
+    "report.medicine.change": "{date}: changed to {medicine}",
+    "report.medicine.stop": "{date}: stopped {medicine}",
+    "report.doses": "As-needed pain medicine taken on {dosed} of {days} days it was asked.",
+    "report.opioid_days": "Opioid taken as needed on {per_week} days a week on average.",
     "log.offer_event": "Anything new since your last entry, like an injection, a scan or a "
     "fall? Add it with /event.",
 }

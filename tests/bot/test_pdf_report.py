@@ -26,6 +26,15 @@ from flows.records.models import (
     StoredAdvice,
 )
 from flows.records.report import Report, build_report
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    MedicineKind,
+    TreatmentEvent,
+    TreatmentKind,
+)
 
 START = date(2025, 3, 1)
 LAST = START + timedelta(days=59)
@@ -580,3 +589,65 @@ def test_the_entry_table_shows_the_doses_taken_as_needed_and_says_what_they_are(
     without = make_report(diary())
     plain = pdf_text(render_pdf(without, diary(), None, "en"))
     assert "PRN: doses" not in plain
+
+
+def test_page_one_names_the_medicines_their_changes_the_doses_and_the_events() -> None:
+    start = MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=FIRST - timedelta(days=10),
+        recorded_at=datetime(2025, 1, 1, tzinfo=UTC),
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    )
+    raised = start.model_copy(
+        update={
+            "action": MedicineAction.CHANGE,
+            "changed_on": LAST - timedelta(days=20),
+            "dose": "100 mg",
+        }
+    )
+    scan = TreatmentEvent(
+        event_date=LAST - timedelta(days=25),
+        kind=TreatmentKind.MRI,
+        recorded_at=datetime(2025, 1, 1, tzinfo=UTC),
+        detail="L3-4 disc bulge",
+    )
+    tramadol = (MedicineDose(medicine=1, name="Tramadol", opioid=True, doses=2),)
+    entries = [
+        e.model_copy(update={"as_needed_doses": 2, "medicine_doses": tramadol})
+        if e.entry_date >= LAST - timedelta(days=13)
+        else e
+        for e in diary()
+    ]
+    report = build_report(
+        profile=PROFILE,
+        entries=entries,
+        checks=[CHECK],
+        alerts=ALERTS,
+        first=FIRST,
+        last=LAST,
+        language="en",
+        medicine_changes=[start, raised],
+        treatment_events=[scan],
+    )
+    content = render_pdf(report, entries, report_chart_png(report, entries, "en"), "en")
+    page = flat(PdfReader(io.BytesIO(content)).pages[0].extract_text())
+    assert "Medicines and treatment" in page
+    assert "Pain medicines now: Tramadol (opioid), 100 mg, as needed" in page
+    # The start was before the period: only the change is in its timeline, after the scan.
+    assert "started Tramadol" not in page
+    timeline = flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    # The most recent first: the change (20 days back), then the scan (25 days back); when
+    # page one has no room for them, they follow the chart.
+    changed = timeline.index("changed to Tramadol (opioid), 100 mg, as needed")
+    assert timeline.index("MRI scan (L3-4 disc bulge)") > changed
+    assert "As-needed pain medicine taken on 14 of 14 days it was asked." in page
+    assert "Opioid taken as needed on 3.3 days a week on average." in page
+    assert len(PdfReader(io.BytesIO(content)).pages) == 3
+
+
+def test_a_diary_without_medicines_or_events_has_no_such_section(pages: list[str]) -> None:
+    assert "Medicines and treatment" not in pages[0]

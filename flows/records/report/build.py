@@ -20,7 +20,9 @@ from flows.records.report.checks import check_count_text, latest_check, period_c
 from flows.records.report.events import flag_count_text, flag_summary_text, period_events
 from flows.records.report.models import Report
 from flows.records.report.pain import baseline_line, measure_rows
+from flows.records.report.treatment import treatment_summary
 from flows.records.report.words import RED_FLAG_NAMES
+from flows.records.treatment import MedicineChange, TreatmentEvent
 
 
 def _surgery_date_text(profile: Profile, language: str) -> str:
@@ -107,6 +109,8 @@ def build_report(
     language: str,
     generated_on: date | None = None,
     advice: Sequence[StoredAdvice] = (),
+    medicine_changes: Sequence[MedicineChange] = (),
+    treatment_events: Sequence[TreatmentEvent] = (),
 ) -> Report:
     """Return what the surgeon's report says about `first`..`last` (inclusive)."""
     # `entries` should be the whole diary, since the baseline is its first 14 days; entries
@@ -151,7 +155,11 @@ def build_report(
             if part in RED_FLAG_NAMES
         ),
     ]
+    treatment = treatment_summary(
+        language, medicine_changes, treatment_events, in_period, first, last
+    )
     return Report(
+        treatment=treatment,
         language=language,
         first=first,
         last=last,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.clinical.trends import AlertKind, Measure, StatusKind
 from flows.records.models import AdviceKind, AdviceSource, Region
+from flows.records.report.treatment import TreatmentSummary
 
 
 class MeasureRow(BaseModel):
@@ -231,3 +232,5 @@ class Report(BaseModel):
     # What the report's urgency words and red-flag names stand for in the clinical rules.
     urgency_key: str
     rule_key: tuple[str, ...]
+    # Medicines and treatment events of the period (issue: what a surgeon asks first).
+    treatment: TreatmentSummary = TreatmentSummary()
