@@ -28,6 +28,7 @@ SHIPPED = {
     11: "e5002e8a",
     12: "ac6a61f2",
     13: "0d3c9063",
+    14: "81f9bc07",
 }
 
 
@@ -157,3 +158,5 @@ async def test_entries_logged_before_the_doses_were_asked_read_back_without_them
     finally:
         await db.close()
     assert (entry.back_pain, entry.leg_pain, entry.as_needed_doses) == (4, 2, None)
+    # Migration 14: an entry from before /meds has no doses medicine by medicine.
+    assert entry.medicine_doses == ()
