@@ -261,7 +261,8 @@ _CORE: dict[str, str] = {
     "log.use_buttons": "Please use the buttons to answer this step.",
     "log.confirm": "Please check your entry:\n\n{card}",
     "log.save": "✅ Save",
-    "log.saved": "Saved ✅\n\n{card}\n\n/history shows your last two weeks.",
+    "log.saved": "Saved ✅\n\n{card}\n\n/history shows your last two weeks. An injection, a "
+    "scan or a fall since your last entry? /event adds it.",
     "log.confirm.edit": "Please check the changed entry:\n\n{card}",
     "log.save.edit": "✅ Save the changes",
     "log.saved.edit": "Changed ✅\n\n{card}\n\n/history shows your last two weeks.",

@@ -139,6 +139,4 @@ MESSAGES: dict[str, str] = {
     "report.medicine.stop": "{date}: stopped {medicine}",
     "report.doses": "As-needed pain medicine taken on {dosed} of {days} days it was asked.",
     "report.opioid_days": "Opioid taken as needed on {per_week} days a week on average.",
-    "log.offer_event": "Anything new since your last entry, like an injection, a scan or a "
-    "fall? Add it with /event.",
 }

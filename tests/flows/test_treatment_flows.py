@@ -277,6 +277,7 @@ async def test_log_asks_the_doses_of_each_as_needed_medicine_and_keeps_their_tot
     await patient.press("Skip")
     assert "Pain medicine as needed: Tramadol: 1 dose; Paracetamol: 3 or more" in patient.last
     await patient.press("Save")
+    assert "/event adds it" in patient.last
     [effect] = saved(line, SaveEntry)
     assert effect.entry.as_needed_doses == 3
     assert [(d.name, d.doses, d.opioid) for d in effect.entry.medicine_doses] == [
