@@ -133,9 +133,11 @@ def apply_decision(
     for effect in outcome.effects:
         if isinstance(effect, ImportEntries):
             added, skipped = session.import_entries(who.user_id, effect.entries)
-            kept, again = session.import_treatment(
-                who.user_id, effect.medicine_changes, effect.events
-            )
+            kept = again = 0
+            if effect.medicine_changes or effect.events:
+                kept, again = session.import_treatment(
+                    who.user_id, effect.medicine_changes, effect.events
+                )
             notices.append(imported(ctx.language, added, skipped, kept, again))
             if added and ctx.profile is not None:
                 first = min(e.entry_date for e in effect.entries)

@@ -21,15 +21,17 @@ from flows.kit.core import (
     Effect,
     Event,
     Flow,
-    FlowState,
     Load,
     Outcome,
     SaveProfile,
     SaveTreatmentEvent,
     Screen,
+    SteppedState,
     Text,
     button,
     nav_row,
+    step_back,
+    step_forward,
     use_buttons,
 )
 from flows.kit.values import Coded
@@ -47,9 +49,7 @@ EVENT_ID = Coded("id", int)
 # The latest events /event lists (and offers to remove); older ones are in the report.
 EVENTS_SHOWN = 8
 # Kinds whose detail line is asked: a scan's result, the name of a new diagnosis.
-_DETAILED = frozenset(
-    {TreatmentKind.MRI, TreatmentKind.CT, TreatmentKind.XRAY, TreatmentKind.DIAGNOSIS}
-)
+_DETAILED = frozenset({*(k for k in TreatmentKind if k.imaging), TreatmentKind.DIAGNOSIS})
 
 
 class EventStep(StrEnum):
@@ -64,7 +64,7 @@ class EventStep(StrEnum):
     CONFIRM_REMOVE = "confirm_remove"
 
 
-class EventState(FlowState):
+class EventState(SteppedState):
     """A treatment event being entered, or one being removed."""
 
     flow: Literal["event"] = "event"
@@ -175,10 +175,6 @@ def render(state: EventState, ctx: Context) -> Screen:
             )
 
 
-def _forward(state: EventState, step: EventStep, **changes: object) -> EventState:
-    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
-
-
 def _show(state: EventState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
@@ -191,7 +187,7 @@ def _hinted(state: EventState, ctx: Context, key: str, **values: object) -> Outc
 
 def _after_day(state: EventState, day: date, ctx: Context) -> Outcome:
     step = EventStep.DETAIL if state.kind in _DETAILED else EventStep.CONFIRM
-    return _show(_forward(state, step, day=day), ctx)
+    return _show(step_forward(state, step, day=day), ctx)
 
 
 def _on_text(state: EventState, event: Text, ctx: Context) -> Outcome:
@@ -205,7 +201,7 @@ def _on_text(state: EventState, event: Text, ctx: Context) -> Outcome:
     if state.step is EventStep.DETAIL:
         if len(typed) > DETAIL_MAX_CHARS:
             return _hinted(state, ctx, "event.detail_too_long", limit=DETAIL_MAX_CHARS)
-        return _show(_forward(state, EventStep.CONFIRM, detail=typed or None), ctx)
+        return _show(step_forward(state, EventStep.CONFIRM, detail=typed or None), ctx)
     return use_buttons(state, render(state, ctx), ctx)
 
 
@@ -215,24 +211,24 @@ def on_event(state: EventState, event: Event, ctx: Context) -> Outcome:
         return _on_text(state, event, ctx)
     value = event.value
     if value == "back" and state.trail:
-        previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        previous = step_back(state)
         return _show(previous, ctx)
     match state.step:
         case EventStep.KIND:
             if value == "remove":
-                return _show(_forward(state, EventStep.REMOVE), ctx)
-            return _show(_forward(state, EventStep.DAY, kind=KIND.of(value)), ctx)
+                return _show(step_forward(state, EventStep.REMOVE), ctx)
+            return _show(step_forward(state, EventStep.DAY, kind=KIND.of(value)), ctx)
         case EventStep.DAY:
             return _after_day(state, WHEN.of(value), ctx)
         case EventStep.DETAIL:
-            return _show(_forward(state, EventStep.CONFIRM, detail=None), ctx)
+            return _show(step_forward(state, EventStep.CONFIRM, detail=None), ctx)
         case EventStep.CONFIRM:
             return _save(state, ctx)
         case EventStep.RESTART:
             return _restart(state, value == "restart", ctx)
         case EventStep.REMOVE:
             return _show(
-                _forward(state, EventStep.CONFIRM_REMOVE, removing=EVENT_ID.of(value)), ctx
+                step_forward(state, EventStep.CONFIRM_REMOVE, removing=EVENT_ID.of(value)), ctx
             )
         case EventStep.CONFIRM_REMOVE:
             return _remove(state, ctx)
@@ -244,7 +240,7 @@ def _save(state: EventState, ctx: Context) -> Outcome:
     save: tuple[Effect, ...] = (SaveTreatmentEvent(event=event),)
     saved = t(lang, "event.saved", event=event_line(lang, event))
     if event.kind is TreatmentKind.REVISION and ctx.profile is not None:
-        asking = _forward(state, EventStep.RESTART)
+        asking = step_forward(state, EventStep.RESTART)
         screen = ask_restart(lang, asking, ctx).with_hint(saved)
         # Kept now: the question after it only decides whether the milestones move too.
         return Outcome(state=asking.model_copy(update={"trail": ()}), screen=screen, effects=save)

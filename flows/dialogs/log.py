@@ -48,13 +48,15 @@ from flows.kit.core import (
     Effect,
     Event,
     Flow,
-    FlowState,
     Load,
     Outcome,
     SaveEntry,
     Screen,
     SendAdvice,
+    SteppedState,
     Text,
+    step_back,
+    step_forward,
 )
 from flows.kit.values import PAIN
 from flows.records.models import (
@@ -126,7 +128,7 @@ ANSWERS = (
 )
 
 
-class LogState(FlowState):
+class LogState(SteppedState):
     """A diary entry being filled in."""
 
     flow: Literal["log"] = "log"
@@ -252,10 +254,6 @@ def _heading(lang: str, state: LogState, ctx: Context) -> str:
     return t(lang, key, day=day_words(state, ctx))
 
 
-def _forward(state: LogState, step: LogStep, **changes: object) -> LogState:
-    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
-
-
 def _advance(state: LogState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
@@ -280,7 +278,7 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         # A note that names a cauda equina symptom is answered like a ticked one (§8.8), and
         # recorded as one, so /check, the export and `assess` see it too.
         named = tuple(f for f in red_flags_in_text(note) if f not in state.symptoms)
-        confirming = _forward(
+        confirming = step_forward(
             state,
             LogStep.CONFIRM,
             note=note or None,
@@ -293,7 +291,7 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
 
     value = event.value
     if value == "back" and state.trail:
-        previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        previous = step_back(state)
         if previous.step is LogStep.AS_NEEDED_DOSES and previous.medicine_doses:
             # Back to a medicine's question takes its answer back, to be given again.
             previous = previous.model_copy(update={"medicine_doses": state.medicine_doses[:-1]})
@@ -303,7 +301,7 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             quick = ctx.quick_entry
             if value == "complete" and quick is not None:
                 # The quick entry from today's prompt already has the back pain: go on from there.
-                completing = _forward(
+                completing = step_forward(
                     state,
                     LogStep.LEG_PAIN,
                     entry_date=quick.entry_date,
@@ -316,20 +314,20 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
                 # "Another day" from the first question: back to it, for the day chosen.
                 first = {"step": LogStep.BACK_PAIN, "trail": state.trail[:-1], "entry_date": day}
                 return _advance(state.model_copy(update=first), ctx)
-            return _advance(_forward(state, LogStep.BACK_PAIN, entry_date=day), ctx)
+            return _advance(step_forward(state, LogStep.BACK_PAIN, entry_date=day), ctx)
         case LogStep.BACK_PAIN:
             if value == "day":
-                return _advance(_forward(state, LogStep.DAY), ctx)
-            return _advance(_forward(state, LogStep.LEG_PAIN, back_pain=PAIN.of(value)), ctx)
+                return _advance(step_forward(state, LogStep.DAY), ctx)
+            return _advance(step_forward(state, LogStep.LEG_PAIN, back_pain=PAIN.of(value)), ctx)
         case LogStep.LEG_PAIN:
             leg = 0 if value == "none" else PAIN.of(value)
-            return _advance(_forward(state, LogStep.SYMPTOMS, leg_pain=leg), ctx)
+            return _advance(step_forward(state, LogStep.SYMPTOMS, leg_pain=leg), ctx)
         case LogStep.SYMPTOMS:
             if value == "done":
                 return _symptoms_done(state, ctx)
             code = SYMPTOM.of(value)
             if code is Finding.LEG_WEAKNESS and not ticked(state, code):
-                return _advance(_forward(state, LogStep.WEAKNESS_SPEED), ctx)
+                return _advance(step_forward(state, LogStep.WEAKNESS_SPEED), ctx)
             return _advance(state.model_copy(update={"symptoms": _toggled(state, code)}), ctx)
         case LogStep.WEAKNESS_SPEED:
             # "Not sure" counts as the faster course: a missed rapid weakness is the costlier
@@ -348,11 +346,11 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
             if pending is not None:
                 return _medicine_doses(state, pending, value, ctx)
             doses = None if value == "skip" else DOSES.of(value)
-            return _advance(_forward(state, LogStep.NOTE, as_needed_doses=doses), ctx)
+            return _advance(step_forward(state, LogStep.NOTE, as_needed_doses=doses), ctx)
         case LogStep.NOTE:
             # "keep" is offered only with a note already given; Skip and Remove leave none.
             kept = state.note if value == "keep" else None
-            return _advance(_forward(state, LogStep.CONFIRM, note=kept), ctx)
+            return _advance(step_forward(state, LogStep.CONFIRM, note=kept), ctx)
         case LogStep.CONFIRM:
             return save(state, ctx)
 
@@ -424,10 +422,10 @@ def _medicine_doses(state: LogState, medicine: Medicine, value: str, ctx: Contex
         medicine=medicine.key, name=medicine.name, opioid=medicine.opioid, doses=doses
     )
     answered = (*state.medicine_doses, answer)
-    counted = _forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=answered)
+    counted = step_forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=answered)
     if _pending_medicine(counted, ctx) is not None:
         return _advance(counted, ctx)
-    noting = _forward(
+    noting = step_forward(
         state, LogStep.NOTE, medicine_doses=answered, as_needed_doses=_total(answered)
     )
     return _advance(noting, ctx)
@@ -436,11 +434,11 @@ def _medicine_doses(state: LogState, medicine: Medicine, value: str, ctx: Contex
 def _after_symptoms(state: LogState, ctx: Context) -> LogState:
     """The doses next: one general question without a list, per medicine with one."""
     if not ctx.keeps_medicine_list:
-        return _forward(state, LogStep.AS_NEEDED_DOSES)
+        return step_forward(state, LogStep.AS_NEEDED_DOSES)
     if as_needed_medicines(state, ctx):
-        return _forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=())
+        return step_forward(state, LogStep.AS_NEEDED_DOSES, medicine_doses=())
     # A list with no as-needed medicine: nothing to count, the question is skipped.
-    return _forward(state, LogStep.NOTE, medicine_doses=(), as_needed_doses=None)
+    return step_forward(state, LogStep.NOTE, medicine_doses=(), as_needed_doses=None)
 
 
 def _symptoms_done(state: LogState, ctx: Context) -> Outcome:

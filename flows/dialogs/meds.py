@@ -18,14 +18,16 @@ from flows.kit.core import (
     Context,
     Event,
     Flow,
-    FlowState,
     Load,
     Outcome,
     SaveMedicineChange,
     Screen,
+    SteppedState,
     Text,
     button,
     nav_row,
+    step_back,
+    step_forward,
     use_buttons,
 )
 from flows.kit.values import Coded
@@ -63,7 +65,7 @@ class MedsStep(StrEnum):
     CONFIRM = "confirm"
 
 
-class MedsState(FlowState):
+class MedsState(SteppedState):
     """A change of the medicine list being put together."""
 
     flow: Literal["meds"] = "meds"
@@ -85,10 +87,6 @@ def begin(ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
 
-def _on(lang: str, medicine: Medicine) -> str:
-    return long_date(lang, medicine.started_on)
-
-
 def _chosen(state: MedsState, ctx: Context) -> Medicine | None:
     return next((m for m in ctx.medicines if m.key == state.medicine), None)
 
@@ -98,7 +96,13 @@ def ask_list(lang: str, ctx: Context) -> Screen:
     medicines = ctx.medicines
     if medicines:
         lines = "\n".join(
-            "• " + t(lang, "meds.since", medicine=medicine_line(lang, m), date=_on(lang, m))
+            "• "
+            + t(
+                lang,
+                "meds.since",
+                medicine=medicine_line(lang, m),
+                date=long_date(lang, m.started_on),
+            )
             for m in medicines
         )
         text = t(lang, "meds.list", lines=lines)
@@ -236,10 +240,6 @@ def render(state: MedsState, ctx: Context) -> Screen:
             return ask_confirm(lang, state, ctx)
 
 
-def _forward(state: MedsState, step: MedsStep, **changes: object) -> MedsState:
-    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
-
-
 def _show(state: MedsState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
@@ -252,8 +252,8 @@ def _hinted(state: MedsState, ctx: Context, key: str, **values: object) -> Outco
 
 def _after_dose(state: MedsState, dose: str | None) -> MedsState:
     if state.kind is MedicineKind.AS_NEEDED:
-        return _forward(state, MedsStep.DAY, dose=dose, times_a_day=None)
-    return _forward(state, MedsStep.TIMES_A_DAY, dose=dose)
+        return step_forward(state, MedsStep.DAY, dose=dose, times_a_day=None)
+    return step_forward(state, MedsStep.TIMES_A_DAY, dose=dose)
 
 
 def on_text(state: MedsState, event: Text, ctx: Context) -> Outcome:
@@ -265,7 +265,7 @@ def on_text(state: MedsState, event: Text, ctx: Context) -> Outcome:
                 return _hinted(state, ctx, "meds.name_empty")
             if len(typed) > NAME_MAX_CHARS:
                 return _hinted(state, ctx, "meds.name_too_long", limit=NAME_MAX_CHARS)
-            return _show(_forward(state, MedsStep.KIND, name=typed), ctx)
+            return _show(step_forward(state, MedsStep.KIND, name=typed), ctx)
         case MedsStep.DOSE:
             if len(typed) > DOSE_MAX_CHARS:
                 return _hinted(state, ctx, "meds.dose_too_long", limit=DOSE_MAX_CHARS)
@@ -275,7 +275,7 @@ def on_text(state: MedsState, event: Text, ctx: Context) -> Outcome:
             problem = day_problem(day, ctx.today)
             if problem is not None:
                 return _hinted(state, ctx, problem)
-            return _show(_forward(state, MedsStep.CONFIRM, day=day), ctx)
+            return _show(step_forward(state, MedsStep.CONFIRM, day=day), ctx)
         case MedsStep.DRUG_CLASS:
             # A patient types the name first: the kind comes first, the name next.
             return _hinted(state, ctx, "meds.class_first")
@@ -288,29 +288,29 @@ def on_event(state: MedsState, event: Event, ctx: Context) -> Outcome:
         return on_text(state, event, ctx)
     value = event.value
     if value == "back" and state.trail:
-        previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        previous = step_back(state)
         return _show(previous, ctx)
     match state.step:
         case MedsStep.LIST:
             if value == "add":
-                return _show(_forward(state, MedsStep.DRUG_CLASS, medicine=None), ctx)
-            return _show(_forward(state, MedsStep.MEDICINE, medicine=MEDICINE.of(value)), ctx)
+                return _show(step_forward(state, MedsStep.DRUG_CLASS, medicine=None), ctx)
+            return _show(step_forward(state, MedsStep.MEDICINE, medicine=MEDICINE.of(value)), ctx)
         case MedsStep.MEDICINE:
             return _on_medicine(state, value, ctx)
         case MedsStep.DRUG_CLASS:
-            return _show(_forward(state, MedsStep.NAME, drug_class=CLASS.of(value)), ctx)
+            return _show(step_forward(state, MedsStep.NAME, drug_class=CLASS.of(value)), ctx)
         case MedsStep.NAME:
             named = t(ctx.language, f"meds.class.{state.drug_class}")
-            return _show(_forward(state, MedsStep.KIND, name=named), ctx)
+            return _show(step_forward(state, MedsStep.KIND, name=named), ctx)
         case MedsStep.KIND:
-            return _show(_forward(state, MedsStep.DOSE, kind=KIND.of(value)), ctx)
+            return _show(step_forward(state, MedsStep.DOSE, kind=KIND.of(value)), ctx)
         case MedsStep.DOSE:
             return _show(_after_dose(state, state.dose if value == "keep" else None), ctx)
         case MedsStep.TIMES_A_DAY:
             times = None if value == "skip" else TIMES.of(value)
-            return _show(_forward(state, MedsStep.DAY, times_a_day=times), ctx)
+            return _show(step_forward(state, MedsStep.DAY, times_a_day=times), ctx)
         case MedsStep.DAY:
-            return _show(_forward(state, MedsStep.CONFIRM, day=WHEN.of(value)), ctx)
+            return _show(step_forward(state, MedsStep.CONFIRM, day=WHEN.of(value)), ctx)
         case MedsStep.CONFIRM:
             return _save(state, ctx)
 
@@ -328,8 +328,8 @@ def _on_medicine(state: MedsState, value: str, ctx: Context) -> Outcome:
         "times_a_day": medicine.times_a_day,
     }
     if value == "stop":
-        return _show(_forward(state, MedsStep.DAY, action=MedicineAction.STOP, **taken), ctx)
-    return _show(_forward(state, MedsStep.DOSE, action=MedicineAction.CHANGE, **taken), ctx)
+        return _show(step_forward(state, MedsStep.DAY, action=MedicineAction.STOP, **taken), ctx)
+    return _show(step_forward(state, MedsStep.DOSE, action=MedicineAction.CHANGE, **taken), ctx)
 
 
 def _save(state: MedsState, ctx: Context) -> Outcome:

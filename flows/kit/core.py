@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import Flag, auto
+from enum import Flag, StrEnum, auto
 from functools import cache
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -326,6 +326,26 @@ class FlowState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     flow: str
+
+
+class SteppedState(FlowState):
+    """A flow state waiting at one step, with the steps it came by (Back goes to the last)."""
+
+    step: StrEnum
+    trail: tuple[StrEnum, ...] = ()
+
+
+Stepped = TypeVar("Stepped", bound=SteppedState)
+
+
+def step_forward(state: Stepped, step: StrEnum, **changes: object) -> Stepped:
+    """The state at `step`, with the step it leaves on its trail."""
+    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
+
+
+def step_back(state: Stepped) -> Stepped:
+    """The state at the step it came from (a state with a trail)."""
+    return state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
 
 
 @dataclass(frozen=True, slots=True)

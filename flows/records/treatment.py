@@ -172,11 +172,6 @@ class TreatmentKind(StrEnum):
         """Whether it is a scan, which may carry a one-line result."""
         return self in (TreatmentKind.MRI, TreatmentKind.CT, TreatmentKind.XRAY)
 
-    @property
-    def procedure(self) -> bool:
-        """Whether something was done to the patient (a FHIR Procedure), not only found."""
-        return self not in (TreatmentKind.DIAGNOSIS, TreatmentKind.FALL)
-
 
 class TreatmentEvent(BaseModel):
     """A dated treatment event, with an optional one-line result or diagnosis."""

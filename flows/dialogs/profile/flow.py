@@ -50,6 +50,7 @@ from flows.kit.core import (
     RecordConsent,
     SaveProfile,
     Screen,
+    step_back,
     use_buttons,
 )
 from flows.records.models import Profile
@@ -137,7 +138,7 @@ def on_event(state: ProfileState, event: Event, ctx: Context) -> Outcome:
         return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "back" and state.trail:
-        previous = state.model_copy(update={"step": state.trail[-1], "trail": state.trail[:-1]})
+        previous = step_back(state)
         return show(previous, ctx)
     match state.step:
         case ProfileStep.CONSENT:

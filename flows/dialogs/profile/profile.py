@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.codes import Finding
-from flows.kit.core import Button, FlowState, nav_row
+from flows.kit.core import Button, SteppedState, nav_row, step_forward
 from flows.records.models import Region
 
 
@@ -51,7 +51,7 @@ class Recent(StrEnum):
     UNSURE = "unsure"
 
 
-class ProfileState(FlowState):
+class ProfileState(SteppedState):
     """Profile answers collected so far."""
 
     flow: Literal["profile"] = "profile"
@@ -93,4 +93,4 @@ def nav(lang: str, state: ProfileState) -> tuple[Button, ...]:
 
 def forward(state: ProfileState, step: ProfileStep, **changes: object) -> ProfileState:
     """Move on to `step`, remembering the step left for Back."""
-    return state.model_copy(update={"step": step, "trail": (*state.trail, state.step), **changes})
+    return step_forward(state, step, **changes)
