@@ -9,9 +9,11 @@ from flows.clinical.after_save import TrendNews, after_entry, after_import
 from flows.clinical.trends import (
     BASELINE_DAYS,
     LOOKBACK_DAYS,
+    RECENT_CHANGE_DAYS,
     SENT_LOOKBACK_DAYS,
     Diary,
     Reading,
+    TreatmentHistory,
     settled_from,
 )
 from flows.dialogs import router
@@ -201,7 +203,8 @@ def _trend_alerts(session: Session, profile: Profile, day: date) -> bool:
     ]
     sent = session.alerts_since(user_id, day - timedelta(days=SENT_LOOKBACK_DAYS))
     diary = Diary.from_days(days, pegs, earlier=earlier)
-    return _write_news(session, user_id, after_entry(diary, day, profile, sent))
+    treatment = _treatment(session, user_id, day, day)
+    return _write_news(session, user_id, after_entry(diary, day, profile, sent, treatment))
 
 
 def _import_alerts(session: Session, profile: Profile, first: date, today: date) -> bool:
@@ -219,4 +222,14 @@ def _import_alerts(session: Session, profile: Profile, first: date, today: date)
     ]
     diary = Diary.from_days(days, pegs)
     sent = session.alerts_since(user_id, first - timedelta(days=SENT_LOOKBACK_DAYS))
-    return _write_news(session, user_id, after_import(diary, first, today, profile, sent))
+    treatment = _treatment(session, user_id, first, today)
+    news = after_import(diary, first, today, profile, sent, treatment)
+    return _write_news(session, user_id, news)
+
+
+def _treatment(session: Session, user_id: int, first: date, last: date) -> TreatmentHistory:
+    """The events and medicine changes an alert from `first` to `last` may name."""
+    since = first - timedelta(days=RECENT_CHANGE_DAYS)
+    events = session.treatment_events(user_id, since, last)
+    changes = [c for c in session.medicine_changes(user_id) if since <= c.changed_on <= last]
+    return TreatmentHistory.of(events, changes)

@@ -67,7 +67,12 @@ ROOMS_MAY_IMPORT: dict[str, tuple[str, ...]] = {
         "flows.records.treatment",
         "flows.clinical.codes",
     ),
-    "flows/clinical": ("flows.clinical", *TEXTS, "flows.records.models"),
+    "flows/clinical": (
+        "flows.clinical",
+        *TEXTS,
+        "flows.records.models",
+        "flows.records.treatment",
+    ),
     "flows/records": ("flows.records", "flows.clinical", *TEXTS),
     "flows/dialogs": ("flows",),
     "storage": ("storage", "flows.records", "flows.clinical"),

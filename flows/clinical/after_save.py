@@ -14,11 +14,13 @@ from datetime import date
 
 from flows.clinical.codes import Tier
 from flows.clinical.trends import (
+    NO_TREATMENT,
     SENT_LOOKBACK_DAYS,
     AlertKind,
     Diary,
     SentAlert,
     SentRecord,
+    TreatmentHistory,
     alert_message,
     alerts_on,
 )
@@ -39,12 +41,17 @@ def _advice(text: str, tier: Tier) -> Advice:
 
 
 def after_entry(
-    diary: Diary, day: date, profile: Profile, sent: Sequence[SentRecord]
+    diary: Diary,
+    day: date,
+    profile: Profile,
+    sent: Sequence[SentRecord],
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> TrendNews:
     """The trend alerts of the day an entry was saved for, each with its message."""
     recorded: list[SentAlert] = []
     advice: list[Advice] = []
-    for alert in alerts_on(diary, day, surgery_date=profile.surgery_date(), sent=sent):
+    surgery = profile.surgery_date()
+    for alert in alerts_on(diary, day, surgery_date=surgery, sent=sent, treatment=treatment):
         recorded.append(alert.sent())
         if alert.kind is not AlertKind.RED_FLAG:
             text = alert_message(alert, profile.language, profile.numbers())
@@ -53,7 +60,12 @@ def after_entry(
 
 
 def after_import(
-    diary: Diary, first: date, today: date, profile: Profile, sent: Sequence[SentAlert]
+    diary: Diary,
+    first: date,
+    today: date,
+    profile: Profile,
+    sent: Sequence[SentAlert],
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> TrendNews:
     """The alerts an imported diary still calls for, replayed day by day from `first`.
 
@@ -68,7 +80,7 @@ def after_import(
     for day in diary.dates():
         if day < first:
             continue
-        for alert in alerts_on(diary, day, surgery_date=surgery, sent=seen):
+        for alert in alerts_on(diary, day, surgery_date=surgery, sent=seen, treatment=treatment):
             # A red flag in an imported row was never answered when it was written down;
             # recording it as sent would tell the surgeon's report that it had been.
             if alert.kind is AlertKind.RED_FLAG:

@@ -3,6 +3,12 @@
 MESSAGES: dict[str, str] = {
     "command.meds": "Your pain medicines: add, change or stop one",
     "command.event": "Add an injection, scan, operation, fall or other event",
+    # What a trend alert came after (flows.clinical.trends.since)
+    "trends.since.days": "This is {days:# day|# days} since {what} on {date}.",
+    "trends.since.same_day": "This began on the day of {what} ({date}).",
+    "trends.since.medicine.start": "starting {name}",
+    "trends.since.medicine.change": "changing {name}",
+    "trends.since.medicine.stop": "stopping {name}",
     # When
     "when.0": "Today",
     "when.1": "Yesterday",

@@ -12,11 +12,12 @@ from pathlib import Path
 from bot import assess_cmd
 from bot.engine import Engine
 from bot.reply import Reply, Who
-from flows.clinical.trends import SENT_LOOKBACK_DAYS, AlertKind, replay
+from flows.clinical.trends import RECENT_CHANGE_DAYS, SENT_LOOKBACK_DAYS, AlertKind, replay
 from flows.dialogs.router import Command
 from flows.dialogs.transfer import DocumentFile
 from flows.records.diary_csv import DiaryRow, write_diary
 from flows.records.models import NewEntry, Profile
+from flows.records.treatment import TreatmentEvent, TreatmentKind
 from storage.ports import Session
 from tests.clock import FakeClock
 from tests.flows.test_trends import WORSENING_KINDS, day_of, labels, rows_of
@@ -254,3 +255,71 @@ async def test_every_sample_diary_imported_then_logged_alerts_as_assess_reports(
     # Enough diaries alert on the import, and on the entry after it, to mean something.
     assert at_import >= 10
     assert at_entry >= 5
+
+
+async def test_an_alert_after_an_injection_names_it_and_one_long_before_does_not(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await engine.store.unit(clock(), seed)
+    jump = FIRST + timedelta(days=len(STABLE))
+    injected = jump - timedelta(days=9)
+
+    def treat(session: Session) -> None:
+        recorded = datetime.combine(injected, time(18), tzinfo=UTC)
+        # A scan a week before the rise, and a fall long before it: neither is named.
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(
+                event_date=injected, kind=TreatmentKind.INJECTION, recorded_at=recorded
+            ),
+        )
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(
+                event_date=jump - timedelta(days=2), kind=TreatmentKind.MRI, recorded_at=recorded
+            ),
+        )
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(event_date=FIRST, kind=TreatmentKind.FALL, recorded_at=recorded),
+        )
+
+    await engine.store.unit(clock(), treat)
+    texts: list[str] = []
+    day = jump
+    for _ in range(3):
+        clock.now = datetime.combine(day, time(20), tzinfo=UTC)
+        texts += [n.text for n in (await log_day(engine, "7")).advice]
+        day += timedelta(days=1)
+    [text] = texts
+    assert "This is 11 days since the injection on Tue 13 Jan." in text
+    assert "MRI" not in text and "fall" not in text
+
+
+async def test_an_alert_with_no_change_in_the_four_weeks_before_names_none(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await engine.store.unit(clock(), seed)
+    jump = FIRST + timedelta(days=len(STABLE))
+    long_ago = jump - timedelta(days=RECENT_CHANGE_DAYS + 3)
+
+    def treat(session: Session) -> None:
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(
+                event_date=long_ago,
+                kind=TreatmentKind.INJECTION,
+                recorded_at=datetime.combine(long_ago, time(9), tzinfo=UTC),
+            ),
+        )
+
+    await engine.store.unit(clock(), treat)
+    texts: list[str] = []
+    day = jump
+    for _ in range(3):
+        clock.now = datetime.combine(day, time(20), tzinfo=UTC)
+        texts += [n.text for n in (await log_day(engine, "7")).advice]
+        day += timedelta(days=1)
+    [text] = texts
+    assert "since" not in text.split("over the last 3 days")[1]
+    assert "injection" not in text

@@ -40,7 +40,8 @@ diaries; `TrendRules` holds every number, each with its source.
 The modules, each using only the others' public names: `parameters` (every number and the
 lines it draws), `series` (one measure's daily values, window means, baselines), `diary` (the
 diary by day and measure, its baselines and references), `alerts` (what is sent and its text),
-`detectors` (the rules above), `cooldown` (repeats), `assess` (one day, and the replay).
+`detectors` (the rules above), `cooldown` (repeats), `since` (the treatment change an alert
+came after), `assess` (one day, and the replay).
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ from flows.clinical.trends.parameters import (
     worse_line,
 )
 from flows.clinical.trends.series import BaselineDays, window_mean
+from flows.clinical.trends.since import (
+    NO_TREATMENT,
+    RECENT_CHANGE_DAYS,
+    Since,
+    TreatmentHistory,
+)
 
 __all__ = [
     "BASELINE_DAYS",
@@ -87,7 +94,9 @@ __all__ = [
     "NERVE_FINDINGS",
     "NERVE_MIN_DAYS",
     "NERVE_WINDOW_DAYS",
+    "NO_TREATMENT",
     "NRS_MEASURES",
+    "RECENT_CHANGE_DAYS",
     "REMINDER_DAYS",
     "RULES",
     "SENT_LOOKBACK_DAYS",
@@ -106,7 +115,9 @@ __all__ = [
     "Reading",
     "SentAlert",
     "SentRecord",
+    "Since",
     "StatusKind",
+    "TreatmentHistory",
     "TrendRules",
     "alert_message",
     "alerts_on",

@@ -12,6 +12,7 @@ from flows.clinical.codes import Finding, Tier
 from flows.clinical.emergency import LocalNumbers
 from flows.clinical.rules import TriageResult, number_words, red_flag_message, triage
 from flows.clinical.rules_data import RED_FLAGS
+from flows.clinical.trends.since import Since
 from flows.i18n import t
 
 _RED_FLAG_NAMES = {rule.id: rule.name_key for rule in RED_FLAGS}
@@ -68,12 +69,20 @@ class Alert(BaseModel):
     values: tuple[tuple[str, str], ...] = ()
     findings: tuple[Finding, ...] = ()
     days_since_surgery: int | None = None
+    # The treatment change it came after (trend alerts only; a red flag's words never change).
+    since: Since | None = None
 
     def reason(self, language: str) -> str:
-        """Why the alert was sent, with the numbers behind it."""
-        values = dict(self.values)
+        """Why the alert was sent, with the numbers behind it, and what it came after."""
         if self.kind is AlertKind.RED_FLAG:
             return _red_flag_reason(self, language)
+        reason = self._trend_reason(language)
+        if self.since is None:
+            return reason
+        return f"{reason} {self.since.text(language, self.day)}"
+
+    def _trend_reason(self, language: str) -> str:
+        values = dict(self.values)
         if self.kind is AlertKind.NEW_NERVE_SYMPTOMS:
             names = ", ".join(t(language, f"trends.nerve.{f.value}") for f in self.findings)
             return t(language, "trends.reason.new_nerve_symptoms", symptoms=names, **values)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from flows.clinical.trends.alerts import Alert, SentRecord
+from flows.clinical.trends.alerts import Alert, AlertKind, SentRecord
 from flows.clinical.trends.cooldown import allowed, remember, sent_index
 from flows.clinical.trends.detectors import Context, new_nerve, rapid, red_flag, sustained
 from flows.clinical.trends.diary import Diary, PainRecord
@@ -26,6 +26,7 @@ from flows.clinical.trends.parameters import (
     settled_from,
     worse_line,
 )
+from flows.clinical.trends.since import NO_TREATMENT, TreatmentHistory
 from flows.i18n import t
 
 
@@ -135,9 +136,10 @@ def evaluate(
     surgery_date: date | None = None,
     sent: Iterable[SentRecord] = (),
     rules: TrendRules = RULES,
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> Assessment:
     """The alerts to send on `today` (using only data up to `today`) and each measure's status."""
-    return _evaluate(diary, today, surgery_date, sent, rules, with_status=True)
+    return _evaluate(diary, today, surgery_date, sent, rules, treatment, with_status=True)
 
 
 def alerts_on(
@@ -147,9 +149,10 @@ def alerts_on(
     surgery_date: date | None = None,
     sent: Iterable[SentRecord] = (),
     rules: TrendRules = RULES,
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> tuple[Alert, ...]:
     """The alerts to send on `today`, without the status lines: what the bot needs after a save."""
-    return _evaluate(diary, today, surgery_date, sent, rules, with_status=False).alerts
+    return _evaluate(diary, today, surgery_date, sent, rules, treatment, with_status=False).alerts
 
 
 def _evaluate(
@@ -158,6 +161,7 @@ def _evaluate(
     surgery_date: date | None,
     sent: Iterable[SentRecord],
     rules: TrendRules,
+    treatment: TreatmentHistory,
     *,
     with_status: bool,
 ) -> Assessment:
@@ -176,6 +180,8 @@ def _evaluate(
 
     def offer(alert: Alert | None) -> None:
         if alert is not None and allowed(ctx, alert, index):
+            if alert.kind is not AlertKind.RED_FLAG:
+                alert = alert.model_copy(update={"since": treatment.before(today)})
             alerts.append(alert)
             remember(index, alert.kind, alert.about, ctx.today, alert.tier)
 
@@ -203,10 +209,13 @@ def assess_day(
     sent: Iterable[SentRecord] = (),
     baseline_from: date | None = None,
     rules: TrendRules = RULES,
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> Assessment:
     """What to tell the user after an entry saved for `today`: the bot's one call."""
     diary = Diary(entries, baseline_from=baseline_from)
-    return evaluate(diary, today, surgery_date=surgery_date, sent=sent, rules=rules)
+    return evaluate(
+        diary, today, surgery_date=surgery_date, sent=sent, rules=rules, treatment=treatment
+    )
 
 
 def replay(
@@ -215,6 +224,7 @@ def replay(
     *,
     baseline_from: date | None = None,
     rules: TrendRules = RULES,
+    treatment: TreatmentHistory = NO_TREATMENT,
 ) -> list[Alert]:
     """Every alert the bot would have sent had the diary been logged day by day."""
     diary = Diary(rows, baseline_from=baseline_from)
@@ -226,7 +236,9 @@ def replay(
         while first < len(sent) and sent[first].day <= horizon:
             first += 1
         # The status of each day is not part of what the bot sends, so it is not worked out.
-        result = _evaluate(diary, day, surgery_date, sent[first:], rules, with_status=False)
+        result = _evaluate(
+            diary, day, surgery_date, sent[first:], rules, treatment, with_status=False
+        )
         sent.extend(result.alerts)
     return sent
 

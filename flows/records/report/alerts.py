@@ -14,6 +14,7 @@ from flows.clinical.trends import (
     Diary,
     Measure,
     SentAlert,
+    TreatmentHistory,
 )
 from flows.i18n import t
 from flows.records.models import Entry
@@ -89,6 +90,7 @@ def period_alerts(
     last: date,
     surgery: date | None,
     language: str,
+    treatment: TreatmentHistory | None = None,
 ) -> list[AlertLine]:
     """The alerts sent within the period, oldest first, each with what it was about."""
     shown = sorted((a for a in alerts if first <= a.day <= last), key=lambda a: a.day)
@@ -101,6 +103,12 @@ def period_alerts(
     lines = []
     for alert in shown:
         reason = _alert_reason(alert, diary, nerves, surgery, language)
+        # The same "since the injection" as the message the patient was sent.
+        since = None
+        if treatment is not None and alert.kind is not AlertKind.RED_FLAG:
+            since = treatment.before(alert.day)
+        if since is not None:
+            reason = f"{reason} {since.text(language, alert.day)}"
         lines.append(
             AlertLine(
                 day=alert.day,

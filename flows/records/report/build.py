@@ -11,6 +11,7 @@ from flows.clinical.trends import (
     AlertKind,
     Diary,
     SentAlert,
+    TreatmentHistory,
     days_needed,
 )
 from flows.i18n import t
@@ -142,7 +143,8 @@ def build_report(
     )
     check_lines = period_checks(checks, profile.timezone, first, last, language)
     measures = measure_rows(diary, known, last, surgery, language)
-    alert_lines = period_alerts(alerts, diary, known, first, last, surgery, language)
+    history = TreatmentHistory.of(treatment_events, medicine_changes)
+    alert_lines = period_alerts(alerts, diary, known, first, last, surgery, language, history)
     flag_ids = [
         *(e.flag_id for e in events if e.flag_id is not None),
         *(i for line in check_lines for i in line.red_flags),
