@@ -286,5 +286,7 @@ def _fhir(snapshot: DiarySnapshot, now: datetime, bundle_id: str) -> bytes:
         advice=snapshot.advice,
         first=snapshot.first,
         last=snapshot.today,
+        medicine_changes=snapshot.medicine_changes,
+        treatment_events=snapshot.events,
     )
     return json.dumps(bundle, ensure_ascii=False, indent=1).encode("utf-8")

@@ -145,4 +145,14 @@ MESSAGES: dict[str, str] = {
     "report.medicine.stop": "{date}: stopped {medicine}",
     "report.doses": "As-needed pain medicine taken on {dosed} of {days} days it was asked.",
     "report.opioid_days": "Opioid taken as needed on {per_week} days a week on average.",
+    # The FHIR export (flows/records/fhir_resources.py)
+    "fhir.medicine_doses": "Doses of each pain medicine taken as needed that day (3 = three or "
+    "more)",
+    "fhir.medicine_doses.or_more": "{name} ({n} means {n} or more)",
+    "fhir.medicine.note": "As the patient entered it in BackTrack: the dose is in their words. "
+    "BackTrack gives no dosing advice.",
+    "fhir.event.result": "Result, in the patient's words: {detail}",
+    "fhir.event.detail": "In the patient's words: {detail}",
+    "fhir.diagnosis.reported": "Reported by the patient",
+    "fhir.diagnosis.unnamed": "A new diagnosis the patient did not name",
 }

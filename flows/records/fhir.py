@@ -13,6 +13,15 @@ red-flag ID in its code, `flag-detail` pointing at the entries, checks and advic
 in), and one Communication per piece of safety advice the bot sent, `received` when Telegram
 confirmed delivery.
 
+Then the medicines and treatment events, as the patient entered them with /meds and /event:
+one MedicationStatement per way a medicine was taken (each start or change until the next
+change or stop; `active` if still so taken on the period's last day, else `completed`), with
+the patient's name for it, its drug class (an ATC group where one fits) and the patient's own
+dose words; one Procedure per treatment event (SNOMED CT where a concept surely fits, the
+result of a scan in its note), except a fall, which is an Observation (SNOMED CT 1912002), and
+a new diagnosis, which is an unconfirmed Condition in the patient's words. A diary entry's
+as-needed doses of each medicine are answers of its QuestionnaireResponse.
+
 Privacy: the Patient carries only the name the user chose (or nothing), never the Telegram id.
 Every id is a UUID derived from the caller's `bundle_id` and a position in the bundle, so the
 ids are the same for the same input and say nothing about the person; give each export a random
@@ -27,7 +36,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from flows.records.fhir_resources import (
+    ATC,
+    ATC_CLASSES,
     BACK_SITE,
+    DRUG_CLASS_SYSTEM,
     FINDING_SYSTEM,
     FLAG_DETAIL,
     FLAG_PRIORITY,
@@ -38,20 +50,36 @@ from flows.records.fhir_resources import (
     RED_FLAG_SYSTEM,
     SNOMED,
     TIER_SYSTEM,
+    TREATMENT_SYSTEM,
+    MedicinePeriod,
     communication,
+    diagnosis_condition,
     effective_at,
+    fall_observation,
     flag_resource,
+    medication_statement,
     pain_observation,
     patient_resource,
+    procedure,
     questionnaire_response,
     reference,
     risk_assessment,
 )
 from flows.records.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.records.report import EventSource, period_checks, period_events
+from flows.records.treatment import (
+    MedicineAction,
+    MedicineChange,
+    TreatmentEvent,
+    TreatmentKind,
+    changes_between,
+)
 
 __all__ = [
+    "ATC",
+    "ATC_CLASSES",
     "BACK_SITE",
+    "DRUG_CLASS_SYSTEM",
     "FINDING_SYSTEM",
     "FLAG_DETAIL",
     "FLAG_PRIORITY",
@@ -62,6 +90,7 @@ __all__ = [
     "RED_FLAG_SYSTEM",
     "SNOMED",
     "TIER_SYSTEM",
+    "TREATMENT_SYSTEM",
     "fhir_bundle",
 ]
 
@@ -91,6 +120,37 @@ def _entry(resource_id: str, resource: dict[str, object]) -> dict[str, object]:
     return {"fullUrl": f"urn:uuid:{resource_id}", "resource": resource}
 
 
+def _medicine_periods(
+    changes: Sequence[MedicineChange], start: date, end: date
+) -> list[MedicinePeriod]:
+    """Each way a medicine was taken that overlaps start..end, by when it began."""
+    periods: list[MedicinePeriod] = []
+    open_by_medicine: dict[int, MedicineChange] = {}
+    # A change after the period does not end a way of taking it within the period.
+    for change in changes_between(changes, None, end):
+        before = open_by_medicine.pop(change.medicine, None)
+        if before is not None:
+            periods.append(MedicinePeriod(before, until=change.changed_on))
+        if change.action is not MedicineAction.STOP:
+            # A change with no start before it (an import of part of a list) starts one too.
+            open_by_medicine[change.medicine] = change
+    periods.extend(MedicinePeriod(change) for change in open_by_medicine.values())
+    return sorted(
+        (p for p in periods if p.until is None or p.until >= start),
+        key=lambda p: (p.change.changed_on, p.change.recorded_at, p.change.medicine),
+    )
+
+
+def _treatment_resource(
+    resource_id: str, patient: dict[str, str], event: TreatmentEvent, language: str
+) -> dict[str, object]:
+    if event.kind is TreatmentKind.FALL:
+        return fall_observation(resource_id, patient, event, language)
+    if event.kind is TreatmentKind.DIAGNOSIS:
+        return diagnosis_condition(resource_id, patient, event, language)
+    return procedure(resource_id, patient, event, language)
+
+
 def fhir_bundle(
     *,
     profile: Profile,
@@ -101,10 +161,13 @@ def fhir_bundle(
     advice: Sequence[StoredAdvice] = (),
     first: date | None = None,
     last: date | None = None,
+    medicine_changes: Sequence[MedicineChange] = (),
+    treatment_events: Sequence[TreatmentEvent] = (),
 ) -> dict[str, object]:
-    """Return the diary and its safety record as a FHIR R4 Bundle (collection), oldest first.
+    """Return the diary, its safety record, medicines and treatment as a FHIR R4 Bundle.
 
-    Entries, checks and advice outside `first`..`last` (local dates; None: no bound) are left out.
+    Entries, checks, advice and treatment events outside `first`..`last` (local dates; None: no
+    bound) are left out, and so are medicines not taken in it; each kind is oldest first.
     """
     if not _FHIR_ID.fullmatch(bundle_id):
         raise ValueError("bundle_id must be a FHIR id: 1-64 letters, digits, '-' or '.'")
@@ -192,6 +255,24 @@ def fhir_bundle(
                     comm_id, patient, by_id[advice_id], line, advice_flags[advice_id], language
                 ),
             )
+        )
+    # After the safety record, so that a diary with medicines keeps the other resources' ids.
+    for period in _medicine_periods(medicine_changes, start, end):
+        statement_id = ids.new()
+        resources.append(
+            _entry(
+                statement_id,
+                medication_statement(statement_id, patient, period, profile.timezone, language),
+            )
+        )
+    dated_events = sorted(
+        (e for e in treatment_events if start <= e.event_date <= end),
+        key=lambda e: (e.event_date, e.recorded_at),
+    )
+    for treatment in dated_events:
+        treatment_id = ids.new()
+        resources.append(
+            _entry(treatment_id, _treatment_resource(treatment_id, patient, treatment, language))
         )
     return {
         "resourceType": "Bundle",

@@ -2,12 +2,18 @@
 
 Each returns a plain JSON-ready dict; flows.records.fhir hands out the ids and puts them in the
 Bundle. References point at `urn:uuid:` ids of the same bundle.
+
+Medicines and treatment events are what the patient told BackTrack, never what BackTrack
+advised: a MedicationStatement's dosage is the patient's own words and how often they said
+they take it, and every Procedure, Observation of a fall and Condition is patient-reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flows.clinical.codes import Tier
 from flows.i18n import t
@@ -19,6 +25,14 @@ from flows.records.report import (
     finding_words,
     local_time,
     recorded_local,
+)
+from flows.records.treatment import (
+    MOST_DOSES,
+    DrugClass,
+    MedicineChange,
+    MedicineKind,
+    TreatmentEvent,
+    TreatmentKind,
 )
 
 LOINC = "http://loinc.org"
@@ -32,6 +46,13 @@ RED_FLAG_SYSTEM = "urn:backtrack:red-flag"
 TIER_SYSTEM = "urn:backtrack:tier"
 CAUSE_SYSTEM = "urn:backtrack:cause"
 ADVICE_SYSTEM = "urn:backtrack:advice"
+# The drug classes /meds offers and the kinds of treatment event /event offers; ATC and SNOMED
+# CT codings are added beside them where one maps cleanly.
+DRUG_CLASS_SYSTEM = "urn:backtrack:drug-class"
+TREATMENT_SYSTEM = "urn:backtrack:treatment-event"
+ATC = "http://www.whocc.no/atc"
+MEDICATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/medication-statement-category"
+CONDITION_VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 RISK_SYSTEM = "http://terminology.hl7.org/CodeSystem/risk-probability"
 FLAG_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/flag-category"
 COMMUNICATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/communication-category"
@@ -46,7 +67,29 @@ LEG_SITE = ("61685007", "Lower limb structure")
 SURVEY = ("survey", "Survey")
 CLINICAL_FLAG = ("clinical", "Clinical")
 ALERT = ("alert", "Alert")
-LINK_IDS = ("back_pain", "leg_pain", "symptoms", "note")
+LINK_IDS = ("back_pain", "leg_pain", "symptoms", "as_needed_doses", "medicine_doses", "note")
+PATIENT_SPECIFIED = ("patientspecified", "Patient Specified")
+UNCONFIRMED = ("unconfirmed", "Unconfirmed")
+# A class code where the class is one ATC group; gabapentin (N03AX12) and pregabalin
+# (N03AX16) share their group N03AX. "Other" is the patient's name for it only.
+ATC_CLASSES = {
+    DrugClass.PARACETAMOL: ("N02BE01", "paracetamol"),
+    DrugClass.NSAID: ("M01A", "ANTIINFLAMMATORY AND ANTIRHEUMATIC PRODUCTS, NON-STEROIDS"),
+    DrugClass.GABAPENTINOID: ("N03AX", "Other antiepileptics"),
+    DrugClass.OPIOID: ("N02A", "OPIOIDS"),
+    DrugClass.MUSCLE_RELAXANT: ("M03", "MUSCLE RELAXANTS"),
+    DrugClass.ANTIDEPRESSANT: ("N06A", "ANTIDEPRESSANTS"),
+}
+# Only concepts that match the event as the patient names it; an injection, a revision or a
+# stimulator stays text with BackTrack's own code rather than a guessed SNOMED CT concept.
+PROCEDURE_CODES = {
+    TreatmentKind.MRI: ("113091000", "Magnetic resonance imaging"),
+    TreatmentKind.CT: ("77477000", "Computerized axial tomography"),
+    TreatmentKind.XRAY: ("363680008", "Radiographic imaging procedure"),
+    TreatmentKind.PHYSIO_START: ("91251008", "Physical therapy procedure"),
+    TreatmentKind.PHYSIO_END: ("91251008", "Physical therapy procedure"),
+}
+FALL = ("1912002", "Fall")
 # A tier says how soon to act, not how likely harm is; the nearest HL7 likelihoods and alarm
 # priorities, with the tier itself in a second coding.
 _RISK = {
@@ -128,11 +171,20 @@ def questionnaire_response(
             }
         )
     if entry.as_needed_doses is not None:
-        # As answered: a count, the last choice meaning that many or more (no medicine is
-        # named, so no MedicationStatement can be made of it).
+        # As answered: a count, the last choice meaning that many or more; the total of the
+        # per-medicine counts below when the patient has as-needed medicines on /meds.
         doses = {"valueInteger": entry.as_needed_doses}
         items.append(
             {"linkId": "as_needed_doses", "text": t(language, "fhir.doses"), "answer": [doses]}
+        )
+    per_medicine = _medicine_dose_items(entry, language)
+    if per_medicine:
+        items.append(
+            {
+                "linkId": "medicine_doses",
+                "text": t(language, "fhir.medicine_doses"),
+                "item": per_medicine,
+            }
         )
     note = (entry.note or "").strip()
     if note:
@@ -149,6 +201,23 @@ def questionnaire_response(
         "authored": recorded_local(entry).replace(microsecond=0).isoformat(),
         "item": items,
     }
+
+
+def _medicine_dose_items(entry: Entry, language: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for dose in entry.medicine_doses:
+        # "Not said" is no answer, as for the other questions.
+        if dose.doses is None:
+            continue
+        key = "fhir.medicine_doses.or_more" if dose.doses >= MOST_DOSES else ""
+        items.append(
+            {
+                "linkId": f"medicine_doses.{dose.medicine}",
+                "text": t(language, key, name=dose.name, n=MOST_DOSES) if key else dose.name,
+                "answer": [{"valueInteger": dose.doses}],
+            }
+        )
+    return items
 
 
 def pain_observation(
@@ -343,3 +412,155 @@ def communication(
     if reasons:
         resource["reasonReference"] = [reference(reason) for reason in reasons]
     return resource
+
+
+@dataclass(frozen=True, slots=True)
+class MedicinePeriod:
+    """One way of taking a medicine: from the change that set it to the one that ended it."""
+
+    change: MedicineChange
+    # The day of the later change or stop; None while it is still taken this way.
+    until: date | None = None
+
+
+def _local_moment(at: datetime, timezone: str) -> str:
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return _moment(aware.astimezone(ZoneInfo(timezone)))
+
+
+def dosage_text(change: MedicineChange, language: str) -> str:
+    """How the patient said they take it: "50 mg, as needed" or "300 mg, 2 times a day"."""
+    parts = [change.dose] if change.dose else []
+    if change.kind is MedicineKind.AS_NEEDED:
+        parts.append(t(language, "meds.kind.as_needed.short"))
+    elif change.times_a_day:
+        parts.append(t(language, "meds.times_a_day", n=change.times_a_day))
+    else:
+        parts.append(t(language, "meds.kind.scheduled.short"))
+    return ", ".join(parts)
+
+
+def medication_statement(
+    statement_id: str,
+    patient: dict[str, str],
+    period: MedicinePeriod,
+    timezone: str,
+    language: str,
+) -> dict[str, object]:
+    """One medicine taken one way for a period, in the patient's words, with its drug class."""
+    change = period.change
+    codings: list[dict[str, str]] = []
+    if change.drug_class in ATC_CLASSES:
+        codings = [
+            _coding(ATC, ATC_CLASSES[change.drug_class]),
+            {
+                "system": DRUG_CLASS_SYSTEM,
+                "code": change.drug_class.value,
+                "display": t(language, f"meds.class.{change.drug_class.value}"),
+            },
+        ]
+    medication: dict[str, object] = {"text": change.name}
+    if codings:
+        medication = {"coding": codings, "text": change.name}
+    as_needed = change.kind is MedicineKind.AS_NEEDED
+    dosage: dict[str, object] = {
+        "text": dosage_text(change, language),
+        "asNeededBoolean": as_needed,
+    }
+    if not as_needed and change.times_a_day:
+        repeat = {"frequency": change.times_a_day, "period": 1, "periodUnit": "d"}
+        dosage["timing"] = {"repeat": repeat}
+    effective = {"start": change.changed_on.isoformat()}
+    if period.until is not None:
+        effective["end"] = period.until.isoformat()
+    return {
+        "resourceType": "MedicationStatement",
+        "id": statement_id,
+        # Ended by a later change or a stop: no longer taken this way, whichever it was.
+        "status": "active" if period.until is None else "completed",
+        "category": {"coding": [_coding(MEDICATION_CATEGORY_SYSTEM, PATIENT_SPECIFIED)]},
+        "medicationCodeableConcept": medication,
+        "subject": patient,
+        "effectivePeriod": effective,
+        "dateAsserted": _local_moment(change.recorded_at, timezone),
+        "informationSource": patient,
+        "note": [{"text": t(language, "fhir.medicine.note")}],
+        "dosage": [dosage],
+    }
+
+
+def _event_concept(event: TreatmentEvent, language: str) -> dict[str, object]:
+    codings = []
+    if event.kind in PROCEDURE_CODES:
+        codings.append(_coding(SNOMED, PROCEDURE_CODES[event.kind]))
+    elif event.kind is TreatmentKind.FALL:
+        codings.append(_coding(SNOMED, FALL))
+    text = t(language, f"event.kind.{event.kind.value}")
+    codings.append({"system": TREATMENT_SYSTEM, "code": event.kind.value, "display": text})
+    return {"coding": codings, "text": text}
+
+
+def _event_note(event: TreatmentEvent, language: str) -> list[dict[str, str]]:
+    if not event.detail:
+        return []
+    key = "fhir.event.result" if event.kind.imaging else "fhir.event.detail"
+    return [{"text": t(language, key, detail=event.detail)}]
+
+
+def procedure(
+    procedure_id: str, patient: dict[str, str], event: TreatmentEvent, language: str
+) -> dict[str, object]:
+    """One treatment event (a scan, an injection, an operation, ...) on the day it was."""
+    resource: dict[str, object] = {
+        "resourceType": "Procedure",
+        "id": procedure_id,
+        "status": "completed",
+        "code": _event_concept(event, language),
+        "subject": patient,
+        "performedDateTime": event.event_date.isoformat(),
+        "asserter": patient,
+    }
+    note = _event_note(event, language)
+    if note:
+        resource["note"] = note
+    return resource
+
+
+def fall_observation(
+    obs_id: str, patient: dict[str, str], event: TreatmentEvent, language: str
+) -> dict[str, object]:
+    """A fall the patient reported, on the day it happened."""
+    resource: dict[str, object] = {
+        "resourceType": "Observation",
+        "id": obs_id,
+        "status": "final",
+        "code": _event_concept(event, language),
+        "subject": patient,
+        "performer": [patient],
+        "effectiveDateTime": event.event_date.isoformat(),
+    }
+    note = _event_note(event, language)
+    if note:
+        resource["note"] = note
+    return resource
+
+
+def diagnosis_condition(
+    condition_id: str, patient: dict[str, str], event: TreatmentEvent, language: str
+) -> dict[str, object]:
+    """A new diagnosis in the patient's words, unconfirmed since only the patient reports it."""
+    # No clinical status: BackTrack cannot know whether it is active or resolved, and R4 has no
+    # "unknown" for it. The day the patient gives is when the diagnosis was made, so recorded.
+    return {
+        "resourceType": "Condition",
+        "id": condition_id,
+        "verificationStatus": {
+            "coding": [_coding(CONDITION_VERIFICATION_SYSTEM, UNCONFIRMED)],
+            "text": t(language, "fhir.diagnosis.reported"),
+        },
+        "code": {"text": event.detail or t(language, "fhir.diagnosis.unnamed")},
+        "subject": patient,
+        "recordedDate": event.event_date.isoformat(),
+        "recorder": patient,
+        "asserter": patient,
+    }

@@ -9,15 +9,26 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.communication import Communication
+from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.flag import Flag
+from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.procedure import Procedure
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from flows.clinical.codes import CauseId, Finding, Tier
 from flows.dialogs.profile import ProfileState, ProfileStep
-from flows.records.fhir import FLAG_DETAIL, RED_FLAG_SYSTEM, fhir_bundle
+from flows.records.fhir import (
+    ATC,
+    DRUG_CLASS_SYSTEM,
+    FLAG_DETAIL,
+    RED_FLAG_SYSTEM,
+    SNOMED,
+    TREATMENT_SYSTEM,
+    fhir_bundle,
+)
 from flows.records.models import (
     AdviceKind,
     AdviceSource,
@@ -25,6 +36,15 @@ from flows.records.models import (
     Entry,
     Profile,
     StoredAdvice,
+)
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    MedicineKind,
+    StoredTreatmentEvent,
+    TreatmentKind,
 )
 from tests.onboarding import VALUES
 from tests.patient import FlowLine
@@ -515,3 +535,260 @@ def test_an_entry_without_doses_has_no_doses_answer_and_none_taken_is_zero() -> 
     assert {i["linkId"]: i["answer"] for i in qr["item"]}["as_needed_doses"] == [
         {"valueInteger": 0}
     ]
+
+
+# --- Medicines and treatment events (issue 19) ---------------------------------------------------
+
+
+def change(
+    medicine: int,
+    action: MedicineAction,
+    day: date,
+    name: str,
+    drug_class: DrugClass,
+    kind: MedicineKind = MedicineKind.SCHEDULED,
+    dose: str | None = None,
+    times: int | None = None,
+) -> MedicineChange:
+    return MedicineChange(
+        medicine=medicine,
+        action=action,
+        changed_on=day,
+        recorded_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=19),
+        name=name,
+        drug_class=drug_class,
+        kind=kind,
+        dose=dose,
+        times_a_day=times,
+    )
+
+
+START, CHANGE, STOP = MedicineAction.START, MedicineAction.CHANGE, MedicineAction.STOP
+# Ibuprofen stopped in the period; pregabalin raised in it and still taken; tramadol as needed
+# since before the period; naproxen stopped before the period began; a change after it.
+MEDICINES = [
+    change(1, START, date(2025, 3, 1), "Ibuprofen", DrugClass.NSAID, dose="400 mg", times=3),
+    change(1, STOP, date(2025, 3, 30), "Ibuprofen", DrugClass.NSAID, dose="400 mg", times=3),
+    change(2, START, date(2025, 3, 10), "Lyrica", DrugClass.GABAPENTINOID, dose="75 mg", times=2),
+    change(
+        2, CHANGE, date(2025, 3, 29), "Lyrica", DrugClass.GABAPENTINOID, dose="150 mg", times=2
+    ),
+    change(
+        3, START, date(2025, 2, 1), "Tramadol", DrugClass.OPIOID, MedicineKind.AS_NEEDED, "50 mg"
+    ),
+    change(4, START, date(2025, 1, 2), "Naproxen", DrugClass.NSAID),
+    change(4, STOP, date(2025, 2, 2), "Naproxen", DrugClass.NSAID),
+    change(5, START, date(2025, 3, 31), "Devil's claw", DrugClass.OTHER),
+    change(5, CHANGE, date(2025, 4, 2), "Devil's claw", DrugClass.OTHER, dose="2 capsules"),
+]
+
+
+def treatment(
+    number: int, day: date, kind: TreatmentKind, detail: str | None = None
+) -> StoredTreatmentEvent:
+    at = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=12)
+    return StoredTreatmentEvent(
+        id=number, event_date=day, kind=kind, recorded_at=at, detail=detail
+    )
+
+
+EVENTS = [
+    treatment(1, date(2025, 3, 30), TreatmentKind.MRI, "L4-5 disc bulge"),
+    treatment(2, date(2025, 3, 29), TreatmentKind.INJECTION),
+    treatment(3, date(2025, 3, 31), TreatmentKind.FALL, "Slipped on the stairs"),
+    treatment(4, date(2025, 3, 31), TreatmentKind.DIAGNOSIS, "Adjacent segment disease"),
+    treatment(5, date(2025, 3, 29), TreatmentKind.SCS_TRIAL),
+    # Before the period: left out.
+    treatment(6, date(2025, 3, 1), TreatmentKind.CT, "Fusion solid"),
+]
+
+
+def treatment_bundle(**changes: object) -> dict[str, Any]:
+    return safety_bundle(medicine_changes=MEDICINES, treatment_events=EVENTS, **changes)
+
+
+def statements_by_name(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for statement in resources(data, "MedicationStatement"):
+        found.setdefault(statement["medicationCodeableConcept"]["text"], []).append(statement)
+    return found
+
+
+def test_medicines_and_events_are_valid_fhir_of_the_right_kinds() -> None:
+    data = treatment_bundle()
+    Bundle.model_validate(data)
+    statements = resources(data, "MedicationStatement")
+    procedures = resources(data, "Procedure")
+    for statement in statements:
+        MedicationStatement.model_validate(statement)
+    for resource in procedures:
+        Procedure.model_validate(resource)
+    [condition] = resources(data, "Condition")
+    Condition.model_validate(condition)
+    fall = [o for o in resources(data, "Observation") if o["code"]["text"] == "A fall"]
+    for observation in fall:
+        Observation.model_validate(observation)
+    # Ibuprofen, Lyrica twice, tramadol and devil's claw; naproxen ended before the period.
+    assert len(statements) == 5
+    assert [p["code"]["text"] for p in procedures] == [
+        "Injection or nerve block",
+        "Spinal cord stimulator trial",
+        "MRI scan",
+    ]
+    assert len(fall) == 1
+    # The safety record keeps its ids: the new resources come after it.
+    kinds = [e["resource"]["resourceType"] for e in data["entry"]]
+    assert kinds.index("MedicationStatement") > max(
+        i for i, kind in enumerate(kinds) if kind == "Communication"
+    )
+    assert data["entry"][: len(safety_bundle()["entry"])] == safety_bundle()["entry"]
+
+
+def test_each_way_of_taking_a_medicine_is_a_statement_with_its_period_and_status() -> None:
+    by_name = statements_by_name(treatment_bundle())
+    assert set(by_name) == {"Ibuprofen", "Lyrica", "Tramadol", "Devil's claw"}
+    [ibuprofen] = by_name["Ibuprofen"]
+    assert ibuprofen["status"] == "completed"
+    assert ibuprofen["effectivePeriod"] == {"start": "2025-03-01", "end": "2025-03-30"}
+    assert ibuprofen["dosage"][0]["text"] == "400 mg, 3 times a day"
+    assert ibuprofen["dosage"][0]["asNeededBoolean"] is False
+    assert ibuprofen["dosage"][0]["timing"] == {
+        "repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}
+    }
+    before, after = by_name["Lyrica"]
+    assert (before["status"], after["status"]) == ("completed", "active")
+    assert before["effectivePeriod"] == {"start": "2025-03-10", "end": "2025-03-29"}
+    assert after["effectivePeriod"] == {"start": "2025-03-29"}
+    assert [s["dosage"][0]["text"] for s in (before, after)] == [
+        "75 mg, 2 times a day",
+        "150 mg, 2 times a day",
+    ]
+    # Recorded at 19:00 UTC, the last day of winter time in Berlin.
+    assert after["dateAsserted"] == "2025-03-29T20:00:00+01:00"
+    # The change of 2 April is after the period's last day, so the first dose still holds.
+    [claw] = by_name["Devil's claw"]
+    assert claw["status"] == "active"
+    assert claw["dosage"][0]["text"] == "on a schedule"
+    assert "end" not in claw["effectivePeriod"]
+
+
+def test_an_as_needed_opioid_says_so_with_its_atc_group() -> None:
+    by_name = statements_by_name(treatment_bundle())
+    [tramadol] = by_name["Tramadol"]
+    assert tramadol["status"] == "active"
+    # Started before the period and taken through it.
+    assert tramadol["effectivePeriod"] == {"start": "2025-02-01"}
+    assert tramadol["dosage"] == [{"text": "50 mg, as needed", "asNeededBoolean": True}]
+    concept = tramadol["medicationCodeableConcept"]
+    assert [(c["system"], c["code"]) for c in concept["coding"]] == [
+        (ATC, "N02A"),
+        (DRUG_CLASS_SYSTEM, "opioid"),
+    ]
+    assert by_name["Lyrica"][0]["medicationCodeableConcept"]["coding"][0]["code"] == "N03AX"
+    assert by_name["Ibuprofen"][0]["medicationCodeableConcept"]["coding"][0]["code"] == "M01A"
+    # "Other" has no class to code: the patient's name for it only.
+    assert by_name["Devil's claw"][0]["medicationCodeableConcept"] == {"text": "Devil's claw"}
+
+
+def test_statements_are_the_patients_own_and_give_no_dosing_advice() -> None:
+    data = treatment_bundle()
+    urls = urls_of(data)
+    [patient] = resources(data, "Patient")
+    patient_ref = {"reference": urls[patient["id"]]}
+    for statement in resources(data, "MedicationStatement"):
+        assert statement["subject"] == statement["informationSource"] == patient_ref
+        assert statement["category"]["coding"][0]["code"] == "patientspecified"
+        assert "no dosing advice" in statement["note"][0]["text"]
+        assert set(statement["dosage"][0]) <= {"text", "asNeededBoolean", "timing"}
+
+
+def test_events_are_procedures_a_fall_an_observation_and_a_diagnosis_a_condition() -> None:
+    data = treatment_bundle()
+    injection, trial, mri = resources(data, "Procedure")
+    for procedure in (injection, trial, mri):
+        assert procedure["status"] == "completed"
+    assert mri["performedDateTime"] == "2025-03-30"
+    assert [(c["system"], c["code"]) for c in mri["code"]["coding"]] == [
+        (SNOMED, "113091000"),
+        (TREATMENT_SYSTEM, "mri"),
+    ]
+    assert mri["note"] == [{"text": "Result, in the patient's words: L4-5 disc bulge"}]
+    # No SNOMED CT concept is guessed for a stimulator trial.
+    assert trial["code"]["coding"] == [
+        {
+            "system": TREATMENT_SYSTEM,
+            "code": "scs_trial",
+            "display": "Spinal cord stimulator trial",
+        }
+    ]
+    assert "note" not in injection
+    [fall] = [
+        o for o in resources(data, "Observation") if o["code"]["coding"][0]["system"] == SNOMED
+    ]
+    assert fall["code"]["coding"][0] == {"system": SNOMED, "code": "1912002", "display": "Fall"}
+    assert fall["effectiveDateTime"] == "2025-03-31"
+    assert fall["note"] == [{"text": "In the patient's words: Slipped on the stairs"}]
+    [condition] = resources(data, "Condition")
+    assert condition["code"] == {"text": "Adjacent segment disease"}
+    assert condition["recordedDate"] == "2025-03-31"
+    assert condition["verificationStatus"]["coding"][0]["code"] == "unconfirmed"
+    assert "clinicalStatus" not in condition
+    assert "Fusion solid" not in json.dumps(data)
+
+
+def test_a_diagnosis_without_words_still_says_what_it_is() -> None:
+    unnamed = [treatment(9, date(2025, 3, 30), TreatmentKind.DIAGNOSIS)]
+    data = safety_bundle(treatment_events=unnamed)
+    [condition] = resources(data, "Condition")
+    Condition.model_validate(condition)
+    assert condition["code"] == {"text": "A new diagnosis the patient did not name"}
+
+
+def test_no_medicines_and_no_events_make_none_of_these_resources() -> None:
+    data = safety_bundle(medicine_changes=[], treatment_events=[])
+    assert data == safety_bundle()
+    kinds = {e["resource"]["resourceType"] for e in data["entry"]}
+    assert not kinds & {"MedicationStatement", "Procedure", "Condition"}
+    # Only what lies outside the period: still none.
+    outside = safety_bundle(
+        medicine_changes=MEDICINES[5:7], treatment_events=EVENTS[5:], first=date(2025, 3, 29)
+    )
+    assert resources(outside, "MedicationStatement") == []
+    assert resources(outside, "Procedure") == []
+
+
+def test_an_entrys_doses_of_each_medicine_are_answers_of_its_questionnaire() -> None:
+    entry = make_entry(
+        15, date(2025, 3, 30), datetime(2025, 3, 30, 18, 0, tzinfo=UTC), 5, 2, doses=3
+    ).model_copy(
+        update={
+            "medicine_doses": (
+                MedicineDose(medicine=3, name="Tramadol", opioid=True, doses=3),
+                MedicineDose(medicine=6, name="Paracetamol", doses=0),
+                MedicineDose(medicine=7, name="Diclofenac gel"),
+            )
+        }
+    )
+    data = fhir_bundle(
+        profile=profile(), entries=[entry], generated_at=GENERATED, bundle_id="export-3"
+    )
+    Bundle.model_validate(data)
+    [qr] = resources(data, "QuestionnaireResponse")
+    QuestionnaireResponse.model_validate(qr)
+    items = {item["linkId"]: item for item in qr["item"]}
+    assert list(items) == ["back_pain", "leg_pain", "as_needed_doses", "medicine_doses"]
+    assert items["as_needed_doses"]["answer"] == [{"valueInteger": 3}]
+    group = items["medicine_doses"]
+    assert "answer" not in group
+    # "Not said" is no answer; the top button means that many or more.
+    assert group["item"] == [
+        {
+            "linkId": "medicine_doses.3",
+            "text": "Tramadol (3 means 3 or more)",
+            "answer": [{"valueInteger": 3}],
+        },
+        {"linkId": "medicine_doses.6", "text": "Paracetamol", "answer": [{"valueInteger": 0}]},
+    ]
+    # An entry without per-medicine doses has no such group.
+    plain = resources(bundle(), "QuestionnaireResponse")
+    assert all("medicine_doses" not in [i["linkId"] for i in qr["item"]] for qr in plain)
