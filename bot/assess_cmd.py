@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TextIO
 
-from flows.clinical.trends import Alert, assess_day, replay, status_text, to_assess_json
+from flows.clinical.trends import (
+    Alert,
+    TreatmentHistory,
+    assess_day,
+    replay,
+    status_text,
+    to_assess_json,
+)
 from flows.records.diary_csv import YEARS_BEFORE_SURGERY, date_window, parse_diary
 
 LANGUAGE = "en"
@@ -60,6 +67,7 @@ def _text(
     alerts: list[Alert],
     payload: dict[str, object],
     summary: str,
+    treatment: TreatmentHistory,
 ) -> str:
     entries = payload["entries"]
     if not entries:
@@ -72,6 +80,12 @@ def _text(
         )
     else:
         lines.append(f"Surgery date: {surgery_date.isoformat()}")
+    if treatment.events or treatment.changes:
+        # A trend alert names the change it came after, as the bot's message does.
+        lines.append(
+            f"Treatment in the file: {len(treatment.changes)} medicine change(s), "
+            f"{len(treatment.events)} treatment event(s)"
+        )
     lines.append("")
     if alerts:
         lines.append(f"{len(alerts)} alert(s) the bot would have sent:")
@@ -118,7 +132,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | N
                 f"entry ({last.isoformat()}): every entry is from before the operation",
                 file=err,
             )
-    alerts = replay(parsed.rows, args.surgery_date)
+    treatment = TreatmentHistory.of(parsed.events, parsed.medicine_changes)
+    alerts = replay(parsed.rows, args.surgery_date, treatment=treatment)
     payload = to_assess_json(alerts, parsed.rows, LANGUAGE)
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=False), file=out)
@@ -126,7 +141,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO, *, now: datetime | N
     summary = ""
     if parsed.rows:
         last = max(row.entry_date for row in parsed.rows)
-        final = assess_day(parsed.rows, last, surgery_date=args.surgery_date, sent=alerts)
+        final = assess_day(
+            parsed.rows, last, surgery_date=args.surgery_date, sent=alerts, treatment=treatment
+        )
         summary = status_text(final, LANGUAGE)
-    print(_text(path, args.surgery_date, alerts, payload, summary), file=out)
+    print(_text(path, args.surgery_date, alerts, payload, summary, treatment), file=out)
     return 0

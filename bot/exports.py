@@ -24,7 +24,7 @@ from flows.records.diary_csv import write_diary
 from flows.records.fhir import fhir_bundle
 from flows.records.models import CheckResult, Entry, Profile, StoredAdvice
 from flows.records.report import build_report, rows_from_entries
-from flows.records.treatment import MedicineChange, StoredTreatmentEvent
+from flows.records.treatment import MedicineChange, StoredTreatmentEvent, changes_of_period
 from storage.ports import Reader, Session
 
 # A surgeon reads a PDF; past about 50 pages of rows nobody does, and a 20,000-entry table takes
@@ -273,7 +273,11 @@ def export_job(
 
 
 def _csv(snapshot: DiarySnapshot) -> bytes:
-    return write_diary(rows_from_entries(snapshot.shown)).encode("utf-8")
+    # "Everything" is everything: an injection before the first entry is part of it.
+    first = None if snapshot.days is None else snapshot.first
+    changes = changes_of_period(snapshot.medicine_changes, first, snapshot.today)
+    events = [e for e in snapshot.events if (first is None or e.event_date >= first)]
+    return write_diary(rows_from_entries(snapshot.shown), changes, events).encode("utf-8")
 
 
 def _fhir(snapshot: DiarySnapshot, now: datetime, bundle_id: str) -> bytes:

@@ -40,6 +40,14 @@ from flows.kit.core import (
 )
 from flows.records.diary_csv import DiaryRow, RowError, date_window, parse_diary
 from flows.records.models import Advice, AdviceSource, EntrySource, NewEntry, Profile
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    TreatmentEvent,
+    next_key,
+)
 
 MAX_IMPORT_BYTES = 5_000_000
 MAX_IMPORT_ROWS = 20_000
@@ -133,6 +141,8 @@ class ImportState(FlowState):
     flow: Literal["import"] = "import"
     step: ImportStep = ImportStep.FILE
     entries: tuple[NewEntry, ...] = ()
+    medicine_changes: tuple[MedicineChange, ...] = ()
+    events: tuple[TreatmentEvent, ...] = ()
     preview: str = ""
 
 
@@ -173,19 +183,18 @@ def on_import(state: ImportState, event: Event, ctx: Context) -> Outcome:
     lang = ctx.language
     if isinstance(event, Press) and state.step is ImportStep.CONFIRM:
         saving = t(lang, "import.saving", n=len(state.entries))
+        store = ImportEntries(
+            entries=state.entries, medicine_changes=state.medicine_changes, events=state.events
+        )
         advice = _recent_flag_advice(state.entries, ctx)
         if advice is None:
-            return Outcome(
-                state=None,
-                screen=Screen(text=saving),
-                effects=(ImportEntries(entries=state.entries),),
-            )
+            return Outcome(state=None, screen=Screen(text=saving), effects=(store,))
         numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
         pointer = advice_pointer(advice, lang, numbers)
         return Outcome(
             state=None,
             screen=Screen(text=f"{pointer}\n\n{saving}"),
-            effects=(SendAdvice(advice=advice), ImportEntries(entries=state.entries)),
+            effects=(SendAdvice(advice=advice), store),
         )
     hint = t(lang, "import.send_file")
     return Outcome(state=state, screen=render_import(state, ctx).with_hint(hint))
@@ -217,7 +226,54 @@ def _recent_flag_advice(entries: Sequence[NewEntry], ctx: Context) -> Advice | N
     return advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=symptoms)
 
 
-def _entry(row: DiaryRow, ctx: Context) -> NewEntry:
+class _Medicines:
+    """The file's medicines under the patient's own keys, and each name's key for the doses.
+
+    A file's keys are another diary's (or this one's, exported earlier): a medicine is the
+    patient's own when its name and first date match one of theirs, else it gets a new key.
+    """
+
+    def __init__(self, changes: Sequence[MedicineChange], ctx: Context) -> None:
+        own = list(ctx.medicine_changes)
+        started = {
+            (c.name.casefold(), c.changed_on): c.medicine
+            for c in own
+            if c.action is MedicineAction.START
+        }
+        firsts: dict[int, MedicineChange] = {}
+        for change in sorted(changes, key=lambda c: (c.changed_on, c.recorded_at)):
+            firsts.setdefault(change.medicine, change)
+        keys: dict[int, int] = {}
+        fresh = next_key(own)
+        for file_key, first in firsts.items():
+            mine = started.get((first.name.casefold(), first.changed_on))
+            if mine is None:
+                mine, fresh = fresh, fresh + 1
+            keys[file_key] = mine
+        self.changes = tuple(c.model_copy(update={"medicine": keys[c.medicine]}) for c in changes)
+        self._fresh = fresh
+        # The doses name their medicine; the file's list first, then the patient's own.
+        self._by_name: dict[str, tuple[int, bool]] = {}
+        for change in [*own, *self.changes]:
+            self._by_name[change.name.casefold()] = (
+                change.medicine,
+                change.drug_class is DrugClass.OPIOID,
+            )
+
+    def doses(self, named: Sequence[tuple[str, int]]) -> tuple[MedicineDose, ...]:
+        """The row's doses, each under its medicine's key (a new one for a name not listed)."""
+        found = []
+        for name, count in named:
+            known = self._by_name.get(name.casefold())
+            if known is None:
+                known = self._by_name[name.casefold()] = (self._fresh, False)
+                self._fresh += 1
+            key, opioid = known
+            found.append(MedicineDose(medicine=key, name=name, opioid=opioid, doses=count))
+        return tuple(found)
+
+
+def _entry(row: DiaryRow, ctx: Context, medicines: _Medicines) -> NewEntry:
     if row.entry_time is None:
         # No time is invented: a time would show in the CSV, the PDF and FHIR, and make the
         # row differ from itself when the file is imported again.
@@ -234,6 +290,7 @@ def _entry(row: DiaryRow, ctx: Context) -> NewEntry:
         symptoms=row.symptoms,
         note=row.note,
         as_needed_doses=row.as_needed_doses,
+        medicine_doses=medicines.doses(row.medicine_doses),
         source=EntrySource.IMPORT,
         timed=timed,
     )
@@ -263,11 +320,23 @@ def on_document(state: ImportState | None, document: DocumentFile, ctx: Context)
         problems = "\n".join(_short(e.text(lang)) for e in parsed.errors[:PREVIEW_ERRORS])
         hint = t(lang, "import.nothing", problems=problems or t(lang, "import.no_rows"))
         return Outcome(state=waiting, screen=render_import(waiting, ctx).with_hint(hint))
-    entries = tuple(_entry(row, ctx) for row in parsed.rows)
+    medicines = _Medicines(parsed.medicine_changes, ctx)
+    entries = tuple(_entry(row, ctx, medicines) for row in parsed.rows)
+    events = tuple(parsed.events)
     preview = import_preview(
-        lang, entries, _texts(parsed.errors, lang), _texts(parsed.not_understood, lang)
+        lang,
+        entries,
+        _texts(parsed.errors, lang),
+        _texts(parsed.not_understood, lang),
+        treatment=(len(medicines.changes), len(events)),
     )
-    confirming = ImportState(step=ImportStep.CONFIRM, entries=entries, preview=preview)
+    confirming = ImportState(
+        step=ImportStep.CONFIRM,
+        entries=entries,
+        medicine_changes=medicines.changes,
+        events=events,
+        preview=preview,
+    )
     return Outcome(state=confirming, screen=render_import(confirming, ctx))
 
 
@@ -291,6 +360,7 @@ def import_preview(
     entries: Sequence[NewEntry],
     problems: Sequence[str],
     not_understood: Sequence[str] = (),
+    treatment: tuple[int, int] = (0, 0),
 ) -> str:
     """Describe what an import will add, which lines it skips and what it did not understand."""
     days = sorted(e.entry_date for e in entries)
@@ -301,6 +371,9 @@ def import_preview(
         first=days[0].isoformat(),
         last=days[-1].isoformat(),
     )
+    changes, events = treatment
+    if changes or events:
+        text += " " + t(lang, "import.preview_treatment", changes=changes, events=events)
     if problems:
         text += _listed(lang, "import.skipped", problems)
     if not_understood:
@@ -309,9 +382,15 @@ def import_preview(
 
 
 EXPORT_FLOW = Flow(ExportState, render_export, on_export, command="export", begin=begin_export)
-# An import skips rows the diary already has, so it reads the last entries.
+# An import skips rows the diary already has, so it reads the last entries; it files the
+# file's medicines under the patient's own, so it reads their list.
 IMPORT_FLOW = Flow(
-    ImportState, render_import, on_import, command="import", begin=begin_import, loads=Load.DIARY
+    ImportState,
+    render_import,
+    on_import,
+    command="import",
+    begin=begin_import,
+    loads=Load.DIARY | Load.MEDICINES,
 )
 
 

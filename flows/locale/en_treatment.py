@@ -9,6 +9,13 @@ MESSAGES: dict[str, str] = {
     "trends.since.medicine.start": "starting {name}",
     "trends.since.medicine.change": "changing {name}",
     "trends.since.medicine.stop": "stopping {name}",
+    # The diary CSV's treatment columns (flows.records.treatment_csv)
+    "diary_csv.medicine_doses_invalid": "medicine_doses '{value}' is not a medicine and a "
+    "number of doses, like 'Tramadol: 2'; the rest of the row is kept",
+    "diary_csv.medicine_changes_invalid": "medicine_changes {value} is not a medicine change "
+    "I can read (a date, an action start, change or stop, and a name); the rest is kept",
+    "diary_csv.treatment_events_invalid": "treatment_events {value} is not a treatment event I "
+    "can read (a date and one of the kinds /event offers); the rest is kept",
     # When
     "when.0": "Today",
     "when.1": "Yesterday",
@@ -134,6 +141,8 @@ MESSAGES: dict[str, str] = {
     "event.remove_yes": "🗑 Remove it",
     "event.removed": "Removed: {event}",
     "event.gone": "That event is no longer in your diary.",
+    "import.preview_treatment": "With them: {changes:# medicine change|# medicine changes} and "
+    "{events:# treatment event|# treatment events}.",
     "import.done_treatment": "Medicines and events: {added} added, {skipped} already in your "
     "diary.",
     "report.heading.treatment": "Medicines and treatment",

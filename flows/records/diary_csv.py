@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import MINYEAR, date, time
 from functools import cache
@@ -25,6 +25,20 @@ from functools import cache
 from flows.clinical.codes import Finding
 from flows.i18n import CATALOGUES, t
 from flows.records.models import MOST_DOSES, NOTE_MAX_CHARS
+from flows.records.treatment import MedicineChange, TreatmentEvent
+from flows.records.treatment_csv import (
+    CHANGES_COLUMN,
+    DOSES_COLUMN,
+    EVENTS_COLUMN,
+    CellProblem,
+    attach,
+    changes_cell,
+    doses_cell,
+    events_cell,
+    read_changes,
+    read_doses,
+    read_events,
+)
 
 __all__ = [
     "COLUMNS",
@@ -49,6 +63,11 @@ COLUMNS: tuple[str, ...] = (
     # After DESIGN.md's six, which older readers read alone: 0 to MOST_DOSES (that many or
     # more), blank when not asked.
     "as_needed_doses",
+    # Each as-needed medicine's doses, then the medicine changes and treatment events
+    # (flows.records.treatment_csv says how they ride on the entries' rows).
+    DOSES_COLUMN,
+    CHANGES_COLUMN,
+    EVENTS_COLUMN,
 )
 PAIN_COLUMNS: tuple[str, ...] = ("back_pain", "leg_pain")
 SYMPTOM_SEPARATOR = ";"
@@ -86,6 +105,8 @@ class DiaryRow:
     note: str | None = None
     entry_time: time | None = None
     as_needed_doses: int | None = None
+    # Each as-needed medicine's name and that day's doses (3: "3 or more").
+    medicine_doses: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +140,9 @@ class ParsedDiary:
     ignored_columns: tuple[str, ...] = ()
     # Symptoms left out of rows that were read all the same, each with its line and value.
     not_understood: list[RowError] = field(default_factory=list)
+    # The medicine changes and treatment events of the whole file, each with its own date.
+    medicine_changes: list[MedicineChange] = field(default_factory=list)
+    events: list[TreatmentEvent] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -312,6 +336,11 @@ def _parse_row(
     if len(note) > NOTE_MAX_CHARS:
         errors.append(_error(line, "diary_csv.note_too_long", limit=NOTE_MAX_CHARS))
     doses = _parse_doses(cell("as_needed_doses"), line, errors)
+    index = columns.get(DOSES_COLUMN)
+    medicine_doses, problems = read_doses(
+        _read_text(cells[index].strip()) if index is not None and index < len(cells) else ""
+    )
+    unclear.extend(_error(line, p.key, value=p.value) for p in problems)
     pain_given = any(cell(name) for name in PAIN_COLUMNS)
     if not pain_given:
         errors.append(_error(line, "diary_csv.pain_missing"))
@@ -328,7 +357,52 @@ def _parse_row(
         symptoms=symptoms,
         note=note or None,
         as_needed_doses=doses,
+        medicine_doses=medicine_doses,
     )
+
+
+@dataclass(slots=True)
+class _Treatment:
+    changes: list[MedicineChange] = field(default_factory=list)
+    events: list[TreatmentEvent] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
+
+    def read(
+        self, cells: list[str], columns: dict[str, int], line: int, window: DateWindow | None
+    ) -> None:
+        """Take the row's medicine changes and events, each checked against the window."""
+
+        def cell(name: str) -> str:
+            index = columns.get(name)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        changes, problems = read_changes(cell(CHANGES_COLUMN), len(self.changes))
+        events, more = read_events(cell(EVENTS_COLUMN), len(self.events))
+        self._note(line, [*problems, *more])
+        for change in changes:
+            if self._dated(change.changed_on, window, line):
+                self.changes.append(change)
+        for event in events:
+            if self._dated(event.event_date, window, line):
+                self.events.append(event)
+
+    def _note(self, line: int, problems: list[CellProblem]) -> None:
+        self.problems.extend(_error(line, p.key, value=_clipped(p.value)) for p in problems)
+
+    def _dated(self, day: date, window: DateWindow | None, line: int) -> bool:
+        refused: list[RowError] = []
+        if _check_date(day, window, line, refused) is not None:
+            return True
+        self.problems.extend(refused)
+        return False
+
+
+# An item not understood is quoted in its problem; a long one is cut, never the whole cell.
+_QUOTED_CHARS = 120
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= _QUOTED_CHARS else text[: _QUOTED_CHARS - 1] + "…"
 
 
 def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
@@ -357,6 +431,7 @@ def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
     ignored = tuple(name for name in dict.fromkeys(names) if name not in COLUMNS)
     rows: list[DiaryRow] = []
     not_understood: list[RowError] = []
+    treatment = _Treatment()
     last_line = reader.line_num
     while True:
         start = last_line + 1
@@ -373,8 +448,16 @@ def parse_diary(text: str, window: DateWindow | None = None) -> ParsedDiary:
         row = _parse_row(cells, columns, len(names), start, errors, window, not_understood)
         if row is not None:
             rows.append(row)
+        if len(cells) <= len(names):
+            # A medicine or an event is its own fact: a row skipped for its pain keeps them.
+            treatment.read(cells, columns, start, window)
     return ParsedDiary(
-        rows=rows, errors=errors, ignored_columns=ignored, not_understood=not_understood
+        rows=rows,
+        errors=errors,
+        ignored_columns=ignored,
+        not_understood=[*not_understood, *treatment.problems],
+        medicine_changes=treatment.changes,
+        events=treatment.events,
     )
 
 
@@ -390,16 +473,33 @@ def _read_text(cell: str) -> str:
     return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
-def write_diary(rows: Iterable[DiaryRow]) -> str:
-    """Write diary rows as the CSV of DESIGN.md; a note a spreadsheet would run stays text."""
+def write_diary(
+    rows: Iterable[DiaryRow],
+    medicine_changes: Sequence[MedicineChange] = (),
+    events: Sequence[TreatmentEvent] = (),
+) -> str:
+    """Write diary rows as the CSV of DESIGN.md; a note a spreadsheet would run stays text.
+
+    Each medicine change and event goes on the row of the first entry on or after its date;
+    with no rows there is nowhere to put them, and the file holds only its header.
+    """
+    ordered = list(rows)
+    days = [row.entry_date for row in ordered]
+    changes_on: dict[int, list[MedicineChange]] = {}
+    events_on: dict[int, list[TreatmentEvent]] = {}
+    if ordered:
+        for change in medicine_changes:
+            changes_on.setdefault(attach(days, change.changed_on), []).append(change)
+        for event in events:
+            events_on.setdefault(attach(days, event.event_date), []).append(event)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     # The writer quotes a field holding its line end "\n" but not one holding a lone "\r",
     # which every reader takes as a line break: such a row is written with all fields quoted.
     quoting = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
-    for row in rows:
-        # Only the note is typed by the user; dates, times, numbers and codes are ours.
+    for index, row in enumerate(ordered):
+        # The note and the medicines' names are typed by the user; the rest is ours.
         note = _text_cell(row.note or "")
         (quoting if "\r" in note else writer).writerow(
             (
@@ -410,6 +510,9 @@ def write_diary(rows: Iterable[DiaryRow]) -> str:
                 SYMPTOM_SEPARATOR.join(code.value for code in row.symptoms),
                 note,
                 _cell(row.as_needed_doses),
+                _text_cell(doses_cell(row.medicine_doses)),
+                changes_cell(changes_on.get(index, ())),
+                events_cell(events_on.get(index, ())),
             )
         )
     return buffer.getvalue()

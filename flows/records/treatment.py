@@ -60,6 +60,12 @@ def _one_line(value: str | None) -> str | None:
     return text or None
 
 
+def _name(value: str | None) -> str | None:
+    # The CSV's doses cell separates one medicine from the next with ";".
+    text = _one_line(value)
+    return None if text is None else text.replace(";", ",")
+
+
 class MedicineChange(BaseModel):
     """One dated start, change or stop of a medicine; `medicine` names it across its changes."""
 
@@ -75,7 +81,12 @@ class MedicineChange(BaseModel):
     dose: str | None = Field(default=None, max_length=DOSE_MAX_CHARS)
     times_a_day: int | None = Field(default=None, ge=1, le=MOST_TIMES_A_DAY)
 
-    @field_validator("name", "dose", mode="before")
+    @field_validator("name", mode="before")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        return _name(value)
+
+    @field_validator("dose", mode="before")
     @classmethod
     def _single_line(cls, value: str | None) -> str | None:
         return _one_line(value)
@@ -144,6 +155,22 @@ def changes_between(
     ]
 
 
+def changes_of_period(
+    changes: Iterable[MedicineChange], first: date | None, last: date
+) -> list[MedicineChange]:
+    """Every change, to `last`, of the medicines taken in a period: their story, not a slice.
+
+    A medicine started before the period and still taken in it keeps its start, so a file of
+    the last 30 days still says since when and how it is taken.
+    """
+    ordered = changes_between(changes, None, last)
+    if first is None:
+        return ordered
+    taken = {m.key for m in medicines_on(ordered, first)}
+    taken |= {c.medicine for c in ordered if c.changed_on >= first}
+    return [c for c in ordered if c.medicine in taken]
+
+
 def next_key(changes: Sequence[MedicineChange]) -> int:
     """The key a newly started medicine gets: one more than any the patient has had."""
     return max((c.medicine for c in changes), default=0) + 1
@@ -204,3 +231,8 @@ class MedicineDose(BaseModel):
     name: str = Field(min_length=1, max_length=NAME_MAX_CHARS)
     opioid: bool = False
     doses: int | None = Field(default=None, ge=0, le=MOST_DOSES)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        return _name(value)

@@ -71,8 +71,9 @@ class Treatment(Connected):
     ) -> tuple[int, int]:
         """Add medicine changes and events the diary lacks; (added, skipped as present).
 
-        An imported medicine keeps the name and dates of the file; its key is the patient's
-        own (a file's keys are another diary's), so it is matched by name and first date.
+        The caller has filed each medicine under the patient's own key (flows.dialogs.transfer
+        matches a file's medicine to theirs by name and first date); a change already stored
+        with the same name, action, date, dose and kind is skipped.
         """
         added = skipped = 0
         stored = self.medicine_changes(user_id)

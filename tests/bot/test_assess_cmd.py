@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot import assess_cmd
+from flows.records.diary_csv import DiaryRow, write_diary
+from flows.records.treatment import TreatmentEvent, TreatmentKind
 
 DIARIES = Path(__file__).resolve().parents[1] / "data" / "diaries"
 HEADER = "date,time,back_pain,leg_pain,symptoms,note\n"
@@ -190,3 +192,44 @@ def test_a_surgery_date_after_the_diary_is_pointed_out(tmp_path: Path) -> None:
     assert "Surgery date: 2026-06-01" in out
     status, _, err = assess(str(diary), "--surgery-date", "2026-03-02", now=now)
     assert (status, err) == (0, "")
+
+
+def test_an_injection_in_the_file_is_named_by_the_alert_after_it(tmp_path: Path) -> None:
+    first = date(2026, 1, 1)
+    stable = (3, 4, 3, 3, 4, 3, 2, 3, 4, 3, 3, 4, 3, 3, 4, 3, 3, 2, 3, 4, 3)
+    rows = [
+        DiaryRow(entry_date=first + timedelta(days=i), back_pain=b, leg_pain=1)
+        for i, b in enumerate((*stable, 7, 7, 7))
+    ]
+    injected = date(2026, 1, 13)
+    event = TreatmentEvent(
+        event_date=injected,
+        kind=TreatmentKind.INJECTION,
+        recorded_at=datetime(2026, 1, 13, 9, tzinfo=UTC),
+    )
+    path = tmp_path / "diary.csv"
+    path.write_text(write_diary(rows, events=[event]), encoding="utf-8")
+    status, out, err = assess(str(path), now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert (status, err) == (0, "")
+    assert "Treatment in the file: 0 medicine change(s), 1 treatment event(s)" in out
+    assert "This is 11 days since the injection on Tue 13 Jan." in out
+    status, out, err = assess(str(path), "--json", now=datetime(2026, 2, 1, tzinfo=UTC))
+    [alert] = json.loads(out)["alerts"]
+    assert alert["reason"].endswith("This is 11 days since the injection on Tue 13 Jan.")
+    # The same diary without its event: the same alert, naming nothing.
+    path.write_text(write_diary(rows), encoding="utf-8")
+    status, out, err = assess(str(path), "--json", now=datetime(2026, 2, 1, tzinfo=UTC))
+    [plain] = json.loads(out)["alerts"]
+    assert alert["reason"].startswith(plain["reason"])
+    assert "injection" not in plain["reason"]
+
+
+def test_a_broken_treatment_cell_is_an_error_as_an_unknown_code_is(tmp_path: Path) -> None:
+    path = tmp_path / "diary.csv"
+    path.write_text(
+        'date,back_pain,treatment_events\n2026-01-01,3,"[{""date"": ""x""}]"\n',
+        encoding="utf-8",
+    )
+    status, _, err = assess(str(path), now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert status == 2
+    assert "line 2: treatment_events" in err

@@ -34,6 +34,15 @@ from flows.records.models import (
     NewEntry,
     Profile,
 )
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineDose,
+    MedicineKind,
+    TreatmentEvent,
+    TreatmentKind,
+)
 from storage.ports import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
@@ -434,3 +443,114 @@ async def test_everything_includes_flags_from_before_the_first_entry(
     assert "RF-PE" in text
     for absent in OTHERS_FLAGS:
         assert absent not in text
+
+
+def seed_treatment(session: Session, today: date) -> None:
+    """Tramadol as needed since before the period, pregabalin started and stopped, two events."""
+    start = today - timedelta(days=60)
+    tramadol = MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=start,
+        recorded_at=datetime.combine(start, datetime.min.time(), tzinfo=UTC),
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    )
+    session.add_medicine_change(PAT.user_id, tramadol)
+    for action, back in ((MedicineAction.START, 20), (MedicineAction.STOP, 10)):
+        day = today - timedelta(days=back)
+        session.add_medicine_change(
+            PAT.user_id,
+            tramadol.model_copy(
+                update={
+                    "medicine": 2,
+                    "action": action,
+                    "changed_on": day,
+                    "recorded_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+                    "name": "Pregabalin",
+                    "drug_class": DrugClass.GABAPENTINOID,
+                    "kind": MedicineKind.SCHEDULED,
+                    "dose": "75 mg",
+                    "times_a_day": 2,
+                }
+            ),
+        )
+    for kind, back, detail in (
+        (TreatmentKind.INJECTION, 15, "L4-5"),
+        (TreatmentKind.MRI, 3, None),
+    ):
+        day = today - timedelta(days=back)
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(
+                event_date=day,
+                kind=kind,
+                detail=detail,
+                recorded_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+            ),
+        )
+    day = today - timedelta(days=2)
+    session.add_entry(
+        PAT.user_id,
+        NewEntry(
+            entry_date=day,
+            recorded_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+            timezone="Europe/Berlin",
+            back_pain=6,
+            medicine_doses=(MedicineDose(medicine=1, name="Tramadol", opioid=True, doses=2),),
+        ),
+    )
+
+
+async def test_medicines_events_and_doses_travel_by_csv_and_come_in_once(
+    engine: Engine, clock: FakeClock
+) -> None:
+    today = clock().date()
+    await engine.store.unit(clock(), lambda s: (seed(s, today), seed_treatment(s, today)))
+    reply = await export(engine, "Last 30 days", "CSV")
+    assert reply.document is not None
+    name, content = reply.document
+    text = content.decode("utf-8")
+    assert "Tramadol: 2" in text
+    await engine.store.unit(
+        clock(),
+        lambda s: s.save_profile(
+            Profile(
+                user_id=FRESH.user_id,
+                consented_at=clock(),
+                timezone="Europe/Berlin",
+                details_asked_at=ASKED,
+            )
+        ),
+    )
+    preview = await engine.on_document(FRESH, DocumentFile(filename=name, text=text))
+    assert preview.screen is not None
+    # Tramadol's start lies before the 30 days: its story comes with it.
+    assert "With them: 3 medicine changes and 2 treatment events." in preview.screen.text
+    done = await choose(engine, FRESH, preview, "Import")
+    assert "Medicines and events: 5 added, 0 already" in done.notices[0].text
+
+    def treatment(who: Who) -> Any:
+        def read(s: Session) -> Any:
+            changes = [
+                (c.medicine, c.action, c.changed_on, c.name, c.drug_class, c.kind, c.dose)
+                for c in s.medicine_changes(who.user_id)
+            ]
+            events = [(e.event_date, e.kind, e.detail) for e in s.treatment_events(who.user_id)]
+            doses = [
+                e.medicine_doses
+                for e in s.entries_between(who.user_id, date.min, today)
+                if e.medicine_doses
+            ]
+            return changes, events, doses
+
+        return engine.store.read(read)
+
+    assert await treatment(FRESH) == await treatment(PAT)
+    # The same file again adds nothing, and says so.
+    again = await engine.on_document(FRESH, DocumentFile(filename=name, text=text))
+    done = await choose(engine, FRESH, again, "Import")
+    assert "Medicines and events: 0 added, 5 already" in done.notices[0].text
+    assert await treatment(FRESH) == await treatment(PAT)

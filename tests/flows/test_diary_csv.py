@@ -202,9 +202,10 @@ def test_written_rows_read_back_unchanged() -> None:
 
 def test_a_sample_diary_is_written_back_byte_for_byte() -> None:
     text = (DIARIES / "diary_015.csv").read_text(encoding="utf-8")
-    # The same rows, each with the empty doses column after DESIGN.md's six.
+    # The same rows, each with the empty doses and treatment columns after DESIGN.md's six.
+    extra = "as_needed_doses,medicine_doses,medicine_changes,treatment_events"
     expected = "".join(
-        f"{line},as_needed_doses\n" if i == 0 else f"{line},\n"
+        f"{line},{extra}\n" if i == 0 else f"{line},,,,\n"
         for i, line in enumerate(text.splitlines())
     )
     assert write_diary(parse_diary(text).rows) == expected
@@ -381,7 +382,7 @@ def test_doses_are_written_and_read_back() -> None:
         for d in (1, 2, 3, 4)
     ]
     text = write_diary(rows)
-    assert text.splitlines()[1] == "2026-03-01,,3,,,,1"
+    assert text.splitlines()[1] == "2026-03-01,,3,,,,1,,,"
     assert parse_diary(text).rows == rows
 
 

@@ -78,12 +78,15 @@ def test_the_file_is_the_design_format() -> None:
     assert (
         lines[0]
         == ",".join(COLUMNS)
-        == ("date,time,back_pain,leg_pain,symptoms,note,as_needed_doses")
+        == (
+            "date,time,back_pain,leg_pain,symptoms,note,as_needed_doses,"
+            "medicine_doses,medicine_changes,treatment_events"
+        )
     )
-    assert lines[1] == "2025-03-29,19:00,4,2,,,"
+    assert lines[1] == "2025-03-29,19:00,4,2,,,,,,"
     assert lines[2] == (
         '2025-03-30,20:00,5,,pain_one_leg;pain_neuropathic,"Sat too long, ""pins and needles"", '
-        'left leg",'
+        'left leg",,,,'
     )
 
 

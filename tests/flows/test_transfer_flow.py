@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
@@ -13,6 +16,7 @@ from flows.clinical.codes import Finding
 from flows.dialogs.log import RECORDED_SYMPTOMS
 from flows.dialogs.transfer import MAX_IMPORT_ROWS, DocumentFile, ImportState
 from flows.kit.core import ExportFile, ImportEntries
+from flows.records.treatment import DrugClass, MedicineAction, MedicineChange, MedicineKind
 from tests.flows.driver import context_at
 from tests.patient import FlowLine, Patient
 
@@ -264,3 +268,58 @@ async def test_an_exported_diary_with_doses_imports_them_and_one_without_has_non
     await patient.press("Import")
     [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
     assert [e.as_needed_doses for e in imported.entries] == [2, None, 3]
+
+
+async def test_a_files_medicines_are_filed_under_the_patients_own_keys() -> None:
+    patient, line = living_in("Europe/Berlin")
+    mine = MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=date(2026, 2, 1),
+        recorded_at=datetime(2026, 2, 1, 9, tzinfo=UTC),
+        name="Ibuprofen",
+        drug_class=DrugClass.NSAID,
+        kind=MedicineKind.AS_NEEDED,
+    )
+    line.driver.ctx = replace(line.driver.ctx, medicine_changes=(mine,))
+    # The file's key 1 is another diary's Tramadol; its Ibuprofen is the patient's own.
+    theirs = [
+        {
+            "date": "2026-02-10",
+            "action": "start",
+            "medicine": 1,
+            "name": "Tramadol",
+            "class": "opioid",
+            "kind": "as_needed",
+        },
+        {
+            "date": "2026-02-01",
+            "action": "start",
+            "medicine": 2,
+            "name": "ibuprofen",
+            "class": "nsaid",
+            "kind": "as_needed",
+        },
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [
+            ["date", "back_pain", "medicine_doses", "medicine_changes"],
+            ["2026-03-01", 4, "Tramadol: 2; Ibuprofen: 1; Codeine: 1", json.dumps(theirs)],
+        ]
+    )
+    line.send_file(DocumentFile(filename="d.csv", text=out.getvalue()))
+    assert "With them: 2 medicine changes and 0 treatment events." in patient.last
+    await patient.press("Import")
+    [imported] = [e for e in line.driver.effects if isinstance(e, ImportEntries)]
+    assert [(c.medicine, c.name) for c in imported.medicine_changes] == [
+        (2, "Tramadol"),
+        (1, "ibuprofen"),
+    ]
+    [entry] = imported.entries
+    # A name on no list still keeps its doses, under a key of its own.
+    assert [(d.medicine, d.name, d.opioid, d.doses) for d in entry.medicine_doses] == [
+        (2, "Tramadol", True, 2),
+        (1, "Ibuprofen", False, 1),
+        (3, "Codeine", False, 1),
+    ]

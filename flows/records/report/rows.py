@@ -22,6 +22,9 @@ def rows_from_entries(entries: Iterable[Entry]) -> list[DiaryRow]:
             note=(entry.note or "").strip() or None,
             entry_time=local_time(entry),
             as_needed_doses=entry.as_needed_doses,
+            medicine_doses=tuple(
+                (d.name, d.doses) for d in entry.medicine_doses if d.doses is not None
+            ),
         )
         for entry in ordered
     ]
