@@ -1,7 +1,9 @@
 """Check-in prompts: the daily one-tap entry, the weekly PEG, milestones and the nudge.
 
 A prompt is a flow like any other: the dispatcher starts it when the prompt is sent, so its
-buttons are checked like every other screen's.
+buttons are checked like every other screen's. A patient with medicines taken as needed on
+their list counts the day's doses of each in one tap after the pain, as /log asks them; an
+opioid offers the drowsiness red flag there too (RF-OPI, REFERENCE.md §1).
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from flows.clinical.codes import Finding
+from flows.clinical.emergency import UNKNOWN
+from flows.clinical.rules import advice_for, advice_pointer, triage
 from flows.clinical.schedule import SNOOZE, PromptChoice, PromptKind
 from flows.dialogs import check, log
+from flows.dialogs.log_screens import DOSES, ask_medicine_doses, dose_words
 from flows.i18n import t
 from flows.kit.core import (
     Context,
@@ -25,6 +31,7 @@ from flows.kit.core import (
     SaveEntry,
     SaveFunctionCheckin,
     Screen,
+    SendAdvice,
     SnoozePrompt,
     button,
     nav_row,
@@ -32,13 +39,15 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import PAIN
-from flows.records.models import EntrySource, FunctionCheckin, NewEntry
+from flows.records.models import MOST_DOSES, AdviceSource, EntrySource, FunctionCheckin, NewEntry
+from flows.records.treatment import MOST_AS_NEEDED, Medicine, MedicineDose, medicines_on
 
 
 class PromptStep(StrEnum):
     """What a check-in prompt is waiting for."""
 
     DAILY_PAIN = "daily_pain"
+    DAILY_DOSES = "daily_doses"
     PEG_PAIN = "peg_pain"
     PEG_ENJOYMENT = "peg_enjoyment"
     PEG_ACTIVITY = "peg_activity"
@@ -57,6 +66,9 @@ class PromptState(FlowState):
     day: date
     step: PromptStep
     peg: tuple[int, ...] = ()
+    # The daily prompt's back pain, once tapped, and the doses counted so far.
+    pain: int | None = None
+    doses: tuple[MedicineDose, ...] = ()
 
 
 def begin(choice: PromptChoice, day: date, ctx: Context) -> Outcome:
@@ -78,6 +90,12 @@ def render(state: PromptState, ctx: Context) -> Screen:
     match state.step:
         case PromptStep.DAILY_PAIN:
             return ask_daily_pain(lang)
+        case PromptStep.DAILY_DOSES:
+            medicine = _pending(state, ctx)
+            if medicine is None:
+                # The list changed since the pain was tapped: nothing is left to count.
+                return ask_daily_pain(lang)
+            return ask_medicine_doses(lang, medicine, None)
         case PromptStep.NUDGE:
             return ask_to_come_back(lang)
         case _:
@@ -129,6 +147,11 @@ def on_event(state: PromptState, event: Event, ctx: Context) -> Outcome:
     match state.step:
         case PromptStep.DAILY_PAIN:
             return _on_daily(state, value, ctx)
+        case PromptStep.DAILY_DOSES if _pending(state, ctx) is not None:
+            return _on_doses(state, value, ctx)
+        case PromptStep.DAILY_DOSES:
+            # The list changed since the pain was tapped: the pain is asked again.
+            return _on_daily(state, value, ctx)
         case PromptStep.NUDGE:
             return log.begin(ctx)
         case _:
@@ -146,18 +169,95 @@ def _on_daily(state: PromptState, value: str, ctx: Context) -> Outcome:
         )
     if value == "skip":
         return Outcome(state=None, screen=Screen(text=t(lang, "prompt.skipped")))
-    pain = PAIN.of(value)
-    entry = NewEntry(
+    counting = state.model_copy(
+        update={"step": PromptStep.DAILY_DOSES, "pain": PAIN.of(value), "doses": ()}
+    )
+    if _pending(counting, ctx) is not None:
+        return Outcome(state=counting, screen=render(counting, ctx))
+    return _save(counting, ctx)
+
+
+def as_needed(state: PromptState, ctx: Context) -> tuple[Medicine, ...]:
+    """The as-needed medicines on the list on the prompt's day, as /log asks them."""
+    taken = medicines_on(ctx.medicine_changes, state.day)
+    return tuple(m for m in taken if m.as_needed)[:MOST_AS_NEEDED]
+
+
+def _pending(state: PromptState, ctx: Context) -> Medicine | None:
+    answered = {d.medicine for d in state.doses}
+    return next((m for m in as_needed(state, ctx) if m.key not in answered), None)
+
+
+def _on_doses(state: PromptState, value: str, ctx: Context) -> Outcome:
+    if value == "back":
+        if state.doses:
+            previous = state.model_copy(update={"doses": state.doses[:-1]})
+        else:
+            previous = state.model_copy(update={"step": PromptStep.DAILY_PAIN, "pain": None})
+        return Outcome(state=previous, screen=render(previous, ctx))
+    medicine = _pending(state, ctx)
+    if medicine is None:
+        return _save(state, ctx)
+    if value == "drowsy":
+        return _drowsy(state, ctx)
+    doses = None if value == "skip" else DOSES.of(value)
+    answer = MedicineDose(
+        medicine=medicine.key, name=medicine.name, opioid=medicine.opioid, doses=doses
+    )
+    counted = state.model_copy(update={"doses": (*state.doses, answer)})
+    if _pending(counted, ctx) is not None:
+        return Outcome(state=counted, screen=render(counted, ctx))
+    return _save(counted, ctx)
+
+
+def _entry(state: PromptState, ctx: Context, symptoms: tuple[Finding, ...] = ()) -> NewEntry:
+    known = [d.doses for d in state.doses if d.doses is not None]
+    return NewEntry(
         entry_date=state.day,
         recorded_at=ctx.now,
         timezone=ctx.timezone,
-        back_pain=pain,
+        back_pain=state.pain,
+        symptoms=symptoms,
+        as_needed_doses=min(sum(known), MOST_DOSES) if known else None,
+        medicine_doses=state.doses,
         source=EntrySource.QUICK,
     )
+
+
+def _saved_text(state: PromptState, ctx: Context) -> str:
+    lang = ctx.language
+    text = t(lang, "prompt.quick_saved", n=state.pain)
+    counted = [d for d in state.doses if d.doses is not None]
+    if counted:
+        doses = "; ".join(f"{d.name}: {dose_words(lang, d.doses)}" for d in counted)
+        text += "\n" + t(lang, "card.medicine_doses", doses=doses)
+    return text
+
+
+def _save(state: PromptState, ctx: Context) -> Outcome:
+    entry = _entry(state, ctx)
     return Outcome(
         state=None,
-        screen=Screen(text=t(lang, "prompt.quick_saved", n=pain)),
+        screen=Screen(text=_saved_text(state, ctx)),
         effects=(SaveEntry(entry=entry),),
+    )
+
+
+def _drowsy(state: PromptState, ctx: Context) -> Outcome:
+    """Very drowsy after an opioid: the emergency at once, and the day saved with it (§1.4)."""
+    profile = ctx.profile
+    ticked = (Finding.OPIOID_DROWSINESS,)
+    found = set(ticked) | (profile.profile_findings() if profile else frozenset())
+    days = profile.surgery_days(state.day) if profile else None
+    numbers = profile.numbers() if profile else UNKNOWN
+    advice = advice_for(triage(found, (), days), ctx.language, numbers, AdviceSource.LOG, ticked)
+    saved = SaveEntry(entry=_entry(state, ctx, ticked))
+    if advice is None:
+        return Outcome(state=None, screen=Screen(text=_saved_text(state, ctx)), effects=(saved,))
+    pointer = advice_pointer(advice, ctx.language, numbers)
+    text = f"{pointer}\n\n{_saved_text(state, ctx)}"
+    return Outcome(
+        state=None, screen=Screen(text=text), effects=(SendAdvice(advice=advice), saved)
     )
 
 
@@ -189,5 +289,6 @@ def _on_peg(state: PromptState, value: str, ctx: Context) -> Outcome:
 
 
 # Started by a check-in prompt the scheduler sends, not by a command.
-# A prompt's answer goes on into the diary's steps, which name the days with entries.
-FLOW = Flow(PromptState, render, on_event, loads=Load.DAY_COUNTS)
+# A prompt's answer goes on into the diary's steps, which name the days with entries; the
+# daily prompt counts the doses of the as-needed medicines on the list.
+FLOW = Flow(PromptState, render, on_event, loads=Load.DAY_COUNTS | Load.MEDICINES)

@@ -339,6 +339,7 @@ WORLDS = (
         "medicines and an event",
         _ctx(DONE, medicine_changes=MEDICINES, treatment_events=EVENTS),
         (Command.LOG, Command.MEDS, Command.EVENT),
+        prompts=True,
     ),
     World(
         "only a scheduled medicine",

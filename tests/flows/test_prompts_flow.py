@@ -1,13 +1,17 @@
-"""The prompt flows: the weekly PEG, the milestone check-in and the nudge."""
+"""The prompt flows: the daily doses, the weekly PEG, the milestone check-in and the nudge."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from flows.clinical.codes import Finding, Tier
 from flows.clinical.schedule import PromptChoice, PromptKind
 from flows.dialogs import prompts
 from flows.dialogs.check import CheckState
-from flows.kit.core import SaveFunctionCheckin
+from flows.kit.core import SaveEntry, SaveFunctionCheckin, SendAdvice
+from flows.records.models import NewEntry
+from flows.records.treatment import DrugClass, MedicineAction, MedicineChange, MedicineKind
 from tests.flows.driver import context_at
 from tests.patient import FlowLine, Patient
 
@@ -68,3 +72,95 @@ async def test_typing_at_a_prompt_gets_a_hint_and_skip_saves_nothing() -> None:
     assert line.driver.state is None
     assert line.driver.effects == []
     assert "no diary today" in patient.last
+
+
+def _medicine(key: int, name: str, drug_class: DrugClass, kind: MedicineKind) -> MedicineChange:
+    return MedicineChange(
+        medicine=key,
+        action=MedicineAction.START,
+        changed_on=date(2026, 2, 1),
+        recorded_at=datetime(2026, 2, 1, 9, tzinfo=UTC),
+        name=name,
+        drug_class=drug_class,
+        kind=kind,
+    )
+
+
+LIST = (
+    _medicine(1, "Tramadol", DrugClass.OPIOID, MedicineKind.AS_NEEDED),
+    _medicine(2, "Pregabalin", DrugClass.GABAPENTINOID, MedicineKind.SCHEDULED),
+    _medicine(3, "Ibuprofen", DrugClass.NSAID, MedicineKind.AS_NEEDED),
+)
+
+
+def daily_with(changes: tuple[MedicineChange, ...]) -> tuple[Patient, FlowLine]:
+    line = FlowLine()
+    line.driver.ctx = replace(context_at(NOW, consented=True), medicine_changes=changes)
+    outcome = prompts.begin(
+        PromptChoice(PromptKind.DAILY, "2026-03-10"), NOW.date(), line.driver.ctx
+    )
+    line.receive(outcome)
+    return Patient(line), line
+
+
+def saved_entry(line: FlowLine) -> NewEntry:
+    [saved] = [e for e in line.driver.effects if isinstance(e, SaveEntry)]
+    return saved.entry
+
+
+async def test_the_daily_prompt_counts_each_as_needed_medicine_in_one_tap() -> None:
+    patient, line = daily_with(LIST)
+    await patient.press("6")
+    assert "How many doses of Tramadol" in patient.last
+    await patient.press("2 doses")
+    # The scheduled pregabalin is not counted; the as-needed ibuprofen is.
+    assert "How many doses of Ibuprofen" in patient.last
+    assert "drowsy" not in patient.last.lower()
+    await patient.press("None")
+    entry = saved_entry(line)
+    assert entry.back_pain == 6
+    assert [(d.name, d.opioid, d.doses) for d in entry.medicine_doses] == [
+        ("Tramadol", True, 2),
+        ("Ibuprofen", False, 0),
+    ]
+    assert entry.as_needed_doses == 2
+    assert "back pain 6/10" in patient.last
+    assert "Pain medicine as needed: Tramadol: 2 doses; Ibuprofen: none" in patient.last
+    assert line.driver.state is None
+
+
+async def test_back_from_the_first_medicine_asks_the_pain_again_and_nothing_is_saved() -> None:
+    patient, line = daily_with(LIST)
+    await patient.press("6")
+    await patient.press("1 dose")
+    await patient.press("Back")
+    assert "How many doses of Tramadol" in patient.last
+    await patient.press("Back")
+    assert "How has your BACK pain been today" in patient.last
+    assert line.driver.effects == []
+    await patient.press("4")
+    await patient.presses("Rather not say", "1 dose")
+    entry = saved_entry(line)
+    assert (entry.back_pain, [d.doses for d in entry.medicine_doses]) == (4, [None, 1])
+
+
+async def test_drowsy_after_the_opioid_is_the_emergency_at_once_and_the_day_is_kept() -> None:
+    patient, line = daily_with(LIST)
+    await patient.press("7")
+    await patient.press("⚠️ I felt very drowsy after it")
+    [advice] = [e for e in line.driver.effects if isinstance(e, SendAdvice)]
+    assert advice.advice.tier is Tier.EMERGENCY
+    assert "drowsy" in advice.advice.text.lower()
+    entry = saved_entry(line)
+    assert entry.back_pain == 7
+    assert Finding.OPIOID_DROWSINESS in entry.symptoms
+    assert line.driver.state is None
+    assert "back pain 7/10" in patient.last
+
+
+async def test_without_an_as_needed_medicine_the_pain_alone_is_saved_at_once() -> None:
+    patient, line = daily_with(LIST[1:2])
+    await patient.press("5")
+    entry = saved_entry(line)
+    assert (entry.back_pain, entry.medicine_doses, entry.as_needed_doses) == (5, (), None)
+    assert line.driver.state is None
