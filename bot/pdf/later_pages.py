@@ -140,6 +140,20 @@ def _doses(value: int | None) -> str:
     return "" if value is None else f"{value}+" if value == MOST_DOSES else str(value)
 
 
+def _noted(language: str, entry: Entry) -> str:
+    """The note cell: each medicine's doses first, when the patient keeps a list, then the note."""
+    note = (entry.note or "").strip()
+    counted = [d for d in entry.medicine_doses if d.doses is not None]
+    if not counted:
+        return note
+    doses = ", ".join(
+        t(language, "report.entries.medicine", name=d.name, doses=_doses(d.doses))
+        + (t(language, "report.entries.opioid") if d.opioid else "")
+        for d in counted
+    )
+    return f"{doses}. {note}" if note else doses
+
+
 def listed_entries(
     report: Report, entries: Sequence[Entry], rows: int | None
 ) -> tuple[list[Entry], int]:
@@ -200,7 +214,7 @@ def entry_table(
                 _pain(entry.leg_pain),
                 _doses(entry.as_needed_doses),
                 pdf.text_of(words if mark is None else mark + words),
-                pdf.text_of((entry.note or "").strip()),
+                pdf.text_of(_noted(language, entry)),
             ),
             strong=() if mark is None else (5,),
         )

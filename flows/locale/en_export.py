@@ -225,7 +225,10 @@ _REPORT: dict[str, str] = {
     "report.col.note": "Note",
     "report.col.doses": "PRN",
     "report.entries.doses": "PRN: doses of pain medicine the patient took as needed that day, "
-    "beyond regular ones (3+: three or more); blank when not asked.",
+    "beyond regular ones (3+: three or more); blank when not asked. With a medicine list, the "
+    "note starts with each medicine's doses.",
+    "report.entries.medicine": "{name} {doses}",
+    "report.entries.opioid": " (opioid)",
     "report.red_flag_mark": "RED FLAG: ",
     "report.warning_mark": "WARNING SIGN: ",
     # Drawn for a character none of the report's fonts has, and said once under the entries.
