@@ -1,6 +1,6 @@
 """Three real webhook workers and one prompt sender on one PostgreSQL database, one of them killed.
 
-Two hundred patients each log a day's entry, every update sent to a worker chosen at random,
+A hundred patients each log a day's entry, every update sent to a worker chosen at random,
 some sent again to another one (as Telegram redelivers), and one worker SIGKILLed mid-run (its
 unanswered updates go to the others, as Telegram retries them). Afterwards every patient's
 entry is stored once, with the answers in the order they were given, and every patient due a
@@ -36,7 +36,7 @@ from tests.fakes import TOKEN, callback_update, message_update
 from tests.storage.backends import POSTGRES, postgres_schema
 
 SECRET = "several-workers-secret"
-LOGGING = 200
+LOGGING = 100
 PROMPTED = range(1001, 1041)
 PRESSES = ("p5", "p2", "done", "dose1", "skip", "save")
 
