@@ -141,6 +141,8 @@ def chart_series(snapshot: DiarySnapshot) -> TrendSeries:
         baselines=(back, leg),
         alert_days=[a.day for a in snapshot.alerts],
         period=TrendPeriod.of(snapshot.days),
+        medicine_changes=snapshot.medicine_changes,
+        treatment_events=snapshot.events,
     )
 
 

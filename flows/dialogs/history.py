@@ -13,6 +13,7 @@ from typing import Literal
 
 from flows.clinical.codes import RED_FLAG_FINDINGS
 from flows.dialogs import log
+from flows.dialogs.trend_view import ChartMark, dated_marks, mark_line, shortened
 from flows.i18n import short_date, t
 from flows.kit.core import (
     Button,
@@ -37,6 +38,10 @@ HISTORY_DAYS = 14
 ENTRY = Coded("e.", int)
 # Entries listed at once when choosing one: big buttons, a list that fits a phone's screen.
 PAGE_SIZE = 7
+# Events and medicine changes listed in the table, the latest, each cut to a phone's line or
+# two: with them the table stays well within a Telegram message (4096 characters).
+MOST_MARKS = 10
+MARK_CHARS = 60
 
 
 class HistoryStep(StrEnum):
@@ -62,8 +67,13 @@ def _cell(value: int | None) -> str:
     return "–" if value is None else str(value)
 
 
+def _mark_row(lang: str, mark: ChartMark) -> str:
+    line = shortened(mark_line(lang, mark), MARK_CHARS)
+    return t(lang, f"history.mark.{mark.kind}", line=line)
+
+
 def render_history(entries: Sequence[Entry], ctx: Context, days: int = HISTORY_DAYS) -> Screen:
-    """Show one row per entry for the last days, with empty days marked, oldest first."""
+    """Show one row per entry for the last days, empty days, events and medicine changes."""
     lang = ctx.language
     first = ctx.today - timedelta(days=days - 1)
     by_day: dict[date, list[Entry]] = {}
@@ -72,7 +82,13 @@ def render_history(entries: Sequence[Entry], ctx: Context, days: int = HISTORY_D
             by_day.setdefault(entry.entry_date, []).append(entry)
     if not by_day:
         return Screen(text=t(lang, "history.empty", days=days))
+    dated = dated_marks(ctx.medicine_changes, ctx.treatment_events, first, ctx.today)
+    dated_by_day: dict[date, list[ChartMark]] = {}
+    for mark in dated[-MOST_MARKS:]:
+        dated_by_day.setdefault(mark.day, []).append(mark)
     lines = [t(lang, "history.header")]
+    if len(dated) > MOST_MARKS:
+        lines.append(t(lang, "history.mark.more", n=len(dated) - MOST_MARKS))
     for offset in range(days):
         day = first + timedelta(days=offset)
         if offset == 0 or day.day == 1:
@@ -83,7 +99,6 @@ def render_history(entries: Sequence[Entry], ctx: Context, days: int = HISTORY_D
         day_entries = by_day.get(day, [])
         if not day_entries:
             lines.append(f"{label}    ·   ·")
-            continue
         for entry in day_entries:
             flags = sum(1 for s in entry.symptoms if s in RED_FLAG_FINDINGS)
             marks = []
@@ -97,6 +112,8 @@ def render_history(entries: Sequence[Entry], ctx: Context, days: int = HISTORY_D
                 f"{label} {_cell(entry.back_pain):>4}{_cell(entry.leg_pain):>4}  {' '.join(marks)}"
             )
             lines.append(row.rstrip())
+        # Under the day's pain, so that what came after it reads on the rows below.
+        lines.extend(_mark_row(lang, mark) for mark in dated_by_day.get(day, []))
     logged = len(by_day)
     return Screen(
         text=t(lang, "history.title", days=days, logged=logged),
@@ -270,4 +287,11 @@ def _show(state: HistoryState, ctx: Context) -> Outcome:
     return Outcome(state=state, screen=render(state, ctx))
 
 
-FLOW = Flow(HistoryState, render, on_event, command="history", begin=begin, loads=Load.DIARY)
+FLOW = Flow(
+    HistoryState,
+    render,
+    on_event,
+    command="history",
+    begin=begin,
+    loads=Load.DIARY | Load.MEDICINES | Load.EVENTS,
+)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.trends import WINDOW_DAYS, Measure, window_mean, worse_line
-from flows.i18n import t
+from flows.i18n import long_date, t
 from flows.kit.core import (
     ChartRequest,
     Context,
@@ -23,6 +23,8 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.records.models import Entry
+from flows.records.report.treatment import event_line, medicine_line
+from flows.records.treatment import MedicineChange, TreatmentEvent, changes_between
 
 # The narrowest chart, in days: a diary of a day or two is still shown on an axis of dates.
 MIN_SPAN_DAYS = 14
@@ -99,6 +101,61 @@ class Grain(StrEnum):
     MONTH = "month"
 
 
+class MarkKind(StrEnum):
+    """What a mark on the chart stands for."""
+
+    EVENT = "event"
+    MEDICINE = "medicine"
+
+
+@dataclass(frozen=True, slots=True)
+class ChartMark:
+    """A treatment event or a medicine change, marked on the chart at its day."""
+
+    day: date
+    kind: MarkKind
+    # What is marked; its words depend on the language, so they are made where it is drawn.
+    what: TreatmentEvent | MedicineChange
+
+
+def dated_marks(
+    medicine_changes: Iterable[MedicineChange],
+    treatment_events: Iterable[TreatmentEvent],
+    first: date,
+    last: date,
+) -> tuple[ChartMark, ...]:
+    """The events and medicine changes dated from first to last, oldest first."""
+    marks = [
+        ChartMark(c.changed_on, MarkKind.MEDICINE, c)
+        for c in changes_between(medicine_changes, first, last)
+    ]
+    marks.extend(
+        ChartMark(e.event_date, MarkKind.EVENT, e)
+        for e in treatment_events
+        if first <= e.event_date <= last
+    )
+    # As the report's timeline orders a day: its medicine changes, then its events.
+    return tuple(sorted(marks, key=lambda m: (m.day, m.kind is MarkKind.EVENT)))
+
+
+def mark_line(language: str, mark: ChartMark) -> str:
+    """A mark as the report's timeline says it: "Tue 3 May 2026: started Tramadol (opioid)"."""
+    what = mark.what
+    if isinstance(what, MedicineChange):
+        return t(
+            language,
+            f"report.medicine.{what.action}",
+            date=long_date(language, what.changed_on),
+            medicine=medicine_line(language, what),
+        )
+    return event_line(language, what)
+
+
+def shortened(text: str, chars: int) -> str:
+    """The text cut to at most `chars` characters, ending in "…" where it was cut."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class TrendSeries:
     """Everything a pain chart shows, day by day (None where nothing was logged)."""
@@ -118,6 +175,8 @@ class TrendSeries:
     since: date
     # The period asked for; None when the caller named none (the title then gives dates only).
     period: TrendPeriod | None
+    # The treatment events and medicine changes dated on the axis, oldest first.
+    marks: tuple[ChartMark, ...] = ()
 
     @property
     def grain(self) -> Grain:
@@ -172,8 +231,10 @@ def trend_series(
     baselines: tuple[float | None, float | None],
     alert_days: Iterable[date],
     period: TrendPeriod | None = None,
+    medicine_changes: Iterable[MedicineChange] = (),
+    treatment_events: Iterable[TreatmentEvent] = (),
 ) -> TrendSeries:
-    """Return the daily values, 7-day averages, baselines, worse lines and alert days."""
+    """Return the daily values, 7-day averages, baselines, worse lines, alerts and marks."""
     # The axis spans at least MIN_SPAN_DAYS. Entries before it are not drawn, but count
     # towards the 7-day averages of its first days, as they do on any other day.
     start = min(first, last - timedelta(days=MIN_SPAN_DAYS - 1))
@@ -193,6 +254,7 @@ def trend_series(
         alert_days=tuple(d for d in sorted(set(alert_days)) if start <= d <= last),
         since=first,
         period=period,
+        marks=dated_marks(medicine_changes, treatment_events, start, last),
     )
 
 

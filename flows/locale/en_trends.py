@@ -91,4 +91,16 @@ _DIARY_CSV: dict[str, str] = {
     "/settings",
 }
 
-MESSAGES: dict[str, str] = {**_TRENDS, **_DIARY_CSV}
+# Treatment events and medicine changes on the /trend chart and in /history (issue 19)
+_MARKS: dict[str, str] = {
+    "chart.mark.event": "Treatment event",
+    "chart.mark.medicine": "Medicine change",
+    "chart.mark.note": "{tag}  {line}",
+    "chart.mark.more": "+{n:# earlier mark|# earlier marks} not numbered",
+    "history.mark.event": "📌 {line}",
+    "history.mark.medicine": "💊 {line}",
+    "history.mark.more": "(+{n:# earlier event or medicine change|# earlier events or "
+    "medicine changes} not listed)",
+}
+
+MESSAGES: dict[str, str] = {**_TRENDS, **_DIARY_CSV, **_MARKS}

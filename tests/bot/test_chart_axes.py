@@ -15,14 +15,22 @@ from matplotlib.axes import Axes
 from matplotlib.dates import date2num
 from matplotlib.lines import Line2D
 
-from bot.charts import render_trend_png, trend_figure
+from bot.charts import FIGURE_SIZE, MOST_MARK_NOTES, render_trend_png, trend_figure
 from bot.engine import Engine
 from bot.exports import chart_series, read_for_chart
 from bot.reply import Who
 from flows.clinical.codes import Tier
 from flows.clinical.trends import AlertKind, SentAlert
-from flows.dialogs.trend_view import MAX_TICKS, TrendSeries, date_ticks
+from flows.dialogs.trend_view import MAX_TICKS, Grain, TrendSeries, date_ticks
 from flows.records.models import NewEntry, Profile
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineKind,
+    TreatmentEvent,
+    TreatmentKind,
+)
 from storage.ports import Session
 from tests.clock import FakeClock
 
@@ -347,3 +355,179 @@ def test_date_marks_stay_few_and_whole_days_from_two_weeks_to_twenty_years() -> 
         assert days == sorted(days), span
         assert all(first <= d <= last for d in days), span
         assert all(label and ":" not in label for _, label in ticks), span
+
+
+# --- Treatment events and medicine changes (issue 19) -------------------------------------
+
+MARKS = ["Treatment event", "Medicine change"]
+
+
+async def add_marks(
+    engine: Engine,
+    events: Sequence[tuple[date, TreatmentKind, str | None]] = (),
+    changes: Sequence[tuple[date, MedicineAction]] = (),
+) -> None:
+    """Store treatment events, and starts, changes or stops of one medicine, on those days."""
+    at = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+    def work(session: Session) -> None:
+        for day, kind, detail in events:
+            session.add_treatment_event(
+                PAT.user_id,
+                TreatmentEvent(event_date=day, kind=kind, recorded_at=at, detail=detail),
+            )
+        for day, action in changes:
+            session.add_medicine_change(
+                PAT.user_id,
+                MedicineChange(
+                    medicine=1,
+                    action=action,
+                    changed_on=day,
+                    recorded_at=at,
+                    name="Pregabalin",
+                    drug_class=DrugClass.GABAPENTINOID,
+                    kind=MedicineKind.SCHEDULED,
+                    dose="75 mg",
+                    times_a_day=2,
+                ),
+            )
+
+    await engine.store.unit(at, work)
+
+
+def mark_lines(axes: Axes) -> list[Line2D]:
+    return [line for line in axes.get_lines() if str(line.get_gid()).startswith("mark.")]
+
+
+def mark_days(axes: Axes) -> list[tuple[date, str]]:
+    """Each marked day and how its line is drawn: "-" solid (an event), else dashed."""
+    epoch = date(1970, 1, 1)
+    found = []
+    for line in mark_lines(axes):
+        [x, same] = positions(line)
+        assert x == same == int(x)
+        style = "-" if line.get_linestyle() == "-" else "dashed"
+        found.append((epoch + timedelta(days=int(x)), style))
+    return found
+
+
+def tags(axes: Axes) -> list[tuple[float, str]]:
+    return [
+        (float(t.get_position()[0]), t.get_text()) for t in axes.texts if t.get_gid() == "mark.tag"
+    ]
+
+
+def notes(axes: Axes) -> list[str]:
+    figure = axes.get_figure()
+    assert figure is not None
+    return [t.get_text() for t in figure.texts if t.get_gid() == "mark.note"]
+
+
+def days_ago(n: int) -> date:
+    return TODAY - timedelta(days=n)
+
+
+async def test_thirty_days_mark_each_event_and_medicine_change_at_its_day(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await seed(engine, 60)
+    await add_marks(
+        engine,
+        events=[
+            (days_ago(17), TreatmentKind.INJECTION, "L4-5"),
+            (days_ago(3), TreatmentKind.MRI, None),
+            # A day before the 30 days: on the 90-day chart only.
+            (days_ago(30), TreatmentKind.FALL, None),
+        ],
+        changes=[(days_ago(10), MedicineAction.START)],
+    )
+    axes = chart(engine, clock, 30)
+    assert mark_days(axes) == [
+        (days_ago(17), "-"),
+        (days_ago(10), "dashed"),
+        (days_ago(3), "-"),
+    ]
+    assert tags(axes) == [
+        (float(date2num(d)), str(n))
+        for n, d in enumerate([days_ago(17), days_ago(10), days_ago(3)], start=1)
+    ]
+    assert notes(axes) == [
+        "1  Sat 21 Feb 2026: Injection or nerve block (L4-5)",
+        "2  Sat 28 Feb 2026: started Pregabalin (gabapentin or pregabal…",
+        "3  Sat 7 Mar 2026: MRI scan",
+    ]
+    # The legend says which line is which, beside the pain lines, all in three columns.
+    assert legend_of(axes)[-2:] == MARKS
+    assert x_span(axes) == (days_ago(29), TODAY)
+    quarter = chart(engine, clock, 90)
+    assert [day for day, _ in mark_days(quarter)] == [
+        days_ago(30),
+        days_ago(17),
+        days_ago(10),
+        days_ago(3),
+    ]
+    assert notes(quarter)[0] == "1  Sun 8 Feb 2026: A fall"
+
+
+async def test_a_day_with_an_event_and_a_change_has_one_solid_line_and_one_number(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await seed(engine, 30)
+    await add_marks(
+        engine,
+        events=[(days_ago(6), TreatmentKind.INJECTION, None)],
+        changes=[(days_ago(6), MedicineAction.STOP)],
+    )
+    axes = chart(engine, clock, 30)
+    assert mark_days(axes) == [(days_ago(6), "-")]
+    assert [text for _, text in tags(axes)] == ["1"]
+    assert [note[:3] for note in notes(axes)] == ["1  ", "1  "]
+    # Only what is drawn is in the legend: no dashed line, so no "Medicine change".
+    assert legend_of(axes)[-1:] == MARKS[:1]
+
+
+async def test_a_year_of_marks_numbers_the_latest_and_counts_the_rest(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await seed(engine, 365, every=3)
+    kinds = list(TreatmentKind)
+    event_days = [days_ago(n) for n in (340, 300, 250, 200, 160, 120, 90, 60, 30)]
+    change_days = [days_ago(n) for n in (330, 160, 58)]
+    await add_marks(
+        engine,
+        events=[(day, kinds[n], None) for n, day in enumerate(event_days)],
+        changes=list(
+            zip(
+                change_days,
+                (MedicineAction.START, MedicineAction.CHANGE, MedicineAction.STOP),
+                strict=True,
+            )
+        ),
+    )
+    series = series_of(engine, clock, None)
+    assert series.grain is Grain.WEEK
+    axes = chart(engine, clock, None)
+    # Weekly means, yet each mark at its own day; the shared day drawn once.
+    assert [day for day, _ in mark_days(axes)] == sorted(set(event_days + change_days))
+    numbered = tags(axes)
+    assert [text for _, text in numbered] == [str(n) for n in range(1, len(numbered) + 1)]
+    # The latest days are numbered, as many as their footnotes fit.
+    assert numbered[-1][0] == float(date2num(days_ago(30)))
+    listed = notes(axes)
+    assert len(listed) <= MOST_MARK_NOTES + 1
+    assert listed[-1] == "+4 earlier marks not numbered"
+    assert listed[0] == "1  Fri 22 Aug 2025: Radiofrequency ablation"
+    assert all(len(note) <= 64 for note in listed)
+
+
+async def test_a_chart_without_marks_looks_as_before(engine: Engine, clock: FakeClock) -> None:
+    await seed(engine, 30)
+    # An event long before the period is no mark on it.
+    await add_marks(engine, events=[(days_ago(200), TreatmentKind.REVISION, None)])
+    figure = trend_figure(series_of(engine, clock, 30), "en")
+    [axes] = figure.axes
+    assert mark_lines(axes) == []
+    assert tags(axes) == []
+    assert notes(axes) == []
+    assert tuple(figure.get_size_inches()) == FIGURE_SIZE
+    assert not any(label in MARKS for label in legend(axes))

@@ -508,7 +508,12 @@ async def test_medicines_events_and_doses_travel_by_csv_and_come_in_once(
     engine: Engine, clock: FakeClock
 ) -> None:
     today = clock().date()
-    await engine.store.unit(clock(), lambda s: (seed(s, today), seed_treatment(s, today)))
+
+    def both(session: Session) -> None:
+        seed(session, today)
+        seed_treatment(session, today)
+
+    await engine.store.unit(clock(), both)
     reply = await export(engine, "Last 30 days", "CSV")
     assert reply.document is not None
     name, content = reply.document

@@ -16,6 +16,7 @@ from bot.engine import Engine
 from bot.reply import Who
 from flows.dialogs.router import Command
 from flows.records.models import NewEntry, Profile
+from flows.records.treatment import TreatmentEvent, TreatmentKind
 from storage.ports import Session
 from tests.clock import FakeClock
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update
@@ -135,3 +136,30 @@ async def test_console_saves_the_chart_and_prints_where(
     saved, content = saved_chart(tmp_path / f"user-{PAT.user_id}")
     assert content.startswith(PNG)
     assert f"Saved to {saved}" in out.getvalue()
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+async def test_trend_marks_an_event_with_a_footnote_under_the_chart(
+    engine: Engine, clock: FakeClock
+) -> None:
+    await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
+    plain = await engine.on_command(PAT, Command.TREND)
+    injection = TreatmentEvent(
+        event_date=clock().date() - timedelta(days=12),
+        kind=TreatmentKind.INJECTION,
+        recorded_at=clock(),
+        detail="L4-5",
+    )
+    await engine.store.unit(clock(), lambda s: s.add_treatment_event(PAT.user_id, injection))
+    marked = await engine.on_command(PAT, Command.TREND)
+    assert plain.chart_png is not None
+    assert marked.chart_png is not None
+    assert marked.chart_png.startswith(PNG)
+    width, height = png_size(marked.chart_png)
+    # As wide as before; taller by the footnote that names the mark.
+    assert width == png_size(plain.chart_png)[0]
+    assert height > png_size(plain.chart_png)[1]

@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from bot.telegram_render import MESSAGE_CHARS, render_html
 from flows.clinical.codes import Finding, Tier
-from flows.dialogs.history import render_history
+from flows.dialogs.history import MOST_MARKS, render_history
 from flows.dialogs.log import LogState, LogStep, has_answers
-from flows.dialogs.router import Verdict
+from flows.dialogs.router import Command, Verdict, loads
 from flows.kit.callback import ButtonData
-from flows.kit.core import Context, DeleteEntry
+from flows.kit.core import Context, DeleteEntry, Load
 from flows.records.models import Entry
+from flows.records.treatment import (
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineKind,
+    StoredTreatmentEvent,
+    TreatmentKind,
+)
 from tests.flows.driver import context_at
 from tests.patient import FlowLine, Patient
 
@@ -272,3 +281,125 @@ async def test_history_in_the_middle_of_an_entry_keeps_the_entry_open() -> None:
     assert "first finish what we are doing" in patient.last
     await patient.press("3")
     assert "NEW or WORSE" in patient.last
+
+
+# --- Treatment events and medicine changes among the days (issue 19) -----------------------
+
+
+def event(day: date, kind: TreatmentKind, detail: str | None = None) -> StoredTreatmentEvent:
+    return StoredTreatmentEvent(
+        id=day.toordinal(), event_date=day, kind=kind, recorded_at=NOW, detail=detail
+    )
+
+
+def change(day: date, action: MedicineAction = MedicineAction.START) -> MedicineChange:
+    return MedicineChange(
+        medicine=1,
+        action=action,
+        changed_on=day,
+        recorded_at=NOW,
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    )
+
+
+def table_of(screen_table: str | None) -> list[str]:
+    assert screen_table is not None
+    return screen_table.splitlines()
+
+
+def test_events_and_medicine_changes_are_marked_under_their_days() -> None:
+    ctx = Context(
+        now=NOW,
+        user_id=7,
+        treatment_events=(event(date(2026, 3, 2), TreatmentKind.INJECTION, "L4-5"),),
+        medicine_changes=(change(date(2026, 3, 9)),),
+    )
+    lines = table_of(render_history([entry(1, 9, 9), entry(9, 6, 2), entry(10, 4, 0)], ctx).table)
+    injection = lines.index("📌 Mon 2 Mar 2026: Injection or nerve block (L4-5)")
+    assert lines[injection - 1 : injection + 2] == [
+        "Mon  2    ·   ·",
+        "📌 Mon 2 Mar 2026: Injection or nerve block (L4-5)",
+        "Tue  3    ·   ·",
+    ]
+    assert lines[-3:] == [
+        "Mon  9    6   2",
+        "💊 Mon 9 Mar 2026: started Tramadol (opioid), 50 mg, as needed",
+        "Tue 10    4   0",
+    ]
+    # The rows of the days are as they were, one a day.
+    assert len(lines) == 1 + 2 + 14 + 2
+
+
+def test_an_event_or_change_outside_the_fourteen_days_is_not_marked() -> None:
+    # The table starts on 25 February; the day before is not on it, nor is tomorrow.
+    ctx = Context(
+        now=NOW,
+        user_id=7,
+        treatment_events=(
+            event(date(2026, 2, 24), TreatmentKind.FALL),
+            event(date(2026, 2, 25), TreatmentKind.XRAY),
+        ),
+        medicine_changes=(change(date(2026, 2, 20)), change(date(2026, 3, 11))),
+    )
+    lines = table_of(render_history([entry(9, 6, 2)], ctx).table)
+    marked = [line for line in lines if line.startswith(("📌", "💊"))]
+    assert marked == ["📌 Wed 25 Feb 2026: X-ray"]
+    assert lines[1:4] == ["Feb 2026", "Wed 25    ·   ·", "📌 Wed 25 Feb 2026: X-ray"]
+
+
+def test_many_marks_list_the_latest_and_the_table_fits_one_message() -> None:
+    days = [date(2026, 2, 25 + n) if n < 4 else date(2026, 3, n - 3) for n in range(14)]
+    detail = "x" * 120
+    ctx = Context(
+        now=NOW,
+        user_id=7,
+        treatment_events=tuple(event(day, TreatmentKind.DIAGNOSIS, detail) for day in days[-8:]),
+        medicine_changes=tuple(
+            change(day, MedicineAction.CHANGE) for day in days for _ in range(3)
+        ),
+    )
+    # Three entries a day, each with a note and symptoms.
+    entries = [
+        entry(
+            d.day,
+            5,
+            5,
+            month=d.month,
+            id=d.toordinal() * 10 + n,
+            note="sore",
+            symptoms=(Finding.MUSCLE_TIGHTNESS,),
+        )
+        for d in days
+        for n in range(3)
+    ]
+    screen = render_history(entries, ctx)
+    lines = table_of(screen.table)
+    marked = [line for line in lines if line.startswith(("📌", "💊"))]
+    assert len(marked) == MOST_MARKS
+    assert lines[1] == "(+40 earlier events or medicine changes not listed)"
+    assert all(len(line) <= 64 for line in marked)
+    assert marked[-1].endswith("…")
+    assert len(render_html(screen)) < MESSAGE_CHARS
+
+
+def test_history_loads_the_medicines_and_events_it_marks() -> None:
+    needed = loads(None, Command.HISTORY)
+    assert Load.DIARY in needed
+    assert Load.MEDICINES in needed
+    assert Load.EVENTS in needed
+
+
+async def test_the_history_screen_shows_the_marks_and_still_offers_the_entries() -> None:
+    patient, line = consented(entry(9, 6, 3))
+    line.driver.ctx = replace(
+        line.driver.ctx, treatment_events=(event(date(2026, 3, 5), TreatmentKind.MRI),)
+    )
+    await patient.send("/history")
+    assert line.driver.screen is not None
+    assert "📌 Thu 5 Mar 2026: MRI scan" in table_of(line.driver.screen.table)
+    await patient.press("Change or delete an entry")
+    # The marks are not entries: only the diary's entries are offered.
+    assert patient.labels() == ["Mon 9 Mar, 20:00: back 6, leg 3", "⬅️ Back", "✖️ Cancel"]
