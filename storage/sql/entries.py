@@ -157,10 +157,12 @@ class Entries(Connected):
 
     def add_alert(self, user_id: int, alert: SentAlert) -> None:
         """Record a trend or red-flag alert that was sent."""
+        if alert.sent_at is None:
+            alert = alert.model_copy(update={"sent_at": self.now})
         self.conn.execute(
-            f"INSERT INTO alerts (user_id, {ALERTS.select_list}, sent_at) "
-            f"VALUES (?, {ALERTS.placeholders}, ?)",
-            (user_id, *ALERTS.to_row(alert), self.now_iso),
+            f"INSERT INTO alerts (user_id, {ALERTS.select_list}) "
+            f"VALUES (?, {ALERTS.placeholders})",
+            (user_id, *ALERTS.to_row(alert)),
         )
 
     def alerts_since(self, user_id: int, first: date) -> list[SentAlert]:

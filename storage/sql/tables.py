@@ -258,6 +258,7 @@ ALERTS = Table(
     Column("kind", _value, AlertKind),
     Column("about", _joined, _names),
     _TIER,
+    Column("sent_at", iso, datetime.fromisoformat),
 )
 
 MEDICINE_CHANGES = Table(

@@ -29,7 +29,10 @@ from flows.clinical.schedule import PromptKind
 from flows.clinical.trends import AlertKind, SentAlert
 from flows.dialogs import router
 from flows.dialogs.check import CheckStep
+from flows.dialogs.dated import read_day
+from flows.dialogs.events import EventStep
 from flows.dialogs.log import LogStep
+from flows.dialogs.meds import MedsStep
 from flows.dialogs.profile import DISPLAY_NAME_MAX_CHARS, ProfileStep
 from flows.dialogs.prompts import PromptState, PromptStep
 from flows.dialogs.router import Verdict
@@ -38,6 +41,17 @@ from flows.i18n import t
 from flows.kit.callback import ButtonData, decode
 from flows.kit.core import Context
 from flows.records.models import NOTE_MAX_CHARS, Profile, Region
+from flows.records.treatment import (
+    DETAIL_MAX_CHARS,
+    DOSE_MAX_CHARS,
+    NAME_MAX_CHARS,
+    DrugClass,
+    MedicineAction,
+    MedicineChange,
+    MedicineKind,
+    TreatmentEvent,
+    TreatmentKind,
+)
 from storage.ports import Session, Store
 from storage.sqlite.db import Database
 from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, user_payload
@@ -58,6 +72,8 @@ TABLES = (
     "function_checkins",
     "alerts",
     "outbox",
+    "medicine_changes",
+    "treatment_events",
 )
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -189,11 +205,15 @@ class Step:
     hint: str | None
     # False where the step's own text replaces the hint (the empty chart says to /log first).
     hint_shown: bool = True
+    # A typed date is the answer here (read by flows/dialogs/dated.py); other text is hinted.
+    takes_dates: bool = False
 
 
 USE_BUTTONS = t("en", "common.use_buttons")
 LOG_BUTTONS = t("en", "log.use_buttons")
 DOSES_BUTTONS = t("en", "log.doses.use_buttons")
+CLASS_FIRST = t("en", "meds.class_first")
+UNREADABLE_DATE = t("en", "when.unreadable")
 SEND_FILE = t("en", "import.send_file")
 NO_FLOW = t("en", "common.no_flow")
 # Every reply before consent ends with the emergency number (REFERENCE.md §8.8).
@@ -225,6 +245,57 @@ async def _forget_country(_patient: Patient, line: EngineLine) -> None:
         session.save_profile(profile.model_copy(update={"country": None}))
 
     await line.engine.store.unit(line.engine.clock(), forget)
+
+
+async def _takes_tramadol(_patient: Patient, line: EngineLine) -> None:
+    """Put an opioid taken as needed on the patient's list, started three days ago."""
+    now, uid = line.engine.clock(), line.who.user_id
+    change = MedicineChange(
+        medicine=1,
+        action=MedicineAction.START,
+        changed_on=now.date() - timedelta(days=3),
+        recorded_at=now,
+        name="Tramadol",
+        drug_class=DrugClass.OPIOID,
+        kind=MedicineKind.AS_NEEDED,
+        dose="50 mg",
+    )
+    await line.engine.store.unit(now, lambda s: s.add_medicine_change(uid, change))
+
+
+async def _had_injection(_patient: Patient, line: EngineLine) -> None:
+    """Store an injection five days ago, so /event offers to remove an event."""
+    now, uid = line.engine.clock(), line.who.user_id
+    event = TreatmentEvent(
+        event_date=now.date() - timedelta(days=5), kind=TreatmentKind.INJECTION, recorded_at=now
+    )
+    await line.engine.store.unit(now, lambda s: s.add_treatment_event(uid, event))
+
+
+def tap_one(prefix: str) -> Action:
+    """Press the one button whose value starts so (a value holding an id the store gave)."""
+
+    async def press(patient: Patient, line: EngineLine) -> None:
+        [value] = [d.value for d in sends(patient.screen) if d.value.startswith(prefix)]
+        await patient.press_value(value)
+        assert line.reply.verdict is Verdict.ACCEPTED, line.reply
+
+    return press
+
+
+async def _redrawn(patient: Patient, line: EngineLine) -> None:
+    """Press a button of the screen before: the current step is drawn again, with no hint."""
+    [seq] = {d.seq for d in sends(patient.screen)}
+    await patient.press_data(ButtonData(seq=seq - 1, value="x").encode())
+    assert line.reply.verdict is Verdict.STALE, line.reply
+
+
+MEDS = cmd("/meds")
+# A new medicine named as its kind, at the question of how it is taken.
+NEW_MEDICINE: tuple[Action, ...] = (MEDS, *tap("add", "class_opioid", "same"))
+EVENT = cmd("/event")
+# The clock's day (tests/conftest.py), as the "when was it?" step's Today button sends it.
+ON_TODAY = "on2026-03-10"
 
 
 STEPS: dict[str, Step] = {
@@ -386,6 +457,74 @@ STEPS: dict[str, Step] = {
         "nudge",
         USE_BUTTONS,
     ),
+    "prompt.daily_doses": Step(
+        (*ONBOARDING, _takes_tramadol, _daily, *tap("p3")), "prompt", "daily_doses", USE_BUTTONS
+    ),
+    "meds.list": Step((*ONBOARDING, MEDS), "meds", "list", USE_BUTTONS),
+    "meds.medicine": Step(
+        (*ONBOARDING, _takes_tramadol, MEDS, *tap("med1")), "meds", "medicine", USE_BUTTONS
+    ),
+    "meds.drug_class": Step((*ONBOARDING, MEDS, *tap("add")), "meds", "drug_class", CLASS_FIRST),
+    # Typed text is the answer at a medicine's name and dose and an event's detail: tested on
+    # their own below (TYPED_ANSWERS).
+    "meds.name": Step((*ONBOARDING, MEDS, *tap("add", "class_opioid")), "meds", "name", None),
+    "meds.kind": Step((*ONBOARDING, *NEW_MEDICINE), "meds", "kind", USE_BUTTONS),
+    "meds.dose": Step((*ONBOARDING, *NEW_MEDICINE, *tap("kind_as_needed")), "meds", "dose", None),
+    "meds.times_a_day": Step(
+        (*ONBOARDING, *NEW_MEDICINE, *tap("kind_scheduled", "skip")),
+        "meds",
+        "times_a_day",
+        USE_BUTTONS,
+    ),
+    "meds.day": Step(
+        (*ONBOARDING, *NEW_MEDICINE, *tap("kind_as_needed", "skip")),
+        "meds",
+        "day",
+        UNREADABLE_DATE,
+        takes_dates=True,
+    ),
+    "meds.stop_day": Step(
+        (*ONBOARDING, _takes_tramadol, MEDS, *tap("med1", "stop")),
+        "meds",
+        "day",
+        UNREADABLE_DATE,
+        takes_dates=True,
+    ),
+    "meds.confirm": Step(
+        (*ONBOARDING, *NEW_MEDICINE, *tap("kind_as_needed", "skip", ON_TODAY)),
+        "meds",
+        "confirm",
+        USE_BUTTONS,
+    ),
+    "event.kind": Step((*ONBOARDING, EVENT), "event", "kind", USE_BUTTONS),
+    "event.day": Step(
+        (*ONBOARDING, EVENT, *tap("ev_revision")),
+        "event",
+        "day",
+        UNREADABLE_DATE,
+        takes_dates=True,
+    ),
+    "event.detail": Step((*ONBOARDING, EVENT, *tap("ev_mri", ON_TODAY)), "event", "detail", None),
+    "event.confirm": Step(
+        (*ONBOARDING, EVENT, *tap("ev_revision", ON_TODAY)), "event", "confirm", USE_BUTTONS
+    ),
+    # Saved, the revision's question comes under the saved line; drawn again it stands alone,
+    # as the answer to text shows it.
+    "event.restart": Step(
+        (*ONBOARDING, EVENT, *tap("ev_revision", ON_TODAY, "save"), _redrawn),
+        "event",
+        "restart",
+        USE_BUTTONS,
+    ),
+    "event.remove": Step(
+        (*ONBOARDING, _had_injection, EVENT, *tap("remove")), "event", "remove", USE_BUTTONS
+    ),
+    "event.confirm_remove": Step(
+        (*ONBOARDING, _had_injection, EVENT, *tap("remove"), tap_one("id")),
+        "event",
+        "confirm_remove",
+        USE_BUTTONS,
+    ),
 }
 
 
@@ -431,6 +570,21 @@ class World:
                 day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.SOON
             )
             session.add_alert(SAM.user_id, alert)
+            medicine = MedicineChange(
+                medicine=1,
+                action=MedicineAction.START,
+                changed_on=date(2026, 3, 1),
+                recorded_at=now,
+                name="Paracetamol",
+                drug_class=DrugClass.PARACETAMOL,
+                kind=MedicineKind.SCHEDULED,
+                times_a_day=3,
+            )
+            session.add_medicine_change(SAM.user_id, medicine)
+            scan = TreatmentEvent(
+                event_date=date(2026, 3, 2), kind=TreatmentKind.MRI, recorded_at=now
+            )
+            session.add_treatment_event(SAM.user_id, scan)
 
         await self.store.unit(now, extra)
         rows = await rows_of(self.db, SAM)
@@ -537,8 +691,10 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     # Words that name a cauda equina symptom are answered with the emergency advice, which is
     # stored (tests/bot/test_safety_delivery.py); every other text changes nothing.
     assume(not red_flags_in_text(text))
-    checkpoint = await world.at(name)
     spec = STEPS[name]
+    # A readable date is an answer there, or hinted as to come or too early.
+    assume(not spec.takes_dates or read_day(text, world.engine.clock().date()) is None)
+    checkpoint = await world.at(name)
     patient = world.pat
     pat_before = await rows_of(world.db, PAT)
     sam_before = await rows_of(world.db, SAM)
@@ -573,9 +729,9 @@ async def assert_text_answered_and_nothing_changed(world: World, name: str, text
     assert after == (before[0] + 1, before[1])
 
 
-BUTTON_STEPS = [
-    name for name in STEPS if name not in ("log.note", "onboarding.display_name", "trend")
-]
+# Steps that take typed text as their answer, and the chart (fewer examples, below).
+TYPED_STEPS = ("log.note", "onboarding.display_name", "meds.name", "meds.dose", "event.detail")
+BUTTON_STEPS = [name for name in STEPS if name not in (*TYPED_STEPS, "trend")]
 
 
 @pytest.mark.parametrize("name", BUTTON_STEPS)
@@ -704,6 +860,93 @@ async def test_a_name_for_reports_is_one_clean_line_or_asked_again(
     assert printable(name) == kept
 
 
+@dataclass(frozen=True)
+class TypedAnswer:
+    """A step where typed text is the answer: where it is kept, its limit, what saves it."""
+
+    field: str
+    limit: int
+    too_long: str
+    # The hint for nothing left once the spaces go; None where that is a skip.
+    empty: str | None
+    # The presses from the next screen to the saved record.
+    then: tuple[str, ...]
+
+
+TYPED_ANSWERS = {
+    "meds.name": TypedAnswer(
+        "name",
+        NAME_MAX_CHARS,
+        "meds.name_too_long",
+        "meds.name_empty",
+        ("kind_as_needed", "skip", ON_TODAY, "save"),
+    ),
+    "meds.dose": TypedAnswer(
+        "dose", DOSE_MAX_CHARS, "meds.dose_too_long", None, (ON_TODAY, "save")
+    ),
+    "event.detail": TypedAnswer(
+        "detail", DETAIL_MAX_CHARS, "event.detail_too_long", None, ("save",)
+    ),
+}
+
+
+async def _saved_answer(world: World, name: str) -> str | None:
+    """The typed field of the record the last save made."""
+    uid = PAT.user_id
+    if name == "event.detail":
+        events = await world.store.read(lambda s: s.treatment_events(uid))
+        return max(events, key=lambda e: e.id).detail
+    change = (await world.store.read(lambda s: s.medicine_changes(uid)))[-1]
+    return change.name if name == "meds.name" else change.dose
+
+
+@pytest.mark.parametrize("name", TYPED_ANSWERS)
+@TEXT_SETTINGS
+@given(text=NOTE_TEXT)
+async def test_a_typed_name_dose_or_detail_is_kept_on_one_line_or_asked_again(
+    world: World, name: str, text: str
+) -> None:
+    assume(not red_flags_in_text(text))
+    answer = TYPED_ANSWERS[name]
+    checkpoint = await world.at(name)
+    asked = checkpoint.screen
+    assert asked is not None
+    patient = world.pat
+    pat_before = await rows_of(world.db, PAT)
+    sam_before = await rows_of(world.db, SAM)
+    mark = len(patient.seen)
+
+    await patient.type(text)
+
+    # One line, the spaces around and between words folded, as the flow keeps it.
+    kept = " ".join(text.split())
+    [shown] = patient.seen[mark:]
+    pat_after = await rows_of(world.db, PAT)
+    assert diary(pat_after) == diary(pat_before)
+    assert await rows_of(world.db, SAM) == sam_before
+    before, after = position(pat_before), position(pat_after)
+    assert before is not None
+    assert after is not None
+    assert after[1] is not None
+    refusal = None
+    if len(kept) > answer.limit:
+        refusal = t("en", answer.too_long, limit=answer.limit)
+    elif not kept and answer.empty is not None:
+        refusal = t("en", answer.empty)
+    if refusal is not None:
+        assert shown.text == f"{refusal}\n\n{asked.text}"
+        assert after == (before[0] + 1, before[1])
+        return
+    assert getattr(router.load_state(after[1]), answer.field) == (kept or None)
+    for value in answer.then:
+        await patient.press_value(value)
+    assert patient.screen.text.startswith("Saved")
+    # A name is kept without ";", which parts one medicine from the next in the diary file.
+    stored = kept.replace(";", ",") if name == "meds.name" else kept
+    assert await _saved_answer(world, name) == (stored or None)
+    assert await rows_of(world.db, SAM) == sam_before
+
+
 # --- 10,000 button presses against a user in the middle of a flow -----------------------
 
 STALE_TOAST = t("en", "button.stale")
@@ -721,6 +964,11 @@ KNOWN_VALUES: tuple[str, ...] = (
     "edit_region", "edit_risks", "edit_country", "edit_checkin", "pause", "resume", "close",
     "yes", "no", "new", "known", "c0", "c1", "c99", "full", "snooze", "30", "90", "all", "d30",
     "d90", "pdf", "csv", "fhir", "confirm", "erase", "dose0", "dose3", "dose4", "dose-1",
+    "drowsy", "add", "med1", "med2", "med0", "med99", "change", "stop", "class_opioid",
+    "class_other", "class_bogus", "same", "kind_as_needed", "kind_scheduled", "kind_bogus",
+    "keep", "times1", "times6", "times0", "times7", "on2026-03-10", "on2026-03-08",
+    "on2026-03-11", "on2026-02-30", "on1990-01-01", "ev_revision", "ev_mri", "ev_fall",
+    "ev_bogus", "remove", "id1", "id0", "id99", "delete", "restart",
 )
 # fmt: on
 # The wire format, written out independently of flows.kit.callback: ASCII digits, ASCII value.
@@ -819,29 +1067,43 @@ def _where(rows: Rows) -> tuple[str, str | None]:
 # Presses that may change a table, by (flow, step, value); None matches any.
 SAVES: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
     # An emergency ticked in the diary saves the entry at Done (REFERENCE.md §8.6).
+    # Very drowsy after an opioid, where the doses are counted, saves the day at once too.
     "entries": (
         ("log", "confirm", "save"),
         ("log", "symptoms", "done"),
+        ("log", "as_needed_doses", "drowsy"),
         ("prompt", "daily_pain", None),
+        ("prompt", "daily_doses", None),
         ("import", "confirm", "confirm"),
     ),
     "alerts": (
         ("log", "confirm", "save"),
         ("log", "symptoms", "done"),
+        ("log", "as_needed_doses", "drowsy"),
         ("prompt", "daily_pain", None),
+        ("prompt", "daily_doses", None),
         ("import", "confirm", "confirm"),
     ),
     # Safety advice: red flags at Done, trend alerts after a save, a check's result.
     "outbox": (
         ("log", "symptoms", "done"),
         ("log", "confirm", "save"),
+        ("log", "as_needed_doses", "drowsy"),
         ("prompt", "daily_pain", None),
+        ("prompt", "daily_doses", None),
         ("check", None, None),
     ),
     "checks": (("check", None, None),),
     "function_checkins": (("prompt", "peg_activity", None),),
-    "users": (("profile", None, None), ("prompt", "daily_pain", "snooze")),
+    # A revision may move the day of surgery to its own.
+    "users": (
+        ("profile", None, None),
+        ("prompt", "daily_pain", "snooze"),
+        ("event", "restart", "restart"),
+    ),
     "prompts": (("prompt", "daily_pain", "snooze"),),
+    "medicine_changes": (("meds", "confirm", "save"),),
+    "treatment_events": (("event", "confirm", "save"), ("event", "confirm_remove", "delete")),
 }
 # Erasing the account takes every row of the user, in every table.
 ERASE = ("delete", None, "erase")
@@ -866,6 +1128,14 @@ RESTARTS: tuple[tuple[Action, ...], ...] = (
     (send_prompt(PromptKind.MILESTONE, "6w", PromptStep.PEG_PAIN),),
     (send_prompt(PromptKind.NUDGE, "2026-03-01", PromptStep.NUDGE),),
     (cmd("/import"),),
+    (MEDS,),
+    (EVENT,),
+    # From then on the diary and the daily prompt count the doses of an opioid too.
+    (_takes_tramadol, send_prompt(PromptKind.DAILY, "2026-03-10", PromptStep.DAILY_PAIN)),
+    (_had_injection, EVENT),
+    (_takes_tramadol, MEDS),
+    # Random presses seldom get past a new medicine's name: start some at its dose.
+    (*NEW_MEDICINE, *tap("kind_scheduled")),
     (cmd("/delete"),),
 )
 
@@ -1695,6 +1965,8 @@ def test_the_step_table_covers_every_step_of_every_flow() -> None:
         *(("prompt", str(step)) for step in PromptStep),
         *(("export", str(step)) for step in ExportStep),
         *(("import", str(step)) for step in ImportStep),
+        *(("meds", str(step)) for step in MedsStep),
+        *(("event", str(step)) for step in EventStep),
         ("trend", None),
         ("delete", None),
         (None, None),

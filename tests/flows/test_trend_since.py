@@ -145,3 +145,32 @@ def test_the_report_lists_the_alert_with_the_same_words() -> None:
     assert line.reason.endswith("This is 11 days since the injection on Tue 13 Jan.")
     [without] = period_alerts(sent, diary, [], FIRST, last, None, "en")
     assert "injection" not in without.reason
+
+
+def test_the_report_names_what_the_alert_named_not_a_fall_entered_after_it() -> None:
+    injected = FIRST + timedelta(days=len(STABLE) - 9)
+    rows = _rows(3)
+    [alert] = replay(
+        rows, treatment=TreatmentHistory.of([event(injected, TreatmentKind.INJECTION)])
+    )
+    sent_at = at_day(alert.day, 20)
+    # The fall is dated the day before the alert, but was entered the morning after it.
+    fall = TreatmentEvent(
+        event_date=alert.day - timedelta(days=1),
+        kind=TreatmentKind.FALL,
+        recorded_at=sent_at + timedelta(hours=12),
+    )
+    history = TreatmentHistory.of([event(injected, TreatmentKind.INJECTION), fall])
+    sent = [alert.sent().model_copy(update={"sent_at": sent_at})]
+    [line] = period_alerts(sent, Diary(rows), [], FIRST, rows[-1].entry_date, None, "en", history)
+    assert line.reason.endswith("This is 11 days since the injection on Tue 13 Jan.")
+    # Known by the time it was sent, the fall is what it names.
+    later = [alert.sent().model_copy(update={"sent_at": sent_at + timedelta(days=1)})]
+    [named] = period_alerts(
+        later, Diary(rows), [], FIRST, rows[-1].entry_date, None, "en", history
+    )
+    assert named.reason.endswith("This is 1 day since the fall on Fri 23 Jan.")
+
+
+def at_day(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)

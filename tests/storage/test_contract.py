@@ -233,7 +233,9 @@ async def test_checks_peg_check_ins_and_alerts_round_trip(store: ports.Store) ->
     assert await store.read(lambda s: s.checks(1)) == [check]
     assert await store.read(lambda s: s.function_checkins(1)) == [peg]
     assert await store.read(lambda s: s.function_checkins(1, after=date(2026, 3, 10))) == []
-    assert await store.read(lambda s: s.alerts_since(1, date(2026, 3, 1))) == [alert]
+    # Stored with the moment it was sent, which the report reads.
+    sent = alert.model_copy(update={"sent_at": NOW})
+    assert await store.read(lambda s: s.alerts_since(1, date(2026, 3, 1))) == [sent]
 
 
 async def test_the_outbox_leases_retries_and_delivers_once(store: ports.Store) -> None:

@@ -201,7 +201,9 @@ async def test_alerts_and_checkins_round_trip(db: Database) -> None:
         s.add_function_checkin(5, checkin)
 
     await store.unit(NOW, write)
-    assert await store.read(lambda s: s.alerts_since(5, date(2026, 3, 1))) == [alert]
+    # Stored with the moment it was sent, which the report reads.
+    sent = alert.model_copy(update={"sent_at": NOW})
+    assert await store.read(lambda s: s.alerts_since(5, date(2026, 3, 1))) == [sent]
     assert await store.read(lambda s: s.function_checkins(5)) == [checkin]
 
 

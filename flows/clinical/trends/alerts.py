@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -54,6 +54,8 @@ class SentAlert(BaseModel):
     # each warning sign's finding code, so the cooldown counts each flag on its own.
     about: tuple[str, ...]
     tier: Tier
+    # When it was stored as sent (None before): the report names only what was known then.
+    sent_at: datetime | None = None
 
 
 class Alert(BaseModel):

@@ -75,17 +75,27 @@ class TreatmentHistory:
         """The history from whatever order the caller has them in."""
         return cls(tuple(events), tuple(changes))
 
-    def before(self, day: date, days: int = RECENT_CHANGE_DAYS) -> Since | None:
-        """The latest named change in the `days` days up to `day`, None when there is none."""
+    def before(
+        self, day: date, days: int = RECENT_CHANGE_DAYS, known_at: datetime | None = None
+    ) -> Since | None:
+        """The latest named change in the `days` days up to `day`, None when there is none.
+
+        With `known_at`, only what had been entered by then: a fall entered after an alert was
+        sent is not what that alert named.
+        """
         first = day.toordinal() - days
         last = day.toordinal()
         found: list[tuple[date, int, datetime, Since]] = []
         for event in self.events:
+            if known_at is not None and event.recorded_at > known_at:
+                continue
             if event.kind in NAMED_KINDS and first <= event.event_date.toordinal() <= last:
                 # On one day a procedure is what the patient remembers, before a new pill.
                 since = Since(day=event.event_date, event=event.kind)
                 found.append((event.event_date, 1, event.recorded_at, since))
         for change in self.changes:
+            if known_at is not None and change.recorded_at > known_at:
+                continue
             if first <= change.changed_on.toordinal() <= last:
                 since = Since(day=change.changed_on, medicine=change.name, action=change.action)
                 found.append((change.changed_on, 0, change.recorded_at, since))

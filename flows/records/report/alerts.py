@@ -106,7 +106,7 @@ def period_alerts(
         # The same "since the injection" as the message the patient was sent.
         since = None
         if treatment is not None and alert.kind is not AlertKind.RED_FLAG:
-            since = treatment.before(alert.day)
+            since = treatment.before(alert.day, known_at=alert.sent_at)
         if since is not None:
             reason = f"{reason} {since.text(language, alert.day)}"
         lines.append(
