@@ -373,7 +373,8 @@ def import_preview(
     )
     changes, events = treatment
     if changes or events:
-        text += " " + t(lang, "import.preview_treatment", changes=changes, events=events)
+        key = "treatment" if changes and events else "changes" if changes else "events"
+        text += " " + t(lang, f"import.preview_{key}", changes=changes, events=events)
     if problems:
         text += _listed(lang, "import.skipped", problems)
     if not_understood:

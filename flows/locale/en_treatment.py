@@ -143,6 +143,8 @@ MESSAGES: dict[str, str] = {
     "event.gone": "That event is no longer in your diary.",
     "import.preview_treatment": "With them: {changes:# medicine change|# medicine changes} and "
     "{events:# treatment event|# treatment events}.",
+    "import.preview_changes": "With them: {changes:# medicine change|# medicine changes}.",
+    "import.preview_events": "With them: {events:# treatment event|# treatment events}.",
     "import.done_treatment": "Medicines and events: {added} added, {skipped} already in your "
     "diary.",
     "report.heading.treatment": "Medicines and treatment",
