@@ -32,7 +32,10 @@ def chart_page(
         pdf.para(t(language, "report.chart.none"))
     else:
         pdf.image(BytesIO(chart_png), w=pdf.epw)
-        pdf.para(t(language, "report.chart.caption"), size=8.5, grey=GREY)
+        caption = t(language, "report.chart.caption")
+        if report.treatment.timeline:
+            caption += " " + t(language, "report.chart.caption_marks")
+        pdf.para(caption, size=8.5, grey=GREY)
     if len(report.alerts) > limit:
         pdf.heading(t(language, "report.heading.all_events"))
         pdf.bullets([a.text for a in report.alerts], size=8.5)

@@ -195,6 +195,8 @@ _REPORT: dict[str, str] = {
     "report.heading.chart": "Back and leg pain, day by day",
     "report.chart.caption": "Dots: each day's value. Lines: 7-day averages (solid back, dashed "
     "leg). Shaded bands: usual level up to a meaningful rise. Dotted verticals: alerts sent.",
+    "report.chart.caption_marks": "Grey verticals: treatment events (solid) and medicine "
+    "changes (dashed), numbered as listed under the chart.",
     "report.chart.none": "No chart: too few entries.",
     "report.heading.all_events": "All alerts the patient was sent in this period",
     "report.heading.signs_and_checks": "Warning signs and checks",

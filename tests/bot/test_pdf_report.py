@@ -647,6 +647,7 @@ def test_page_one_names_the_medicines_their_changes_the_doses_and_the_events() -
     assert "As-needed pain medicine taken on 14 of 14 days it was asked." in page
     assert "Opioid taken as needed on 3.3 days a week on average." in page
     assert len(PdfReader(io.BytesIO(content)).pages) == 3
+    assert "Grey verticals: treatment events (solid) and medicine changes (dashed)" in timeline
     table = timeline.split("All diary entries in this period")[1]
     # Each day with the list says which medicine the doses were of, the opioid named as such.
     assert "Tramadol 2 (opioid)" in table
@@ -655,3 +656,4 @@ def test_page_one_names_the_medicines_their_changes_the_doses_and_the_events() -
 
 def test_a_diary_without_medicines_or_events_has_no_such_section(pages: list[str]) -> None:
     assert "Medicines and treatment" not in pages[0]
+    assert "Grey verticals" not in " ".join(pages)
