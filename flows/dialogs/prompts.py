@@ -140,6 +140,11 @@ def ask_peg_item(lang: str, state: PromptState) -> Screen:
 def on_event(state: PromptState, event: Event, ctx: Context) -> Outcome:
     """Apply an answer to a prompt."""
     if not isinstance(event, Press):
+        medicine = _pending(state, ctx) if state.step is PromptStep.DAILY_DOSES else None
+        if medicine is not None:
+            # A typed "two" is an answer the patient thinks they gave: say which buttons.
+            hint = t(ctx.language, "prompt.doses.use_buttons", name=medicine.name)
+            return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
         return use_buttons(state, render(state, ctx), ctx)
     value = event.value
     if value == "full":

@@ -85,6 +85,8 @@ MESSAGES: dict[str, str] = {
     "meds.before_start": "That is before you started it ({date}). Please check the date.",
     "meds.gone": "That medicine is no longer on your list.",
     # As-needed doses in /log and the check-in, one medicine at a time
+    "prompt.doses.use_buttons": "Please tap how many doses of {name} you took today, or "
+    "Rather not say.",
     "log.ask_medicine_doses": "💊 How many doses of {name} did you take as needed?",
     "log.doses.not_said": "not said",
     "card.medicine_doses": "Pain medicine as needed: {doses}",

@@ -458,7 +458,10 @@ STEPS: dict[str, Step] = {
         USE_BUTTONS,
     ),
     "prompt.daily_doses": Step(
-        (*ONBOARDING, _takes_tramadol, _daily, *tap("p3")), "prompt", "daily_doses", USE_BUTTONS
+        (*ONBOARDING, _takes_tramadol, _daily, *tap("p3")),
+        "prompt",
+        "daily_doses",
+        t("en", "prompt.doses.use_buttons", name="Tramadol"),
     ),
     "meds.list": Step((*ONBOARDING, MEDS), "meds", "list", USE_BUTTONS),
     "meds.medicine": Step(

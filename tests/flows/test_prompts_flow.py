@@ -112,6 +112,9 @@ async def test_the_daily_prompt_counts_each_as_needed_medicine_in_one_tap() -> N
     patient, line = daily_with(LIST)
     await patient.press("6")
     assert "How many doses of Tramadol" in patient.last
+    await patient.type("two")
+    assert patient.last.startswith("Please tap how many doses of Tramadol you took today")
+    assert line.driver.effects == []
     await patient.press("2 doses")
     # The scheduled pregabalin is not counted; the as-needed ibuprofen is.
     assert "How many doses of Ibuprofen" in patient.last
