@@ -26,6 +26,7 @@ from flows.records.report import (
     local_time,
     recorded_local,
 )
+from flows.records.report.treatment import how_taken
 from flows.records.treatment import (
     MOST_DOSES,
     DrugClass,
@@ -428,18 +429,6 @@ def _local_moment(at: datetime, timezone: str) -> str:
     return _moment(aware.astimezone(ZoneInfo(timezone)))
 
 
-def dosage_text(change: MedicineChange, language: str) -> str:
-    """How the patient said they take it: "50 mg, as needed" or "300 mg, 2 times a day"."""
-    parts = [change.dose] if change.dose else []
-    if change.kind is MedicineKind.AS_NEEDED:
-        parts.append(t(language, "meds.kind.as_needed.short"))
-    elif change.times_a_day:
-        parts.append(t(language, "meds.times_a_day", n=change.times_a_day))
-    else:
-        parts.append(t(language, "meds.kind.scheduled.short"))
-    return ", ".join(parts)
-
-
 def medication_statement(
     statement_id: str,
     patient: dict[str, str],
@@ -464,7 +453,7 @@ def medication_statement(
         medication = {"coding": codings, "text": change.name}
     as_needed = change.kind is MedicineKind.AS_NEEDED
     dosage: dict[str, object] = {
-        "text": dosage_text(change, language),
+        "text": how_taken(language, change),
         "asNeededBoolean": as_needed,
     }
     if not as_needed and change.times_a_day:

@@ -14,15 +14,12 @@ from flows.kit.callback import ButtonData
 from flows.kit.core import Context, DeleteEntry, Load
 from flows.records.models import Entry
 from flows.records.treatment import (
-    DrugClass,
     MedicineAction,
-    MedicineChange,
-    MedicineKind,
-    StoredTreatmentEvent,
     TreatmentKind,
 )
 from tests.flows.driver import context_at
 from tests.patient import FlowLine, Patient
+from tests.treatment import change, event
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 
@@ -284,25 +281,6 @@ async def test_history_in_the_middle_of_an_entry_keeps_the_entry_open() -> None:
 
 
 # --- Treatment events and medicine changes among the days (issue 19) -----------------------
-
-
-def event(day: date, kind: TreatmentKind, detail: str | None = None) -> StoredTreatmentEvent:
-    return StoredTreatmentEvent(
-        id=day.toordinal(), event_date=day, kind=kind, recorded_at=NOW, detail=detail
-    )
-
-
-def change(day: date, action: MedicineAction = MedicineAction.START) -> MedicineChange:
-    return MedicineChange(
-        medicine=1,
-        action=action,
-        changed_on=day,
-        recorded_at=NOW,
-        name="Tramadol",
-        drug_class=DrugClass.OPIOID,
-        kind=MedicineKind.AS_NEEDED,
-        dose="50 mg",
-    )
 
 
 def table_of(screen_table: str | None) -> list[str]:

@@ -15,16 +15,12 @@ from flows.dialogs.trend_view import (
 from flows.records.models import Entry
 from flows.records.report.treatment import event_line, treatment_summary
 from flows.records.treatment import (
-    DrugClass,
     MedicineAction,
-    MedicineChange,
-    MedicineKind,
-    StoredTreatmentEvent,
     TreatmentKind,
 )
+from tests.treatment import change, event
 
 TODAY = date(2026, 5, 20)
-AT = datetime(2026, 1, 1, 9, tzinfo=UTC)
 
 
 def entry(day: date) -> Entry:
@@ -38,25 +34,6 @@ def entry(day: date) -> Entry:
             "back_pain": 5,
             "leg_pain": 3,
         }
-    )
-
-
-def event(day: date, kind: TreatmentKind, detail: str | None = None) -> StoredTreatmentEvent:
-    return StoredTreatmentEvent(
-        id=day.toordinal(), event_date=day, kind=kind, recorded_at=AT, detail=detail
-    )
-
-
-def change(day: date, action: MedicineAction, dose: str = "50 mg") -> MedicineChange:
-    return MedicineChange(
-        medicine=1,
-        action=action,
-        changed_on=day,
-        recorded_at=AT,
-        name="Tramadol",
-        drug_class=DrugClass.OPIOID,
-        kind=MedicineKind.AS_NEEDED,
-        dose=dose,
     )
 
 

@@ -40,9 +40,13 @@ def medicine_line(lang: str, medicine: Medicine | MedicineChange) -> str:
     kind = t(lang, f"meds.class.{medicine.drug_class}")
     # "paracetamol (paracetamol)" says it twice.
     same = medicine.name.casefold() == kind.casefold()
-    parts = [medicine.name if same else f"{medicine.name} ({kind})"]
-    if medicine.dose:
-        parts.append(medicine.dose)
+    named = medicine.name if same else f"{medicine.name} ({kind})"
+    return f"{named}, {how_taken(lang, medicine)}"
+
+
+def how_taken(lang: str, medicine: Medicine | MedicineChange) -> str:
+    """The dose in the patient's words and how often: "50 mg, as needed", "2 times a day"."""
+    parts = [medicine.dose] if medicine.dose else []
     if medicine.kind is MedicineKind.AS_NEEDED:
         parts.append(t(lang, "meds.kind.as_needed.short"))
     elif medicine.times_a_day:
