@@ -34,7 +34,6 @@ from flows.clinical.free_text import red_flags_in_text
 from flows.clinical.rules import RECENT_FLAG_DAYS
 from flows.clinical.schedule import local_date, next_slot
 from flows.dialogs import router
-from flows.dialogs.events import EVENTS_SHOWN
 from flows.dialogs.history import HISTORY_DAYS
 from flows.dialogs.log import LOG_DAYS
 from flows.dialogs.router import AnyState, Command, Decision
@@ -256,10 +255,9 @@ class Engine:
             medicine_changes=(
                 tuple(session.medicine_changes(who.user_id)) if Load.MEDICINES in loads else ()
             ),
+            # Every event: /history shows its days' own, /event its latest (EVENTS_SHOWN).
             treatment_events=(
-                tuple(session.treatment_events(who.user_id)[-EVENTS_SHOWN:])
-                if Load.EVENTS in loads
-                else ()
+                tuple(session.treatment_events(who.user_id)) if Load.EVENTS in loads else ()
             ),
         )
 

@@ -88,7 +88,7 @@ def ask_kind(lang: str, ctx: Context) -> Screen:
     rows: list[tuple[Button, ...]] = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
     text = t(lang, "event.ask_kind")
     if ctx.treatment_events:
-        lines = "\n".join(f"• {event_line(lang, e)}" for e in ctx.treatment_events)
+        lines = "\n".join(f"• {event_line(lang, e)}" for e in latest_events(ctx))
         text = f"{t(lang, 'event.latest', lines=lines)}\n\n{text}"
         rows.append((button(t(lang, "event.remove"), "remove"),))
     return Screen(text=text, buttons=(*rows, nav_row(lang, back=False)))
@@ -135,12 +135,17 @@ def ask_restart(lang: str, state: EventState, ctx: Context) -> Screen:
 
 def ask_remove(lang: str, ctx: Context) -> Screen:
     """Which of the latest events was entered by mistake."""
-    rows = tuple((button(event_line(lang, e), EVENT_ID(e.id)),) for e in ctx.treatment_events)
+    rows = tuple((button(event_line(lang, e), EVENT_ID(e.id)),) for e in latest_events(ctx))
     return Screen(text=t(lang, "event.ask_remove"), buttons=(*rows, nav_row(lang)))
 
 
+def latest_events(ctx: Context) -> tuple[StoredTreatmentEvent, ...]:
+    """The latest events, as /event lists them and offers to remove one."""
+    return ctx.treatment_events[-EVENTS_SHOWN:]
+
+
 def _removing(state: EventState, ctx: Context) -> StoredTreatmentEvent | None:
-    return next((e for e in ctx.treatment_events if e.id == state.removing), None)
+    return next((e for e in latest_events(ctx) if e.id == state.removing), None)
 
 
 def ask_confirm_remove(lang: str, event: StoredTreatmentEvent) -> Screen:

@@ -374,7 +374,7 @@ class Load(Flag):
     DAY_COUNTS = auto()  # how many entries each of the last days has (Context.day_counts)
     DIARY_FLAGS = auto()  # red flags ticked in the last days (Context.recent_diary_flags)
     MEDICINES = auto()  # the medicine list's changes (Context.medicine_changes)
-    EVENTS = auto()  # the latest treatment events (Context.treatment_events)
+    EVENTS = auto()  # the treatment events, oldest first (Context.treatment_events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.engine import Engine
 from bot.reply import Who
+from flows.dialogs.events import EVENTS_SHOWN
 from flows.dialogs.router import Verdict
+from flows.i18n import long_date
+from flows.records.treatment import TreatmentKind
+from storage.ports import Session
 from storage.sqlite.db import Database
 from storage.sqlite.store import Store
 from tests.clock import FakeClock
 from tests.onboarding import onboard as walk_onboarding
 from tests.patient import EngineLine, Patient
+from tests.treatment import event
 
 PAT = Who(user_id=11, language_code="en")
 
@@ -148,3 +153,30 @@ async def test_a_state_that_no_longer_parses_is_closed_kindly(engine: Engine) ->
     assert any("could not be resumed" in text for text in patient.texts)
     await patient.send("/log")
     assert "BACK pain" in patient.last
+
+
+async def test_history_marks_every_event_of_its_days_and_event_lists_the_latest(
+    engine: Engine,
+) -> None:
+    patient, line = await onboarded(engine)
+    await patient.send("/log")
+    await patient.presses("7", "No leg pain", "Done: none of these", "None", "Skip", "✅ Save")
+    today = engine.clock().date()
+    days = [today - timedelta(days=n) for n in range(10, 0, -1)]
+
+    def store(session: Session) -> None:
+        for day in days:
+            session.add_treatment_event(PAT.user_id, event(day, TreatmentKind.FALL))
+
+    await engine.store.unit(engine.clock(), store)
+    await patient.send("/history")
+    screen = line.reply.screen
+    assert screen is not None
+    assert screen.table is not None
+    # Ten events in its two weeks, more than /event lists: /history has each under its day.
+    assert screen.table.count("A fall") == 10
+    assert f"{long_date('en', days[0])}: A fall" in screen.table
+    await patient.send("/event")
+    listed = patient.last.split("What happened?")[0]
+    assert listed.count("A fall") == EVENTS_SHOWN
+    assert long_date("en", days[0]) not in listed
