@@ -114,23 +114,24 @@ async def test_pdf_export_has_the_summary_numbers(engine: Engine, clock: FakeClo
     assert "stairs, then rest" in text
 
 
+async def open_fresh_account(engine: Engine, clock: FakeClock) -> None:
+    """A second patient in Berlin, consented and asked, with an empty diary."""
+    profile = Profile(
+        user_id=FRESH.user_id,
+        consented_at=clock(),
+        timezone="Europe/Berlin",
+        details_asked_at=ASKED,
+    )
+    await engine.store.unit(clock(), lambda s: s.save_profile(profile))
+
+
 async def test_csv_export_reimports_into_a_fresh_account(engine: Engine, clock: FakeClock) -> None:
     await engine.store.unit(clock(), lambda s: seed(s, clock().date()))
     reply = await export(engine, "Everything", "CSV")
     assert reply.document is not None
     name, content = reply.document
     assert name.endswith(".csv")
-    await engine.store.unit(
-        clock(),
-        lambda s: s.save_profile(
-            Profile(
-                user_id=FRESH.user_id,
-                consented_at=clock(),
-                timezone="Europe/Berlin",
-                details_asked_at=ASKED,
-            )
-        ),
-    )
+    await open_fresh_account(engine, clock)
     preview = await engine.on_document(
         FRESH, DocumentFile(filename=name, text=content.decode("utf-8"))
     )
@@ -519,17 +520,7 @@ async def test_medicines_events_and_doses_travel_by_csv_and_come_in_once(
     name, content = reply.document
     text = content.decode("utf-8")
     assert "Tramadol: 2" in text
-    await engine.store.unit(
-        clock(),
-        lambda s: s.save_profile(
-            Profile(
-                user_id=FRESH.user_id,
-                consented_at=clock(),
-                timezone="Europe/Berlin",
-                details_asked_at=ASKED,
-            )
-        ),
-    )
+    await open_fresh_account(engine, clock)
     preview = await engine.on_document(FRESH, DocumentFile(filename=name, text=text))
     assert preview.screen is not None
     # Tramadol's start lies before the 30 days: its story comes with it.

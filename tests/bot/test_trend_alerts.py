@@ -257,6 +257,15 @@ async def test_every_sample_diary_imported_then_logged_alerts_as_assess_reports(
     assert at_entry >= 5
 
 
+async def advice_of_three_bad_days(engine: Engine, clock: FakeClock, first: date) -> list[str]:
+    """Log back pain 7 on three evenings from `first`; the safety messages they brought."""
+    texts: list[str] = []
+    for offset in range(3):
+        clock.now = datetime.combine(first + timedelta(days=offset), time(20), tzinfo=UTC)
+        texts += [n.text for n in (await log_day(engine, "7")).advice]
+    return texts
+
+
 async def test_an_alert_after_an_injection_names_it_and_one_long_before_does_not(
     engine: Engine, clock: FakeClock
 ) -> None:
@@ -285,13 +294,7 @@ async def test_an_alert_after_an_injection_names_it_and_one_long_before_does_not
         )
 
     await engine.store.unit(clock(), treat)
-    texts: list[str] = []
-    day = jump
-    for _ in range(3):
-        clock.now = datetime.combine(day, time(20), tzinfo=UTC)
-        texts += [n.text for n in (await log_day(engine, "7")).advice]
-        day += timedelta(days=1)
-    [text] = texts
+    [text] = await advice_of_three_bad_days(engine, clock, jump)
     assert "This is 11 days since the injection on Tue 13 Jan." in text
     assert "MRI" not in text
     assert "fall" not in text
@@ -315,12 +318,6 @@ async def test_an_alert_with_no_change_in_the_four_weeks_before_names_none(
         )
 
     await engine.store.unit(clock(), treat)
-    texts: list[str] = []
-    day = jump
-    for _ in range(3):
-        clock.now = datetime.combine(day, time(20), tzinfo=UTC)
-        texts += [n.text for n in (await log_day(engine, "7")).advice]
-        day += timedelta(days=1)
-    [text] = texts
+    [text] = await advice_of_three_bad_days(engine, clock, jump)
     assert "since" not in text.split("over the last 3 days")[1]
     assert "injection" not in text
