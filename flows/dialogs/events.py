@@ -12,6 +12,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from flows.clinical.codes import Finding
+from flows.clinical.emergency import UNKNOWN
+from flows.clinical.rules import RECENT_FLAG_DAYS, advice_for, advice_pointer, triage
 from flows.dialogs.dated import WHEN, ask_when, day_problem, read_day
 from flows.i18n import long_date, t
 from flows.kit.core import (
@@ -26,6 +29,7 @@ from flows.kit.core import (
     SaveProfile,
     SaveTreatmentEvent,
     Screen,
+    SendAdvice,
     SteppedState,
     Text,
     button,
@@ -35,7 +39,7 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import Coded
-from flows.records.models import Profile
+from flows.records.models import Advice, AdviceSource, Profile
 from flows.records.report.treatment import event_line
 from flows.records.treatment import (
     DETAIL_MAX_CHARS,
@@ -74,6 +78,8 @@ class EventState(SteppedState):
     day: date | None = None
     detail: str | None = None
     removing: int | None = None
+    # A recent fall was answered with RF-FX's advice: Back and a new day do not send it twice.
+    advised: bool = False
 
 
 def begin(ctx: Context) -> Outcome:
@@ -190,9 +196,42 @@ def _hinted(state: EventState, ctx: Context, key: str, **values: object) -> Outc
     )
 
 
+def fall_advice(day: date, ctx: Context) -> Advice | None:
+    """A fall in the last days is RF-FX: an X-ray today, an emergency with a nerve sign (§1.2).
+
+    The fall is answered as the diary answers a ticked red flag, at once, with the warning
+    signs the patient ticked in the last days (§8.7) and their profile: a fall with a weak leg
+    is an emergency. One long past is history for the report, not a reason for an X-ray today.
+    """
+    if (ctx.today - day).days >= RECENT_FLAG_DAYS:
+        return None
+    profile = ctx.profile
+    found = {Finding.FALL_OR_SNAP, *(finding for finding, _ in ctx.recent_diary_flags)}
+    found |= profile.profile_findings() if profile else frozenset()
+    days = profile.surgery_days(day) if profile else None
+    numbers = profile.numbers() if profile else UNKNOWN
+    result = triage(found, (), days)
+    return advice_for(
+        result, ctx.language, numbers, AdviceSource.LOG, answered=(Finding.FALL_OR_SNAP,)
+    )
+
+
 def _after_day(state: EventState, day: date, ctx: Context) -> Outcome:
     step = EventStep.DETAIL if state.kind in _DETAILED else EventStep.CONFIRM
-    return _show(step_forward(state, step, day=day), ctx)
+    nxt = step_forward(state, step, day=day)
+    advice = None
+    if state.kind is TreatmentKind.FALL and not state.advised:
+        advice = fall_advice(day, ctx)
+    if advice is None:
+        return _show(nxt, ctx)
+    numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
+    advised = nxt.model_copy(update={"advised": True})
+    # Sent now, before Save: the advice must not wait on a button the patient may never press.
+    return Outcome(
+        state=advised,
+        screen=render(advised, ctx).with_hint(advice_pointer(advice, ctx.language, numbers)),
+        effects=(SendAdvice(advice=advice),),
+    )
 
 
 def _on_text(state: EventState, event: Text, ctx: Context) -> Outcome:
@@ -287,4 +326,12 @@ def _remove(state: EventState, ctx: Context) -> Outcome:
     )
 
 
-FLOW = Flow(EventState, render, on_event, command="event", begin=begin, loads=Load.EVENTS)
+# A fall is answered with the warning signs of the last days (fall_advice).
+FLOW = Flow(
+    EventState,
+    render,
+    on_event,
+    command="event",
+    begin=begin,
+    loads=Load.EVENTS | Load.DIARY_FLAGS,
+)

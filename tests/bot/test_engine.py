@@ -180,3 +180,23 @@ async def test_history_marks_every_event_of_its_days_and_event_lists_the_latest(
     listed = patient.last.split("What happened?")[0]
     assert listed.count("A fall") == EVENTS_SHOWN
     assert long_date("en", days[0]) not in listed
+
+
+async def test_a_fall_entered_in_event_is_answered_and_kept_in_the_outbox(
+    engine: Engine,
+) -> None:
+    patient, line = await onboarded(engine)
+    await patient.send("/event")
+    await patient.press("A fall")
+    await patient.press("Today")
+    [advice] = line.reply.advice
+    assert "You may need an X-ray today." in advice.text
+    now = engine.clock()
+    stored = await engine.store.read(
+        lambda s: s.advice_between(PAT.user_id, now - timedelta(minutes=1), now)
+    )
+    assert [a.text for a in stored] == [advice.text]
+    # Cancelled before Save: the advice stands, the fall is not kept.
+    await patient.press("✖️ Cancel")
+    events = await engine.store.read(lambda s: s.treatment_events(PAT.user_id))
+    assert events == []

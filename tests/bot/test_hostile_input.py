@@ -1094,6 +1094,8 @@ SAVES: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
         ("log", "as_needed_doses", "drowsy"),
         ("prompt", "daily_pain", None),
         ("prompt", "daily_doses", None),
+        # A fall in the last days is RF-FX, answered as soon as its day is given.
+        ("event", "day", None),
         ("check", None, None),
     ),
     "checks": (("check", None, None),),

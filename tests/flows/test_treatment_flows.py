@@ -15,6 +15,7 @@ from flows.kit.core import (
     SaveMedicineChange,
     SaveProfile,
     SaveTreatmentEvent,
+    SendAdvice,
 )
 from flows.records.models import AdviceKind
 from flows.records.treatment import (
@@ -311,3 +312,53 @@ async def test_without_a_list_the_one_general_question_stays() -> None:
     patient, _ = patient_with()
     await entry_to_doses(patient)
     assert "AS NEEDED" in patient.last
+
+
+async def test_a_fall_today_is_answered_with_rf_fx_at_once_before_save() -> None:
+    patient, line = patient_with()
+    await patient.send("/event")
+    await patient.press("A fall")
+    await patient.press("Today")
+    # The day is given: the advice is sent now, whether or not Save is ever pressed.
+    [sent] = saved(line, SendAdvice)
+    assert sent.advice.tier is Tier.URGENT
+    assert "You may need an X-ray today." in sent.advice.text
+    assert patient.last.startswith("⚠️ Contact your surgical team today.")
+    assert "Save it?" in patient.last
+    assert saved(line, SaveTreatmentEvent) == []
+    # Back and another recent day: the same fall, not a second message.
+    await patient.press("Back")
+    await patient.press("Yesterday")
+    assert len(saved(line, SendAdvice)) == 1
+    await patient.press("Save")
+    [kept] = saved(line, SaveTreatmentEvent)
+    assert kept.event.kind is TreatmentKind.FALL
+
+
+async def test_a_fall_with_a_weak_leg_ticked_this_week_is_an_emergency() -> None:
+    patient, line = patient_with()
+    flags = ((Finding.LEG_WEAKNESS, NOW.date() - timedelta(days=2)),)
+    line.driver.ctx = replace(line.driver.ctx, recent_diary_flags=flags)
+    await patient.send("/event")
+    await patient.press("A fall")
+    await patient.press("Yesterday")
+    [sent] = saved(line, SendAdvice)
+    assert sent.advice.tier is Tier.EMERGENCY
+    # This profile names no country: the numbers of the regions it may be in.
+    assert patient.last.startswith("⚠️ Call your local emergency number (112 in Europe, 911")
+    assert "or go to the nearest Emergency Department now" in patient.last
+
+
+async def test_a_fall_long_ago_is_history_and_sends_nothing() -> None:
+    patient, line = patient_with()
+    await patient.send("/event")
+    await patient.press("A fall")
+    await patient.type("1 March 2026")
+    assert saved(line, SendAdvice) == []
+    assert patient.last.startswith("Sun 1 Mar 2026: A fall")
+    # A scan today is no red flag either.
+    other, other_line = patient_with()
+    await other.send("/event")
+    await other.press("X-ray")
+    await other.press("Today")
+    assert saved(other_line, SendAdvice) == []
