@@ -1,6 +1,6 @@
 """Three real webhook workers and one prompt sender on one PostgreSQL database, one of them killed.
 
-A hundred patients each log a day's entry, every update sent to a worker chosen at random,
+Sixty patients each log a day's entry, every update sent to a worker chosen at random,
 some sent again to another one (as Telegram redelivers), and one worker SIGKILLed mid-run (its
 unanswered updates go to the others, as Telegram retries them). Afterwards every patient's
 entry is stored once, with the answers in the order they were given, and every patient due a
@@ -36,7 +36,7 @@ from tests.fakes import TOKEN, callback_update, message_update
 from tests.storage.backends import POSTGRES, postgres_schema
 
 SECRET = "several-workers-secret"
-LOGGING = 100
+LOGGING = 60
 PROMPTED = range(1001, 1041)
 PRESSES = ("p5", "p2", "done", "dose1", "skip", "save")
 
