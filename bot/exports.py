@@ -77,8 +77,9 @@ def load_snapshot(
 ) -> DiarySnapshot | None:
     """Read the diary for a period (None: everything); None when there is nothing in it.
 
-    With `checks_count`, a period with symptom checks or safety advice but no diary entry is
-    not empty: the surgeon's report must show a red flag found only by /check.
+    With `checks_count`, a period with symptom checks, safety advice, treatment events or
+    medicine changes but no diary entry is not empty: the surgeon's report must show a red
+    flag found only by /check, and an injection the patient entered before any pain score.
     """
     uid = profile.user_id
     everything = session.entries_between(uid, date.min, today)
@@ -88,6 +89,9 @@ def load_snapshot(
     # The local end of today, to the second (the outbox stores whole seconds).
     end = _day_start(today + timedelta(days=1), zone) - timedelta(seconds=1)
     checks = [c for c in session.checks(uid) if c.recorded_at.astimezone(zone).date() <= today]
+    changes = [c for c in session.medicine_changes(uid) if c.changed_on <= today]
+    events = session.treatment_events(uid, None, today)
+    treated = [*(c.changed_on for c in changes), *(e.event_date for e in events)]
     if days is None:
         advice = session.advice_between(uid, datetime.min.replace(tzinfo=UTC), end)
         # "Everything" starts with whatever came first: a check or advice can predate the diary.
@@ -95,6 +99,7 @@ def load_snapshot(
             *(e.entry_date for e in everything[:1]),
             *(c.recorded_at.astimezone(zone).date() for c in checks),
             *(a.decided_at.astimezone(zone).date() for a in advice),
+            *(treated if not everything else ()),
         ]
         if not starts:
             return None
@@ -106,7 +111,8 @@ def load_snapshot(
     safety_in_period = any(first <= c.recorded_at.astimezone(zone).date() for c in checks) or bool(
         advice
     )
-    if not in_period and not (checks_count and safety_in_period):
+    treated_in_period = any(day >= first for day in treated)
+    if not in_period and not (checks_count and (safety_in_period or treated_in_period)):
         return None
     return DiarySnapshot(
         profile=profile,
@@ -118,8 +124,8 @@ def load_snapshot(
         alerts=session.alerts_since(uid, first),
         advice=advice,
         assessment=assess_day(everything, today, surgery_date=profile.surgery_date()),
-        medicine_changes=session.medicine_changes(uid),
-        events=session.treatment_events(uid, None, today),
+        medicine_changes=changes,
+        events=events,
         days=days,
     )
 

@@ -453,7 +453,7 @@ async def test_thirty_days_mark_each_event_and_medicine_change_at_its_day(
     ]
     assert notes(axes) == [
         "1  Sat 21 Feb 2026: Injection or nerve block (L4-5)",
-        "2  Sat 28 Feb 2026: started Pregabalin (gabapentin or pregabal…",
+        "2  Sat 28 Feb 2026: started Pregabalin (gabapentinoid), 75 mg,…",
         "3  Sat 7 Mar 2026: MRI scan",
     ]
     # The legend says which line is which, beside the pain lines, all in three columns.

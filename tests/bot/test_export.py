@@ -550,3 +550,44 @@ async def test_medicines_events_and_doses_travel_by_csv_and_come_in_once(
     done = await choose(engine, FRESH, again, "Import")
     assert "Medicines and events: 0 added, 5 already" in done.notices[0].text
     assert await treatment(FRESH) == await treatment(PAT)
+
+
+async def test_an_injection_before_any_pain_score_makes_a_report_of_its_own(
+    engine: Engine, clock: FakeClock
+) -> None:
+    today = clock().date()
+
+    def injected(session: Session) -> None:
+        session.save_profile(
+            Profile(
+                user_id=PAT.user_id,
+                consented_at=clock(),
+                timezone="Europe/Berlin",
+                details_asked_at=ASKED,
+            )
+        )
+        session.add_treatment_event(
+            PAT.user_id,
+            TreatmentEvent(
+                event_date=today - timedelta(days=10),
+                kind=TreatmentKind.INJECTION,
+                recorded_at=clock(),
+                detail="L4-5",
+            ),
+        )
+
+    await engine.store.unit(clock(), injected)
+    reply = await export(engine, "Everything", "PDF")
+    assert reply.document is not None
+    text = pdf_text(reply.document[1])
+    assert "Injection or nerve block (L4-5)" in text
+    reply = await export(engine, "Last 30 days", "FHIR")
+    assert reply.document is not None
+    kinds = [e["resource"]["resourceType"] for e in json.loads(reply.document[1])["entry"]]
+    assert "Procedure" in kinds
+    # Not in the period asked for: nothing to export, as before.
+    clock.now = clock() + timedelta(days=40)
+    reply = await export(engine, "Last 30 days", "PDF")
+    assert reply.document is None
+    assert reply.screen is not None
+    assert "nothing to" in reply.screen.text

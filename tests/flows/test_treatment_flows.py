@@ -148,7 +148,7 @@ async def test_a_new_as_needed_opioid_is_saved_dated_with_the_drowsiness_warning
 async def test_a_change_of_dose_is_a_new_record_of_the_same_medicine() -> None:
     patient, line = patient_with(PREGABALIN, TRAMADOL)
     await patient.send("/meds")
-    assert "Pregabalin (gabapentin or pregabalin), 75 mg, 2 times a day" in patient.last
+    assert "Pregabalin (gabapentinoid), 75 mg, 2 times a day" in patient.last
     await patient.press("Pregabalin")
     await patient.press("The dose or how often")
     await patient.type("150 mg")

@@ -37,10 +37,10 @@ class TreatmentSummary(BaseModel):
 
 def medicine_line(lang: str, medicine: Medicine | MedicineChange) -> str:
     """One medicine as the list and the report say it: "Tramadol (opioid), 50 mg, as needed"."""
-    kind = t(lang, f"meds.class.{medicine.drug_class}")
-    # "paracetamol (paracetamol)" says it twice.
-    same = medicine.name.casefold() == kind.casefold()
-    named = medicine.name if same else f"{medicine.name} ({kind})"
+    kind = t(lang, f"meds.class.line.{medicine.drug_class}")
+    # "paracetamol (paracetamol)" says it twice; so does a name that is the button's label.
+    labels = {kind.casefold(), t(lang, f"meds.class.{medicine.drug_class}").casefold()}
+    named = medicine.name if medicine.name.casefold() in labels else f"{medicine.name} ({kind})"
     return f"{named}, {how_taken(lang, medicine)}"
 
 
