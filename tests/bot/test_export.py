@@ -114,15 +114,19 @@ async def test_pdf_export_has_the_summary_numbers(engine: Engine, clock: FakeClo
     assert "stairs, then rest" in text
 
 
-async def open_fresh_account(engine: Engine, clock: FakeClock) -> None:
-    """A second patient in Berlin, consented and asked, with an empty diary."""
-    profile = Profile(
-        user_id=FRESH.user_id,
-        consented_at=clock(),
+def in_berlin(who: Who, consented_at: datetime) -> Profile:
+    """A patient in Berlin, consented and asked the onboarding's details."""
+    return Profile(
+        user_id=who.user_id,
+        consented_at=consented_at,
         timezone="Europe/Berlin",
         details_asked_at=ASKED,
     )
-    await engine.store.unit(clock(), lambda s: s.save_profile(profile))
+
+
+async def open_fresh_account(engine: Engine, clock: FakeClock) -> None:
+    """A second patient in Berlin, with an empty diary."""
+    await engine.store.unit(clock(), lambda s: s.save_profile(in_berlin(FRESH, clock())))
 
 
 async def test_csv_export_reimports_into_a_fresh_account(engine: Engine, clock: FakeClock) -> None:
@@ -307,14 +311,7 @@ async def seed_safety(engine: Engine, clock: FakeClock) -> date:
     await store.unit(utc(today - timedelta(days=44), 8), lambda s: s.add_advice(PAT.user_id, old))
 
     def other_user(s: Session) -> None:
-        s.save_profile(
-            Profile(
-                user_id=OTHER.user_id,
-                consented_at=clock(),
-                timezone="Europe/Berlin",
-                details_asked_at=ASKED,
-            )
-        )
+        s.save_profile(in_berlin(OTHER, clock()))
         s.add_entry(
             OTHER.user_id,
             NewEntry(
@@ -558,14 +555,7 @@ async def test_an_injection_before_any_pain_score_makes_a_report_of_its_own(
     today = clock().date()
 
     def injected(session: Session) -> None:
-        session.save_profile(
-            Profile(
-                user_id=PAT.user_id,
-                consented_at=clock(),
-                timezone="Europe/Berlin",
-                details_asked_at=ASKED,
-            )
-        )
+        session.save_profile(in_berlin(PAT, clock()))
         session.add_treatment_event(
             PAT.user_id,
             TreatmentEvent(
