@@ -40,8 +40,8 @@ from flows.dialogs.check_result import (
     diary_line,
     finish,
     last_seen,
-    numbers_of,
 )
+from flows.dialogs.said import numbers_of
 from flows.i18n import t
 from flows.kit.core import (
     Button,

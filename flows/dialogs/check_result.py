@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from flows.clinical.codes import Finding
-from flows.clinical.emergency import UNKNOWN, LocalNumbers
+from flows.clinical.emergency import LocalNumbers
 from flows.clinical.rules import (
     TriageResult,
     advice_for,
@@ -25,6 +25,7 @@ from flows.clinical.rules import (
     triage,
 )
 from flows.clinical.rules_data import CRISIS_FINDINGS, RED_FLAGS_BY_ID, SCREENING_QUESTIONS
+from flows.dialogs.said import numbers_of
 from flows.i18n import t
 from flows.kit.core import Context, Effect, Outcome, SaveCheck, Screen, SendAdvice
 from flows.records.models import Advice, AdviceSource, CheckResult
@@ -125,11 +126,6 @@ def assess(state: CheckState, ctx: Context, *, crisis: bool = True) -> TriageRes
     # §8.1: the windows of the rules see every day the operation can have been on.
     days = profile.surgery_days(ctx.today) if profile else None
     return triage(found, unsure, days, known=known)
-
-
-def numbers_of(ctx: Context) -> LocalNumbers:
-    """The patient's local emergency, same-day and crisis numbers, or none known."""
-    return ctx.profile.numbers() if ctx.profile else UNKNOWN
 
 
 def last_seen(finding: Finding, ctx: Context) -> date | None:

@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.codes import Finding
-from flows.clinical.emergency import UNKNOWN
-from flows.clinical.rules import RECENT_FLAG_DAYS, advice_for, advice_pointer, triage
+from flows.clinical.rules import RECENT_FLAG_DAYS, advice_pointer
 from flows.dialogs.dated import WHEN, ask_when, day_problem, read_day
+from flows.dialogs.said import advice_said, numbers_of
 from flows.i18n import long_date, t
 from flows.kit.core import (
     Button,
@@ -39,7 +39,7 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import Coded
-from flows.records.models import Advice, AdviceSource, Profile
+from flows.records.models import Advice, Profile
 from flows.records.report.treatment import event_line
 from flows.records.treatment import (
     DETAIL_MAX_CHARS,
@@ -205,15 +205,8 @@ def fall_advice(day: date, ctx: Context) -> Advice | None:
     """
     if (ctx.today - day).days >= RECENT_FLAG_DAYS:
         return None
-    profile = ctx.profile
     found = {Finding.FALL_OR_SNAP, *(finding for finding, _ in ctx.recent_diary_flags)}
-    found |= profile.profile_findings() if profile else frozenset()
-    days = profile.surgery_days(day) if profile else None
-    numbers = profile.numbers() if profile else UNKNOWN
-    result = triage(found, (), days)
-    return advice_for(
-        result, ctx.language, numbers, AdviceSource.LOG, answered=(Finding.FALL_OR_SNAP,)
-    )
+    return advice_said(found, day, ctx, answered=(Finding.FALL_OR_SNAP,))
 
 
 def _after_day(state: EventState, day: date, ctx: Context) -> Outcome:
@@ -224,12 +217,12 @@ def _after_day(state: EventState, day: date, ctx: Context) -> Outcome:
         advice = fall_advice(day, ctx)
     if advice is None:
         return _show(nxt, ctx)
-    numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
     advised = nxt.model_copy(update={"advised": True})
+    pointer = advice_pointer(advice, ctx.language, numbers_of(ctx))
     # Sent now, before Save: the advice must not wait on a button the patient may never press.
     return Outcome(
         state=advised,
-        screen=render(advised, ctx).with_hint(advice_pointer(advice, ctx.language, numbers)),
+        screen=render(advised, ctx).with_hint(pointer),
         effects=(SendAdvice(advice=advice),),
     )
 

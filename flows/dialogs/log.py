@@ -17,7 +17,6 @@ from typing import Literal
 from pydantic import ValidationError
 
 from flows.clinical.codes import Finding, Tier
-from flows.clinical.emergency import UNKNOWN
 from flows.clinical.free_text import red_flags_in_text
 from flows.clinical.rules import advice_pointer
 from flows.dialogs.log_advice import already_advised, new_advice
@@ -41,6 +40,7 @@ from flows.dialogs.log_screens import (
     entry_card,
     ticked,
 )
+from flows.dialogs.said import numbers_of
 from flows.i18n import t
 from flows.kit.core import (
     ClearEntryAside,
@@ -60,14 +60,13 @@ from flows.kit.core import (
 )
 from flows.kit.values import PAIN
 from flows.records.models import (
-    MOST_DOSES,
     NOTE_MAX_CHARS,
     Advice,
     Entry,
     EntrySource,
     NewEntry,
 )
-from flows.records.treatment import MOST_AS_NEEDED, Medicine, MedicineDose, medicines_on
+from flows.records.treatment import Medicine, MedicineDose, as_needed_on, dose_total
 
 __all__ = [
     "DAY",
@@ -375,7 +374,7 @@ def _with_advice(
 ) -> Outcome:
     """Send the advice now; an emergency saves the entry and ends the diary (§1.4, §8.6)."""
     advice, keys = decided
-    numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
+    numbers = numbers_of(ctx)
     pointer = advice_pointer(advice, ctx.language, numbers)
     advised = state.model_copy(update={"advised": tuple(dict.fromkeys((*state.advised, *keys)))})
     send = SendAdvice(advice=advice)
@@ -390,8 +389,7 @@ def _with_advice(
 
 def as_needed_medicines(state: LogState, ctx: Context) -> tuple[Medicine, ...]:
     """The as-needed medicines on the patient's list on the entry's day, asked one by one."""
-    taken = medicines_on(ctx.medicine_changes, state.entry_date)
-    return tuple(m for m in taken if m.as_needed)[:MOST_AS_NEEDED]
+    return as_needed_on(ctx.medicine_changes, state.entry_date)
 
 
 def _pending_medicine(state: LogState, ctx: Context) -> Medicine | None:
@@ -402,11 +400,6 @@ def _pending_medicine(state: LogState, ctx: Context) -> Medicine | None:
 def _earlier_doses(state: LogState, medicine: Medicine) -> int | None:
     before = () if state.changing is None else state.changing.medicine_doses
     return next((d.doses for d in before if d.medicine == medicine.key), None)
-
-
-def _total(doses: tuple[MedicineDose, ...]) -> int | None:
-    known = [d.doses for d in doses if d.doses is not None]
-    return min(sum(known), MOST_DOSES) if known else None
 
 
 def _medicine_doses(state: LogState, medicine: Medicine, value: str, ctx: Context) -> Outcome:
@@ -426,7 +419,7 @@ def _medicine_doses(state: LogState, medicine: Medicine, value: str, ctx: Contex
     if _pending_medicine(counted, ctx) is not None:
         return _advance(counted, ctx)
     noting = step_forward(
-        state, LogStep.NOTE, medicine_doses=answered, as_needed_doses=_total(answered)
+        state, LogStep.NOTE, medicine_doses=answered, as_needed_doses=dose_total(answered)
     )
     return _advance(noting, ctx)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flows.clinical.codes import Tier
-from flows.clinical.emergency import UNKNOWN
-from flows.clinical.rules import TriageResult, advice_for, triage
+from flows.clinical.rules import TriageResult, advice_for
+from flows.dialogs.said import numbers_of, triage_said
 from flows.kit.core import Context
 from flows.records.models import Advice, AdviceSource, Entry
 
@@ -23,10 +23,7 @@ def already_advised(entry: Entry, ctx: Context) -> tuple[str, ...]:
     """What a stored entry's symptoms were advised on when it was logged."""
     if not entry.symptoms:
         return ()
-    profile = ctx.profile
-    found = set(entry.symptoms) | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(entry.entry_date) if profile else None
-    return _advised_keys(triage(found, (), days))
+    return _advised_keys(triage_said(entry.symptoms, entry.entry_date, ctx))
 
 
 def _advised_keys(result: TriageResult) -> tuple[str, ...]:
@@ -55,12 +52,8 @@ def new_advice(state: LogState, ctx: Context) -> tuple[Advice, tuple[str, ...]] 
     findings = state.symptoms
     if not findings:
         return None
-    profile = ctx.profile
-    found = set(findings) | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(state.entry_date) if profile else None
-    result = triage(found, (), days)
-    numbers = profile.numbers() if profile else UNKNOWN
-    advice = advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=findings)
+    result = triage_said(findings, state.entry_date, ctx)
+    advice = advice_for(result, ctx.language, numbers_of(ctx), AdviceSource.LOG, answered=findings)
     keys = _advised_keys(result)
     if advice is None or not _is_new(keys, state.advised):
         return None

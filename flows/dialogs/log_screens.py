@@ -5,6 +5,7 @@ Every step names the day the entry is for; a day with entries already says how m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from flows.i18n import CATALOGUES, DEFAULT_LANGUAGE, long_date, short_date, t
 from flows.kit.core import Button, Context, Screen, button, nav_row, pain_grid
 from flows.kit.values import Coded
 from flows.records.models import MOST_DOSES, NOTE_MAX_CHARS, NewEntry
-from flows.records.treatment import Medicine
+from flows.records.treatment import Medicine, MedicineDose
 
 if TYPE_CHECKING:
     # Only for annotations: flows.dialogs.log imports this module.
@@ -265,6 +266,12 @@ def ask_confirm(lang: str, state: LogState) -> Screen:
     )
 
 
+def medicine_doses_line(lang: str, doses: Sequence[MedicineDose]) -> str:
+    """The card's line of each medicine's doses: "Pain medicine as needed: Tramadol: 2 doses"."""
+    named = "; ".join(f"{d.name}: {dose_words(lang, d.doses)}" for d in doses)
+    return t(lang, "card.medicine_doses", doses=named)
+
+
 def entry_card(lang: str, state: LogState | NewEntry) -> str:
     """Return the entry summary the user confirms (or a stored entry, in /history)."""
     lines = [t(lang, "card.date", date=long_date(lang, state.entry_date))]
@@ -280,8 +287,7 @@ def entry_card(lang: str, state: LogState | NewEntry) -> str:
         lines.append(t(lang, "card.no_symptoms"))
     doses = state.as_needed_doses
     if state.medicine_doses:
-        named = "; ".join(f"{d.name}: {dose_words(lang, d.doses)}" for d in state.medicine_doses)
-        lines.append(t(lang, "card.medicine_doses", doses=named))
+        lines.append(medicine_doses_line(lang, state.medicine_doses))
     elif doses is not None:
         keys = {0: "card.doses.none", 1: "card.doses.one", MOST_DOSES: "card.doses.most"}
         key = keys.get(doses, "card.doses")

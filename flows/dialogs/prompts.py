@@ -14,11 +14,11 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.codes import Finding
-from flows.clinical.emergency import UNKNOWN
-from flows.clinical.rules import advice_for, advice_pointer, triage
+from flows.clinical.rules import advice_pointer
 from flows.clinical.schedule import SNOOZE, PromptChoice, PromptKind
 from flows.dialogs import check, log
-from flows.dialogs.log_screens import DOSES, ask_medicine_doses, dose_words
+from flows.dialogs.log_screens import DOSES, ask_medicine_doses, medicine_doses_line
+from flows.dialogs.said import advice_said, numbers_of
 from flows.i18n import t
 from flows.kit.core import (
     Context,
@@ -39,8 +39,8 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import PAIN
-from flows.records.models import MOST_DOSES, AdviceSource, EntrySource, FunctionCheckin, NewEntry
-from flows.records.treatment import MOST_AS_NEEDED, Medicine, MedicineDose, medicines_on
+from flows.records.models import EntrySource, FunctionCheckin, NewEntry
+from flows.records.treatment import Medicine, MedicineDose, as_needed_on, dose_total
 
 
 class PromptStep(StrEnum):
@@ -182,15 +182,10 @@ def _on_daily(state: PromptState, value: str, ctx: Context) -> Outcome:
     return _save(counting, ctx)
 
 
-def as_needed(state: PromptState, ctx: Context) -> tuple[Medicine, ...]:
-    """The as-needed medicines on the list on the prompt's day, as /log asks them."""
-    taken = medicines_on(ctx.medicine_changes, state.day)
-    return tuple(m for m in taken if m.as_needed)[:MOST_AS_NEEDED]
-
-
 def _pending(state: PromptState, ctx: Context) -> Medicine | None:
     answered = {d.medicine for d in state.doses}
-    return next((m for m in as_needed(state, ctx) if m.key not in answered), None)
+    taken = as_needed_on(ctx.medicine_changes, state.day)
+    return next((m for m in taken if m.key not in answered), None)
 
 
 def _on_doses(state: PromptState, value: str, ctx: Context) -> Outcome:
@@ -216,14 +211,13 @@ def _on_doses(state: PromptState, value: str, ctx: Context) -> Outcome:
 
 
 def _entry(state: PromptState, ctx: Context, symptoms: tuple[Finding, ...] = ()) -> NewEntry:
-    known = [d.doses for d in state.doses if d.doses is not None]
     return NewEntry(
         entry_date=state.day,
         recorded_at=ctx.now,
         timezone=ctx.timezone,
         back_pain=state.pain,
         symptoms=symptoms,
-        as_needed_doses=min(sum(known), MOST_DOSES) if known else None,
+        as_needed_doses=dose_total(state.doses),
         medicine_doses=state.doses,
         source=EntrySource.QUICK,
     )
@@ -234,8 +228,7 @@ def _saved_text(state: PromptState, ctx: Context) -> str:
     text = t(lang, "prompt.quick_saved", n=state.pain)
     counted = [d for d in state.doses if d.doses is not None]
     if counted:
-        doses = "; ".join(f"{d.name}: {dose_words(lang, d.doses)}" for d in counted)
-        text += "\n" + t(lang, "card.medicine_doses", doses=doses)
+        text += "\n" + medicine_doses_line(lang, counted)
     return text
 
 
@@ -250,16 +243,12 @@ def _save(state: PromptState, ctx: Context) -> Outcome:
 
 def _drowsy(state: PromptState, ctx: Context) -> Outcome:
     """Very drowsy after an opioid: the emergency at once, and the day saved with it (§1.4)."""
-    profile = ctx.profile
     ticked = (Finding.OPIOID_DROWSINESS,)
-    found = set(ticked) | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(state.day) if profile else None
-    numbers = profile.numbers() if profile else UNKNOWN
-    advice = advice_for(triage(found, (), days), ctx.language, numbers, AdviceSource.LOG, ticked)
+    advice = advice_said(ticked, state.day, ctx, answered=ticked)
     saved = SaveEntry(entry=_entry(state, ctx, ticked))
     if advice is None:
         return Outcome(state=None, screen=Screen(text=_saved_text(state, ctx)), effects=(saved,))
-    pointer = advice_pointer(advice, ctx.language, numbers)
+    pointer = advice_pointer(advice, ctx.language, numbers_of(ctx))
     text = f"{pointer}\n\n{_saved_text(state, ctx)}"
     return Outcome(
         state=None, screen=Screen(text=text), effects=(SendAdvice(advice=advice), saved)

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from flows.clinical.emergency import UNKNOWN
-from flows.clinical.rules import RECENT_FLAG_DAYS, advice_for, advice_pointer, triage
+from flows.clinical.rules import RECENT_FLAG_DAYS, advice_pointer
 from flows.dialogs.log import RECORDED_SYMPTOMS
+from flows.dialogs.said import advice_said, numbers_of
 from flows.i18n import t
 from flows.kit.core import (
     Context,
@@ -39,7 +39,7 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.records.diary_csv import DiaryRow, RowError, date_window, parse_diary
-from flows.records.models import Advice, AdviceSource, EntrySource, NewEntry, Profile
+from flows.records.models import Advice, EntrySource, NewEntry, Profile
 from flows.records.treatment import (
     DrugClass,
     MedicineAction,
@@ -189,8 +189,7 @@ def on_import(state: ImportState, event: Event, ctx: Context) -> Outcome:
         advice = _recent_flag_advice(state.entries, ctx)
         if advice is None:
             return Outcome(state=None, screen=Screen(text=saving), effects=(store,))
-        numbers = ctx.profile.numbers() if ctx.profile else UNKNOWN
-        pointer = advice_pointer(advice, lang, numbers)
+        pointer = advice_pointer(advice, lang, numbers_of(ctx))
         return Outcome(
             state=None,
             screen=Screen(text=f"{pointer}\n\n{saving}"),
@@ -218,12 +217,7 @@ def _recent_flag_advice(entries: Sequence[NewEntry], ctx: Context) -> Advice | N
         return None
     latest = max(e.entry_date for e in recent)
     symptoms = {code for e in recent for code in e.symptoms}
-    profile = ctx.profile
-    found = symptoms | (profile.profile_findings() if profile else frozenset())
-    days = profile.surgery_days(latest) if profile else None
-    numbers = profile.numbers() if profile else UNKNOWN
-    result = triage(found, (), days)
-    return advice_for(result, ctx.language, numbers, AdviceSource.LOG, answered=symptoms)
+    return advice_said(symptoms, latest, ctx, answered=symptoms)
 
 
 class _Medicines:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from flows.clinical.trends import WINDOW_DAYS, Measure, window_mean, worse_line
-from flows.i18n import long_date, t
+from flows.i18n import t
 from flows.kit.core import (
     ChartRequest,
     Context,
@@ -23,8 +23,8 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.records.models import Entry
-from flows.records.report.treatment import event_line, medicine_line
-from flows.records.treatment import MedicineChange, TreatmentEvent, changes_between
+from flows.records.report.treatment import dated_treatment, treatment_line
+from flows.records.treatment import MedicineChange, TreatmentEvent
 
 # The narrowest chart, in days: a diary of a day or two is still shown on an axis of dates.
 MIN_SPAN_DAYS = 14
@@ -124,31 +124,18 @@ def dated_marks(
     first: date,
     last: date,
 ) -> tuple[ChartMark, ...]:
-    """The events and medicine changes dated from first to last, oldest first."""
-    marks = [
-        ChartMark(c.changed_on, MarkKind.MEDICINE, c)
-        for c in changes_between(medicine_changes, first, last)
-    ]
-    marks.extend(
-        ChartMark(e.event_date, MarkKind.EVENT, e)
-        for e in treatment_events
-        if first <= e.event_date <= last
+    """The events and medicine changes dated from first to last, as the report's timeline."""
+    return tuple(
+        ChartMark(what.changed_on, MarkKind.MEDICINE, what)
+        if isinstance(what, MedicineChange)
+        else ChartMark(what.event_date, MarkKind.EVENT, what)
+        for what in dated_treatment(medicine_changes, treatment_events, first, last)
     )
-    # As the report's timeline orders a day: its medicine changes, then its events.
-    return tuple(sorted(marks, key=lambda m: (m.day, m.kind is MarkKind.EVENT)))
 
 
 def mark_line(language: str, mark: ChartMark) -> str:
     """A mark as the report's timeline says it: "Tue 3 May 2026: started Tramadol (opioid)"."""
-    what = mark.what
-    if isinstance(what, MedicineChange):
-        return t(
-            language,
-            f"report.medicine.{what.action}",
-            date=long_date(language, what.changed_on),
-            medicine=medicine_line(language, what),
-        )
-    return event_line(language, what)
+    return treatment_line(language, mark.what)
 
 
 def shortened(text: str, chars: int) -> str:

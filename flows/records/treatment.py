@@ -171,6 +171,17 @@ def changes_of_period(
     return [c for c in ordered if c.medicine in taken]
 
 
+def as_needed_on(changes: Iterable[MedicineChange], day: date) -> tuple[Medicine, ...]:
+    """The as-needed medicines on the list on `day` whose doses the diary asks, one by one."""
+    return tuple(m for m in medicines_on(changes, day) if m.as_needed)[:MOST_AS_NEEDED]
+
+
+def dose_total(doses: Iterable[MedicineDose]) -> int | None:
+    """The day's as-needed doses of all medicines ("3 or more" from three); None if none said."""
+    known = [d.doses for d in doses if d.doses is not None]
+    return min(sum(known), MOST_DOSES) if known else None
+
+
 def next_key(changes: Sequence[MedicineChange]) -> int:
     """The key a newly started medicine gets: one more than any the patient has had."""
     return max((c.medicine for c in changes), default=0) + 1

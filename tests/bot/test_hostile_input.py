@@ -46,8 +46,6 @@ from flows.records.treatment import (
     DOSE_MAX_CHARS,
     NAME_MAX_CHARS,
     DrugClass,
-    MedicineAction,
-    MedicineChange,
     MedicineKind,
     TreatmentEvent,
     TreatmentKind,
@@ -58,6 +56,7 @@ from tests.fakes import TOKEN, OfflineBotApi, callback_update, message_update, u
 from tests.onboarding import VALUES as ONBOARDING_VALUES
 from tests.onboarding import presses_to
 from tests.patient import EngineLine, Patient, Seen, TelegramLine
+from tests.treatment import change
 
 PAT = Who(user_id=71, language_code="en")
 # Another user whose rows must never change whatever PAT sends.
@@ -250,17 +249,8 @@ async def _forget_country(_patient: Patient, line: EngineLine) -> None:
 async def _takes_tramadol(_patient: Patient, line: EngineLine) -> None:
     """Put an opioid taken as needed on the patient's list, started three days ago."""
     now, uid = line.engine.clock(), line.who.user_id
-    change = MedicineChange(
-        medicine=1,
-        action=MedicineAction.START,
-        changed_on=now.date() - timedelta(days=3),
-        recorded_at=now,
-        name="Tramadol",
-        drug_class=DrugClass.OPIOID,
-        kind=MedicineKind.AS_NEEDED,
-        dose="50 mg",
-    )
-    await line.engine.store.unit(now, lambda s: s.add_medicine_change(uid, change))
+    tramadol = change(now.date() - timedelta(days=3), recorded_at=now)
+    await line.engine.store.unit(now, lambda s: s.add_medicine_change(uid, tramadol))
 
 
 async def _had_injection(_patient: Patient, line: EngineLine) -> None:
@@ -573,10 +563,9 @@ class World:
                 day=date(2026, 3, 9), kind=AlertKind.RAPID_RISE, about=("back",), tier=Tier.SOON
             )
             session.add_alert(SAM.user_id, alert)
-            medicine = MedicineChange(
-                medicine=1,
-                action=MedicineAction.START,
-                changed_on=date(2026, 3, 1),
+            medicine = change(
+                date(2026, 3, 1),
+                dose=None,
                 recorded_at=now,
                 name="Paracetamol",
                 drug_class=DrugClass.PARACETAMOL,

@@ -16,6 +16,7 @@ from flows.records.treatment import (
     TreatmentEvent,
     TreatmentKind,
 )
+from tests.treatment import change
 
 DESIGN_SIX = ["date", "time", "back_pain", "leg_pain", "symptoms", "note"]
 HEADER = "date,back_pain,medicine_doses,medicine_changes,treatment_events\n"
@@ -25,25 +26,14 @@ def at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-TRAMADOL = MedicineChange(
-    medicine=1,
-    action=MedicineAction.START,
-    changed_on=date(2026, 2, 20),
-    recorded_at=at(date(2026, 2, 20)),
-    name="Tramadol",
-    drug_class=DrugClass.OPIOID,
-    kind=MedicineKind.AS_NEEDED,
-    dose="50 mg",
-)
-PREGABALIN = MedicineChange(
+TRAMADOL = change(date(2026, 2, 20))
+PREGABALIN = change(
+    date(2026, 3, 2),
+    dose="75 mg",
     medicine=2,
-    action=MedicineAction.START,
-    changed_on=date(2026, 3, 2),
-    recorded_at=at(date(2026, 3, 2)),
     name="Pregabalin",
     drug_class=DrugClass.GABAPENTINOID,
     kind=MedicineKind.SCHEDULED,
-    dose="75 mg",
     times_a_day=2,
 )
 STOPPED = PREGABALIN.model_copy(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -78,6 +78,32 @@ def _doses_text(lang: str, entries: Sequence[Entry], first: date, last: date) ->
     return text
 
 
+def dated_treatment(
+    changes: Iterable[MedicineChange],
+    events: Iterable[TreatmentEvent],
+    first: date,
+    last: date,
+) -> list[MedicineChange | TreatmentEvent]:
+    """The changes and events dated from first to last, oldest first; a day's medicines first."""
+    dated: list[tuple[date, int, MedicineChange | TreatmentEvent]] = [
+        (c.changed_on, 0, c) for c in changes_between(changes, first, last)
+    ]
+    dated.extend((e.event_date, 1, e) for e in events if first <= e.event_date <= last)
+    return [what for _, _, what in sorted(dated, key=lambda d: (d[0], d[1]))]
+
+
+def treatment_line(lang: str, what: MedicineChange | TreatmentEvent) -> str:
+    """A change or an event as the timeline says it: "Tue 3 May 2026: started Tramadol"."""
+    if isinstance(what, MedicineChange):
+        return t(
+            lang,
+            f"report.medicine.{what.action}",
+            date=long_date(lang, what.changed_on),
+            medicine=medicine_line(lang, what),
+        )
+    return event_line(lang, what)
+
+
 def treatment_summary(
     lang: str,
     changes: Sequence[MedicineChange],
@@ -87,24 +113,10 @@ def treatment_summary(
     last: date,
 ) -> TreatmentSummary:
     """The list on the period's last day, the changes and events dated in it, the doses."""
-    dated: list[tuple[date, int, str]] = [
-        (
-            c.changed_on,
-            0,
-            t(
-                lang,
-                f"report.medicine.{c.action}",
-                date=long_date(lang, c.changed_on),
-                medicine=medicine_line(lang, c),
-            ),
-        )
-        for c in changes_between(changes, first, last)
-    ]
-    dated.extend(
-        (e.event_date, 1, event_line(lang, e)) for e in events if first <= e.event_date <= last
-    )
     return TreatmentSummary(
         current=tuple(medicine_line(lang, m) for m in medicines_on(changes, last)),
-        timeline=tuple(text for _, _, text in sorted(dated, key=lambda d: (d[0], d[1]))),
+        timeline=tuple(
+            treatment_line(lang, what) for what in dated_treatment(changes, events, first, last)
+        ),
         doses_text=_doses_text(lang, entries, first, last),
     )
