@@ -39,7 +39,7 @@ from flows.kit.core import (
     use_buttons,
 )
 from flows.kit.values import Coded
-from flows.records.models import Advice, Profile
+from flows.records.models import Advice, AdviceSource, Profile
 from flows.records.report.treatment import event_line
 from flows.records.treatment import (
     DETAIL_MAX_CHARS,
@@ -206,7 +206,7 @@ def fall_advice(day: date, ctx: Context) -> Advice | None:
     if (ctx.today - day).days >= RECENT_FLAG_DAYS:
         return None
     found = {Finding.FALL_OR_SNAP, *(finding for finding, _ in ctx.recent_diary_flags)}
-    return advice_said(found, day, ctx, answered=(Finding.FALL_OR_SNAP,))
+    return advice_said(found, day, ctx, (Finding.FALL_OR_SNAP,), AdviceSource.EVENT)
 
 
 def _after_day(state: EventState, day: date, ctx: Context) -> Outcome:

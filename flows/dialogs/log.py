@@ -268,7 +268,12 @@ def on_event(state: LogState, event: Event, ctx: Context) -> Outcome:
         if state.step is not LogStep.NOTE:
             # Typing the medicine's name is what a patient does here: the note takes it.
             at_doses = state.step is LogStep.AS_NEEDED_DOSES
-            hint = t(lang, "log.doses.use_buttons" if at_doses else "log.use_buttons")
+            pending = _pending_medicine(state, ctx) if at_doses else None
+            if pending is not None and ctx.keeps_medicine_list:
+                # The question names the medicine already: the note is not where it goes.
+                hint = t(lang, "log.medicine_doses.use_buttons", name=pending.name)
+            else:
+                hint = t(lang, "log.doses.use_buttons" if at_doses else "log.use_buttons")
             return Outcome(state=state, screen=render(state, ctx).with_hint(hint))
         note = event.text.strip()
         if len(note) > NOTE_MAX_CHARS:

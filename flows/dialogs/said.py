@@ -31,8 +31,12 @@ def triage_said(findings: Iterable[Finding], day: date, ctx: Context) -> TriageR
 
 
 def advice_said(
-    findings: Iterable[Finding], day: date, ctx: Context, answered: Iterable[Finding]
+    findings: Iterable[Finding],
+    day: date,
+    ctx: Context,
+    answered: Iterable[Finding],
+    source: AdviceSource = AdviceSource.LOG,
 ) -> Advice | None:
     """The safety message what was said calls for (None when routine), as the diary sends it."""
     result = triage_said(findings, day, ctx)
-    return advice_for(result, ctx.language, numbers_of(ctx), AdviceSource.LOG, answered=answered)
+    return advice_for(result, ctx.language, numbers_of(ctx), source, answered=answered)

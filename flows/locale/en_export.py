@@ -122,6 +122,9 @@ _REPORT: dict[str, str] = {
     "report.seen.message_advice_only": "message to the bot {at}",
     "report.seen.trend": "diary trend {at}",
     "report.seen.trend_advice_only": "diary trend {at}",
+    # The event itself is in the treatment timeline, whether or not it was saved.
+    "report.seen.event": "treatment event {at}",
+    "report.seen.event_advice_only": "treatment event {at}",
     "report.advice.kind.emergency": "Emergency advice",
     "report.advice.kind.same_day": "Same-day care advice",
     "report.advice.kind.soon": "Advice to tell the team within days",

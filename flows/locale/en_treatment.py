@@ -93,6 +93,8 @@ MESSAGES: dict[str, str] = {
     "meds.before_start": "That is before you started it ({date}). Please check the date.",
     "meds.gone": "That medicine is no longer on your list.",
     # As-needed doses in /log and the check-in, one medicine at a time
+    "log.medicine_doses.use_buttons": "Please tap how many doses of {name} you took, or Rather "
+    "not say.",
     "prompt.doses.use_buttons": "Please tap how many doses of {name} you took today, or "
     "Rather not say.",
     "log.ask_medicine_doses": "💊 How many doses of {name} did you take as needed?",

@@ -251,6 +251,8 @@ class AdviceSource(StrEnum):
     CHECK = "check"
     TEXT = "text"
     TREND = "trend"
+    # A treatment event the patient entered with /event: a fall is a red flag (RF-FX).
+    EVENT = "event"
 
 
 class Advice(BaseModel):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from pathlib import Path
+
+from pypdf import PdfReader
 
 from bot.engine import Engine
 from bot.reply import Who
@@ -200,3 +203,18 @@ async def test_a_fall_entered_in_event_is_answered_and_kept_in_the_outbox(
     await patient.press("✖️ Cancel")
     events = await engine.store.read(lambda s: s.treatment_events(PAT.user_id))
     assert events == []
+
+
+async def test_the_report_says_a_fall_was_seen_in_a_treatment_event(engine: Engine) -> None:
+    patient, line = await onboarded(engine)
+    await patient.send("/log")
+    await patient.presses("3", "No leg pain", "Done: none of these", "None", "Skip", "✅ Save")
+    await patient.send("/event")
+    await patient.presses("A fall", "Today", "✅ Save")
+    await patient.send("/export")
+    await patient.presses("Last 30 days", "📄 PDF to read (one-page summary first)")
+    assert line.reply.document is not None
+    reader = PdfReader(io.BytesIO(line.reply.document[1]))
+    page = " ".join(reader.pages[0].extract_text().split())
+    assert "A fall, injury or sudden 'snap' · seen in: treatment event" in page
+    assert "entry not saved" not in page

@@ -939,7 +939,7 @@ async def test_a_typed_name_dose_or_detail_is_kept_on_one_line_or_asked_again(
     assert await rows_of(world.db, SAM) == sam_before
 
 
-# --- 10,000 button presses against a user in the middle of a flow -----------------------
+# --- 7,500 button presses against a user in the middle of a flow -----------------------
 
 STALE_TOAST = t("en", "button.stale")
 FORGED_TOAST = t("en", "button.forged")
@@ -1137,7 +1137,7 @@ RESTARTS: tuple[tuple[Action, ...], ...] = (
 
 @dataclass
 class PressTally:
-    """What the 10,000 presses came to, for the report at the end of the run."""
+    """What the 7,500 presses came to, for the report at the end of the run."""
 
     presses: int = 0
     users: int = 0
@@ -1275,7 +1275,7 @@ class Presser:
     max_examples=PRESS_EXAMPLES,
     deadline=None,
     database=None,
-    # The same 10,000 presses every run: the coverage test after this one must not depend on
+    # The same 7,500 presses every run: the coverage test after this one must not depend on
     # luck (a run that happened to finish no symptom check failed it).
     derandomize=True,
     # The database is shared by the examples; each example presses as a new user.
@@ -1297,7 +1297,7 @@ async def test_random_button_data_is_stale_forged_or_a_button_of_the_current_scr
 
 
 def test_the_presses_covered_every_verdict() -> None:
-    """Runs after the 10,000 presses (pytest keeps file order) and checks what they reached."""
+    """Runs after the 7,500 presses (pytest keeps file order) and checks what they reached."""
     if TALLY.presses == 0:
         pytest.skip("the press test did not run in this session")
     assert TALLY.presses >= PRESS_EXAMPLES * MOVES_PER_EXAMPLE

@@ -17,7 +17,7 @@ from flows.kit.core import (
     SaveTreatmentEvent,
     SendAdvice,
 )
-from flows.records.models import AdviceKind
+from flows.records.models import AdviceKind, AdviceSource
 from flows.records.treatment import (
     DrugClass,
     MedicineAction,
@@ -322,6 +322,7 @@ async def test_a_fall_today_is_answered_with_rf_fx_at_once_before_save() -> None
     # The day is given: the advice is sent now, whether or not Save is ever pressed.
     [sent] = saved(line, SendAdvice)
     assert sent.advice.tier is Tier.URGENT
+    assert sent.advice.source is AdviceSource.EVENT
     assert "You may need an X-ray today." in sent.advice.text
     assert patient.last.startswith("⚠️ Contact your surgical team today.")
     assert "Save it?" in patient.last
@@ -362,3 +363,14 @@ async def test_a_fall_long_ago_is_history_and_sends_nothing() -> None:
     await other.press("X-ray")
     await other.press("Today")
     assert saved(other_line, SendAdvice) == []
+
+
+async def test_a_typed_count_at_a_medicines_dose_question_names_that_medicine() -> None:
+    patient, line = patient_with(TRAMADOL)
+    await entry_to_doses(patient)
+    await patient.type("two, I think")
+    assert patient.last.startswith(
+        "Please tap how many doses of Tramadol you took, or Rather not say."
+    )
+    assert "How many doses of Tramadol" in patient.last
+    assert saved(line, SaveEntry) == []

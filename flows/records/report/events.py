@@ -49,6 +49,7 @@ _ADVICE_SEEN = {
     AdviceSource.CHECK: EventSource.CHECK,
     AdviceSource.TEXT: EventSource.MESSAGE,
     AdviceSource.TREND: EventSource.TREND,
+    AdviceSource.EVENT: EventSource.EVENT,
 }
 
 

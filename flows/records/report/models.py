@@ -64,6 +64,7 @@ class EventSource(StrEnum):
     CHECK = "check"
     MESSAGE = "message"
     TREND = "trend"
+    EVENT = "event"
 
 
 class Sighting(BaseModel):
